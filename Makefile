@@ -1,0 +1,28 @@
+# Set-up is part of every target: a fresh machine needs only Python 3.11+ and make.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: report test data clean-reports
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## make report: the quarterly batch on the embedded data -> reports/<period>/
+report: $(STAMP)
+	$(BIN)/perfkit batch
+
+## make test: the whole test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## make data: regenerate the embedded synthetic dataset in data/
+data: $(STAMP)
+	$(BIN)/perfkit synth --out data
+
+clean-reports:
+	rm -rf reports

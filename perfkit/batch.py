@@ -1,0 +1,165 @@
+"""The quarterly batch: one member report per authority, run in parallel.
+
+Each authority's report notebook is executed by papermill in its own process,
+exported to member HTML, written to a temporary file and moved into place, so a
+failed run never overwrites an earlier good report. One authority failing is
+recorded (in the index page and the exit status) and does not stop the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from html import escape
+from multiprocessing import get_context
+from pathlib import Path
+
+from perfkit import paths
+
+REPORT_NOTEBOOK = "authority_report.ipynb"
+
+
+@dataclass(frozen=True)
+class Job:
+    authority: str
+    name: str
+    period: str
+    data_dir: str
+    out_dir: str
+    audience: str = "members"
+    targets_file: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    authority: str
+    name: str
+    ok: bool
+    path: str
+    seconds: float
+    error: str = ""
+    size: int = 0
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _failure_reason(exc: BaseException) -> str:
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:
+        return f"{ename}: {evalue}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def run_job(job: Job) -> Outcome:
+    """Execute one authority's report and write its member HTML (runs in a worker process)."""
+    import nbformat
+    import papermill
+
+    from perfkit.htmlexport import member_html
+
+    started = time.perf_counter()
+    target = Path(job.out_dir) / f"{job.authority}.html"
+    try:
+        with tempfile.TemporaryDirectory(prefix="perfkit-run-") as scratch:
+            executed = Path(scratch) / f"{job.authority}.ipynb"
+            papermill.execute_notebook(
+                str(paths.notebooks_dir() / REPORT_NOTEBOOK), str(executed),
+                parameters={"authority": job.authority, "period": job.period, "data_dir": job.data_dir,
+                            "audience": job.audience, "targets_file": job.targets_file},
+                kernel_name="python3", progress_bar=False, log_output=False, cwd=scratch,
+            )
+            html = member_html(nbformat.read(executed, as_version=4))
+        atomic_write_text(target, html)
+        return Outcome(job.authority, job.name, True, str(target), time.perf_counter() - started, size=len(html.encode()))
+    except Exception as exc:  # noqa: BLE001 - one authority's failure must not stop the batch
+        return Outcome(job.authority, job.name, False, str(target), time.perf_counter() - started, _failure_reason(exc))
+
+
+def authority_jobs(period: str, data_dir: Path | None, out_dir: Path, authorities: list[str] | None = None) -> list[Job]:
+    """A job for every authority with a parameters file (or those named)."""
+    import yaml
+
+    jobs = []
+    for path in sorted(paths.authorities_dir().glob("*.yaml")):
+        settings = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        authority = str(settings.get("authority", path.stem))
+        if authorities and authority not in authorities:
+            continue
+        own_data = settings.get("data_dir")
+        chosen = data_dir or (paths.project_root() / own_data if own_data else paths.default_data_dir())
+        jobs.append(Job(authority, settings.get("name", authority), period, str(chosen), str(out_dir),
+                        settings.get("audience", "members")))
+    return jobs
+
+
+def index_html(period: str, outcomes: list[Outcome], as_at: dt.date | None = None) -> str:
+    """The index page linking every report of the batch, failures with their reasons."""
+    rows = []
+    for o in sorted(outcomes, key=lambda o: o.authority):
+        name = escape(f"{o.name} ({o.authority})")
+        if o.ok:
+            status = f'<a href="{escape(Path(o.path).name)}">Report</a>'
+        else:
+            earlier = Path(o.path).exists()
+            kept = f' The earlier report is kept: <a href="{escape(Path(o.path).name)}">earlier report</a>.' if earlier else ""
+            status = f'<strong>Failed</strong>: {escape(o.error.splitlines()[0] if o.error else "unknown error")}{kept}'
+        rows.append(f"<tr><td>{name}</td><td>{status}</td></tr>")
+    failed = sum(not o.ok for o in outcomes)
+    note = f"{len(outcomes) - failed} of {len(outcomes)} reports produced."
+    as_at_text = f" Data as at {as_at:%-d %B %Y}." if as_at else ""
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>Children's services performance reports, {escape(period)}</title>"
+        "<style>body{font-family:sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}"
+        "table{border-collapse:collapse}td,th{border:1px solid #888;padding:.3rem .6rem;text-align:left}</style>"
+        f"</head><body><h1>Children's services performance reports, {escape(period)}</h1>"
+        f"<p>{note}{as_at_text}</p><table><thead><tr><th scope=\"col\">Authority</th><th scope=\"col\">Report</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></body></html>\n"
+    )
+
+
+def run_batch(
+    period: str | None = None,
+    data_dir: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    workers: int = 2,
+    authorities: list[str] | None = None,
+    progress: bool = True,
+) -> tuple[Path, list[Outcome]]:
+    """Run the report for every authority; return the period's folder and the outcomes."""
+    from tqdm import tqdm
+
+    from perfkit.loading import load_dataset
+    from perfkit.report import data_as_at, resolve_period
+
+    data_path = Path(data_dir) if data_dir else None
+    as_at = data_as_at(load_dataset(data_path or paths.default_data_dir()))
+    label = resolve_period(period, as_at).label
+    folder = Path(out_dir or paths.reports_dir()) / label.replace(" ", "-")
+    jobs = authority_jobs(label, data_path, folder, authorities)
+    if not jobs:
+        raise ValueError(f"no authorities to report on: no parameters files in {paths.authorities_dir()}"
+                         + (f" for {', '.join(authorities)}" if authorities else ""))
+    outcomes: list[Outcome] = []
+    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=get_context("spawn")) as pool:
+        futures = [pool.submit(run_job, job) for job in jobs]
+        for future in tqdm(as_completed(futures), total=len(futures), desc=f"Reports {label}", unit="report", disable=not progress):
+            outcomes.append(future.result())
+    atomic_write_text(folder / "index.html", index_html(label, outcomes, as_at))
+    return folder, sorted(outcomes, key=lambda o: o.authority)

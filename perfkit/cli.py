@@ -1,0 +1,113 @@
+"""The ``perfkit`` command line: synth, validate, measures, batch.
+
+Bad input ends with a message naming the file, column, row and value, and a
+non-zero exit status; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_BAD_INPUT = 2
+EXIT_SOME_FAILED = 1
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from perfkit import synth
+
+    profiles = synth.many_authorities(args.authorities, args.seed) if args.authorities else synth.DEFAULT_AUTHORITIES
+    tables = synth.generate(seed=args.seed, authorities=profiles, scale=args.scale)
+    written = synth.write_dataset(tables, args.out, args.format)
+    rows = sum(t.height for t in tables.values())
+    print(f"wrote {len(written)} tables, {rows:,} rows, to {args.out}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from perfkit.loading import load_dataset
+
+    data = load_dataset(args.data)
+    summary = ", ".join(f"{name} {frame.height:,}" for name, frame in data.tables.items())
+    print(f"{args.data}: valid. Rows: {summary}. Authorities: {', '.join(data.authorities)}")
+    return 0
+
+
+def _measures(args: argparse.Namespace) -> int:
+    from perfkit.engine import compute
+    from perfkit.loading import load_dataset
+    from perfkit.periods import Period
+
+    data = load_dataset(args.data)
+    if args.authority not in data.authorities:
+        print(f"authority {args.authority!r} is not in {args.data}: the children table has la_code "
+              f"{', '.join(data.authorities)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    period = Period.parse(args.period)
+    frame = compute(data, period.series(args.periods), [args.authority])
+    frame.write_csv(sys.stdout)
+    return 0
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from perfkit.batch import run_batch
+
+    folder, outcomes = run_batch(args.period, args.data, args.out, args.workers, args.authority or None)
+    for o in outcomes:
+        if o.ok:
+            print(f"{o.authority} {o.name}: {o.path} ({o.size / 1e6:.2f} MB, {o.seconds:.1f} s)")
+        else:
+            print(f"{o.authority} {o.name}: FAILED: {o.error}", file=sys.stderr)
+    print(f"index: {folder / 'index.html'}")
+    return EXIT_SOME_FAILED if any(not o.ok for o in outcomes) else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main_parser = argparse.ArgumentParser(prog="perfkit", description="Children's services performance indicators and reports.")
+    commands = main_parser.add_subparsers(dest="command", required=True)
+
+    synth = commands.add_parser("synth", help="generate the synthetic record-level dataset")
+    synth.add_argument("--out", type=Path, required=True, help="folder to write the tables to")
+    synth.add_argument("--seed", type=int, default=2025)
+    synth.add_argument("--scale", type=float, default=1.0, help="multiply every authority's population")
+    synth.add_argument("--authorities", type=int, default=0, help="make this many authorities instead of the default four")
+    synth.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    synth.set_defaults(run=_synth)
+
+    validate = commands.add_parser("validate", help="check a dataset directory against the contract")
+    validate.add_argument("--data", type=Path, required=True)
+    validate.set_defaults(run=_validate)
+
+    measures = commands.add_parser("measures", help="print indicators as a tidy CSV")
+    measures.add_argument("--data", type=Path, required=True)
+    measures.add_argument("--authority", required=True, help="three-digit LA number")
+    measures.add_argument("--period", required=True, help="e.g. '2022-23 Q2'")
+    measures.add_argument("--periods", type=int, default=1, help="also the quarters before: a time series of this many")
+    measures.set_defaults(run=_measures)
+
+    batch = commands.add_parser("batch", help="run the quarterly report for every authority")
+    batch.add_argument("--period", default=None, help="e.g. '2024-25 Q2'; default: last complete quarter of the data")
+    batch.add_argument("--data", type=Path, default=None, help="dataset directory; default: the embedded data")
+    batch.add_argument("--out", type=Path, default=None, help="reports folder; default: reports/")
+    batch.add_argument("--workers", type=int, default=2)
+    batch.add_argument("--authority", action="append", help="only this authority (repeatable)")
+    batch.set_defaults(run=_batch)
+    return main_parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from perfkit.loading import ContractError
+    from perfkit.periods import PeriodError
+    from perfkit.targets import TargetsError
+
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (ContractError, PeriodError, TargetsError, ValueError, OSError) as exc:
+        print(f"perfkit {args.command}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

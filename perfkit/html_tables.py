@@ -1,0 +1,43 @@
+"""Small, escaped HTML tables for member reports (no scripts, no external CSS)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from typing import Sequence
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    css_class: str = ""
+
+
+@dataclass(frozen=True)
+class HtmlTable:
+    """A table that displays in Jupyter and in exported HTML.
+
+    >>> HtmlTable("Caption", ["A"], [[Cell("<b>")]]).html()
+    '<table class="pk-table"><caption>Caption</caption><thead><tr><th scope="col">A</th></tr></thead><tbody><tr><td>&lt;b&gt;</td></tr></tbody></table>'
+    """
+
+    caption: str
+    headers: Sequence[str]
+    rows: Sequence[Sequence[Cell]]
+
+    def html(self) -> str:
+        head = "".join(f'<th scope="col">{escape(h)}</th>' for h in self.headers)
+        body = "".join(
+            "<tr>" + "".join(
+                f'<td class="{escape(c.css_class)}">{escape(c.text)}</td>' if c.css_class else f"<td>{escape(c.text)}</td>"
+                for c in row
+            ) + "</tr>"
+            for row in self.rows
+        )
+        return (
+            f'<table class="pk-table"><caption>{escape(self.caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.html()

@@ -1,0 +1,47 @@
+"""Where the project's embedded data, parameters and reports live.
+
+Everything is found relative to the project root (the folder holding
+``pyproject.toml`` above this package), or below ``PERFKIT_HOME`` when that
+environment variable is set. No path is written anywhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def project_root() -> Path:
+    """The project folder: ``$PERFKIT_HOME`` or the checkout this package sits in."""
+    home = os.environ.get("PERFKIT_HOME")
+    if home:
+        return Path(home).resolve()
+    here = Path(__file__).resolve().parent.parent
+    if (here / "pyproject.toml").exists():
+        return here
+    return Path.cwd()
+
+
+def default_data_dir() -> Path:
+    """The embedded synthetic dataset."""
+    return project_root() / "data"
+
+
+def parameters_dir() -> Path:
+    return project_root() / "parameters"
+
+
+def targets_file() -> Path:
+    return parameters_dir() / "targets.yaml"
+
+
+def authorities_dir() -> Path:
+    return parameters_dir() / "authorities"
+
+
+def reports_dir() -> Path:
+    return project_root() / "reports"
+
+
+def notebooks_dir() -> Path:
+    return project_root() / "notebooks"
