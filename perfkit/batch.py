@@ -91,12 +91,18 @@ def run_job(job: Job) -> Outcome:
         return Outcome(job.authority, job.name, False, str(target), time.perf_counter() - started, _failure_reason(exc))
 
 
-def authority_jobs(period: str, data_dir: Path | None, out_dir: Path, authorities: list[str] | None = None) -> list[Job]:
-    """A job for every authority with a parameters file (or those named)."""
+def authority_jobs(
+    period: str, data_dir: Path | None, out_dir: Path, authorities: list[str] | None = None,
+    parameters: Path | None = None,
+) -> list[Job]:
+    """A job for every authority with a parameters file (or those named).
+
+    An authority's ``data_dir`` may be absolute or relative to the project root.
+    """
     import yaml
 
     jobs = []
-    for path in sorted(paths.authorities_dir().glob("*.yaml")):
+    for path in sorted((parameters or paths.authorities_dir()).glob("*.yaml")):
         settings = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         authority = str(settings.get("authority", path.stem))
         if authorities and authority not in authorities:
@@ -141,6 +147,7 @@ def run_batch(
     workers: int = 2,
     authorities: list[str] | None = None,
     progress: bool = True,
+    parameters: str | Path | None = None,
 ) -> tuple[Path, list[Outcome]]:
     """Run the report for every authority; return the period's folder and the outcomes."""
     from tqdm import tqdm
@@ -149,12 +156,15 @@ def run_batch(
     from perfkit.report import data_as_at, resolve_period
 
     data_path = Path(data_dir) if data_dir else None
-    as_at = data_as_at(load_dataset(data_path or paths.default_data_dir()))
+    as_at = None
+    if period is None or period.strip().lower() == "latest":
+        as_at = data_as_at(load_dataset(data_path or paths.default_data_dir()))
     label = resolve_period(period, as_at).label
     folder = Path(out_dir or paths.reports_dir()) / label.replace(" ", "-")
-    jobs = authority_jobs(label, data_path, folder, authorities)
+    parameters_path = Path(parameters) if parameters else paths.authorities_dir()
+    jobs = authority_jobs(label, data_path, folder, authorities, parameters_path)
     if not jobs:
-        raise ValueError(f"no authorities to report on: no parameters files in {paths.authorities_dir()}"
+        raise ValueError(f"no authorities to report on: no parameters files in {parameters_path}"
                          + (f" for {', '.join(authorities)}" if authorities else ""))
     outcomes: list[Outcome] = []
     with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=get_context("spawn")) as pool:

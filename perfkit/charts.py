@@ -70,7 +70,7 @@ def trend_chart(series: pl.DataFrame, title: str, period_order: list[str]) -> Ch
     chart = (
         alt.layer(line, target, data=alt.Data(values=data))
         .properties(width=520, height=110)
-        .facet(row=alt.Row("title:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top")))
+        .facet(row=alt.Row("title:N", title=None, sort=list(dict.fromkeys(series["title"].to_list())), header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top")))
         .resolve_scale(y="independent")
         .properties(
             title=alt.TitleParams(f"{title}: trend by quarter", anchor="start"),

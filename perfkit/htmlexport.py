@@ -1,16 +1,18 @@
 """Export an executed report notebook to member HTML: no code, offline, charts drawn.
 
-The custom nbconvert template (``templates/perfkit_member``) drops code cells
-and every script or stylesheet the standard template would fetch from the
-network (require.js, MathJax, widget managers), inlines the Vega, Vega-Lite and
-Vega-Embed libraries once per page from ``vl-convert-python``, and draws each
-chart from its Vega-Lite specification.
+The custom nbconvert template (``templates/perfkit_member``) drops every script
+or stylesheet the standard template would fetch from the network (require.js,
+MathJax, widget managers) and inlines the Vega, Vega-Lite and Vega-Embed
+libraries once per page from ``vl-convert-python``. Code cells, analyst-only
+cells and stderr are left out, and each chart is drawn from its Vega-Lite
+specification (aggregated values only) by a small script beside it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from html import escape
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -40,6 +42,45 @@ def vega_bundle() -> str:
     return bundle.replace("</script", "<\\/script")
 
 
+def chart_html(spec: dict) -> str:
+    """The HTML that draws one chart with the page's inlined Vega libraries.
+
+    >>> "vegaEmbed" in chart_html({"mark": "line", "description": "A line"})
+    True
+    """
+    element = chart_id(spec)
+    label = escape(str(spec.get("description", "Chart")), quote=True)
+    payload = json.dumps(spec, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return (
+        f'<figure class="pk-chart-figure"><div id="{element}" class="pk-chart" role="img" aria-label="{label}"></div>'
+        f'<script type="text/javascript">vegaEmbed("#{element}", {payload}, {{"actions": false, "renderer": "svg"}})'
+        f'.catch(function (error) {{ document.getElementById("{element}").textContent = "Chart could not be drawn: " + error; }});'
+        "</script></figure>"
+    )
+
+
+def member_notebook(notebook):
+    """A copy of ``notebook`` fit for members: charts as HTML that draws them, no stderr.
+
+    Warnings and logs written to stderr are for analysts, never for members.
+    """
+    import copy
+
+    converted = copy.deepcopy(notebook)
+    for cell in converted.cells:
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                continue
+            data = output.get("data", {})
+            if VEGALITE_MIMETYPE in data:
+                output["data"] = {"text/html": chart_html(data[VEGALITE_MIMETYPE])}
+            kept.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = kept
+    return converted
+
+
 def templates_dir() -> Path:
     return Path(str(resources.files("perfkit").joinpath("templates")))
 
@@ -48,12 +89,8 @@ def member_html(notebook) -> str:
     """Member HTML of an executed notebook (a ``nbformat.NotebookNode``)."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
-    from nbconvert.utils.base import NbConvertBase
-    from traitlets.config import Config
 
-    priority = [VEGALITE_MIMETYPE, *NbConvertBase().display_data_priority]
     exporter = HTMLExporter(
-        config=Config({"NbConvertBase": {"display_data_priority": priority}}),
         template_name=TEMPLATE,
         extra_template_basedirs=[str(templates_dir())],
         exclude_input=True,
@@ -62,9 +99,8 @@ def member_html(notebook) -> str:
         embed_images=True,
     )
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={ANALYST_ONLY_TAG}), enabled=True)
-    exporter.register_filter("perfkit_chart_id", chart_id)
     css = (templates_dir() / "report.css").read_text(encoding="utf-8")
     body, _ = exporter.from_notebook_node(
-        notebook, resources={"perfkit_vega_js": vega_bundle(), "perfkit_css": css}
+        member_notebook(notebook), resources={"perfkit_vega_js": vega_bundle(), "perfkit_css": css}
     )
     return body

@@ -147,7 +147,7 @@ class AuthorityReport:
         judged = sum(counts.values())
         lines = [f"**Summary.** Of {judged} indicators with a target, {counts['Green']} are green, "
                  f"{counts['Amber']} amber and {counts['Red']} red."]
-        lines += [f"- {self.sentence(i)}" for i in self.indicators]
+        lines += [f"- {self.sentence(i)}" for i in self.indicators if i.id in self.targets]
         return Markdown("\n".join(lines))
 
     def family_series(self, family_id: str) -> pl.DataFrame:

@@ -1,0 +1,33 @@
+"""Shared fixtures: a small synthetic dataset and hand-made tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from perfkit import synth
+
+SMALL_AUTHORITIES = synth.DEFAULT_AUTHORITIES[:2]
+
+
+@pytest.fixture(scope="session")
+def small_data(tmp_path_factory) -> Path:
+    """A small synthetic dataset (two authorities, a tenth of the default size)."""
+    out = tmp_path_factory.mktemp("small-data")
+    synth.write_dataset(synth.generate(seed=7, authorities=SMALL_AUTHORITIES, scale=0.1), out)
+    return out
+
+
+def d(text: str | None) -> dt.date | None:
+    return None if text is None else dt.date.fromisoformat(text)
+
+
+def write_tables(directory: Path, tables: dict[str, pl.DataFrame]) -> Path:
+    """Write hand-made tables as CSV, as an analyst's export would be."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        frame.write_csv(directory / f"{name}.csv", date_format="%Y-%m-%d")
+    return directory

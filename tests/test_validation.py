@@ -1,0 +1,105 @@
+"""The validator's messages name file, column, row and value, and say what was expected."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from perfkit.cli import main
+from perfkit.loading import ContractError, load_dataset
+
+CHILDREN = (
+    "la_code,child_id,sex,date_of_birth,ethnicity\n"
+    "999,a,F,2010-01-01,WBRI\n"
+    "999,b,M,2011-02-03,WBRI\n"
+)
+REFERRALS_HEADER = "la_code,child_id,referral_id,referral_date,referral_source,nfa,closure_date\n"
+
+
+def _dataset(tmp_path: Path, **files: str) -> Path:
+    for name, text in {"children": CHILDREN, **files}.items():
+        (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def _problems(directory: Path) -> list[str]:
+    with pytest.raises(ContractError) as caught:
+        load_dataset(directory)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_valid_data_loads(tmp_path):
+    data = load_dataset(_dataset(tmp_path, referrals=REFERRALS_HEADER + "999,a,r1,2022-07-01,6,N,\n"))
+    assert data.table("referrals").height == 1
+    assert str(data.table("referrals")["referral_date"].dtype) == "Date"
+
+
+def test_dd_mm_yyyy_date_is_named_with_the_iso_form_it_should_have(tmp_path):
+    problems = _problems(_dataset(tmp_path, referrals=REFERRALS_HEADER + "999,a,r1,2022-07-01,6,N,\n999,b,r2,05/01/2022,6,N,\n"))
+    assert len(problems) == 1
+    message = problems[0]
+    assert "referrals.csv" in message and "'referral_date'" in message and "row 2" in message
+    assert "'05/01/2022'" in message and "YYYY-MM-DD" in message and "2022-01-05" in message
+
+
+def test_end_before_start(tmp_path):
+    problems = _problems(_dataset(tmp_path, referrals=REFERRALS_HEADER + "999,a,r1,2022-07-01,6,N,2022-06-30\n"))
+    assert problems == [
+        f"{tmp_path / 'referrals.csv'}, column 'closure_date', row 1: value '2022-06-30': "
+        "closure_date is before referral_date (2022-07-01); expected closure_date on or after referral_date"
+    ]
+
+
+def test_duplicate_ids(tmp_path):
+    problems = _problems(_dataset(tmp_path, referrals=REFERRALS_HEADER + "999,a,r1,2022-07-01,6,N,\n999,b,r1,2022-07-02,6,N,\n"))
+    assert any("duplicate id" in p and "'referral_id'" in p and "row 2" in p and "'r1'" in p for p in problems)
+
+
+def test_unknown_code(tmp_path):
+    problems = _problems(_dataset(tmp_path, referrals=REFERRALS_HEADER + "999,a,r1,2022-07-01,6,Maybe,\n"))
+    assert len(problems) == 1
+    assert "'nfa'" in problems[0] and "'Maybe'" in problems[0] and "expected Y or N" in problems[0]
+
+
+def test_missing_column_and_missing_required_file(tmp_path):
+    (tmp_path / "referrals.csv").write_text("la_code,child_id,referral_id,referral_source,nfa\n999,a,r1,6,N\n")
+    problems = _problems(tmp_path)
+    assert any("children" in p and "required table" in p for p in problems)
+    assert any("'referral_date'" in p and "required column is missing" in p for p in problems)
+
+
+def test_every_problem_in_a_file_is_reported_together(tmp_path):
+    rows = "999,a,r1,2022-13-01,6,N,\n999,b,r2,2022-07-01,ZZ,N,\n999,c,r3,2022-07-01,6,N,2022-01-01\n"
+    problems = _problems(_dataset(tmp_path, referrals=REFERRALS_HEADER + rows))
+    assert len(problems) == 3
+    assert [p.split("row ")[1][0] for p in problems] == ["1", "2", "3"]
+
+
+def test_cli_validate_exits_non_zero_with_the_message_and_no_traceback(tmp_path, capsys):
+    directory = _dataset(tmp_path, referrals=REFERRALS_HEADER + "999,b,r2,05/01/2022,6,N,\n")
+    assert main(["validate", "--data", str(directory)]) == 2
+    err = capsys.readouterr().err
+    assert "referral_date" in err and "05/01/2022" in err and "Traceback" not in err
+
+
+def test_cli_validate_as_a_process(tmp_path):
+    directory = _dataset(tmp_path, referrals=REFERRALS_HEADER + "999,b,r2,2022-07-01,6,N,2022-06-01\n")
+    result = subprocess.run([sys.executable, "-m", "perfkit.cli", "validate", "--data", str(directory)],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "closure_date is before referral_date" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_measures_prints_tidy_csv(small_data, capsys):
+    assert main(["measures", "--data", str(small_data), "--authority", "990", "--period", "2022-23 Q2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "la_code,period,indicator,breakdown,group,numerator,denominator,value"
+    indicators = {line.split(",")[2] for line in lines[1:]}
+    assert {"referrals", "referral_rate", "rereferral_pct", "assessments_45wd_pct", "cpp_rate", "cpp_repeat_pct",
+            "cla_rate", "missing_episodes", "missing_children", "missing_episodes_per_child",
+            "rhi_offered_72h_pct"} <= indicators
+    assert all(line.startswith("990,2022-23 Q2,") for line in lines[1:])
