@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -21,6 +22,7 @@ from pathlib import Path
 from perfkit import paths
 
 REPORT_NOTEBOOK = "authority_report.ipynb"
+MAX_REASON_LINES = 25
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,27 @@ def authority_jobs(
     return jobs
 
 
+_QUOTED_VALUE = re.compile(r"value '(?:[^'\\]|\\.)*'|written \d{4}-\d{2}-\d{2}|\(\d{4}-\d{2}-\d{2}\)")
+
+
+def _withheld(match: re.Match) -> str:
+    text = match.group()
+    if text.startswith("value"):
+        return "value withheld"
+    return "written YYYY-MM-DD" if text.startswith("written") else "(date withheld)"
+
+
+def withhold_values(reason: str) -> str:
+    """A failure reason without the record values it quotes (they may identify a child).
+
+    The index page may be shared; the full reason is printed for the analyst.
+
+    >>> withhold_values("referrals.csv, column 'child_id', row 3: value 'C990-000001': duplicate id")
+    "referrals.csv, column 'child_id', row 3: value withheld: duplicate id"
+    """
+    return _QUOTED_VALUE.sub(_withheld, reason)
+
+
 def index_html(period: str, outcomes: list[Outcome], as_at: dt.date | None = None) -> str:
     """The index page linking every report of the batch, failures with their reasons."""
     rows = []
@@ -124,7 +147,9 @@ def index_html(period: str, outcomes: list[Outcome], as_at: dt.date | None = Non
         else:
             earlier = Path(o.path).exists()
             kept = f' The earlier report is kept: <a href="{escape(Path(o.path).name)}">earlier report</a>.' if earlier else ""
-            status = f'<strong>Failed</strong>: {escape(o.error.splitlines()[0] if o.error else "unknown error")}{kept}'
+            lines = withhold_values(o.error or "unknown error").splitlines()[:MAX_REASON_LINES]
+            reason = "<br>".join(escape(line) for line in lines)
+            status = f'<strong>Failed</strong>: {reason}{kept}'
         rows.append(f"<tr><td>{name}</td><td>{status}</td></tr>")
     failed = sum(not o.ok for o in outcomes)
     note = f"{len(outcomes) - failed} of {len(outcomes)} reports produced."

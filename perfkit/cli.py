@@ -53,7 +53,8 @@ def _measures(args: argparse.Namespace) -> int:
 def _batch(args: argparse.Namespace) -> int:
     from perfkit.batch import run_batch
 
-    folder, outcomes = run_batch(args.period, args.data, args.out, args.workers, args.authority or None)
+    folder, outcomes = run_batch(args.period, args.data, args.out, args.workers, args.authority or None,
+                                 parameters=args.parameters)
     for o in outcomes:
         if o.ok:
             print(f"{o.authority} {o.name}: {o.path} ({o.size / 1e6:.2f} MB, {o.seconds:.1f} s)")
@@ -92,6 +93,8 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("--out", type=Path, default=None, help="reports folder; default: reports/")
     batch.add_argument("--workers", type=int, default=2)
     batch.add_argument("--authority", action="append", help="only this authority (repeatable)")
+    batch.add_argument("--parameters", type=Path, default=None,
+                       help="folder of per-authority parameter files; default: parameters/authorities/")
     batch.set_defaults(run=_batch)
     return main_parser
 

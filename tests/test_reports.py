@@ -1,0 +1,134 @@
+"""The report notebook, the member HTML and the batch, end to end on small synthetic data."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import papermill
+import polars as pl
+import pytest
+
+from perfkit import paths
+from perfkit.batch import run_batch
+from perfkit.cli import main
+from perfkit.htmlexport import VEGALITE_MIMETYPE, member_html, vega_bundle
+
+PERIOD = "2023-24 Q3"
+MAX_MEMBER_HTML_BYTES = 2_000_000
+
+
+def _broken_copy(source: Path, target: Path) -> Path:
+    """The same dataset with one unparseable referral date."""
+    shutil.copytree(source, target)
+    referrals = pl.read_parquet(target / "referrals.parquet")
+    (target / "referrals.parquet").unlink()
+    broken = referrals.with_columns(pl.col("referral_date").cast(pl.String))
+    broken = broken.with_columns(
+        pl.when(pl.int_range(pl.len()) == 3).then(pl.lit("31/12/2023")).otherwise(pl.col("referral_date")).alias("referral_date")
+    )
+    broken.write_csv(target / "referrals.csv")
+    return target
+
+
+def _parameters(folder: Path, settings: dict[str, Path]) -> Path:
+    folder.mkdir(parents=True)
+    for authority, data_dir in settings.items():
+        (folder / f"{authority}.yaml").write_text(
+            f'authority: "{authority}"\nname: Test {authority}\ndata_dir: "{data_dir}"\n', encoding="utf-8"
+        )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def executed(small_data, tmp_path_factory) -> nbformat.NotebookNode:
+    out = tmp_path_factory.mktemp("nb") / "report.ipynb"
+    papermill.execute_notebook(
+        str(paths.notebooks_dir() / "authority_report.ipynb"), str(out),
+        parameters={"authority": "990", "period": PERIOD, "data_dir": str(small_data)},
+        kernel_name="python3", progress_bar=False,
+    )
+    return nbformat.read(out, as_version=4)
+
+
+def test_notebook_runs_under_papermill_and_draws_a_chart_per_family(executed):
+    outputs = [o for c in executed.cells for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    charts = [o for o in outputs if VEGALITE_MIMETYPE in o.get("data", {})]
+    assert len(charts) == 5
+    for chart in charts:
+        periods = {row["period"] for row in chart.data[VEGALITE_MIMETYPE]["data"]["values"]}
+        assert len(periods) >= 8
+
+
+def test_member_html_has_no_code_and_loads_nothing_from_the_network(executed):
+    html = member_html(executed)
+    assert "build_report(" not in html and "authority = " not in html
+    assert "Analyst note" not in html
+    assert not re.search(r"<script[^>]+src=", html)
+    assert not re.search(r"<link[^>]+href=", html)
+    assert not re.search(r"url\(\s*['\"]?https?:", html)
+    assert html.count("window.vegaEmbed=") == 1
+    assert html.count('vegaEmbed("#pk-chart-') == 5
+    assert len(html.encode()) < MAX_MEMBER_HTML_BYTES
+
+
+def test_member_html_is_the_same_for_the_same_notebook(executed):
+    assert member_html(executed) == member_html(executed)
+
+
+@pytest.fixture(scope="module")
+def batch_run(small_data, tmp_path_factory):
+    root = tmp_path_factory.mktemp("batch")
+    broken = _broken_copy(small_data, root / "broken-data")
+    parameters = _parameters(root / "params", {"990": small_data, "991": small_data, "992": broken})
+    folder, outcomes = run_batch(PERIOD, out_dir=root / "reports", workers=2, progress=False, parameters=parameters)
+    return root, folder, {o.authority: o for o in outcomes}, broken
+
+
+def test_batch_writes_a_report_per_authority_and_an_index(batch_run):
+    _, folder, outcomes, _ = batch_run
+    assert folder.name == "2023-24-Q3"
+    assert outcomes["990"].ok and outcomes["991"].ok
+    for authority in ("990", "991"):
+        assert (folder / f"{authority}.html").stat().st_size < MAX_MEMBER_HTML_BYTES
+    index = (folder / "index.html").read_text()
+    assert 'href="990.html"' in index and 'href="991.html"' in index
+
+
+def test_one_authority_failing_is_reported_and_does_not_stop_the_others(batch_run):
+    _, folder, outcomes, _ = batch_run
+    failed = outcomes["992"]
+    assert not failed.ok
+    assert "referral_date" in failed.error and "31/12/2023" in failed.error
+    index = (folder / "index.html").read_text()
+    assert "Failed" in index and "referral_date" in index
+    assert "31/12/2023" not in index and "value withheld" in index  # the index may be shared
+    assert not (folder / "992.html").exists()
+
+
+def test_no_child_identifier_or_record_in_any_report(batch_run, small_data):
+    _, folder, _, _ = batch_run
+    children = pl.read_parquet(small_data / "children.parquet")
+    ids = set(children["child_id"].to_list())
+    births = {d.isoformat() for d in children["date_of_birth"].to_list()}
+    pattern = re.compile(r"C99\d-\d{6}")
+    library = vega_bundle()  # the inlined Vega libraries hold sample dates of their own
+    for page in folder.glob("*.html"):
+        text = page.read_text().replace(library, "")
+        assert not (set(pattern.findall(text)) & ids), page
+        assert not [b for b in births if b in text], page
+        assert "referral_id" not in text and "child_id" not in text
+
+
+def test_a_failed_run_never_overwrites_an_earlier_good_report(batch_run):
+    root, folder, _, broken = batch_run
+    before = (folder / "990.html").read_bytes()
+    parameters = _parameters(root / "params-broken", {"990": broken})
+    status = main(["batch", "--period", PERIOD, "--out", str(root / "reports"), "--parameters", str(parameters)])
+    assert status == 1
+    assert (folder / "990.html").read_bytes() == before
+    index = (folder / "index.html").read_text()
+    assert "Failed" in index and "earlier report is kept" in index
