@@ -85,6 +85,7 @@ def run_job(job: Job) -> Outcome:
                 parameters={"authority": job.authority, "period": job.period, "data_dir": job.data_dir,
                             "audience": job.audience, "targets_file": job.targets_file},
                 kernel_name="python3", progress_bar=False, log_output=False, cwd=scratch,
+                kernel_manager_class="perfkit.kernel.IpcKernelManager",
             )
             html = member_html(nbformat.read(executed, as_version=4))
         atomic_write_text(target, html)

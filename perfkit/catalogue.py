@@ -101,3 +101,19 @@ def load_catalogue() -> Catalogue:
 
     text = resources.files("perfkit").joinpath("catalogue.yaml").read_text(encoding="utf-8")
     return parse_catalogue(yaml.safe_load(text))
+
+
+def markdown_table(catalogue: Catalogue | None = None) -> str:
+    """The catalogue as a Markdown table, for the README (generated, never hand-copied).
+
+    >>> markdown_table().splitlines()[0]
+    '| id | title | family | unit | better is | definition |'
+    """
+    catalogue = catalogue or load_catalogue()
+    families = {f.id: f.title for f in catalogue.families}
+    better = {"high_is_good": "higher", "low_is_good": "lower", "none": "neither"}
+    lines = ["| id | title | family | unit | better is | definition |", "| --- | --- | --- | --- | --- | --- |"]
+    for i in catalogue.indicators:
+        definition = " ".join(i.definition.split()).replace("|", "\\|")
+        lines.append(f"| `{i.id}` | {i.title} | {families[i.family]} | {i.unit} | {better[i.polarity]} | {definition} |")
+    return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""The ``perfkit`` command line: synth, validate, measures, batch.
+"""The ``perfkit`` command line: synth, validate, measures, catalogue, batch.
 
 Bad input ends with a message naming the file, column, row and value, and a
 non-zero exit status; never a traceback.
@@ -64,6 +64,13 @@ def _batch(args: argparse.Namespace) -> int:
     return EXIT_SOME_FAILED if any(not o.ok for o in outcomes) else 0
 
 
+def _catalogue(args: argparse.Namespace) -> int:
+    from perfkit.catalogue import markdown_table
+
+    print(markdown_table())
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(prog="perfkit", description="Children's services performance indicators and reports.")
     commands = main_parser.add_subparsers(dest="command", required=True)
@@ -86,6 +93,9 @@ def parser() -> argparse.ArgumentParser:
     measures.add_argument("--period", required=True, help="e.g. '2022-23 Q2'")
     measures.add_argument("--periods", type=int, default=1, help="also the quarters before: a time series of this many")
     measures.set_defaults(run=_measures)
+
+    catalogue = commands.add_parser("catalogue", help="print the indicator catalogue as a Markdown table")
+    catalogue.set_defaults(run=_catalogue)
 
     batch = commands.add_parser("batch", help="run the quarterly report for every authority")
     batch.add_argument("--period", default=None, help="e.g. '2024-25 Q2'; default: last complete quarter of the data")
