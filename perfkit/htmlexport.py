@@ -63,11 +63,16 @@ def member_notebook(notebook):
     """A copy of ``notebook`` fit for members: charts as HTML that draws them, no stderr.
 
     Warnings and logs written to stderr are for analysts, never for members.
+    Code cells that show nothing are dropped and cell ids are numbered in
+    order, so the same figures always give the same bytes (papermill gives its
+    injected-parameters cell a random id).
     """
     import copy
 
     converted = copy.deepcopy(notebook)
-    for cell in converted.cells:
+    converted.cells = [c for c in converted.cells if c.cell_type != "code" or c.get("outputs")]
+    for number, cell in enumerate(converted.cells):
+        cell["id"] = f"cell-{number:02d}"
         kept = []
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stderr":

@@ -132,3 +132,11 @@ def test_a_failed_run_never_overwrites_an_earlier_good_report(batch_run):
     assert (folder / "990.html").read_bytes() == before
     index = (folder / "index.html").read_text()
     assert "Failed" in index and "earlier report is kept" in index
+
+
+def test_two_runs_on_the_same_inputs_give_byte_identical_reports(batch_run, small_data):
+    root, folder, _, _ = batch_run
+    parameters = _parameters(root / "params-again", {"990": small_data})
+    again, outcomes = run_batch(PERIOD, out_dir=root / "again", workers=1, progress=False, parameters=parameters)
+    assert outcomes[0].ok
+    assert (again / "990.html").read_bytes() == (folder / "990.html").read_bytes()
