@@ -7,10 +7,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-Unit = Literal["count", "percent", "rate_per_10k", "ratio"]
+Unit = Literal["count", "percent", "rate_per_10k", "ratio", "working_days"]
 Polarity = Literal["high_is_good", "low_is_good", "none"]
 
-UNITS = ("count", "percent", "rate_per_10k", "ratio")
+UNITS = ("count", "percent", "rate_per_10k", "ratio", "working_days")
 POLARITIES = ("high_is_good", "low_is_good", "none")
 POPULATION = "population_0_17"
 
@@ -30,6 +30,7 @@ class Indicator:
     numerator: str
     noun: str
     denominator: str | None = None
+    breakdowns: tuple[str, ...] = ()
 
     @property
     def is_rate(self) -> bool:
@@ -37,7 +38,7 @@ class Indicator:
 
     @property
     def unit_suffix(self) -> str:
-        return {"percent": "%", "rate_per_10k": " per 10,000", "count": "", "ratio": ""}[self.unit]
+        return {"percent": "%", "rate_per_10k": " per 10,000", "count": "", "ratio": "", "working_days": " working days"}[self.unit]
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def parse_catalogue(document: dict) -> Catalogue:
     family_ids = {f.id for f in families}
     indicators = []
     for entry in document["indicators"]:
-        indicator = Indicator(**entry)
+        indicator = Indicator(**{**entry, "breakdowns": tuple(entry.get("breakdowns", ()))})
         problems = []
         if indicator.unit not in UNITS:
             problems.append(f"unit {indicator.unit!r} is not one of {UNITS}")
@@ -117,3 +118,14 @@ def markdown_table(catalogue: Catalogue | None = None) -> str:
         definition = " ".join(i.definition.split()).replace("|", "\\|")
         lines.append(f"| `{i.id}` | {i.title} | {families[i.family]} | {i.unit} | {better[i.polarity]} | {definition} |")
     return "\n".join(lines)
+
+
+README_START = "<!-- indicators:start -->\n"
+README_END = "\n<!-- indicators:end -->"
+
+
+def with_indicator_table(readme: str, catalogue: Catalogue | None = None) -> str:
+    """``readme`` with the text between the indicator markers replaced by :func:`markdown_table`."""
+    head, rest = readme.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    return head + README_START + markdown_table(catalogue) + README_END + tail

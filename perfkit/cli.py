@@ -65,9 +65,13 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _catalogue(args: argparse.Namespace) -> int:
-    from perfkit.catalogue import markdown_table
+    from perfkit.catalogue import markdown_table, with_indicator_table
 
-    print(markdown_table())
+    if args.update_readme:
+        args.update_readme.write_text(with_indicator_table(args.update_readme.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"updated the indicator table in {args.update_readme}")
+    else:
+        print(markdown_table())
     return 0
 
 
@@ -95,6 +99,7 @@ def parser() -> argparse.ArgumentParser:
     measures.set_defaults(run=_measures)
 
     catalogue = commands.add_parser("catalogue", help="print the indicator catalogue as a Markdown table")
+    catalogue.add_argument("--update-readme", type=Path, default=None, metavar="README", help="rewrite the table in this README")
     catalogue.set_defaults(run=_catalogue)
 
     batch = commands.add_parser("batch", help="run the quarterly report for every authority")

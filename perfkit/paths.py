@@ -45,3 +45,22 @@ def reports_dir() -> Path:
 
 def notebooks_dir() -> Path:
     return project_root() / "notebooks"
+
+
+def shared_dir() -> Path:
+    """The shared folder beside the project (published DfE data, specification).
+
+    ``$PERFKIT_SHARED`` overrides it. It may be absent, as on a user's machine.
+    """
+    shared = os.environ.get("PERFKIT_SHARED")
+    return Path(shared).resolve() if shared else project_root().parent / "shared"
+
+
+def published_dfe_dir() -> Path:
+    """Explore Education Statistics CSVs (``shared/dfe``)."""
+    return shared_dir() / "dfe"
+
+
+def published_lait_dir() -> Path:
+    """The LAIT long table (``shared/lait``)."""
+    return shared_dir() / "lait"

@@ -85,4 +85,4 @@ def test_readme_indicator_table_is_generated_from_the_catalogue():
 
     readme = (ROOT / "README.md").read_text()
     block = readme.split("<!-- indicators:start -->\n", 1)[1].split("\n<!-- indicators:end -->", 1)[0]
-    assert block == markdown_table(), "run `perfkit catalogue` and paste its table into the README"
+    assert block == markdown_table(), "run `perfkit catalogue --update-readme README.md`"
