@@ -11,14 +11,16 @@ unrounded; display rounding happens in :mod:`perfkit.formatting`.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Iterable, Sequence
 
 import polars as pl
 
 from perfkit.catalogue import POPULATION, Catalogue, Indicator, load_catalogue
-from perfkit.loading import Dataset
-from perfkit.measures import REGISTRY, MeasureInput
-from perfkit.periods import Period
+from perfkit.breakdowns import ALL, CHILD_BREAKDOWNS, group_expression
+from perfkit.loading import Dataset, load_dataset
+from perfkit.measures import KEYS, REGISTRY, MeasureInput, MeasureRows, with_children
+from perfkit.periods import Period, Window, as_window
 from perfkit.workdays import WorkingDayCalendar, calendar_for
 
 OUTPUT_SCHEMA = {
@@ -33,23 +35,23 @@ OUTPUT_SCHEMA = {
 }
 
 
-def windows_frame(periods: Sequence[Period]) -> pl.DataFrame:
-    """The reporting windows of ``periods``: quarter bounds, rolling-12 start, population year.
+def windows_frame(periods: Sequence[Period | Window | str]) -> pl.DataFrame:
+    """The reporting windows: bounds, rolling-12 start and population year, one row each.
 
     >>> windows_frame([Period.parse("2022-23 Q2")]).row(0)
-    ('2022-23 Q2', 8089, datetime.date(2022, 7, 1), datetime.date(2022, 9, 30), datetime.date(2021, 10, 1), 2022)
+    ('2022-23 Q2', 'quarter', datetime.date(2022, 7, 1), datetime.date(2022, 9, 30), datetime.date(2021, 10, 1), 2022)
     """
-    unique = sorted(set(periods))
+    unique = sorted({as_window(p) for p in periods}, key=lambda w: (w.period.index, w.kind))
     return pl.DataFrame(
         {
-            "period": [p.label for p in unique],
-            "period_index": [p.index for p in unique],
-            "window_start": [p.start for p in unique],
-            "window_end": [p.end for p in unique],
-            "window_r12_start": [p.rolling12_start for p in unique],
-            "population_year": [p.fy_start for p in unique],
+            "period": [w.label for w in unique],
+            "window_kind": [w.kind for w in unique],
+            "window_start": [w.start for w in unique],
+            "window_end": [w.end for w in unique],
+            "window_r12_start": [w.period.rolling12_start for w in unique],
+            "population_year": [w.period.fy_start for w in unique],
         },
-        schema_overrides={"period_index": pl.Int64, "population_year": pl.Int64},
+        schema_overrides={"population_year": pl.Int64},
     )
 
 
@@ -71,10 +73,13 @@ def population_for(grid: pl.DataFrame, population: pl.DataFrame) -> pl.DataFrame
 def finish_values(frame: pl.DataFrame, indicator: Indicator) -> pl.DataFrame:
     """Compute ``value`` from numerator and denominator by the indicator's unit.
 
-    A zero denominator gives an empty value, never 0 and never an error.
+    A zero denominator gives an empty value, never 0 and never an error. A
+    measure that computes its own value (a median) keeps it.
     """
     numerator, denominator = pl.col("numerator"), pl.col("denominator")
     safe = pl.when(denominator > 0)
+    if indicator.unit == "working_days":
+        return frame
     if indicator.unit == "count":
         value = numerator
     elif indicator.unit == "percent":
@@ -106,28 +111,66 @@ def dataset_calendar(data: Dataset, closure_days: Iterable[dt.date] = ()) -> Wor
     return calendar_for(years, closure_days)
 
 
+def _aggregate(rows: pl.DataFrame, result: MeasureRows, breakdown: str) -> pl.DataFrame:
+    group = group_expression(breakdown, rows.columns).alias("group")
+    return rows.group_by([*KEYS, group]).agg(
+        numerator=result.numerator.cast(pl.Float64),
+        denominator=(result.denominator if result.denominator is not None else pl.lit(None)).cast(pl.Float64),
+        value=(result.value if result.value is not None else pl.lit(None)).cast(pl.Float64),
+    )
+
+
+def breakdowns_for(indicator: Indicator, rows: pl.DataFrame, requested: bool | Iterable[str]) -> list[str]:
+    """The breakdowns to compute for ``indicator``: those requested that apply to it."""
+    if requested is True:
+        wanted = list(indicator.breakdowns)
+    elif not requested:
+        wanted = []
+    else:
+        wanted = [b for b in requested if b in indicator.breakdowns]
+    if "child_id" not in rows.columns:
+        wanted = [b for b in wanted if b not in CHILD_BREAKDOWNS]
+    return [ALL, *wanted]
+
+
 def compute(
     data: Dataset,
-    periods: Sequence[Period],
+    periods: Sequence[Period | Window | str],
     authorities: Sequence[str] | None = None,
     indicators: Sequence[str] | None = None,
     closure_days: Iterable[dt.date] = (),
     catalogue: Catalogue | None = None,
+    breakdowns: bool | Iterable[str] = False,
 ) -> pl.DataFrame:
-    """Every requested indicator for every authority and period, in one tidy frame.
+    """Every requested indicator for every authority, window and breakdown, in one tidy frame.
 
     Parameters
     ----------
     data : Dataset
         Validated tables (see :func:`perfkit.loading.load_dataset`).
-    periods : sequence of Period
-        Computed together in one pass over the data.
+    periods : sequence of Period, Window or label
+        Quarters (``"2022-23 Q2"``), years to date (``"2022-23 Q2 YTD"``) and
+        rolling 12 months (``"2022-23 Q2 R12"``), all computed together in one
+        pass over the data.
     authorities : sequence of str, optional
         Three-digit LA numbers; every authority in ``children`` by default.
     indicators : sequence of str, optional
         Catalogue ids; every indicator the data's tables allow by default.
     closure_days : iterable of date
         Local closure days, not counted as working days.
+    breakdowns : bool or iterable of str
+        ``True`` for every breakdown the catalogue lists for each indicator, or
+        the names wanted. Breakdown rows of rates carry the count only (there is
+        no population by group).
+
+    Examples
+    --------
+    >>> import perfkit.paths as paths
+    >>> from perfkit.loading import load_dataset
+    >>> data = load_dataset(paths.default_data_dir(), tables=["referrals", "population"])
+    >>> frame = compute(data, ["2022-23 Q2"], ["990"], indicators=["referrals", "referral_rate"])
+    >>> frame.select("indicator", "numerator", "denominator").rows()
+    [('referrals', 773.0, None), ('referral_rate', 3265.0, 62992.0)]
     """
     catalogue = catalogue or load_catalogue()
     authorities = list(authorities) if authorities is not None else data.authorities
@@ -140,31 +183,64 @@ def compute(
         grid = population_for(grid, data.table("population"))
     else:
         grid = grid.with_columns(pl.lit(None, dtype=pl.Float64).alias(POPULATION))
-    measure_input = MeasureInput(data, windows, dataset_calendar(data, closure_days))
+    population = grid.select("la_code", "period", POPULATION)
+    measure_input = MeasureInput(data, windows, dataset_calendar(data, closure_days), population)
 
     frames = []
     for indicator in chosen:
-        counted = REGISTRY[indicator.id].function(measure_input)
-        if "denominator" not in counted.columns:
-            counted = counted.with_columns(denominator=pl.lit(None, dtype=pl.Float64))
-        joined = grid.join(counted, on=["la_code", "period"], how="left")
-        if indicator.denominator == POPULATION:
-            joined = joined.with_columns(denominator=pl.col(POPULATION))
-        elif indicator.denominator:
-            joined = joined.with_columns(pl.col("denominator").fill_null(0.0))
-        joined = joined.with_columns(
-            pl.col("numerator").fill_null(0.0),
-            indicator=pl.lit(indicator.id),
-            breakdown=pl.lit("all"),
-            group=pl.lit("all"),
-        )
-        frames.append(finish_values(joined, indicator).select(list(OUTPUT_SCHEMA)))
+        result = REGISTRY[indicator.id].function(measure_input)
+        rows = result.rows
+        wanted = breakdowns_for(indicator, rows, breakdowns)
+        if any(b in CHILD_BREAKDOWNS for b in wanted) and "date_of_birth" not in rows.columns:
+            rows = with_children(rows, data)
+        for breakdown in wanted:
+            counted = _aggregate(rows, result, breakdown)
+            if breakdown == ALL:
+                counted = grid.select(*KEYS, POPULATION).join(counted.drop("group"), on=KEYS, how="left")
+                if result.value is None:
+                    counted = counted.with_columns(pl.col("numerator").fill_null(0.0))
+                if result.denominator is not None:
+                    counted = counted.with_columns(pl.col("denominator").fill_null(0.0))
+                if indicator.denominator == POPULATION:
+                    counted = counted.with_columns(denominator=pl.col(POPULATION))
+                counted = counted.with_columns(group=pl.lit(ALL))
+            counted = counted.with_columns(indicator=pl.lit(indicator.id), breakdown=pl.lit(breakdown))
+            finished = finish_values(counted, indicator)
+            frames.append(finished.select([pl.col(c).cast(t) for c, t in OUTPUT_SCHEMA.items()]))
     if not frames:
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
     order = {i.id: n for n, i in enumerate(catalogue.indicators)}
+    period_order = {label: n for n, label in enumerate(windows["period"].to_list())}
     return (
         pl.concat(frames)
-        .with_columns(_order=pl.col("indicator").replace_strict(order, return_dtype=pl.Int64))
-        .sort("la_code", "_order", "period")
-        .drop("_order")
+        .with_columns(
+            _order=pl.col("indicator").replace_strict(order, return_dtype=pl.Int64),
+            _period=pl.col("period").replace_strict(period_order, return_dtype=pl.Int64),
+            _all=pl.col("breakdown") != ALL,
+        )
+        .sort("la_code", "_order", "_all", "breakdown", "_period", "group")
+        .drop("_order", "_period", "_all")
     )
+
+
+def measures_table(
+    data_dir: str | Path,
+    authority: str,
+    period: str,
+    periods: int = 1,
+    breakdowns: bool = False,
+    kinds: Sequence[str] = ("quarter",),
+) -> pl.DataFrame:
+    """The tidy table ``perfkit measures`` prints, from a dataset directory.
+
+    ``periods`` quarters ending with ``period`` are computed, each in every
+    window kind of ``kinds`` (``quarter``, ``ytd``, ``r12``).
+    """
+    data = load_dataset(data_dir)
+    if authority not in data.authorities:
+        raise ValueError(
+            f"authority {authority!r} is not in {Path(data_dir) / 'children'}: column 'la_code' has "
+            f"{', '.join(data.authorities)}"
+        )
+    windows = [Window(p, kind) for p in Period.parse(period).series(periods) for kind in kinds]
+    return compute(data, windows, [authority], breakdowns=breakdowns)

@@ -1,10 +1,11 @@
 """How each catalogue indicator is counted from the record-level tables.
 
-Each measure is a pure function from the dataset's tables and a frame of
-reporting windows to a frame of ``la_code, period, numerator, denominator``
-(denominator empty where the catalogue supplies it, as for rates). All periods
-are computed together in one pass: events are joined to the windows they fall
-in, then counted per authority and period.
+Each measure is a pure function from the dataset and a frame of reporting
+windows to :class:`MeasureRows`: the rows it counts (events or children, each
+joined to every window it belongs to) and the polars expressions that
+aggregate them into a numerator and denominator. The engine groups the rows
+by authority and window, and by each breakdown (district, sex, age band, ...),
+so every period and breakdown comes from one pass over the data.
 
 The metadata of a measure (title, unit, polarity, definition) lives in
 ``catalogue.yaml``; only the counting lives here.
@@ -12,27 +13,54 @@ The metadata of a measure (title, unit, polarity, definition) lives in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import polars as pl
 
+from perfkit.contract import EET_ACTIVITY_CODES
 from perfkit.loading import Dataset
 from perfkit.workdays import WorkingDayCalendar
 
 KEYS = ["la_code", "period"]
+AGE_DATE = "__age_date"
+FROM = "__from"
+TO = "__to"
+R12 = "__r12"
 
 
 @dataclass(frozen=True)
 class MeasureInput:
-    """What a measure function receives."""
+    """What a measure function receives.
+
+    ``windows`` has ``period``, ``window_start``, ``window_end``,
+    ``window_r12_start``; ``population`` has ``la_code``, ``period`` and
+    ``population_0_17``.
+    """
 
     data: Dataset
     windows: pl.DataFrame
     calendar: WorkingDayCalendar
+    population: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
-MeasureFunction = Callable[[MeasureInput], pl.DataFrame]
+@dataclass(frozen=True)
+class MeasureRows:
+    """Rows to count and how to aggregate them.
+
+    ``rows`` carry ``la_code`` and ``period`` (and ``child_id`` where they are
+    about children, and ``__age_date``: the date at which a child's age is
+    taken for the age-band breakdown). ``value`` is given only where the value
+    is not numerator over denominator (a median).
+    """
+
+    rows: pl.DataFrame
+    numerator: pl.Expr
+    denominator: pl.Expr | None = None
+    value: pl.Expr | None = None
+
+
+MeasureFunction = Callable[[MeasureInput], MeasureRows]
 
 
 @dataclass(frozen=True)
@@ -57,57 +85,101 @@ def measure(indicator_id: str, *tables: str) -> Callable[[MeasureFunction], Meas
 
 # --- building blocks ---------------------------------------------------------
 
-def in_window(events: pl.DataFrame, date_column: str, windows: pl.DataFrame, window: str = "quarter") -> pl.DataFrame:
+ROWS = pl.len().cast(pl.Float64)
+CHILDREN = pl.col("child_id").n_unique().cast(pl.Float64)
+
+
+def count_true(condition: pl.Expr) -> pl.Expr:
+    return condition.fill_null(False).sum().cast(pl.Float64)
+
+
+def _bounds(windows: pl.DataFrame) -> pl.DataFrame:
+    return windows.select(
+        "period", pl.col("window_start").alias(FROM), pl.col("window_end").alias(TO),
+        pl.col("window_r12_start").alias(R12),
+    )
+
+
+def in_window(events: pl.DataFrame, date_column: str, windows: pl.DataFrame, window: str = "period") -> pl.DataFrame:
     """Each event once per window whose dates contain ``date_column``.
 
-    ``window`` is ``"quarter"`` (the period itself) or ``"rolling12"`` (the 12
-    months ending on the period end).
+    ``window`` is ``"period"`` (the window itself: a quarter, year to date or
+    12 months) or ``"rolling12"`` (the 12 months ending on the window's end,
+    whatever the window).
     """
-    start = {"quarter": "window_start", "rolling12": "window_r12_start"}[window]
-    bounds = windows.select("period", pl.col(start).alias("__from"), pl.col("window_end").alias("__to"))
-    return events.filter(pl.col(date_column).is_not_null()).join_where(
-        bounds, pl.col(date_column) >= pl.col("__from"), pl.col(date_column) <= pl.col("__to")
+    start = {"period": FROM, "rolling12": R12}[window]
+    return (
+        events.filter(pl.col(date_column).is_not_null())
+        .join_where(_bounds(windows), pl.col(date_column) >= pl.col(start), pl.col(date_column) <= pl.col(TO))
+        .with_columns(pl.col(date_column).alias(AGE_DATE))
     )
 
 
 def open_at_end(intervals: pl.DataFrame, start_column: str, end_column: str, windows: pl.DataFrame) -> pl.DataFrame:
     """Each interval once per window on whose last day it is open.
 
-    Open means started on or before the period end and not ended by it (an
-    interval whose end date is the period end has ended).
+    Open means started on or before the window's end and not ended by it (an
+    interval whose end date is the window's end has ended).
     """
-    bounds = windows.select("period", pl.col("window_end").alias("__to"))
-    return intervals.join_where(bounds, pl.col(start_column) <= pl.col("__to")).filter(
-        pl.col(end_column).is_null() | (pl.col(end_column) > pl.col("__to"))
+    return (
+        intervals.join_where(_bounds(windows), pl.col(start_column) <= pl.col(TO))
+        .filter(pl.col(end_column).is_null() | (pl.col(end_column) > pl.col(TO)))
+        .with_columns(pl.col(TO).alias(AGE_DATE))
     )
 
 
-def count_rows(joined: pl.DataFrame) -> pl.DataFrame:
-    return joined.group_by(KEYS).agg(numerator=pl.len().cast(pl.Float64))
+def last_month(rows: pl.DataFrame, windows: pl.DataFrame) -> pl.DataFrame:
+    """Monthly rows of each window's last month (``month`` is the month's first day)."""
+    bounds = _bounds(windows).with_columns(__month=pl.col(TO).dt.month_start())
+    return rows.join_where(bounds, pl.col("month") == pl.col("__month")).drop("__month")
 
 
-def count_children(joined: pl.DataFrame) -> pl.DataFrame:
-    return joined.group_by(KEYS).agg(numerator=pl.col("child_id").n_unique().cast(pl.Float64))
+def age_on(date: pl.Expr, birth: pl.Expr) -> pl.Expr:
+    """Age in whole years on ``date``.
+
+    >>> import datetime as dt
+    >>> f = pl.DataFrame({"d": [dt.date(2024, 2, 28), dt.date(2024, 2, 29), dt.date(2022, 9, 30)],
+    ...                   "b": [dt.date(2008, 2, 29), dt.date(2008, 2, 29), dt.date(2006, 8, 1)]})
+    >>> f.select(age_on(pl.col("d"), pl.col("b"))).to_series().to_list()
+    [15, 16, 16]
+    """
+    def month_day(value: pl.Expr) -> pl.Expr:
+        return value.dt.month().cast(pl.Int32) * 100 + value.dt.day().cast(pl.Int32)
+
+    before_birthday = month_day(date) < month_day(birth)
+    return date.dt.year().cast(pl.Int32) - birth.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)
 
 
-def share(joined: pl.DataFrame, condition: pl.Expr) -> pl.DataFrame:
-    """Rows meeting ``condition`` over all rows, per authority and period."""
-    return joined.group_by(KEYS).agg(
-        numerator=condition.fill_null(False).sum().cast(pl.Float64),
-        denominator=pl.len().cast(pl.Float64),
+def with_children(rows: pl.DataFrame, data: Dataset) -> pl.DataFrame:
+    """Join each row to its child's sex, date of birth, ethnicity, district and UASC flag."""
+    children = data.table("children").select(
+        "la_code", "child_id", "sex", "date_of_birth", "ethnicity",
+        pl.col("district").alias("__child_district"), pl.col("uasc").alias("__uasc"),
     )
+    return rows.join(children, on=["la_code", "child_id"], how="left")
 
 
 # --- front door --------------------------------------------------------------
 
+@measure("contacts", "contacts")
+def contacts(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(in_window(m.data.table("contacts"), "contact_date", m.windows), ROWS)
+
+
+@measure("contact_conversion_pct", "contacts")
+def contact_conversion_pct(m: MeasureInput) -> MeasureRows:
+    rows = in_window(m.data.table("contacts"), "contact_date", m.windows)
+    return MeasureRows(rows, count_true(pl.col("outcome") == "referral"), ROWS)
+
+
 @measure("referrals", "referrals")
-def referrals(m: MeasureInput) -> pl.DataFrame:
-    return count_rows(in_window(m.data.table("referrals"), "referral_date", m.windows))
+def referrals(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(in_window(m.data.table("referrals"), "referral_date", m.windows), ROWS)
 
 
 @measure("referral_rate", "referrals", "population")
-def referral_rate(m: MeasureInput) -> pl.DataFrame:
-    return count_rows(in_window(m.data.table("referrals"), "referral_date", m.windows, "rolling12"))
+def referral_rate(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(in_window(m.data.table("referrals"), "referral_date", m.windows, "rolling12"), ROWS)
 
 
 def flag_rereferrals(referrals: pl.DataFrame) -> pl.DataFrame:
@@ -136,40 +208,201 @@ def flag_rereferrals(referrals: pl.DataFrame) -> pl.DataFrame:
 
 
 @measure("rereferral_pct", "referrals")
-def rereferral_pct(m: MeasureInput) -> pl.DataFrame:
-    flagged = flag_rereferrals(m.data.table("referrals"))
-    return share(in_window(flagged, "referral_date", m.windows), pl.col("is_rereferral"))
+def rereferral_pct(m: MeasureInput) -> MeasureRows:
+    rows = in_window(flag_rereferrals(m.data.table("referrals")), "referral_date", m.windows)
+    return MeasureRows(rows, count_true(pl.col("is_rereferral")), ROWS)
 
 
-# --- assessments -------------------------------------------------------------
+@measure("referral_nfa_pct", "referrals")
+def referral_nfa_pct(m: MeasureInput) -> MeasureRows:
+    rows = in_window(m.data.table("referrals"), "referral_date", m.windows)
+    return MeasureRows(rows, count_true(pl.col("nfa") == "Y"), ROWS)
 
-@measure("assessments_45wd_pct", "assessments")
-def assessments_45wd_pct(m: MeasureInput) -> pl.DataFrame:
+
+# --- assessments and children in need ----------------------------------------
+
+def _authorised_assessments(m: MeasureInput) -> pl.DataFrame:
     authorised = m.data.table("assessments").filter(pl.col("authorised_date").is_not_null())
     timed = authorised.with_columns(working_days=m.calendar.duration("start_date", "authorised_date"))
-    return share(in_window(timed, "authorised_date", m.windows), pl.col("working_days") <= 45)
+    return in_window(timed, "authorised_date", m.windows)
+
+
+@measure("assessments_45wd_pct", "assessments")
+def assessments_45wd_pct(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(_authorised_assessments(m), count_true(pl.col("working_days") <= 45), ROWS)
+
+
+@measure("assessment_days_median", "assessments")
+def assessment_days_median(m: MeasureInput) -> MeasureRows:
+    median = pl.col("working_days").median().cast(pl.Float64)
+    return MeasureRows(_authorised_assessments(m), median, ROWS, value=median)
+
+
+@measure("cin_rate", "referrals", "population")
+def cin_rate(m: MeasureInput) -> MeasureRows:
+    referrals = m.data.table("referrals").filter(pl.col("nfa") != "Y")
+    return MeasureRows(open_at_end(referrals, "referral_date", "closure_date", m.windows), CHILDREN)
 
 
 # --- child protection --------------------------------------------------------
 
+@measure("s47_rate", "section47", "population")
+def s47_rate(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(in_window(m.data.table("section47"), "start_date", m.windows, "rolling12"), ROWS)
+
+
+@measure("icpc_15wd_pct", "section47")
+def icpc_15wd_pct(m: MeasureInput) -> MeasureRows:
+    held = m.data.table("section47").filter(pl.col("icpc_date").is_not_null())
+    timed = held.with_columns(working_days=m.calendar.duration("start_date", "icpc_date"))
+    return MeasureRows(in_window(timed, "icpc_date", m.windows), count_true(pl.col("working_days") <= 15), ROWS)
+
+
+def _plans(m: MeasureInput) -> pl.DataFrame:
+    return m.data.table("cp_plans").with_columns(
+        is_repeat=pl.col("start_date").min().over("la_code", "child_id") < pl.col("start_date")
+    )
+
+
 @measure("cpp_rate", "cp_plans", "population")
-def cpp_rate(m: MeasureInput) -> pl.DataFrame:
-    return count_children(open_at_end(m.data.table("cp_plans"), "start_date", "end_date", m.windows))
+def cpp_rate(m: MeasureInput) -> MeasureRows:
+    rows = open_at_end(_plans(m), "start_date", "end_date", m.windows).with_columns(category=pl.col("latest_category"))
+    return MeasureRows(rows, CHILDREN)
+
+
+@measure("cpp_starts", "cp_plans")
+def cpp_starts(m: MeasureInput) -> MeasureRows:
+    rows = in_window(_plans(m), "start_date", m.windows).with_columns(category=pl.col("initial_category"))
+    return MeasureRows(rows, ROWS)
 
 
 @measure("cpp_repeat_pct", "cp_plans")
-def cpp_repeat_pct(m: MeasureInput) -> pl.DataFrame:
-    plans = m.data.table("cp_plans").with_columns(
-        is_repeat=pl.col("start_date").min().over("la_code", "child_id") < pl.col("start_date")
+def cpp_repeat_pct(m: MeasureInput) -> MeasureRows:
+    rows = in_window(_plans(m), "start_date", m.windows).with_columns(category=pl.col("initial_category"))
+    return MeasureRows(rows, count_true(pl.col("is_repeat")), ROWS)
+
+
+@measure("cpp_2yr_plus_pct", "cp_plans")
+def cpp_2yr_plus_pct(m: MeasureInput) -> MeasureRows:
+    rows = in_window(_plans(m), "end_date", m.windows).with_columns(category=pl.col("latest_category"))
+    lasted = pl.col("end_date") >= pl.col("start_date").dt.offset_by("2y")
+    return MeasureRows(rows, count_true(lasted), ROWS)
+
+
+@measure("cp_visits_10wd_pct", "cp_plans", "cp_visits")
+def cp_visits_10wd_pct(m: MeasureInput) -> MeasureRows:
+    on_plan = open_at_end(m.data.table("cp_plans"), "start_date", "end_date", m.windows)
+    cohort = on_plan.unique(["la_code", "child_id", "period"], keep="first", maintain_order=True)
+    visits = m.data.table("cp_visits").select("la_code", "child_id", "visit_date")
+    bounds = _bounds(m.windows).with_columns(__month_before=pl.col(TO) - pl.duration(days=31))
+    recent = (
+        visits.join_where(bounds, pl.col("visit_date") <= pl.col(TO), pl.col("visit_date") > pl.col("__month_before"))
+        .filter(m.calendar.duration(pl.col("visit_date"), pl.col(TO)) <= 9)
+        .select("la_code", "child_id", "period").unique().with_columns(visited=pl.lit(True))
     )
-    return share(in_window(plans, "start_date", m.windows), pl.col("is_repeat"))
+    rows = cohort.join(recent, on=["la_code", "child_id", "period"], how="left")
+    return MeasureRows(rows, count_true(pl.col("visited")), ROWS)
 
 
 # --- looked after ------------------------------------------------------------
 
+def _episodes(m: MeasureInput) -> pl.DataFrame:
+    return m.data.table("cla_episodes")
+
+
+def _in_care_at_end(m: MeasureInput) -> pl.DataFrame:
+    """One row per child looked after at each window's end: their current episode."""
+    rows = open_at_end(_episodes(m), "episode_start", "episode_end", m.windows)
+    return rows.sort("episode_start").unique(["la_code", "child_id", "period"], keep="last", maintain_order=True)
+
+
 @measure("cla_rate", "cla_episodes", "population")
-def cla_rate(m: MeasureInput) -> pl.DataFrame:
-    return count_children(open_at_end(m.data.table("cla_episodes"), "episode_start", "episode_end", m.windows))
+def cla_rate(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(_in_care_at_end(m), CHILDREN)
+
+
+@measure("cla_starts", "cla_episodes")
+def cla_starts(m: MeasureInput) -> MeasureRows:
+    starts = _episodes(m).filter(pl.col("rne") == "S")
+    return MeasureRows(in_window(starts, "episode_start", m.windows), ROWS)
+
+
+@measure("cla_uasc", "cla_episodes")
+def cla_uasc(m: MeasureInput) -> MeasureRows:
+    rows = with_children(_in_care_at_end(m), m.data).filter(pl.col("__uasc") == "Y")
+    return MeasureRows(rows, CHILDREN)
+
+
+NTS_THRESHOLD_SHARE = 0.001
+"""The National Transfer Scheme threshold: UASC up to 0.1% of the child population."""
+
+
+@measure("cla_uasc_threshold_pct", "cla_episodes", "population")
+def cla_uasc_threshold_pct(m: MeasureInput) -> MeasureRows:
+    in_care = with_children(_in_care_at_end(m), m.data).with_columns(is_uasc=pl.col("__uasc") == "Y")
+    rows = in_care.join(m.population, on=["la_code", "period"], how="left")
+    uasc = pl.col("child_id").filter(pl.col("is_uasc")).n_unique().cast(pl.Float64)
+    return MeasureRows(rows, uasc, pl.col("population_0_17").first() * NTS_THRESHOLD_SHARE)
+
+
+PLACEMENT_STARTS = ("S", "P", "B")
+
+
+@measure("cla_3plus_placements_pct", "cla_episodes")
+def cla_3plus_placements_pct(m: MeasureInput) -> MeasureRows:
+    episodes = _episodes(m)
+    keys = ["la_code", "child_id", "period"]
+    starting = (
+        in_window(episodes.filter(pl.col("rne").is_in(PLACEMENT_STARTS)), "episode_start", m.windows, "rolling12")
+        .group_by(keys).agg(started=pl.len())
+    )
+    held = (
+        episodes.join_where(_bounds(m.windows), pl.col("episode_start") < pl.col(R12))
+        .filter(pl.col("episode_end").is_null() | (pl.col("episode_end") > pl.col(R12)))
+        .select(keys).unique().with_columns(held=pl.lit(1, dtype=pl.UInt32))
+    )
+    rows = (
+        _in_care_at_end(m).join(starting, on=keys, how="left").join(held, on=keys, how="left")
+        .with_columns(placements=pl.col("started").fill_null(0) + pl.col("held").fill_null(0))
+    )
+    return MeasureRows(rows, count_true(pl.col("placements") >= 3), ROWS)
+
+
+@measure("cla_long_term_stability_pct", "cla_episodes")
+def cla_long_term_stability_pct(m: MeasureInput) -> MeasureRows:
+    keys = ["la_code", "child_id", "period"]
+    history = (
+        _episodes(m).join_where(_bounds(m.windows), pl.col("episode_start") <= pl.col(TO))
+        .group_by(keys).agg(
+            care_start=pl.col("episode_start").filter(pl.col("rne") == "S").max(),
+            placement_start=pl.col("episode_start").filter(pl.col("rne").is_in(PLACEMENT_STARTS)).max(),
+        )
+    )
+    in_care = with_children(_in_care_at_end(m), m.data).join(history, on=keys, how="left")
+    cohort = in_care.filter(
+        (age_on(pl.col(TO), pl.col("date_of_birth")) < 16)
+        & (pl.col("care_start") <= pl.col(TO).dt.offset_by("-30mo"))
+    )
+    stable = pl.col("placement_start") <= pl.col(TO).dt.offset_by("-2y")
+    return MeasureRows(cohort, count_true(stable), ROWS)
+
+
+def _s20_starts(m: MeasureInput) -> pl.DataFrame:
+    starts = _episodes(m).filter((pl.col("rne") == "S") & (pl.col("legal_status") == "V2"))
+    return starts.with_columns(
+        earlier_s20=pl.col("episode_start").min().over("la_code", "child_id") < pl.col("episode_start")
+    )
+
+
+@measure("cla_s20_starts", "cla_episodes")
+def cla_s20_starts(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(in_window(_s20_starts(m), "episode_start", m.windows), ROWS)
+
+
+@measure("cla_s20_repeat_starts", "cla_episodes")
+def cla_s20_repeat_starts(m: MeasureInput) -> MeasureRows:
+    rows = in_window(_s20_starts(m), "episode_start", m.windows)
+    return MeasureRows(rows, count_true(pl.col("earlier_s20")))
 
 
 # --- missing -----------------------------------------------------------------
@@ -179,24 +412,105 @@ def _missing(m: MeasureInput) -> pl.DataFrame:
 
 
 @measure("missing_episodes", "missing_episodes")
-def missing_episodes(m: MeasureInput) -> pl.DataFrame:
-    return count_rows(in_window(_missing(m), "missing_start", m.windows))
+def missing_episodes(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(in_window(_missing(m), "missing_start", m.windows), ROWS)
 
 
 @measure("missing_children", "missing_episodes")
-def missing_children(m: MeasureInput) -> pl.DataFrame:
-    return count_children(in_window(_missing(m), "missing_start", m.windows))
+def missing_children(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(in_window(_missing(m), "missing_start", m.windows), CHILDREN)
 
 
 @measure("missing_episodes_per_child", "missing_episodes")
-def missing_episodes_per_child(m: MeasureInput) -> pl.DataFrame:
-    return in_window(_missing(m), "missing_start", m.windows).group_by(KEYS).agg(
-        numerator=pl.len().cast(pl.Float64), denominator=pl.col("child_id").n_unique().cast(pl.Float64)
-    )
+def missing_episodes_per_child(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(in_window(_missing(m), "missing_start", m.windows), ROWS, CHILDREN)
+
+
+@measure("missing_under16_pct", "missing_episodes", "children")
+def missing_under16_pct(m: MeasureInput) -> MeasureRows:
+    rows = with_children(in_window(_missing(m), "missing_start", m.windows), m.data)
+    under16 = pl.col("child_id").filter(age_on(pl.col("missing_start"), pl.col("date_of_birth")) < 16).n_unique()
+    return MeasureRows(rows, under16.cast(pl.Float64), CHILDREN)
 
 
 @measure("rhi_offered_72h_pct", "missing_episodes")
-def rhi_offered_72h_pct(m: MeasureInput) -> pl.DataFrame:
+def rhi_offered_72h_pct(m: MeasureInput) -> MeasureRows:
     ended = in_window(_missing(m), "missing_end", m.windows)
     delay = (pl.col("rhi_offered_date") - pl.col("missing_end")).dt.total_days()
-    return share(ended, delay.is_between(0, 3))
+    return MeasureRows(ended, count_true(delay.is_between(0, 3)), ROWS)
+
+
+@measure("rhi_accepted_pct", "missing_episodes")
+def rhi_accepted_pct(m: MeasureInput) -> MeasureRows:
+    offered = _missing(m).filter(pl.col("rhi_offered_date").is_not_null())
+    return MeasureRows(in_window(offered, "missing_end", m.windows), count_true(pl.col("rhi_accepted") == "Y"), ROWS)
+
+
+# --- care leavers ------------------------------------------------------------
+
+def _care_leavers(m: MeasureInput) -> pl.DataFrame:
+    return in_window(m.data.table("care_leavers"), "reference_date", m.windows)
+
+
+@measure("care_leavers_suitable_pct", "care_leavers")
+def care_leavers_suitable_pct(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(_care_leavers(m), count_true(pl.col("accommodation").str.ends_with("1")), ROWS)
+
+
+@measure("care_leavers_eet_pct", "care_leavers")
+def care_leavers_eet_pct(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(_care_leavers(m), count_true(pl.col("activity").is_in(EET_ACTIVITY_CODES)), ROWS)
+
+
+# --- workforce ---------------------------------------------------------------
+
+def _total(column: str) -> pl.Expr:
+    return pl.col(column).sum().cast(pl.Float64)
+
+
+@measure("sw_agency_rate", "workforce")
+def sw_agency_rate(m: MeasureInput) -> MeasureRows:
+    rows = last_month(m.data.table("workforce"), m.windows)
+    return MeasureRows(rows, _total("agency_fte"), _total("permanent_fte") + _total("agency_fte"))
+
+
+@measure("sw_vacancy_rate", "workforce")
+def sw_vacancy_rate(m: MeasureInput) -> MeasureRows:
+    rows = last_month(m.data.table("workforce"), m.windows)
+    return MeasureRows(rows, _total("vacancy_fte"), _total("permanent_fte") + _total("vacancy_fte"))
+
+
+@measure("sw_turnover_rate", "workforce")
+def sw_turnover_rate(m: MeasureInput) -> MeasureRows:
+    rows = in_window(m.data.table("workforce"), "month", m.windows, "rolling12")
+    in_last_month = pl.col("month") == pl.col(TO).dt.month_start()
+    return MeasureRows(rows, _total("leavers_fte"), pl.col("permanent_fte").filter(in_last_month).sum().cast(pl.Float64))
+
+
+@measure("sw_caseload", "workforce")
+def sw_caseload(m: MeasureInput) -> MeasureRows:
+    rows = last_month(m.data.table("workforce"), m.windows)
+    return MeasureRows(rows, _total("cases"), _total("case_holders_fte"))
+
+
+# --- EHCP --------------------------------------------------------------------
+
+EHCP_WEEKS_DAYS = 140
+
+
+@measure("ehcp_20wk_pct", "ehcp_requests")
+def ehcp_20wk_pct(m: MeasureInput) -> MeasureRows:
+    issued = m.data.table("ehcp_requests").filter(pl.col("exception").fill_null("N") != "Y")
+    rows = in_window(issued, "plan_issued_date", m.windows)
+    within = (pl.col("plan_issued_date") - pl.col("request_date")).dt.total_days() <= EHCP_WEEKS_DAYS
+    return MeasureRows(rows, count_true(within), ROWS)
+
+
+@measure("ehcp_open_over_20wk", "ehcp_requests")
+def ehcp_open_over_20wk(m: MeasureInput) -> MeasureRows:
+    requests = m.data.table("ehcp_requests").with_columns(
+        closed=pl.min_horizontal("plan_issued_date", "decision_date")
+    )
+    rows = open_at_end(requests, "request_date", "closed", m.windows)
+    old = (pl.col(TO) - pl.col("request_date")).dt.total_days() > EHCP_WEEKS_DAYS
+    return MeasureRows(rows, count_true(old))

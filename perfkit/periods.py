@@ -154,3 +154,70 @@ def latest_complete_period(as_at: dt.date) -> Period:
 
 def labels(periods: Iterable[Period]) -> list[str]:
     return [p.label for p in periods]
+
+
+WINDOW_KINDS = ("quarter", "ytd", "r12")
+_WINDOW_SUFFIX = {"quarter": "", "ytd": " YTD", "r12": " R12"}
+
+
+@dataclass(frozen=True, order=True)
+class Window:
+    """A reporting window ending on a quarter's last day.
+
+    ``kind`` is ``"quarter"`` (the quarter itself), ``"ytd"`` (the financial
+    year to date) or ``"r12"`` (the 12 months ending on the quarter end, the
+    figure that compares with DfE's annual publications).
+
+    Examples
+    --------
+    >>> w = Window.parse("2022-23 Q3 YTD")
+    >>> w.start, w.end, w.label
+    (datetime.date(2022, 4, 1), datetime.date(2022, 12, 31), '2022-23 Q3 YTD')
+    >>> Window.parse("2022-23 Q3 R12").start
+    datetime.date(2022, 1, 1)
+    >>> Window.parse("2022-23 Q3").kind
+    'quarter'
+    """
+
+    period: Period
+    kind: str = "quarter"
+
+    def __post_init__(self) -> None:
+        if self.kind not in WINDOW_KINDS:
+            raise PeriodError(f"window kind {self.kind!r} is not one of {', '.join(WINDOW_KINDS)}")
+
+    @classmethod
+    def parse(cls, text: str) -> "Window":
+        words = str(text).strip()
+        for kind, suffix in _WINDOW_SUFFIX.items():
+            if suffix and words.upper().endswith(suffix.strip()):
+                return cls(Period.parse(words[: -len(suffix.strip())]), kind)
+        return cls(Period.parse(words), "quarter")
+
+    @property
+    def label(self) -> str:
+        return self.period.label + _WINDOW_SUFFIX[self.kind]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def start(self) -> dt.date:
+        if self.kind == "ytd":
+            return Period(self.period.fy_start, 1).start
+        if self.kind == "r12":
+            return self.period.rolling12_start
+        return self.period.start
+
+    @property
+    def end(self) -> dt.date:
+        return self.period.end
+
+
+def as_window(value: "Period | Window | str") -> Window:
+    """A window from a period, a window or a label."""
+    if isinstance(value, Window):
+        return value
+    if isinstance(value, Period):
+        return Window(value)
+    return Window.parse(value)

@@ -461,12 +461,12 @@ class _AuthoritySimulation:
         for s in career_start:
             from_care = rng.random() < 0.55
             if from_care:
-                pool = np.flatnonzero((care_start <= s) & (care_end > s) & (s - dob[care_child] > 11 * 365) & (s - dob[care_child] < 17 * 365))
+                pool = np.flatnonzero((care_start <= s) & (care_end > s) & (s - dob[care_child] > 13 * 365) & (s - dob[care_child] < int(17.6 * 365)))
                 pool = care_child[pool]
             else:
                 pool = np.flatnonzero((s - self.referral_dates < 365) & (self.referral_dates <= s))
                 pool = self.referral_children[pool]
-                pool = pool[(s - dob[pool] > 11 * 365) & (s - dob[pool] < int(17.5 * 365))]
+                pool = pool[(s - dob[pool] > 13 * 365) & (s - dob[pool] < int(17.6 * 365))]
             if len(pool) == 0:
                 continue
             child = int(pool[rng.integers(0, len(pool))])
@@ -545,8 +545,8 @@ class _AuthoritySimulation:
                 agency_fte = round(posts * agency, 1)
                 permanent = round(posts - agency_fte, 1)
                 vacancy_fte = round(permanent * vacancy, 1)
-                leavers = round(max(0.0, rng.normal(permanent * 0.014, 0.4)), 1)
-                starters = round(max(0.0, rng.normal(permanent * 0.013, 0.4)), 1)
+                leavers = round(max(0.0, rng.normal(permanent * 0.013, 0.15)), 1)
+                starters = round(max(0.0, rng.normal(permanent * 0.013, 0.15)), 1)
                 holders = round((permanent + agency_fte) * 0.85, 1)
                 cases = int(round(holders * rng.normal(16.5, 1.2)))
                 rows.append((month, team, department, permanent, agency_fte, vacancy_fte, leavers, starters, holders, float(cases)))

@@ -28,7 +28,7 @@ def _frame(columns: list[str], rows: list[tuple]) -> pl.DataFrame:
 def hand_data(tmp_path_factory):
     children = _frame(
         ["la_code", "child_id", "sex", "date_of_birth", "ethnicity", "disability", "uasc", "district"],
-        [(LA, c, "F", d("2008-05-01"), "WBRI", "N", "N", "North") for c in "abcde"],
+        [(LA, c, "F", d("2006-08-01" if c == "b" else "2008-05-01"), "WBRI", "N", "N", "North") for c in "abcde"],
     )
     referrals = _frame(
         ["la_code", "child_id", "referral_id", "referral_date", "referral_source", "nfa", "closure_date"],
@@ -64,6 +64,7 @@ def hand_data(tmp_path_factory):
             (LA, "c", "p4", d("2022-09-30"), None, "PHY", "PHY"),            # started on the period end
             (LA, "d", "p5", d("2020-01-01"), d("2022-10-05"), "NEG", "NEG"),  # open at the period end
             (LA, "d", "p6", d("2022-10-01"), None, "NEG", "NEG"),            # next quarter
+            (LA, "e", "p7", d("2020-08-15"), d("2022-08-15"), "EMO", "EMO"),  # ended after exactly 2 years
         ],
     )
     cla = _frame(
@@ -89,13 +90,83 @@ def hand_data(tmp_path_factory):
             (LA, "c", d("2022-08-01"), None, "M", "N", None, None),                       # still missing
         ],
     )
+    contacts = _frame(
+        ["la_code", "child_id", "contact_id", "contact_date", "contact_source", "outcome"],
+        [
+            (LA, "a", "k1", d("2022-07-01"), "6", "referral"),
+            (LA, "b", "k2", d("2022-07-15"), "2A", "early_help"),
+            (LA, "c", "k3", d("2022-09-30"), "6", "referral"),
+            (LA, "d", "k4", d("2022-10-01"), "6", "referral"),  # next quarter
+            (LA, "e", "k5", d("2022-06-30"), "6", "nfa"),       # last quarter
+        ],
+    )
+    section47 = _frame(
+        ["la_code", "child_id", "s47_id", "start_date", "icpc_date"],
+        [
+            (LA, "a", "s1", d("2022-07-01"), d("2022-07-22")),  # 15 working days
+            (LA, "b", "s2", d("2022-07-01"), d("2022-07-25")),  # 16 working days
+            (LA, "c", "s3", d("2022-06-20"), None),
+            (LA, "d", "s4", d("2021-10-01"), None),             # first day of the rolling 12 months
+            (LA, "e", "s5", d("2021-09-30"), None),             # before it
+        ],
+    )
+    cp_visits = _frame(
+        ["la_code", "child_id", "plan_id", "visit_date"],
+        [
+            # the 10 working days ending Friday 30 September 2022 start on Friday 16th,
+            # because Monday 19 September 2022 was a bank holiday
+            (LA, "a", "p2", d("2022-09-16")),
+            (LA, "c", "p4", d("2022-09-15")),
+            (LA, "d", "p5", d("2022-09-01")),
+            (LA, "d", "p5", d("2022-10-01")),
+        ],
+    )
+    care_leavers = _frame(
+        ["la_code", "child_id", "reference_date", "age_band", "in_touch", "activity", "accommodation"],
+        [
+            (LA, "a", d("2022-07-01"), "17-18", "YES", "F2", "B1"),
+            (LA, "b", d("2022-08-01"), "19-21", "YES", "G5", "B2"),
+            (LA, "c", d("2022-09-30"), "19-21", "NO", None, None),
+            (LA, "d", d("2022-10-01"), "19-21", "YES", "F1", "C1"),  # next quarter
+        ],
+    )
+    workforce = _frame(
+        ["la_code", "month", "team", "department", "permanent_fte", "agency_fte", "vacancy_fte", "leavers_fte",
+         "starters_fte", "case_holders_fte", "cases"],
+        [
+            (LA, d("2022-09-01"), "T1", "D1", 10.0, 2.0, 1.0, 1.0, 0.0, 10.0, 150.0),
+            (LA, d("2022-09-01"), "T2", "D1", 8.0, 0.0, 3.0, 0.0, 0.0, 7.0, 112.0),
+            (LA, d("2022-08-01"), "T1", "D1", 10.0, 4.0, 1.0, 0.5, 0.0, 12.0, 180.0),
+            (LA, d("2021-10-01"), "T2", "D1", 8.0, 0.0, 2.0, 1.5, 0.0, 7.0, 100.0),
+            (LA, d("2021-09-01"), "T1", "D1", 9.0, 3.0, 1.0, 2.0, 0.0, 10.0, 150.0),  # before the 12 months
+        ],
+    )
+    ehcp = _frame(
+        ["la_code", "child_id", "request_id", "request_date", "decision_date", "plan_issued_date", "exception"],
+        [
+            (LA, "a", "e1", d("2022-03-01"), None, d("2022-07-19"), "N"),  # 140 days
+            (LA, "b", "e2", d("2022-03-01"), None, d("2022-07-20"), "N"),  # 141 days
+            (LA, "c", "e3", d("2022-02-01"), None, d("2022-08-01"), "Y"),  # exception: left out
+            (LA, "d", "e4", d("2022-05-01"), None, None, None),            # open 152 days at the end
+            (LA, "e", "e5", d("2022-05-20"), None, None, None),            # open 133 days
+            (LA, "a", "e6", d("2022-01-10"), d("2022-03-01"), None, "N"),  # decided not to issue
+            (LA, "b", "e7", d("2022-04-01"), None, d("2022-10-10"), "N"),  # issued after the end: open 182 days
+        ],
+    )
     population = _frame(["la_code", "year", "population_0_17"], [(LA, 2021, 19000), (LA, 2022, 20000), (LA, 2023, 21000)])
     directory = write_tables(tmp_path_factory.mktemp("hand"), {
         "children": children, "referrals": referrals, "assessments": assessments, "cp_plans": cp_plans,
-        "cla_episodes": cla, "missing_episodes": missing, "population": population,
+        "cla_episodes": cla, "missing_episodes": missing, "population": population, "contacts": contacts,
+        "section47": section47, "cp_visits": cp_visits, "care_leavers": care_leavers, "workforce": workforce,
+        "ehcp_requests": ehcp,
     })
-    frame = compute(load_dataset(directory), [PERIOD])
-    return {row["indicator"]: row for row in frame.iter_rows(named=True)}
+    frame = compute(load_dataset(directory), [PERIOD], breakdowns=True)
+    return frame
+
+
+@pytest.fixture(scope="module")
+def hand_rows(hand_data):
+    return {row["indicator"]: row for row in hand_data.filter(pl.col("breakdown") == "all").iter_rows(named=True)}
 
 
 @pytest.mark.parametrize(
@@ -112,14 +183,109 @@ def hand_data(tmp_path_factory):
         ("missing_children", 3, None, 3),
         ("missing_episodes_per_child", 4, 3, 4 / 3),
         ("rhi_offered_72h_pct", 1, 3, 100 / 3),
+        ("contacts", 3, None, 3),
+        ("contact_conversion_pct", 2, 3, 200 / 3),
+        ("referral_nfa_pct", 1, 5, 20.0),
+        ("assessment_days_median", 45, 3, 45),
+        ("cin_rate", 5, 20000, 2.5),
+        ("s47_rate", 4, 20000, 2.0),
+        ("icpc_15wd_pct", 1, 2, 50.0),
+        ("cpp_starts", 3, None, 3),
+        ("cpp_2yr_plus_pct", 1, 2, 50.0),
+        ("cp_visits_10wd_pct", 1, 3, 100 / 3),
+        ("missing_under16_pct", 2, 3, 200 / 3),
+        ("rhi_accepted_pct", 1, 2, 50.0),
+        ("care_leavers_suitable_pct", 1, 3, 100 / 3),
+        ("care_leavers_eet_pct", 1, 3, 100 / 3),
+        ("sw_agency_rate", 2, 20, 10.0),
+        ("sw_vacancy_rate", 4, 22, 400 / 22),
+        ("sw_turnover_rate", 3, 18, 100 / 6),
+        ("sw_caseload", 262, 17, 262 / 17),
+        ("ehcp_20wk_pct", 1, 2, 50.0),
+        ("ehcp_open_over_20wk", 2, None, 2),
     ],
 )
-def test_hand_computed(hand_data, indicator, numerator, denominator, value):
-    row = hand_data[indicator]
+def test_hand_computed(hand_rows, indicator, numerator, denominator, value):
+    row = hand_rows[indicator]
     assert row["la_code"] == LA and row["period"] == PERIOD.label
     assert row["breakdown"] == "all" and row["group"] == "all"
     assert row["numerator"] == numerator
     assert row["denominator"] == denominator
+    assert row["value"] == pytest.approx(value)
+
+
+def _groups(frame: pl.DataFrame, indicator: str, breakdown: str) -> dict[str, tuple]:
+    rows = frame.filter((pl.col("indicator") == indicator) & (pl.col("breakdown") == breakdown))
+    return {r["group"]: (r["numerator"], r["denominator"]) for r in rows.iter_rows(named=True)}
+
+
+def test_hand_computed_breakdowns(hand_data):
+    assert _groups(hand_data, "missing_episodes", "looked_after") == {
+        "Missing from care": (2, None), "Missing from home": (2, None)}
+    assert _groups(hand_data, "sw_agency_rate", "team") == {"T1": (2, 12), "T2": (0, 8)}
+    assert _groups(hand_data, "care_leavers_suitable_pct", "care_leaver_age_band") == {"17-18": (1, 1), "19-21": (0, 2)}
+    # ages on the referral date: b is 15 on 15 July 2022 (born 1 August 2006); the others 14
+    assert _groups(hand_data, "referrals", "age_band") == {"10-15": (5, None)}
+    assert _groups(hand_data, "contacts", "contact_source") == {"Police": (2, None), "Schools and education": (1, None)}
+    assert _groups(hand_data, "cpp_starts", "category") == {
+        "Neglect": (1, None), "Emotional abuse": (1, None), "Physical abuse": (1, None)}
+
+
+@pytest.fixture(scope="module")
+def care_rows(tmp_path_factory):
+    """Children looked after at 30 September 2022 (authority 999, 5,000 children aged 0-17)."""
+    children = _frame(
+        ["la_code", "child_id", "sex", "date_of_birth", "ethnicity", "uasc"],
+        [(LA, "f", "M", d("2010-01-01"), "WBRI", "N"), (LA, "g", "M", d("2006-06-01"), "OOTH", "Y"),
+         (LA, "h", "F", d("2012-03-01"), "WBRI", "N"), (LA, "i", "F", d("2008-01-01"), "MWBC", "N"),
+         (LA, "j", "M", d("2015-01-01"), "WBRI", "N"), (LA, "k", "F", d("2011-01-01"), "WBRI", "N"),
+         (LA, "l", "M", d("2009-01-01"), "WBRI", "N")],
+    )
+    columns = ["la_code", "child_id", "episode_start", "episode_end", "rne", "legal_status", "category_of_need", "placement_type"]
+    episodes = _frame(columns, [
+        # f: the placement held on 1 October 2021 plus three moves in the 12 months: 4 placements
+        (LA, "f", d("2021-06-01"), d("2021-12-01"), "S", "C2", "N1", "U1"),
+        (LA, "f", d("2021-12-01"), d("2022-03-01"), "P", "C2", "N1", "U3"),
+        (LA, "f", d("2022-03-01"), d("2022-08-01"), "P", "C2", "N1", "U4"),
+        (LA, "f", d("2022-08-01"), None, "P", "C2", "N1", "K2"),
+        # g: UASC under section 20, aged 16
+        (LA, "g", d("2022-02-01"), None, "S", "V2", "N7", "U1"),
+        # h: in care since 2019, legal status changed in 2020 but the same placement: stable
+        (LA, "h", d("2019-01-01"), d("2020-06-01"), "S", "C2", "N1", "U1"),
+        (LA, "h", d("2020-06-01"), None, "T", "C2", "N1", "U1"),
+        # i: in care since 2019, moved in January 2021: under 2 years in this placement
+        (LA, "i", d("2019-06-01"), d("2021-01-01"), "S", "C2", "N1", "U1"),
+        (LA, "i", d("2021-01-01"), None, "P", "C2", "N1", "U3"),
+        # j: a second section 20 period of care
+        (LA, "j", d("2020-06-01"), d("2020-12-01"), "S", "V2", "N1", "U1"),
+        (LA, "j", d("2022-07-15"), None, "S", "V2", "N1", "U1"),
+        # k: in care from 1 April 2020: two days short of 2.5 years
+        (LA, "k", d("2020-04-01"), None, "S", "C2", "N1", "U1"),
+        # l: starts under section 20 on the last day of the quarter
+        (LA, "l", d("2022-09-30"), None, "S", "V2", "N1", "U1"),
+    ])
+    population = _frame(["la_code", "year", "population_0_17"], [(LA, 2022, 5000)])
+    directory = write_tables(tmp_path_factory.mktemp("care"), {"children": children, "cla_episodes": episodes, "population": population})
+    frame = compute(load_dataset(directory), [PERIOD])
+    return {row["indicator"]: row for row in frame.iter_rows(named=True)}
+
+
+@pytest.mark.parametrize(
+    "indicator, numerator, denominator, value",
+    [
+        ("cla_rate", 7, 5000, 14.0),
+        ("cla_starts", 2, None, 2),
+        ("cla_uasc", 1, None, 1),
+        ("cla_uasc_threshold_pct", 1, 5, 20.0),
+        ("cla_3plus_placements_pct", 1, 7, 100 / 7),
+        ("cla_long_term_stability_pct", 1, 2, 50.0),
+        ("cla_s20_starts", 2, None, 2),
+        ("cla_s20_repeat_starts", 1, None, 1),
+    ],
+)
+def test_hand_computed_looked_after(care_rows, indicator, numerator, denominator, value):
+    row = care_rows[indicator]
+    assert (row["numerator"], row["denominator"]) == (numerator, denominator)
     assert row["value"] == pytest.approx(value)
 
 
@@ -142,3 +308,24 @@ def test_many_periods_in_one_call_match_single_period_calls(small_data):
     for period in (periods[0], periods[-1]):
         alone = compute(data, [period])
         assert together.filter(pl.col("period") == period.label).equals(alone)
+
+
+COUNTED_ROWS = ["contacts", "referrals", "cpp_starts", "cla_starts", "missing_episodes", "cla_s20_starts"]
+
+
+def test_breakdown_groups_add_up_to_the_headline(small_data):
+    frame = compute(load_dataset(small_data), ["2023-24 Q3", "2023-24 Q3 YTD"], ["990"],
+                    indicators=COUNTED_ROWS, breakdowns=True)
+    for (indicator, period), rows in frame.group_by(["indicator", "period"]):
+        headline = rows.filter(pl.col("breakdown") == "all")["numerator"].item()
+        for breakdown, groups in rows.filter(pl.col("breakdown") != "all").group_by("breakdown"):
+            assert groups["numerator"].sum() == headline, (indicator, period, breakdown)
+
+
+def test_year_to_date_and_rolling_windows_sum_their_quarters(small_data):
+    data = load_dataset(small_data)
+    q3 = Period.parse("2023-24 Q3")
+    frame = compute(data, [*q3.series(4), "2023-24 Q3 YTD", "2023-24 Q3 R12"], ["990"], indicators=["referrals"])
+    values = dict(frame.select("period", "numerator").iter_rows())
+    assert values["2023-24 Q3 YTD"] == sum(values[p.label] for p in q3.series(3))
+    assert values["2023-24 Q3 R12"] == sum(values[p.label] for p in q3.series(4))
