@@ -1,0 +1,486 @@
+"""Shared handling of the mess real exports carry, each with a clear message.
+
+Every reader in :mod:`perfkit.importers` goes through these functions, so the
+same rules apply to Annex A workbooks and SSDA903 CSVs:
+
+- **Byte-order marks** (UTF-8 and UTF-16) are removed.
+- **Encoding**: text is read as UTF-8; if it is not valid UTF-8 it is read
+  as Windows-1252, which is what Excel's "Save As CSV" writes on English
+  Windows. Bytes that are neither give a problem naming the file.
+- **Blank rows** (every cell empty, as Excel leaves after deleted rows) are
+  dropped; row numbers in messages still count them, so ``row 7`` is the
+  seventh row under the heading in the file as the analyst sees it.
+- **Ids read as numbers** (``123.0``, as Excel or pandas writes a numeric id)
+  become ``"123"``.
+- **Two-digit years** (``05/01/08``) are **refused**, never guessed: a date
+  of birth of ``05/01/08`` could be 1908 or 2008, and a wrong century moves a
+  child between every age band. The message says to re-save the column as
+  ``dd/mm/yyyy``.
+- **Headings** are matched ignoring case, repeated or surrounding spaces,
+  non-breaking spaces and curly apostrophes. **Extra columns** are ignored;
+  a **duplicated heading** (the same heading twice after that tidying) is
+  refused, since perfkit cannot know which copy is right.
+- **Dates** are ``dd/mm/yyyy`` (``-`` or ``.`` separators allowed), or ISO
+  ``YYYY-MM-DD`` (as a real Excel date cell reads, ``2024-01-05 00:00:00``).
+
+Problems are :class:`perfkit.loading.Problem` values collected into one
+:class:`perfkit.loading.ContractError`, so the command line prints them all
+and no traceback.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from perfkit.loading import ContractError, Problem
+
+ROW = "__row"
+EXAMPLES = 5
+HEADER_SEARCH_ROWS = 10
+
+_TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2}$")
+_OPTION_PREFIX = re.compile(r"^\s*[a-z]{1,2}\d?\)\s*", re.IGNORECASE)
+_CODE_SPLIT = re.compile(r"\s*(?::|\s-\s|\s–\s)\s*")
+
+Decoder = Callable[[str], "str | None"]
+
+
+# --------------------------------------------------------------------------
+# reading bytes and grids
+
+
+def decode_text(data: bytes, file: str) -> str:
+    """Bytes of a text file as text: BOM removed, UTF-8 else Windows-1252.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's bytes.
+    file : str
+        The file's name, for the message.
+
+    Raises
+    ------
+    ContractError
+        If the bytes are neither UTF-8 nor Windows-1252.
+
+    Examples
+    --------
+    >>> decode_text(b"\\xef\\xbb\\xbfChild Unique ID", "a.csv")
+    'Child Unique ID'
+    >>> decode_text("Zoë".encode("cp1252"), "a.csv")
+    'Zoë'
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise ContractError([Problem(
+            file,
+            f"cannot be read as text: byte 0x{data[exc.start]:02x} at position {exc.start} is neither UTF-8 "
+            "nor Windows-1252; expected a CSV saved as 'CSV UTF-8' or 'CSV (Comma delimited)'",
+        )]) from None
+
+
+def read_csv_grid(path: Path) -> pl.DataFrame:
+    """Every cell of a CSV file as text, heading row included, no inference.
+
+    Raises
+    ------
+    ContractError
+        If the file cannot be read or parsed.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ContractError([Problem(str(path), f"cannot be read: {exc.strerror or exc}")]) from None
+    text = decode_text(data, str(path))
+    if not text.strip():
+        return pl.DataFrame()
+    separator = "\t" if "\t" in text.split("\n", 1)[0] and "," not in text.split("\n", 1)[0] else ","
+    try:
+        return pl.read_csv(
+            text.replace("\r\n", "\n").encode("utf-8"), has_header=False, infer_schema=False,
+            raise_if_empty=False, truncate_ragged_lines=True, separator=separator,
+        )
+    except Exception as exc:  # noqa: BLE001 - any parser failure becomes a named problem
+        raise ContractError([Problem(str(path), f"cannot be read as CSV: {exc}")]) from None
+
+
+def read_xlsx_grids(path: Path) -> dict[str, pl.DataFrame]:
+    """Every sheet of a workbook as text cells (fastexcel engine), by sheet name.
+
+    Real date cells read as ``YYYY-MM-DD 00:00:00``; whole numbers as ``123``.
+
+    Raises
+    ------
+    ContractError
+        If the workbook cannot be opened.
+    """
+    try:
+        sheets = pl.read_excel(
+            path, sheet_id=0, engine="calamine", has_header=False, infer_schema_length=0,
+            drop_empty_rows=False, drop_empty_cols=False, raise_if_empty=False,
+        )
+    except Exception as exc:  # noqa: BLE001
+        raise ContractError([Problem(str(path), f"cannot be read as an Excel workbook: {exc}")]) from None
+    return {name: frame.with_columns(pl.all().cast(pl.String)) for name, frame in sheets.items()}
+
+
+# --------------------------------------------------------------------------
+# headings and values
+
+
+def normalise_heading(text: str | None) -> str:
+    """A heading reduced for matching: case, spaces and apostrophes ignored.
+
+    Examples
+    --------
+    >>> normalise_heading("  Child\\u00a0Unique   ID ")
+    'child unique id'
+    >>> normalise_heading("\\ufeffChild’s Legal Status")
+    "child's legal status"
+    """
+    if text is None:
+        return ""
+    text = text.replace("\ufeff", "").replace("\u00a0", " ").replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(text.split()).casefold()
+
+
+def clean_id(value: str | None) -> str | None:
+    """An id as text: spaces trimmed, ``123.0`` (a number read by Excel) as ``123``.
+
+    Examples
+    --------
+    >>> clean_id(" 123.0 "), clean_id("C990-000001"), clean_id("")
+    ('123', 'C990-000001', None)
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    match = re.fullmatch(r"(\d+)\.0*", value)
+    return match.group(1) if match else value
+
+
+def strip_option(value: str) -> str:
+    """A coded answer without its option letter: ``'a) Yes'`` gives ``'Yes'``.
+
+    Examples
+    --------
+    >>> strip_option("a) Yes"), strip_option("p1) 5D: LA services"), strip_option("C2: FCO")
+    ('Yes', '5D: LA services', 'C2: FCO')
+    """
+    return _OPTION_PREFIX.sub("", value, count=1).strip()
+
+
+def code_decoder(codes: Iterable[str], labels: dict[str, str] | None = None) -> Decoder:
+    """A decoder for coded answers that carry a DfE code or a known label.
+
+    The option letter is dropped, then the text before ``:`` or `` - ``
+    is tried as a code, then the whole text as a code, then as a label.
+
+    Examples
+    --------
+    >>> source = code_decoder(["1A", "2A", "6"])
+    >>> source("a) 1A: Individual"), source("6: Police"), source("2a"), source("Police")
+    ('1A', '6', '2A', None)
+    >>> category = code_decoder(["NEG"], {"neglect": "NEG"})
+    >>> category("a) Neglect"), category("NEG")
+    ('NEG', 'NEG')
+    """
+    known = {c.upper(): c for c in codes}
+    names = {normalise_heading(k): v for k, v in (labels or {}).items()}
+
+    def decode(value: str) -> str | None:
+        text = strip_option(value)
+        first = _CODE_SPLIT.split(text, maxsplit=1)[0].strip().upper()
+        if first in known:
+            return known[first]
+        if text.upper() in known:
+            return known[text.upper()]
+        return names.get(normalise_heading(text)) or names.get(normalise_heading(value))
+
+    return decode
+
+
+_YES = {"y", "yes", "true", "1"}
+_NO = {"n", "no", "false", "0"}
+_UNKNOWN = {"unknown", "not known", "u", "c) unknown"}
+
+
+def flag(value: str) -> str | None:
+    """A yes/no answer as ``Y``/``N``; ``""`` for unknown, ``None`` if unrecognised.
+
+    Examples
+    --------
+    >>> [flag(v) for v in ("a) Yes", "b) No", "Y", "no", "c) Unknown", "maybe")]
+    ['Y', 'N', 'Y', 'N', '', None]
+    """
+    text = normalise_heading(value)
+    if text in _UNKNOWN:
+        return ""
+    text = normalise_heading(strip_option(value))
+    if text in _YES:
+        return "Y"
+    if text in _NO:
+        return "N"
+    if text in _UNKNOWN:
+        return ""
+    return None
+
+
+FLAG_EXPECTED = "a yes/no answer: 'a) Yes', 'b) No', Y, N, Yes or No (or 'c) Unknown' or blank)"
+
+
+# --------------------------------------------------------------------------
+# declaring and extracting the columns of one list or file
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column an importer reads.
+
+    ``key`` names it in the extracted frame; ``heading`` is the published
+    heading (written by the exporters and named in messages when absent);
+    ``aliases`` are other headings accepted for it. ``kind`` is ``text``,
+    ``id``, ``date`` or ``code`` (decoded by ``decoder``; an empty result means
+    unknown, ``None`` an unrecognised answer). A ``required`` heading must be
+    present; a ``not_blank`` column must have a value on every row.
+    """
+
+    key: str
+    heading: str
+    kind: str = "text"
+    required: bool = False
+    not_blank: bool = False
+    aliases: tuple[str, ...] = ()
+    decoder: Decoder | None = None
+    expected: str = ""
+
+    def matches(self, heading: str) -> bool:
+        wanted = {normalise_heading(self.heading), *(normalise_heading(a) for a in self.aliases)}
+        return normalise_heading(heading) in wanted
+
+
+@dataclass
+class Extracted:
+    """The columns read from one grid, with the headings as they were written."""
+
+    file: str
+    frame: pl.DataFrame
+    headings: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _examples(file: str, rows: pl.DataFrame, column: str, value: str, message: str) -> list[Problem]:
+    shown = rows.head(EXAMPLES)
+    problems = [
+        Problem(file, message, column, int(r[ROW]), None if r[value] is None else str(r[value]))
+        for r in shown.iter_rows(named=True)
+    ]
+    if rows.height > shown.height:
+        last = problems[-1]
+        problems[-1] = Problem(last.file, last.message, last.column, last.row, last.value, rows.height - shown.height)
+    return problems
+
+
+def _header_row(grid: pl.DataFrame, fields: list[Field]) -> int:
+    """Index of the heading row: the first of the top rows naming two known columns."""
+    best, best_hits = None, 0
+    for index, row in enumerate(grid.head(HEADER_SEARCH_ROWS).iter_rows()):
+        hits = sum(any(f.matches(cell) for f in fields) for cell in row if cell is not None)
+        if hits >= 2 and hits > best_hits:
+            best, best_hits = index, hits
+            break
+    if best is not None:
+        return best
+    for index, row in enumerate(grid.iter_rows()):
+        if any(cell is not None and cell.strip() for cell in row):
+            return index
+    return 0
+
+
+def extract(grid: pl.DataFrame, file: str, fields: list[Field]) -> Extracted:
+    """Read ``fields`` from a text grid, converting ids, dates and codes.
+
+    The result frame has one column per field key (text, or ``Date`` for
+    dates; absent optional fields are empty) and ``__row``, the row number
+    under the heading (1 = first data row). Problems name the file, the
+    heading as written, the row and the value.
+
+    Examples
+    --------
+    >>> grid = pl.DataFrame({"a": ["Child Unique ID ", "12.0", None, "C2"],
+    ...                      "b": ["date of contact", "05/01/2024", None, "31/02/2024"]})
+    >>> fields = [Field("child_id", "Child Unique ID", "id", required=True),
+    ...           Field("contact_date", "Date of Contact", "date", required=True)]
+    >>> out = extract(grid, "list1.csv", fields)
+    >>> out.frame.select("child_id", "contact_date", "__row").rows()
+    [('12', datetime.date(2024, 1, 5), 1), ('C2', None, 3)]
+    >>> print(out.problems[0])
+    list1.csv, column 'date of contact', row 3: value '31/02/2024': not a real date: expected a date written dd/mm/yyyy, e.g. 05/01/2024
+    """
+    problems: list[Problem] = []
+    if grid.width == 0 or grid.height == 0:
+        missing = [f.heading for f in fields if f.required]
+        return Extracted(file, pl.DataFrame(), {}, [Problem(file, "the file or sheet is empty: expected a heading row with " + ", ".join(repr(m) for m in missing))])
+    header = _header_row(grid, fields)
+    names = [None if c is None else str(c) for c in grid.row(header)]
+    body = grid.slice(header + 1).with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+    columns = [c for c in grid.columns]
+
+    # duplicated headings (after tidying) are refused
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names):
+        if name is None or not name.strip():
+            continue
+        key = normalise_heading(name)
+        if key in seen:
+            problems.append(Problem(
+                file,
+                f"the heading appears twice (columns {seen[key] + 1} and {position + 1}): expected each heading once; "
+                "delete or rename the copy that is not wanted",
+                name,
+            ))
+        else:
+            seen[key] = position
+
+    chosen: dict[str, int] = {}
+    headings: dict[str, str] = {}
+    for f in fields:
+        for position, name in enumerate(names):
+            if name is not None and f.matches(name):
+                chosen[f.key] = position
+                headings[f.key] = name
+                break
+        else:
+            if f.required:
+                present = ", ".join(repr(n) for n in names if n and n.strip()) or "(none)"
+                problems.append(Problem(file, f"required column is missing; expected a heading {f.heading!r}; the headings found are {present}", f.heading))
+    if problems:
+        return Extracted(file, pl.DataFrame(), headings, problems)
+
+    # blank rows: every cell empty
+    blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in columns])
+    body = body.filter(~blank)
+
+    out = body.select(ROW)
+    for f in fields:
+        heading = headings.get(f.key, f.heading)
+        if f.key not in chosen:
+            dtype = pl.Date if f.kind == "date" else pl.String
+            out = out.with_columns(pl.lit(None, dtype=dtype).alias(f.key))
+            continue
+        raw = body.select(ROW, pl.col(columns[chosen[f.key]]).str.strip_chars().alias("value"))
+        raw = raw.with_columns(pl.when(pl.col("value") == "").then(None).otherwise(pl.col("value")).alias("value"))
+        if f.not_blank:
+            problems += _examples(file, raw.filter(pl.col("value").is_null()), heading, "value",
+                                  f"a value is required here: expected {f.expected or 'a non-empty value'}")
+        if f.kind == "date":
+            values, found = parse_dates(raw, file, heading)
+        elif f.kind == "code":
+            values, found = decode_values(raw, file, heading, f.decoder or (lambda v: v), f.expected)
+        elif f.kind == "id":
+            values, found = raw["value"].map_elements(clean_id, return_dtype=pl.String), []
+        else:
+            values, found = raw["value"], []
+        problems += found
+        out = out.with_columns(values.alias(f.key))
+    return Extracted(file, out, headings, problems)
+
+
+def parse_dates(raw: pl.DataFrame, file: str, heading: str) -> tuple[pl.Series, list[Problem]]:
+    """Parse the ``value`` column of ``raw`` (with ``__row``) as dates.
+
+    Accepts ``dd/mm/yyyy`` (also with ``-`` or ``.``) and ISO ``YYYY-MM-DD``
+    (optionally with a midnight time, as Excel date cells read). Two-digit
+    years are refused.
+    """
+    text = pl.col("value")
+    dmy = text.str.extract_groups(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+    iso = text.str.extract_groups(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+    as_iso = pl.coalesce(
+        pl.concat_str([dmy.struct.field("3"), dmy.struct.field("2").str.zfill(2), dmy.struct.field("1").str.zfill(2)], separator="-"),
+        pl.concat_str([iso.struct.field("1"), iso.struct.field("2").str.zfill(2), iso.struct.field("3").str.zfill(2)], separator="-"),
+    )
+    parsed = raw.with_columns(as_iso.str.to_date("%Y-%m-%d", strict=False).alias("parsed"), as_iso.alias("shape"))
+    bad = parsed.filter(pl.col("value").is_not_null() & pl.col("parsed").is_null())
+    two_digit = bad.filter(pl.col("value").str.contains(_TWO_DIGIT_YEAR.pattern))
+    not_real = bad.filter(pl.col("shape").is_not_null())
+    other = bad.filter(pl.col("shape").is_null() & ~pl.col("value").str.contains(_TWO_DIGIT_YEAR.pattern))
+    problems = _examples(
+        file, two_digit, heading, "value",
+        "two-digit year: perfkit does not guess the century (05/01/08 could be 1908 or 2008); "
+        "expected dd/mm/yyyy with a four-digit year: format the column as dd/mm/yyyy in Excel and save again",
+    )
+    problems += _examples(file, not_real, heading, "value", "not a real date: expected a date written dd/mm/yyyy, e.g. 05/01/2024")
+    problems += _examples(file, other, heading, "value", "expected a date written dd/mm/yyyy, e.g. 05/01/2024")
+    return parsed["parsed"], problems
+
+
+def decode_values(raw: pl.DataFrame, file: str, heading: str, decoder: Decoder, expected: str) -> tuple[pl.Series, list[Problem]]:
+    """Decode the ``value`` column of ``raw`` with ``decoder`` (once per distinct value)."""
+    distinct = [v for v in raw["value"].unique().to_list() if v is not None]
+    mapping = {v: decoder(v) for v in distinct}
+    unknown = [v for v, code in mapping.items() if code is None]
+    decoded = raw["value"].replace_strict(
+        {v: (c or None) for v, c in mapping.items() if c is not None}, default=None, return_dtype=pl.String,
+    )
+    problems = _examples(file, raw.filter(pl.col("value").is_in(unknown)), heading, "value",
+                         f"unknown answer: expected {expected or 'a known code'}")
+    return decoded, problems
+
+
+def raise_problems(problems: list[Problem]) -> None:
+    """Raise every problem together, if there are any."""
+    if problems:
+        raise ContractError(problems)
+
+
+def write_canonical(tables: dict[str, pl.DataFrame], out_dir: Path) -> list[Path]:
+    """Write canonical tables as ``<table>.csv`` with ISO dates; return the paths.
+
+    Nothing is written unless every table is ready (the caller checks first).
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in sorted(tables):
+        path = out_dir / f"{name}.csv"
+        tables[name].write_csv(path, date_format="%Y-%m-%d")
+        written.append(path)
+    return written
+
+
+def age_on(date_of_birth: pl.Expr, on: pl.Expr) -> pl.Expr:
+    """Whole years of age on a date (a 29 February birthday falls on 28 February in common years).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> frame = pl.DataFrame({"dob": [dt.date(2004, 2, 29)], "on": [dt.date(2023, 2, 28)]})
+    >>> frame.select(age_on(pl.col("dob"), pl.col("on"))).item()
+    19
+    """
+    years = on.dt.year() - date_of_birth.dt.year()
+    birth_day = pl.when((date_of_birth.dt.month() == 2) & (date_of_birth.dt.day() == 29)).then(28).otherwise(date_of_birth.dt.day())
+    before = (on.dt.month() < date_of_birth.dt.month()) | ((on.dt.month() == date_of_birth.dt.month()) & (on.dt.day() < birth_day))
+    return (years - before.cast(pl.Int32)).cast(pl.Int32)
