@@ -171,7 +171,9 @@ TABLES: dict[str, TableSpec] = {
         ),
         TableSpec(
             "cp_visits",
-            (LA, CHILD, _text("plan_id"), _date("visit_date"), _flag("seen_alone", False)),
+            (LA, CHILD, _text("plan_id"), _date("visit_date"), _flag("seen_alone", False),
+             _date("recorded_date", False)),
+            date_order=(("visit_date", "recorded_date"),),
         ),
         TableSpec(
             "cla_episodes",

@@ -289,15 +289,23 @@ def cpp_2yr_plus_pct(m: MeasureInput) -> MeasureRows:
     return MeasureRows(rows, count_true(lasted), ROWS)
 
 
+def recorded_by_period_end(visits: pl.DataFrame) -> pl.Expr:
+    """A visit counts only if it was on record by the period end (``recorded_date``, where given)."""
+    if "recorded_date" not in visits.columns:
+        return pl.lit(True)
+    return pl.col("recorded_date").is_null() | (pl.col("recorded_date") <= pl.col(TO))
+
+
 @measure("cp_visits_10wd_pct", "cp_plans", "cp_visits")
 def cp_visits_10wd_pct(m: MeasureInput) -> MeasureRows:
     on_plan = open_at_end(m.data.table("cp_plans"), "start_date", "end_date", m.windows)
     cohort = on_plan.unique(["la_code", "child_id", "period"], keep="first", maintain_order=True)
-    visits = m.data.table("cp_visits").select("la_code", "child_id", "visit_date")
+    visits = m.data.table("cp_visits")
     bounds = _bounds(m.windows).with_columns(__month_before=pl.col(TO) - pl.duration(days=31))
     recent = (
         visits.join_where(bounds, pl.col("visit_date") <= pl.col(TO), pl.col("visit_date") > pl.col("__month_before"))
         .filter(m.calendar.duration(pl.col("visit_date"), pl.col(TO)) <= 9)
+        .filter(recorded_by_period_end(visits))
         .select("la_code", "child_id", "period").unique().with_columns(visited=pl.lit(True))
     )
     rows = cohort.join(recent, on=["la_code", "child_id", "period"], how="left")

@@ -351,10 +351,15 @@ class _AuthoritySimulation:
                 rows_child.append(child)
                 rows_plan.append(plan)
                 rows_date.append(day)
+        visit_dates = np.array(rows_date, dtype="datetime64[D]")
+        # most visits are written up within days; some weeks later
+        delay = np.where(rng.random(len(visit_dates)) < 0.93, rng.integers(0, 4, len(visit_dates)),
+                         rng.integers(4, 30, len(visit_dates)))
         self.tables["cp_visits"] = pl.DataFrame({
             "la_code": self.p.la_code, "child_id": rows_child, "plan_id": rows_plan,
-            "visit_date": _to_dates(np.array(rows_date, dtype="datetime64[D]")),
+            "visit_date": _to_dates(visit_dates),
             "seen_alone": np.where(rng.random(len(rows_date)) < 0.7, "Y", "N"),
+            "recorded_date": _to_dates(_cap(visit_dates + delay.astype("timedelta64[D]"))),
         })
 
     def care(self) -> None:

@@ -329,3 +329,21 @@ def test_year_to_date_and_rolling_windows_sum_their_quarters(small_data):
     values = dict(frame.select("period", "numerator").iter_rows())
     assert values["2023-24 Q3 YTD"] == sum(values[p.label] for p in q3.series(3))
     assert values["2023-24 Q3 R12"] == sum(values[p.label] for p in q3.series(4))
+
+
+def test_visits_recorded_after_the_period_end_are_not_counted_and_are_reported(tmp_path):
+    from perfkit.engine import windows_frame
+    from perfkit.quality import data_quality
+
+    children = _frame(["la_code", "child_id", "sex", "date_of_birth", "ethnicity"],
+                      [(LA, c, "F", d("2015-01-01"), "WBRI") for c in "ab"])
+    plans = _frame(["la_code", "child_id", "plan_id", "start_date", "end_date", "initial_category", "latest_category"],
+                   [(LA, "a", "p1", d("2022-06-01"), None, "NEG", "NEG"), (LA, "b", "p2", d("2022-06-01"), None, "NEG", "NEG")])
+    visits = _frame(["la_code", "child_id", "plan_id", "visit_date", "recorded_date"],
+                    [(LA, "a", "p1", d("2022-09-28"), d("2022-09-29")),    # on record in time
+                     (LA, "b", "p2", d("2022-09-28"), d("2022-10-03"))])   # written up after the quarter ended
+    data = load_dataset(write_tables(tmp_path, {"children": children, "cp_plans": plans, "cp_visits": visits}))
+    row = compute(data, [PERIOD], indicators=["cp_visits_10wd_pct"]).row(0, named=True)
+    assert (row["numerator"], row["denominator"]) == (1, 2)
+    quality = data_quality(data, windows_frame([PERIOD]))
+    assert quality.filter(pl.col("check") == "cp_visits_recorded_late")["count"].item() == 1

@@ -304,14 +304,10 @@ def _examples(file: str, rows: pl.DataFrame, column: str, value: str, message: s
 
 def _header_row(grid: pl.DataFrame, fields: list[Field]) -> int:
     """Index of the heading row: the first of the top rows naming two known columns."""
-    best, best_hits = None, 0
     for index, row in enumerate(grid.head(HEADER_SEARCH_ROWS).iter_rows()):
         hits = sum(any(f.matches(cell) for f in fields) for cell in row if cell is not None)
-        if hits >= 2 and hits > best_hits:
-            best, best_hits = index, hits
-            break
-    if best is not None:
-        return best
+        if hits >= 2:
+            return index
     for index, row in enumerate(grid.iter_rows()):
         if any(cell is not None and cell.strip() for cell in row):
             return index
@@ -365,11 +361,14 @@ def extract(grid: pl.DataFrame, file: str, fields: list[Field]) -> Extracted:
 
     chosen: dict[str, int] = {}
     headings: dict[str, str] = {}
+    tidy = [normalise_heading(n) for n in names]
     for f in fields:
-        for position, name in enumerate(names):
-            if name is not None and f.matches(name):
+        for candidate in (f.heading, *f.aliases):
+            wanted = normalise_heading(candidate)
+            if wanted in tidy:
+                position = tidy.index(wanted)
                 chosen[f.key] = position
-                headings[f.key] = name
+                headings[f.key] = names[position]
                 break
         else:
             if f.required:
