@@ -31,6 +31,7 @@ class Indicator:
     noun: str
     denominator: str | None = None
     breakdowns: tuple[str, ...] = ()
+    disclosive: bool = True
 
     @property
     def is_rate(self) -> bool:

@@ -78,3 +78,46 @@ def trend_chart(series: pl.DataFrame, title: str, period_order: list[str]) -> Ch
         )
     )
     return ChartOutput(chart.to_dict(validate=False), title)
+
+
+def breakdown_chart(rows: pl.DataFrame, title: str) -> ChartOutput:
+    """Bars by group for one quarter, with a menu to choose the indicator and breakdown.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Aggregated, disclosure-controlled rows with ``choice`` (indicator and
+        breakdown, the menu's entries), ``group``, ``value`` (empty where
+        withheld) and ``shown`` (the value as members read it, or "fewer than 5").
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"choice": ["Referrals by sex"] * 2, "group": ["Female", "Male"],
+    ...     "value": [10.0, None], "shown": ["10", "fewer than 5"]})
+    >>> spec = breakdown_chart(frame, "Contacts and referrals").spec
+    >>> spec["params"][0]["bind"]["input"], spec["params"][0]["bind"]["options"]
+    ('select', ['Referrals by sex'])
+    """
+    import altair as alt
+
+    choices = list(dict.fromkeys(rows["choice"].to_list()))
+    data = rows.select("choice", "group", pl.col("value").round(4), "shown").to_dicts()
+    pick = alt.param(name="breakdown", value=choices[0], bind=alt.binding_select(options=choices, name="Show: "))
+    chart = (
+        alt.Chart(alt.Data(values=data))
+        .mark_bar(color=PALETTE["value"])
+        .encode(
+            y=alt.Y("group:N", title=None, sort=None),
+            x=alt.X("value:Q", title="Value (blank where withheld to protect privacy)"),
+            tooltip=[alt.Tooltip("group:N", title="Group"), alt.Tooltip("shown:N", title="Value")],
+        )
+        .add_params(pick)
+        .transform_filter(alt.datum.choice == pick)
+        .properties(
+            width=460,
+            title=alt.TitleParams(f"{title}: breakdowns this quarter", anchor="start"),
+            description=f"Bar chart of {title.lower()} by group for the chosen indicator and breakdown; "
+                        "counts of fewer than 5 are not shown.",
+        )
+    )
+    return ChartOutput(chart.to_dict(validate=False), f"{title} breakdowns")

@@ -35,17 +35,10 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _measures(args: argparse.Namespace) -> int:
-    from perfkit.engine import compute
-    from perfkit.loading import load_dataset
-    from perfkit.periods import Period
+    from perfkit.engine import measures_table
 
-    data = load_dataset(args.data)
-    if args.authority not in data.authorities:
-        print(f"authority {args.authority!r} is not in {args.data}: the children table has la_code "
-              f"{', '.join(data.authorities)}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    period = Period.parse(args.period)
-    frame = compute(data, period.series(args.periods), [args.authority])
+    kinds = [k.strip() for k in args.windows.split(",") if k.strip()]
+    frame = measures_table(args.data, args.authority, args.period, args.periods, args.breakdowns, kinds)
     frame.write_csv(sys.stdout)
     return 0
 
@@ -96,6 +89,8 @@ def parser() -> argparse.ArgumentParser:
     measures.add_argument("--authority", required=True, help="three-digit LA number")
     measures.add_argument("--period", required=True, help="e.g. '2022-23 Q2'")
     measures.add_argument("--periods", type=int, default=1, help="also the quarters before: a time series of this many")
+    measures.add_argument("--breakdowns", action="store_true", help="add every breakdown the catalogue lists (district, sex, age band, ...)")
+    measures.add_argument("--windows", default="quarter", help="comma-separated: quarter, ytd (year to date), r12 (rolling 12 months)")
     measures.set_defaults(run=_measures)
 
     catalogue = commands.add_parser("catalogue", help="print the indicator catalogue as a Markdown table")

@@ -90,8 +90,9 @@ CHECKS: tuple[Check, ...] = (
     Check("care_leavers_not_in_touch", "care_leavers",
           "care leavers recorded in the period with whom the authority was not in touch (counted as not in suitable accommodation and not in education, employment or training)",
           _leavers_not_in_touch),
-    *(Check(f"{table}_unknown_child", table, f"rows of {table} whose child_id is not in the children table", _unknown_children(table))
-      for table in ("referrals", "assessments", "cp_plans", "cla_episodes", "missing_episodes")),
+    *(Check(f"{table}_unknown_child", table, f"{words} for a child who is not in the list of children", _unknown_children(table))
+      for table, words in (("referrals", "referrals"), ("assessments", "assessments"), ("cp_plans", "child protection plans"),
+                           ("cla_episodes", "episodes of care"), ("missing_episodes", "missing episodes"))),
 )
 
 

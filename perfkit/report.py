@@ -1,9 +1,10 @@
 """The quarterly authority report, assembled for the notebook.
 
-:func:`build_report` loads and validates the data, computes every indicator for
-the reporting quarter and the quarters before it, and keeps only the aggregated
-table: the records themselves are not kept, so nothing the notebook shows can
-publish a child's record.
+:func:`build_report` loads and validates the data, computes every indicator
+(with its breakdowns) for the reporting quarter and the quarters before it,
+applies disclosure control for members, and keeps only the aggregated tables:
+the records themselves are not kept, so nothing the notebook shows can publish
+a child's record.
 """
 
 from __future__ import annotations
@@ -15,18 +16,29 @@ from pathlib import Path
 import polars as pl
 
 from perfkit import paths
-from perfkit.catalogue import Catalogue, Indicator, load_catalogue
-from perfkit.charts import ChartOutput, trend_chart
-from perfkit.engine import compute
-from perfkit.formatting import format_value, round_half_up
+from perfkit.breakdowns import ALL
+from perfkit.catalogue import Catalogue, Family, Indicator, load_catalogue
+from perfkit.charts import ChartOutput, breakdown_chart, trend_chart
+from perfkit.disclosure import DEFAULT_THRESHOLD, label as small_label, suppress
+from perfkit.engine import compute, windows_frame
+from perfkit.formatting import NO_FIGURE, format_value, round_half_up
 from perfkit.html_tables import Cell, HtmlTable
 from perfkit.loading import Dataset, load_dataset
-from perfkit.narrative import indicator_sentence
+from perfkit.narrative import Benchmarks, Movement, biggest_movements, episodes_and_children, indicator_sentence
 from perfkit.periods import Period, latest_complete_period
+from perfkit.quality import data_quality
 from perfkit.targets import Target, load_targets, rag
 
 TREND_QUARTERS = 12
 POLARITY_WORDS = {"high_is_good": "Higher", "low_is_good": "Lower", "none": "Neither"}
+AUDIENCES = ("members", "analyst")
+BREAKDOWN_NAMES = {
+    "district": "district", "sex": "sex", "age_band": "age band", "ethnicity_group": "ethnic group",
+    "referral_source": "source", "contact_source": "source", "category": "category of abuse",
+    "placement_type": "placement type", "legal_status": "legal status", "category_of_need": "category of need",
+    "looked_after": "missing from care or home", "care_leaver_age_band": "age band", "team": "team",
+    "department": "department",
+}
 
 
 def data_as_at(data: Dataset) -> dt.date:
@@ -34,26 +46,35 @@ def data_as_at(data: Dataset) -> dt.date:
     latest: list[dt.date] = []
     for frame in data.tables.values():
         for name, dtype in frame.schema.items():
-            if dtype == pl.Date and name != "date_of_birth":
+            if dtype == pl.Date and name not in ("date_of_birth", "recorded_date"):
                 value = frame[name].max()
                 if value is not None:
                     latest.append(value)
     return max(latest) if latest else dt.date.today()
 
 
-def authority_settings(authority: str) -> dict:
-    """The parameters file of an authority (``parameters/authorities/<la>.yaml``), if any."""
+def _settings_file(name: str) -> dict:
     import yaml
 
-    path = paths.authorities_dir() / f"{authority}.yaml"
+    path = paths.parameters_dir() / name
     if not path.exists():
         return {}
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
+def authority_settings(authority: str) -> dict:
+    """The parameters file of an authority (``parameters/authorities/<la>.yaml``), if any."""
+    return _settings_file(f"authorities/{authority}.yaml")
+
+
+def disclosure_threshold() -> int:
+    """The smallest count members may see (``parameters/disclosure.yaml``; 5 by default)."""
+    return int(_settings_file("disclosure.yaml").get("threshold", DEFAULT_THRESHOLD))
+
+
 @dataclass
 class AuthorityReport:
-    """Aggregated figures and commentary for one authority and quarter."""
+    """Aggregated, disclosure-controlled figures and commentary for one authority and quarter."""
 
     authority: str
     name: str
@@ -62,25 +83,55 @@ class AuthorityReport:
     as_at: dt.date
     measures: pl.DataFrame
     targets: dict[str, Target]
+    quality: pl.DataFrame
+    threshold: int = DEFAULT_THRESHOLD
+    benchmarks: dict[str, Benchmarks] = field(default_factory=dict)
     catalogue: Catalogue = field(default_factory=load_catalogue)
 
     # -- figures --------------------------------------------------------------
+    def _row(self, indicator_id: str, period: Period, breakdown: str = ALL, group: str = ALL) -> dict | None:
+        rows = self.measures.filter(
+            (pl.col("indicator") == indicator_id) & (pl.col("period") == period.label)
+            & (pl.col("breakdown") == breakdown) & (pl.col("group") == group)
+        )
+        return rows.row(0, named=True) if rows.height else None
+
     def value(self, indicator_id: str, period: Period) -> float | None:
-        row = self.measures.filter((pl.col("indicator") == indicator_id) & (pl.col("period") == period.label))
-        return row["value"].item() if row.height else None
+        row = self._row(indicator_id, period)
+        return None if row is None else row["value"]
+
+    def suppressed(self, indicator_id: str, period: Period) -> bool:
+        row = self._row(indicator_id, period)
+        return bool(row and row.get("suppressed"))
+
+    def shown(self, indicator: Indicator, period: Period) -> str:
+        """The figure as members read it (``fewer than 5`` where suppressed)."""
+        if self.suppressed(indicator.id, period):
+            return small_label(self.threshold) if indicator.unit == "count" else "withheld"
+        return format_value(self.value(indicator.id, period), indicator)
 
     @property
     def indicators(self) -> list[Indicator]:
         present = set(self.measures["indicator"].unique().to_list())
         return [i for i in self.catalogue.indicators if i.id in present]
 
+    def family_indicators(self, family: Family) -> list[Indicator]:
+        return [i for i in self.indicators if i.family == family.id]
+
+    @property
+    def families(self) -> list[Family]:
+        return [f for f in self.catalogue.families if self.family_indicators(f)]
+
     def sentence(self, indicator: Indicator) -> str:
         p = self.period
+        if self.suppressed(indicator.id, p):
+            return (f"{indicator.title}: {self.shown(indicator, p)} in {p.label} "
+                    f"(small numbers are not published, to protect children's privacy).")
         return indicator_sentence(
             indicator, p.label, self.value(indicator.id, p),
             (p.previous().label, self.value(indicator.id, p.previous())),
             (p.year_earlier().label, self.value(indicator.id, p.year_earlier())),
-            self.targets.get(indicator.id),
+            self.targets.get(indicator.id), self.benchmarks.get(indicator.id),
         )
 
     def headline_frame(self) -> pl.DataFrame:
@@ -91,15 +142,11 @@ class AuthorityReport:
             target = self.targets.get(indicator.id)
             current = self.value(indicator.id, p)
             rows.append({
-                "indicator": indicator.id,
-                "title": indicator.title,
-                "family": indicator.family,
-                "current": current,
-                "previous": self.value(indicator.id, p.previous()),
+                "indicator": indicator.id, "title": indicator.title, "family": indicator.family,
+                "current": current, "previous": self.value(indicator.id, p.previous()),
                 "year_earlier": self.value(indicator.id, p.year_earlier()),
-                "target": None if target is None else target.value,
-                "status": rag(current, target, indicator),
-                "polarity": indicator.polarity,
+                "target": None if target is None else target.value_for(p),
+                "status": rag(current, target, indicator, p), "polarity": indicator.polarity,
             })
         return pl.DataFrame(rows, schema_overrides={"current": pl.Float64, "previous": pl.Float64,
                                                     "year_earlier": pl.Float64, "target": pl.Float64,
@@ -109,61 +156,81 @@ class AuthorityReport:
     def title_markdown(self):
         from IPython.display import Markdown
 
+        audience = "" if self.audience == "members" else " Analyst version: not for publication."
         return Markdown(
             f"# {self.name}: children's services performance, {self.period.label}\n\n"
             f"Quarter {self.period.start:%-d %B %Y} to {self.period.end:%-d %B %Y}. "
             f"Data as at {self.as_at:%-d %B %Y}. Authority {self.authority}. "
-            "Figures are computed from the council's own records with the definitions in the indicator catalogue; "
-            "rates are per 10,000 children aged 0-17."
+            "Figures are computed from the council's own records with the definitions given in each section; "
+            f"rates are per 10,000 children aged 0-17. Counts from 1 to {self.threshold - 1} are shown as "
+            f"'{small_label(self.threshold)}' and figures built on them are withheld.{audience}"
         )
 
-    def headline_table(self) -> HtmlTable:
+    def _table(self, indicators: list[Indicator], caption: str) -> HtmlTable:
         p = self.period
-        frame = self.headline_frame()
+        with_benchmarks = any(self.benchmarks.get(i.id) for i in indicators)
         rows = []
-        for record, indicator in zip(frame.iter_rows(named=True), self.indicators):
-            status = record["status"]
-            rows.append([
+        for indicator in indicators:
+            target = self.targets.get(indicator.id)
+            status = rag(self.value(indicator.id, p), target, indicator, p)
+            row = [
                 Cell(indicator.title),
-                Cell(format_value(record["current"], indicator), "pk-num"),
-                Cell(format_value(record["previous"], indicator), "pk-num"),
-                Cell(format_value(record["year_earlier"], indicator), "pk-num"),
-                Cell("" if record["target"] is None else format_value(record["target"], indicator), "pk-num"),
+                Cell(self.shown(indicator, p), "pk-num"),
+                Cell(self.shown(indicator, p.previous()), "pk-num"),
+                Cell(self.shown(indicator, p.year_earlier()), "pk-num"),
+                Cell("" if target is None else format_value(target.value_for(p), indicator), "pk-num"),
                 Cell(status or "", f"pk-rag pk-rag-{status.lower()}" if status else ""),
                 Cell(POLARITY_WORDS[indicator.polarity]),
-            ])
-        return HtmlTable(
-            f"Headline indicators, {p.label}",
-            ["Indicator", p.label, f"Previous quarter ({p.previous().label})",
-             f"Same quarter last year ({p.year_earlier().label})", "Target", "Status", "Better is"],
-            rows,
-        )
+            ]
+            if with_benchmarks:
+                b = self.benchmarks.get(indicator.id) or Benchmarks()
+                row += [Cell(format_value(b.england, indicator) if b.england is not None else "", "pk-num"),
+                        Cell(format_value(b.neighbours, indicator) if b.neighbours is not None else "", "pk-num")]
+            rows.append(row)
+        headers = ["Indicator", p.label, f"Previous quarter ({p.previous().label})",
+                   f"Same quarter last year ({p.year_earlier().label})", "Target", "Status", "Better is"]
+        if with_benchmarks:
+            headers += ["England (latest published)", "Statistical neighbours (latest published)"]
+        return HtmlTable(caption, headers, rows)
+
+    def headline_table(self) -> HtmlTable:
+        return self._table(self.indicators, f"Headline indicators, {self.period.label}")
 
     def summary_markdown(self):
         from IPython.display import Markdown
 
+        p = self.period
         frame = self.headline_frame()
         counts = {s: frame.filter(pl.col("status") == s).height for s in ("Green", "Amber", "Red")}
         judged = sum(counts.values())
-        lines = [f"**Summary.** Of {judged} indicators with a target, {counts['Green']} are green, "
-                 f"{counts['Amber']} amber and {counts['Red']} red."]
-        lines += [f"- {self.sentence(i)}" for i in self.indicators if i.id in self.targets]
+        lines = ["## Summary", "",
+                 f"Of {judged} indicators with a target, **{counts['Green']} are green, {counts['Amber']} amber "
+                 f"and {counts['Red']} red**."]
+        movements = [Movement(i, self.value(i.id, p), self.value(i.id, p.year_earlier()))
+                     for i in self.indicators if not self.suppressed(i.id, p) and not self.suppressed(i.id, p.year_earlier())]
+        biggest = biggest_movements(movements, p.label, p.year_earlier().label)
+        if biggest:
+            lines += ["", f"**Biggest movements since the same quarter last year ({p.year_earlier().label}):**", ""]
+            lines += [f"- {s}" for s in biggest]
+        red = [i for i in self.indicators if rag(self.value(i.id, p), self.targets.get(i.id), i, p) == "Red"]
+        if red:
+            lines += ["", "**Red against target:**", ""] + [f"- {self.sentence(i)}" for i in red]
         return Markdown("\n".join(lines))
 
     def family_series(self, family_id: str) -> pl.DataFrame:
         """Aggregated trend rows of one family, with display values and targets."""
-        members = self.catalogue.in_family(family_id)
         frames = []
-        for indicator in members:
-            rows = self.measures.filter(pl.col("indicator") == indicator.id)
+        for indicator in self.catalogue.in_family(family_id):
+            rows = self.measures.filter((pl.col("indicator") == indicator.id) & (pl.col("breakdown") == ALL))
             if rows.height == 0:
                 continue
             target = self.targets.get(indicator.id)
-            shown = [format_value(v, indicator) for v in rows["value"].to_list()]
+            periods = [Period.parse(label) for label in rows["period"].to_list()]
+            shown = [self.shown(indicator, q) for q in periods]
             values = [None if v is None else float(round_half_up(v, indicator.decimals)) for v in rows["value"].to_list()]
             frames.append(pl.DataFrame({
                 "title": indicator.title, "period": rows["period"], "value": values, "shown": shown,
-                "target": None if target is None else target.value,
+                "target": [None if target is None else target.value_for(q) for q in periods],
             }, schema_overrides={"value": pl.Float64, "target": pl.Float64}))
         return pl.concat(frames) if frames else pl.DataFrame()
 
@@ -175,20 +242,64 @@ class AuthorityReport:
         order = sorted(series["period"].unique().to_list(), key=lambda label: Period.parse(label).index)
         return trend_chart(series, title, order)
 
+    def breakdown_rows(self, family: Family) -> pl.DataFrame:
+        """This quarter's breakdown rows of a family's indicators, as members may see them."""
+        frames = []
+        for indicator in self.family_indicators(family):
+            rows = self.measures.filter(
+                (pl.col("indicator") == indicator.id) & (pl.col("period") == self.period.label) & (pl.col("breakdown") != ALL)
+            )
+            for breakdown in indicator.breakdowns:
+                groups = rows.filter(pl.col("breakdown") == breakdown).sort("group")
+                if groups.height == 0:
+                    continue
+                shown = [
+                    (small_label(self.threshold) if indicator.unit == "count" else "withheld") if r["suppressed"]
+                    else format_value(r["value"], indicator)
+                    for r in groups.iter_rows(named=True)
+                ]
+                frames.append(pl.DataFrame({
+                    "choice": f"{indicator.title} by {BREAKDOWN_NAMES.get(breakdown, breakdown)}",
+                    "group": groups["group"], "value": groups["value"], "shown": shown,
+                }, schema_overrides={"value": pl.Float64}))
+        return pl.concat(frames) if frames else pl.DataFrame()
+
+    def breakdown_chart(self, family: Family) -> ChartOutput | None:
+        rows = self.breakdown_rows(family)
+        return breakdown_chart(rows, family.title) if rows.height else None
+
+    def quality_table(self) -> HtmlTable:
+        rows = self.quality.filter(pl.col("period") == self.period.label)
+        return HtmlTable(
+            f"Data quality, {self.period.label}: records left out of the figures and why",
+            ["Check", "Records"],
+            [[Cell(r["description"][:1].upper() + r["description"][1:]), Cell(f"{r['count']:,.0f}", "pk-num")]
+             for r in rows.iter_rows(named=True)],
+        )
+
     def show_families(self) -> None:
-        """Display, for each family: heading, trend chart, commentary and definitions."""
+        """Display, for each family: heading, figures, trend, breakdowns, commentary and definitions."""
         from IPython.display import Markdown, display
 
-        for family in self.catalogue.families:
-            members = [i for i in self.indicators if i.family == family.id]
-            if not members:
-                continue
+        p = self.period
+        for family in self.families:
+            members = self.family_indicators(family)
             display(Markdown(f"## {family.title}"))
+            display(self._table(members, f"{family.title}, {p.label}"))
+            if family.id == "missing":
+                episodes = self.catalogue["missing_episodes"]
+                if not (self.suppressed("missing_episodes", p) or self.suppressed("missing_children", p)):
+                    display(Markdown(episodes_and_children(self.value("missing_episodes", p), self.value("missing_children", p), p.label)))
             chart = self.family_chart(family.id)
+            if chart is not None:
+                display(chart)
+            chart = self.breakdown_chart(family)
             if chart is not None:
                 display(chart)
             display(Markdown("\n".join(f"- {self.sentence(i)}" for i in members)))
             display(Markdown("**Definitions.** " + " ".join(f"*{i.title}*: {i.definition}" for i in members)))
+        display(Markdown("## Data quality"))
+        display(self.quality_table())
 
 
 def resolve_period(period: str | Period | None, as_at: dt.date) -> Period:
@@ -217,11 +328,14 @@ def build_report(
     data_dir : path, optional
         A dataset directory; the embedded synthetic data by default.
     audience : {"members", "analyst"}
+        Members see disclosure-controlled figures only; analysts see every count.
     targets_file : path, optional
         ``parameters/targets.yaml`` by default.
     quarters : int
-        How many quarters the trend covers (at least 8 are shown to members).
+        How many quarters the trend covers (at least 8).
     """
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience {audience!r}: expected one of {', '.join(AUDIENCES)}")
     authority = str(authority)
     data = load_dataset(data_dir or paths.default_data_dir())
     if authority not in data.authorities:
@@ -234,10 +348,18 @@ def build_report(
     chosen = resolve_period(period, as_at)
     settings = authority_settings(authority)
     closure_days = [dt.date.fromisoformat(str(d)) for d in settings.get("closure_days", [])]
-    measures = compute(data, chosen.series(max(quarters, 8)), [authority], closure_days=closure_days)
+    series = chosen.series(max(quarters, 8))
+    measures = compute(data, series, [authority], closure_days=closure_days, breakdowns=True)
+    quality = data_quality(data, windows_frame([chosen]))
+    threshold = disclosure_threshold()
+    if audience == "members":
+        measures = suppress(measures, threshold)
+    else:
+        measures = measures.with_columns(suppressed=pl.lit(False), withheld=pl.col("value").is_null())
     catalogue = load_catalogue()
     targets = load_targets(targets_file or paths.targets_file(), authority, catalogue)
     return AuthorityReport(
         authority=authority, name=settings.get("name", f"Authority {authority}"), period=chosen,
-        audience=audience, as_at=as_at, measures=measures, targets=targets, catalogue=catalogue,
+        audience=audience, as_at=as_at, measures=measures, targets=targets, quality=quality,
+        threshold=threshold, catalogue=catalogue,
     )

@@ -103,3 +103,15 @@ def test_cli_measures_prints_tidy_csv(small_data, capsys):
             "cla_rate", "missing_episodes", "missing_children", "missing_episodes_per_child",
             "rhi_offered_72h_pct"} <= indicators
     assert all(line.startswith("990,2022-23 Q2,") for line in lines[1:])
+
+
+def test_cli_measures_time_series_windows_and_breakdowns(small_data, capsys):
+    assert main(["measures", "--data", str(small_data), "--authority", "990", "--period", "2023-24 Q2",
+                 "--periods", "8", "--windows", "quarter,ytd,r12", "--breakdowns"]) == 0
+    import io
+    import polars as pl
+
+    frame = pl.read_csv(io.StringIO(capsys.readouterr().out), schema_overrides={"la_code": pl.String})
+    periods = set(frame["period"].to_list())
+    assert len(periods) == 24 and {"2023-24 Q2", "2023-24 Q2 YTD", "2023-24 Q2 R12", "2021-22 Q3"} <= periods
+    assert {"district", "sex", "age_band", "ethnicity_group"} <= set(frame["breakdown"].to_list())
