@@ -347,3 +347,43 @@ def test_visits_recorded_after_the_period_end_are_not_counted_and_are_reported(t
     assert (row["numerator"], row["denominator"]) == (1, 2)
     quality = data_quality(data, windows_frame([PERIOD]))
     assert quality.filter(pl.col("check") == "cp_visits_recorded_late")["count"].item() == 1
+
+
+def test_every_catalogue_indicator_has_a_measure_and_every_measure_is_catalogued():
+    from perfkit.catalogue import load_catalogue
+    from perfkit.measures import REGISTRY
+
+    assert set(REGISTRY) == set(load_catalogue().ids)
+
+
+def test_rereferral_across_a_leap_day(tmp_path):
+    children = _frame(["la_code", "child_id", "sex", "date_of_birth", "ethnicity"],
+                      [(LA, c, "F", d("2015-01-01"), "WBRI") for c in "ab"])
+    referrals = _frame(
+        ["la_code", "child_id", "referral_id", "referral_date", "referral_source", "nfa"],
+        [
+            (LA, "a", "r1", d("2023-02-28"), "6", "N"),
+            (LA, "a", "r2", d("2024-02-29"), "6", "N"),  # a year before 29 February 2024 is 28 February 2023: within
+            (LA, "b", "r3", d("2023-02-27"), "6", "N"),
+            (LA, "b", "r4", d("2024-02-29"), "6", "N"),  # a year and two days: not within
+        ],
+    )
+    data = load_dataset(write_tables(tmp_path, {"children": children, "referrals": referrals}))
+    row = compute(data, ["2023-24 Q4"], indicators=["rereferral_pct"]).row(0, named=True)
+    assert (row["numerator"], row["denominator"]) == (1, 2)
+
+
+def test_target_trajectory_gives_each_quarter_its_target():
+    from perfkit.catalogue import load_catalogue
+    from perfkit.targets import parse_targets, rag
+
+    catalogue = load_catalogue()
+    document = {"authorities": {"990": {"sw_agency_rate": {"amber": 2, "trajectory": [
+        {"period": "2024-25 Q4", "target": 17.0}, {"period": "2025-26 Q4", "target": 10.0}]}}}}
+    target = parse_targets(document, "990", catalogue)["sw_agency_rate"]
+    assert target.value_for("2025-26 Q2") == pytest.approx(12.0 + 1.5)
+    assert target.final == ("2025-26 Q4", 10.0)
+    indicator = catalogue["sw_agency_rate"]
+    assert rag(16.0, target, indicator, "2024-25 Q4") == "Green"
+    assert rag(16.0, target, indicator, "2025-26 Q4") == "Red"
+    assert rag(11.5, target, indicator, "2025-26 Q4") == "Amber"
