@@ -1,4 +1,4 @@
-"""The ``perfkit`` command line: synth, validate, measures, catalogue, batch.
+"""The ``perfkit`` command line: synth, validate, measures, benchmarks, catalogue, batch.
 
 Bad input ends with a message naming the file, column, row and value, and a
 non-zero exit status; never a traceback.
@@ -57,6 +57,17 @@ def _batch(args: argparse.Namespace) -> int:
     return EXIT_SOME_FAILED if any(not o.ok for o in outcomes) else 0
 
 
+def _benchmarks(args: argparse.Namespace) -> int:
+    from perfkit.published.benchmarks import benchmark_table, format_benchmark_table
+
+    frame = benchmark_table(str(args.authority), args.year, args.dfe, args.lait)
+    if args.csv:
+        frame.write_csv(sys.stdout)
+    else:
+        print(format_benchmark_table(frame))
+    return 0
+
+
 def _catalogue(args: argparse.Namespace) -> int:
     from perfkit.catalogue import markdown_table, with_indicator_table
 
@@ -92,6 +103,14 @@ def parser() -> argparse.ArgumentParser:
     measures.add_argument("--breakdowns", action="store_true", help="add every breakdown the catalogue lists (district, sex, age band, ...)")
     measures.add_argument("--windows", default="quarter", help="comma-separated: quarter, ytd (year to date), r12 (rolling 12 months)")
     measures.set_defaults(run=_measures)
+
+    benchmarks = commands.add_parser("benchmarks", help="an authority against England, region and statistical neighbours (published data)")
+    benchmarks.add_argument("--authority", required=True, help="three-digit LA number, e.g. 886")
+    benchmarks.add_argument("--year", type=int, required=True, help="publication year, e.g. 2025")
+    benchmarks.add_argument("--dfe", type=Path, default=None, help="folder of DfE EES CSVs; default: ../shared/dfe")
+    benchmarks.add_argument("--lait", type=Path, default=None, help="folder of the LAIT table; default: ../shared/lait")
+    benchmarks.add_argument("--csv", action="store_true", help="print CSV instead of a text table")
+    benchmarks.set_defaults(run=_benchmarks)
 
     catalogue = commands.add_parser("catalogue", help="print the indicator catalogue as a Markdown table")
     catalogue.add_argument("--update-readme", type=Path, default=None, metavar="README", help="rewrite the table in this README")

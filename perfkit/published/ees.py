@@ -48,7 +48,6 @@ for it. :func:`boundary_note` gives the words for a report.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from io import BytesIO
@@ -109,7 +108,7 @@ TIDY_SCHEMA: dict[str, pl.DataType] = {
 
 SOURCE_ROW = "source_row"
 MARKER_SUFFIX = "_marker"
-_NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
+NUMBER_PATTERN = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
 _BOM = b"\xef\xbb\xbf"
 EXAMPLES = 5
 
@@ -153,8 +152,8 @@ BOUNDARY_CHANGES: tuple[BoundaryChange, ...] = (
 def boundary_note(la_code: str) -> str | None:
     """Words for a report when ``la_code`` is a predecessor or successor authority.
 
-    >>> boundary_note("942")
-    'Cumberland (942) was formed on 2023-04-01 from Cumbria (909); Cumbria's figures are not carried over, so earlier years have no value.'
+    >>> print(boundary_note("942"))
+    Cumberland (942) was formed on 2023-04-01 from Cumbria (909); Cumbria's figures are not carried over, so earlier years have no value.
     >>> boundary_note("909")
     'Cumbria (909) was replaced on 2023-04-01 by Cumberland (942) and Westmorland and Furness (943); it has no figures for later years, and theirs are not merged into it.'
     >>> boundary_note("886") is None
@@ -223,11 +222,6 @@ def read_ees_csv(path: str | Path) -> pl.DataFrame:
     return parse_ees(data, path.name)
 
 
-def is_number(column: str) -> pl.Expr:
-    """True where the text column holds a plain decimal number."""
-    return pl.col(column).str.strip_chars().str.contains(_NUMBER)
-
-
 def numeric_columns(frame: pl.DataFrame) -> list[str]:
     """The columns of a text frame that hold figures (as opposed to geography or dimension labels).
 
@@ -247,7 +241,7 @@ def numeric_columns(frame: pl.DataFrame) -> list[str]:
         text = text.filter(text.is_not_null() & (text != ""))
         if text.len() == 0:
             continue
-        numbers = text.str.contains(_NUMBER).sum()
+        numbers = text.str.contains(NUMBER_PATTERN).sum()
         markers = text.is_in(list(MARKERS)).sum()
         if numbers > 0 and numbers + markers >= 0.5 * text.len() and numbers >= 0.5 * (text.len() - markers):
             found.append(name)
@@ -276,7 +270,7 @@ def split_value_markers(frame: pl.DataFrame, columns: list[str], source: str = "
             raise PublishedDataError(f"{_where(source, name)}: no such column; the file has {', '.join(frame.columns)}")
         text = pl.col(name).str.strip_chars()
         bad = frame.filter(
-            text.is_not_null() & (text != "") & ~text.str.contains(_NUMBER) & ~text.is_in(marker_list)
+            text.is_not_null() & (text != "") & ~text.str.contains(NUMBER_PATTERN) & ~text.is_in(marker_list)
         )
         if bad.height:
             rows = bad.head(EXAMPLES)
@@ -288,7 +282,7 @@ def split_value_markers(frame: pl.DataFrame, columns: list[str], source: str = "
             raise PublishedDataError(
                 f"{examples}: expected a number or a suppression marker ({', '.join(marker_list)}){more}"
             )
-        expressions.append(pl.when(text.str.contains(_NUMBER)).then(text).otherwise(None).cast(pl.Float64).alias(name))
+        expressions.append(pl.when(text.str.contains(NUMBER_PATTERN)).then(text).otherwise(None).cast(pl.Float64).alias(name))
         expressions.append(pl.when(text.is_in(marker_list)).then(text).otherwise(None).alias(name + MARKER_SUFFIX))
     out = frame.with_columns(expressions)
     # keep each marker column right beside its value column
@@ -300,7 +294,7 @@ def split_value_markers(frame: pl.DataFrame, columns: list[str], source: str = "
     return out.select(order)
 
 
-def _year(source: str) -> pl.Expr:
+def _year() -> pl.Expr:
     period = pl.col("time_period").str.strip_chars()
     return (
         pl.when(period.str.contains(r"^\d{4}$"))
@@ -341,7 +335,7 @@ def standardise_geography(frame: pl.DataFrame, source: str = "published file") -
     >>> standardise_geography(f).select("la_code", "new_la_code", "la_name", "shared_return").rows()
     [(None, None, None, None), ('940', 'E06000061', 'North Northamptonshire', '940 / 941'), ('941', 'E06000062', 'West Northamptonshire', '940 / 941')]
     """
-    out = frame.with_columns(_year(source))
+    out = frame.with_columns(_year())
     bad_year = out.filter(pl.col("year").is_null())
     if bad_year.height:
         r = bad_year.row(0, named=True)
@@ -547,10 +541,11 @@ def reproduce_frame(raw: pl.DataFrame, spec: Reproduction, source: str | None = 
     """
     source = source or spec.file
     frame = standardise_geography(raw, source).filter(pl.col("geographic_level").str.strip_chars() == LOCAL_AUTHORITY)
-    for column in (spec.value, spec.numerator, spec.denominator, *spec.group):
+    used = list(dict.fromkeys((spec.value, spec.numerator, spec.denominator, *spec.group)))
+    for column in used:
         if column not in frame.columns:
             raise PublishedDataError(f"{_where(source, column)}: no such column; the file has {', '.join(frame.columns)}")
-    frame = frame.with_columns(pl.col(c).str.strip_chars() for c in (spec.value, spec.numerator, spec.denominator, *spec.group))
+    frame = frame.with_columns(pl.col(c).str.strip_chars() for c in used)
     if spec.denominator_row:
         keys = ["year", "la_code", *[g for g in spec.group if g not in spec.denominator_row]]
         denominators = frame.filter(_check_filters(frame, spec.denominator_row, source)).select(
