@@ -1,8 +1,10 @@
-"""Trend charts drawn from aggregated indicator tables (never from records).
+"""Charts drawn from aggregated, disclosure-controlled tables (never from records).
 
-Charts are Vega-Lite specifications built with Altair. In JupyterLab they show
+Charts are Vega-Lite specifications built with Altair under one registered
+theme (:func:`perfkit_theme`): no chart styles itself. In JupyterLab they show
 through the Vega-Lite mimetype; in member HTML the export template draws them
-with the Vega libraries inlined once in the page (see :mod:`perfkit.htmlexport`).
+with the Vega libraries inlined once in the page (see :mod:`perfkit.htmlexport`)
+and adds each chart's table alternative, carried in the spec's ``usermeta``.
 """
 
 from __future__ import annotations
@@ -12,8 +14,44 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from perfkit.html_tables import Cell, HtmlTable
+
 VEGALITE_MIMETYPE = "application/vnd.vegalite.v5+json"
-PALETTE = {"value": "#1f4e79", "target": "#b35806"}
+THEME = "perfkit"
+# Okabe-Ito colours: distinguishable with every common colour-vision deficiency
+PALETTE = {"value": "#0072B2", "target": "#D55E00", "marker": "#555555"}
+TEXT = "#1a1a1a"
+TABLE_KEY = "perfkit_table"
+
+
+def perfkit_theme() -> dict:
+    """The one theme every perfkit chart uses: readable fonts, AA-contrast text, no chart border."""
+    axis = {"labelColor": TEXT, "titleColor": TEXT, "labelFontSize": 11, "titleFontSize": 12,
+            "gridColor": "#dddddd", "domainColor": "#666666", "tickColor": "#666666"}
+    return {
+        "config": {
+            "font": "Arial, Helvetica, sans-serif",
+            "view": {"stroke": None, "continuousWidth": 520, "continuousHeight": 110},
+            "title": {"color": TEXT, "fontSize": 14, "anchor": "start", "subtitleColor": TEXT},
+            "axis": axis,
+            "header": {"labelColor": TEXT, "labelFontSize": 12, "titleColor": TEXT},
+            "legend": {"labelColor": TEXT, "titleColor": TEXT},
+            "range": {"category": list(PALETTE.values())},
+            "line": {"strokeWidth": 2},
+            "point": {"size": 40, "filled": True},
+            "bar": {"color": PALETTE["value"]},
+        }
+    }
+
+
+def to_spec(chart) -> dict:
+    """A chart's Vega-Lite specification under the perfkit theme (registered on first use)."""
+    import altair as alt
+
+    if THEME not in alt.theme.names():
+        alt.theme.register(THEME, enable=False)(lambda: alt.theme.ThemeConfig(perfkit_theme()))
+    with alt.theme.enable(THEME):
+        return chart.to_dict(validate=False)
 
 
 @dataclass(frozen=True)
@@ -30,7 +68,11 @@ class ChartOutput:
         return json.dumps(self.spec, sort_keys=True)
 
 
-def trend_chart(series: pl.DataFrame, title: str, period_order: list[str]) -> ChartOutput:
+def _with_table(spec: dict, table: HtmlTable) -> dict:
+    return {**spec, "usermeta": {**spec.get("usermeta", {}), TABLE_KEY: table.html()}}
+
+
+def trend_chart(series: pl.DataFrame, title: str, period_order: list[str], year_earlier: str | None = None) -> ChartOutput:
     """A small-multiple line chart: one panel per indicator, with its target line.
 
     Parameters
@@ -42,42 +84,61 @@ def trend_chart(series: pl.DataFrame, title: str, period_order: list[str]) -> Ch
         The family's title.
     period_order : list of str
         Periods oldest first, for the x axis.
+    year_earlier : str, optional
+        The same quarter last year, marked on every panel.
 
     Examples
     --------
     >>> frame = pl.DataFrame({"title": ["Referrals"] * 2, "period": ["2024-25 Q1", "2024-25 Q2"],
     ...     "value": [10.0, 12.0], "shown": ["10", "12"], "target": [None, None]})
-    >>> chart = trend_chart(frame, "Contacts and referrals", ["2024-25 Q1", "2024-25 Q2"])
-    >>> chart.spec["title"]["text"]
-    'Contacts and referrals: trend by quarter'
+    >>> chart = trend_chart(frame, "Contacts and referrals", ["2024-25 Q1", "2024-25 Q2"], "2024-25 Q1")
+    >>> chart.spec["title"]["text"], "<table" in chart.spec["usermeta"]["perfkit_table"]
+    ('Contacts and referrals: trend by quarter', True)
     """
     import altair as alt
 
     columns = ["title", "period", "value", "shown", "target"]
-    data = series.select(columns).with_columns(pl.col("value").round(4), pl.col("target").cast(pl.Float64)).to_dicts()
-    base = alt.Chart().encode(
-        x=alt.X("period:O", sort=period_order, title="Quarter", axis=alt.Axis(labelAngle=-45)),
-    )
+    data = series.select(columns).with_columns(
+        pl.col("value").round(4), pl.col("target").cast(pl.Float64).round(4),
+        is_year_earlier=pl.col("period") == (year_earlier or ""),
+    ).to_dicts()
+    base = alt.Chart().encode(x=alt.X("period:O", sort=period_order, title="Quarter", axis=alt.Axis(labelAngle=-45)))
+    tooltip = [alt.Tooltip("title:N", title="Indicator"), alt.Tooltip("period:O", title="Quarter"),
+               alt.Tooltip("shown:N", title="Value")]
     line = base.mark_line(point=True, color=PALETTE["value"]).encode(
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-        tooltip=[alt.Tooltip("title:N", title="Indicator"), alt.Tooltip("period:O", title="Quarter"),
-                 alt.Tooltip("shown:N", title="Value")],
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)), tooltip=tooltip,
     )
+    marker = base.mark_point(shape="diamond", size=140, filled=False, strokeWidth=2, color=PALETTE["marker"]).encode(
+        y="value:Q", tooltip=tooltip,
+    ).transform_filter("datum.is_year_earlier")
     target = base.mark_line(strokeDash=[6, 4], color=PALETTE["target"]).encode(
-        y=alt.Y("target:Q"),
-        tooltip=[alt.Tooltip("target:Q", title="Target")],
+        y=alt.Y("target:Q"), tooltip=[alt.Tooltip("period:O", title="Quarter"), alt.Tooltip("target:Q", title="Target")],
     ).transform_filter("isValid(datum.target)")
+    titles = list(dict.fromkeys(series["title"].to_list()))
     chart = (
-        alt.layer(line, target, data=alt.Data(values=data))
+        alt.layer(line, marker, target, data=alt.Data(values=data))
         .properties(width=520, height=110)
-        .facet(row=alt.Row("title:N", title=None, sort=list(dict.fromkeys(series["title"].to_list())), header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top")))
+        .facet(row=alt.Row("title:N", title=None, sort=titles,
+                           header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top")))
         .resolve_scale(y="independent")
         .properties(
-            title=alt.TitleParams(f"{title}: trend by quarter", anchor="start"),
-            description=f"Line chart of {title.lower()} indicators by quarter; dashed line shows the target where one is set.",
+            title=alt.TitleParams(f"{title}: trend by quarter",
+                                  subtitle="Solid line: the figure. Dashed line: the target. Diamond: the same quarter last year."),
+            description=f"Line charts of {title.lower()} indicators by quarter, one panel each; a dashed line shows "
+                        "the target where one is set and a diamond marks the same quarter last year.",
         )
     )
-    return ChartOutput(chart.to_dict(validate=False), title)
+    table = HtmlTable(
+        f"{title}: the figures in the chart",
+        ["Indicator", *period_order],
+        [[Cell(t), *[Cell(_shown(series, t, p), "pk-num") for p in period_order]] for t in titles],
+    )
+    return ChartOutput(_with_table(to_spec(chart), table), title)
+
+
+def _shown(series: pl.DataFrame, title: str, period: str) -> str:
+    match = series.filter((pl.col("title") == title) & (pl.col("period") == period))
+    return match["shown"].item() if match.height else ""
 
 
 def breakdown_chart(rows: pl.DataFrame, title: str) -> ChartOutput:
@@ -105,19 +166,24 @@ def breakdown_chart(rows: pl.DataFrame, title: str) -> ChartOutput:
     pick = alt.param(name="breakdown", value=choices[0], bind=alt.binding_select(options=choices, name="Show: "))
     chart = (
         alt.Chart(alt.Data(values=data))
-        .mark_bar(color=PALETTE["value"])
+        .mark_bar()
         .encode(
             y=alt.Y("group:N", title=None, sort=None),
-            x=alt.X("value:Q", title="Value (blank where withheld to protect privacy)"),
+            x=alt.X("value:Q", title="Value (no bar where withheld to protect privacy)"),
             tooltip=[alt.Tooltip("group:N", title="Group"), alt.Tooltip("shown:N", title="Value")],
         )
         .add_params(pick)
         .transform_filter(alt.datum.choice == pick)
         .properties(
             width=460,
-            title=alt.TitleParams(f"{title}: breakdowns this quarter", anchor="start"),
+            title=alt.TitleParams(f"{title}: breakdowns this quarter"),
             description=f"Bar chart of {title.lower()} by group for the chosen indicator and breakdown; "
                         "counts of fewer than 5 are not shown.",
         )
     )
-    return ChartOutput(chart.to_dict(validate=False), f"{title} breakdowns")
+    table = HtmlTable(
+        f"{title}: breakdowns this quarter",
+        ["Indicator and breakdown", "Group", "Value"],
+        [[Cell(r["choice"]), Cell(r["group"]), Cell(r["shown"], "pk-num")] for r in rows.iter_rows(named=True)],
+    )
+    return ChartOutput(_with_table(to_spec(chart), table), f"{title} breakdowns")

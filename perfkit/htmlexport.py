@@ -21,6 +21,7 @@ TEMPLATE = "perfkit_member"
 VEGALITE_VERSION = "5.20"
 VEGALITE_MIMETYPE = "application/vnd.vegalite.v5+json"
 ANALYST_ONLY_TAG = "analyst-only"
+TABLE_KEY = "perfkit_table"
 
 
 def chart_id(spec: dict) -> str:
@@ -50,12 +51,17 @@ def chart_html(spec: dict) -> str:
     """
     element = chart_id(spec)
     label = escape(str(spec.get("description", "Chart")), quote=True)
+    usermeta = dict(spec.get("usermeta", {}))
+    table = usermeta.pop(TABLE_KEY, "")
+    spec = {k: v for k, v in spec.items() if k != "usermeta"} | ({"usermeta": usermeta} if usermeta else {})
     payload = json.dumps(spec, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return (
         f'<figure class="pk-chart-figure"><div id="{element}" class="pk-chart" role="img" aria-label="{label}"></div>'
         f'<script type="text/javascript">vegaEmbed("#{element}", {payload}, {{"actions": false, "renderer": "svg"}})'
         f'.catch(function (error) {{ document.getElementById("{element}").textContent = "Chart could not be drawn: " + error; }});'
-        "</script></figure>"
+        "</script>"
+        + (f'<details class="pk-chart-table"><summary>Table of the figures in this chart</summary>{table}</details>' if table else "")
+        + "</figure>"
     )
 
 

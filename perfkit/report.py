@@ -67,6 +67,35 @@ def authority_settings(authority: str) -> dict:
     return _settings_file(f"authorities/{authority}.yaml")
 
 
+def published_benchmarks(la_code: str, period: Period) -> tuple[dict[str, Benchmarks], str]:
+    """The latest published comparators for ``la_code`` up to ``period``'s financial year.
+
+    Returns the benchmarks by indicator and a note naming the year and the
+    authority whose statistical neighbours were used; empty when the published
+    files are not available (as on a machine without ``../shared``).
+    """
+    from perfkit.published.benchmarks import benchmark_table
+
+    if not paths.published_dfe_dir().exists():
+        return {}, ""
+    for year in (period.fy_start + 1, period.fy_start):
+        try:
+            table = benchmark_table(str(la_code), year)
+        except Exception:  # noqa: BLE001 - no published figures for that year: try the year before
+            continue
+        table = table.filter(pl.col("breakdown") == "all")
+        if table.height and table["england"].drop_nulls().len():
+            found = {
+                r["indicator"]: Benchmarks(str(year), r["england"], r["sn_mean"], int(r["sn_used"] or 0))
+                for r in table.iter_rows(named=True)
+            }
+            name = table["la_name"].drop_nulls()
+            who = f"{name[0]} ({la_code})" if name.len() else la_code
+            return found, (f"England and statistical-neighbour figures are the latest published by DfE ({year}); "
+                           f"the neighbours are those of {who}.")
+    return {}, ""
+
+
 def disclosure_threshold() -> int:
     """The smallest count members may see (``parameters/disclosure.yaml``; 5 by default)."""
     return int(_settings_file("disclosure.yaml").get("threshold", DEFAULT_THRESHOLD))
@@ -86,6 +115,7 @@ class AuthorityReport:
     quality: pl.DataFrame
     threshold: int = DEFAULT_THRESHOLD
     benchmarks: dict[str, Benchmarks] = field(default_factory=dict)
+    benchmark_note: str = ""
     catalogue: Catalogue = field(default_factory=load_catalogue)
 
     # -- figures --------------------------------------------------------------
@@ -163,7 +193,7 @@ class AuthorityReport:
             f"Data as at {self.as_at:%-d %B %Y}. Authority {self.authority}. "
             "Figures are computed from the council's own records with the definitions given in each section; "
             f"rates are per 10,000 children aged 0-17. Counts from 1 to {self.threshold - 1} are shown as "
-            f"'{small_label(self.threshold)}' and figures built on them are withheld.{audience}"
+            f"'{small_label(self.threshold)}' and figures built on them are withheld. {self.benchmark_note}{audience}"
         )
 
     def _table(self, indicators: list[Indicator], caption: str) -> HtmlTable:
@@ -240,7 +270,7 @@ class AuthorityReport:
             return None
         title = next(f.title for f in self.catalogue.families if f.id == family_id)
         order = sorted(series["period"].unique().to_list(), key=lambda label: Period.parse(label).index)
-        return trend_chart(series, title, order)
+        return trend_chart(series, title, order, self.period.year_earlier().label)
 
     def breakdown_rows(self, family: Family) -> pl.DataFrame:
         """This quarter's breakdown rows of a family's indicators, as members may see them."""
@@ -358,8 +388,9 @@ def build_report(
         measures = measures.with_columns(suppressed=pl.lit(False), withheld=pl.col("value").is_null())
     catalogue = load_catalogue()
     targets = load_targets(targets_file or paths.targets_file(), authority, catalogue)
+    benchmarks, note = published_benchmarks(str(settings.get("benchmark_authority", authority)), chosen)
     return AuthorityReport(
         authority=authority, name=settings.get("name", f"Authority {authority}"), period=chosen,
         audience=audience, as_at=as_at, measures=measures, targets=targets, quality=quality,
-        threshold=threshold, catalogue=catalogue,
+        threshold=threshold, benchmarks=benchmarks, benchmark_note=note, catalogue=catalogue,
     )
