@@ -1,4 +1,4 @@
-"""The ``perfkit`` command line: synth, validate, measures, benchmarks, catalogue, batch.
+"""The ``perfkit`` command line: synth, import, validate, measures, benchmarks, catalogue, batch.
 
 Bad input ends with a message naming the file, column, row and value, and a
 non-zero exit status; never a traceback.
@@ -15,13 +15,48 @@ EXIT_SOME_FAILED = 1
 
 
 def _synth(args: argparse.Namespace) -> int:
+    import polars as pl
+
     from perfkit import synth
 
     profiles = synth.many_authorities(args.authorities, args.seed) if args.authorities else synth.DEFAULT_AUTHORITIES
     tables = synth.generate(seed=args.seed, authorities=profiles, scale=args.scale)
+    if args.as_format == "annex-a":
+        from perfkit.importers.annex_a import write_annex_a
+
+        args.out.mkdir(parents=True, exist_ok=True)
+        for la_code in sorted(tables["children"]["la_code"].unique().to_list()):
+            one = {name: frame.filter(pl.col("la_code") == la_code) for name, frame in tables.items()}
+            print(f"wrote {write_annex_a(one, args.out / f'annex_a_{la_code}.xlsx')}")
+        return 0
+    if args.as_format == "ssda903":
+        from perfkit.importers.ssda903 import write_ssda903
+
+        for la_code in sorted(tables["children"]["la_code"].unique().to_list()):
+            one = {name: frame.filter(pl.col("la_code") == la_code) for name, frame in tables.items()}
+            written = write_ssda903(one, args.out / f"ssda903_{la_code}", la_code)
+            print(f"wrote {len(written)} SSDA903 files for {la_code} under {args.out / f'ssda903_{la_code}'}")
+        return 0
     written = synth.write_dataset(tables, args.out, args.format)
     rows = sum(t.height for t in tables.values())
     print(f"wrote {len(written)} tables, {rows:,} rows, to {args.out}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    if args.annex_a:
+        from perfkit.importers.annex_a import import_annex_a
+
+        written = import_annex_a(args.annex_a, args.out, args.la)
+    else:
+        from perfkit.importers.ssda903 import import_ssda903
+
+        if not args.la:
+            print("perfkit import: --ssda903 needs --la (the three-digit LA number): the 903 files do not name it",
+                  file=sys.stderr)
+            return EXIT_BAD_INPUT
+        written = import_ssda903(args.ssda903, args.out, args.la)
+    print(f"wrote {len(written)} canonical tables to {args.out}: {', '.join(p.name for p in written)}")
     return 0
 
 
@@ -88,8 +123,18 @@ def parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=2025)
     synth.add_argument("--scale", type=float, default=1.0, help="multiply every authority's population")
     synth.add_argument("--authorities", type=int, default=0, help="make this many authorities instead of the default four")
-    synth.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    synth.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="canonical table format")
+    synth.add_argument("--as", dest="as_format", choices=["canonical", "annex-a", "ssda903"], default="canonical",
+                       help="write the canonical tables, or Ofsted Annex A workbooks, or SSDA903 CSVs (one per authority)")
     synth.set_defaults(run=_synth)
+
+    importer = commands.add_parser("import", help="convert an Annex A workbook or SSDA903 CSVs to the canonical dataset")
+    source = importer.add_mutually_exclusive_group(required=True)
+    source.add_argument("--annex-a", type=Path, help="an Ofsted Annex A workbook (.xlsx), CSV list or folder of lists")
+    source.add_argument("--ssda903", type=Path, help="a folder of SSDA903 CSVs (Header, Episodes, Missing, OC3, UASC)")
+    importer.add_argument("--out", type=Path, required=True, help="folder to write the canonical tables to")
+    importer.add_argument("--la", default=None, help="three-digit LA number (needed for SSDA903)")
+    importer.set_defaults(run=_import)
 
     validate = commands.add_parser("validate", help="check a dataset directory against the contract")
     validate.add_argument("--data", type=Path, required=True)

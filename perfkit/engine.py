@@ -244,3 +244,29 @@ def measures_table(
         )
     windows = [Window(p, kind) for p in Period.parse(period).series(periods) for kind in kinds]
     return compute(data, windows, [authority], breakdowns=breakdowns)
+
+
+def records_for(
+    data: Dataset,
+    indicator_id: str,
+    period: Period | Window | str,
+    breakdown: str = ALL,
+    group: str = ALL,
+    closure_days: Iterable[dt.date] = (),
+) -> pl.DataFrame:
+    """The record-level rows behind one cell of the tidy table: for analysts only.
+
+    These rows name children and must never reach member output; the report
+    never calls this function.
+    """
+    window = as_window(period)
+    windows = windows_frame([window])
+    grid = pl.DataFrame({"la_code": data.authorities}).join(windows, how="cross")
+    population = (population_for(grid, data.table("population")) if data.has("population")
+                  else grid.with_columns(pl.lit(None, dtype=pl.Float64).alias(POPULATION))).select("la_code", "period", POPULATION)
+    rows = REGISTRY[indicator_id].function(MeasureInput(data, windows, dataset_calendar(data, closure_days), population)).rows
+    if breakdown != ALL and "date_of_birth" not in rows.columns and "child_id" in rows.columns:
+        rows = with_children(rows, data)
+    if breakdown != ALL:
+        rows = rows.filter(group_expression(breakdown, rows.columns) == group)
+    return rows.select([c for c in rows.columns if not c.startswith("__")])

@@ -21,7 +21,8 @@ same rules apply to Annex A workbooks and SSDA903 CSVs:
   a **duplicated heading** (the same heading twice after that tidying) is
   refused, since perfkit cannot know which copy is right.
 - **Dates** are ``dd/mm/yyyy`` (``-`` or ``.`` separators allowed), or ISO
-  ``YYYY-MM-DD`` (as a real Excel date cell reads, ``2024-01-05 00:00:00``).
+  ``YYYY-MM-DD`` (as a real Excel date cell reads, ``2024-01-05 00:00:00``);
+  a time of day after the date is dropped.
 
 Problems are :class:`perfkit.loading.Problem` values collected into one
 :class:`perfkit.loading.ContractError`, so the command line prints them all
@@ -38,6 +39,7 @@ from pathlib import Path
 
 import polars as pl
 
+from perfkit.contract import TABLES
 from perfkit.loading import ContractError, Problem
 
 ROW = "__row"
@@ -398,7 +400,7 @@ def extract(grid: pl.DataFrame, file: str, fields: list[Field]) -> Extracted:
         elif f.kind == "code":
             values, found = decode_values(raw, file, heading, f.decoder or (lambda v: v), f.expected)
         elif f.kind == "id":
-            values, found = raw["value"].map_elements(clean_id, return_dtype=pl.String), []
+            values, found = raw.select(pl.col("value").str.replace(r"^(\d+)\.0*$", "$1")).to_series(), []
         else:
             values, found = raw["value"], []
         problems += found
@@ -409,13 +411,14 @@ def extract(grid: pl.DataFrame, file: str, fields: list[Field]) -> Extracted:
 def parse_dates(raw: pl.DataFrame, file: str, heading: str) -> tuple[pl.Series, list[Problem]]:
     """Parse the ``value`` column of ``raw`` (with ``__row``) as dates.
 
-    Accepts ``dd/mm/yyyy`` (also with ``-`` or ``.``) and ISO ``YYYY-MM-DD``
-    (optionally with a midnight time, as Excel date cells read). Two-digit
-    years are refused.
+    Accepts ``dd/mm/yyyy`` (also with ``-`` or ``.``) and ISO ``YYYY-MM-DD``,
+    either optionally followed by a time of day, which is dropped (Excel date
+    cells read as ``2024-01-05 00:00:00``). Two-digit years are refused.
     """
     text = pl.col("value")
-    dmy = text.str.extract_groups(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-    iso = text.str.extract_groups(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+    time = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    dmy = text.str.extract_groups(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})" + time + "$")
+    iso = text.str.extract_groups(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + time + "$")
     as_iso = pl.coalesce(
         pl.concat_str([dmy.struct.field("3"), dmy.struct.field("2").str.zfill(2), dmy.struct.field("1").str.zfill(2)], separator="-"),
         pl.concat_str([iso.struct.field("1"), iso.struct.field("2").str.zfill(2), iso.struct.field("3").str.zfill(2)], separator="-"),
@@ -483,3 +486,25 @@ def age_on(date_of_birth: pl.Expr, on: pl.Expr) -> pl.Expr:
     birth_day = pl.when((date_of_birth.dt.month() == 2) & (date_of_birth.dt.day() == 29)).then(28).otherwise(date_of_birth.dt.day())
     before = (on.dt.month() < date_of_birth.dt.month()) | ((on.dt.month() == date_of_birth.dt.month()) & (on.dt.day() < birth_day))
     return (years - before.cast(pl.Int32)).cast(pl.Int32)
+
+
+def typed_table(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """A canonical table with its missing contract columns added and all-empty columns typed.
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"la_code": ["990"], "child_id": ["A"], "end_date": [None]})
+    >>> typed_table("cp_plans", frame).schema["end_date"], typed_table("cp_plans", frame).width
+    (Date, 7)
+    """
+    spec = TABLES.get(name)
+    if spec is None:
+        return frame
+    exprs = []
+    for column in spec.columns:
+        dtype = pl.Date if column.kind == "date" else pl.String
+        if column.name not in frame.columns:
+            exprs.append(pl.lit(None, dtype=dtype).alias(column.name))
+        elif frame.schema[column.name] == pl.Null:
+            exprs.append(pl.col(column.name).cast(dtype))
+    return frame.with_columns(exprs) if exprs else frame
