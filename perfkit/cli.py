@@ -64,8 +64,11 @@ def _validate(args: argparse.Namespace) -> int:
     from perfkit.loading import load_dataset
 
     data = load_dataset(args.data)
+    for warning in data.warnings:
+        print(f"  - {warning}", file=sys.stderr)
     summary = ", ".join(f"{name} {frame.height:,}" for name, frame in data.tables.items())
-    print(f"{args.data}: valid. Rows: {summary}. Authorities: {', '.join(data.authorities)}")
+    note = f" with {len(data.warnings)} warning{'s' if len(data.warnings) != 1 else ''} (above)" if data.warnings else ""
+    print(f"{args.data}: valid{note}. Rows: {summary}. Authorities: {', '.join(data.authorities)}")
     return 0
 
 
