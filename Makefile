@@ -12,9 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## make report: the quarterly batch on the embedded data -> reports/<period>/
+## make report: the quarterly batch on the embedded data -> reports/<period>/,
+## and, where the published DfE files are beside the project (../shared), the
+## benchmark report of every local authority -> reports/benchmarks-<year>/
 report: $(STAMP)
 	$(BIN)/perfkit batch
+	@if [ -d ../shared/dfe ] || [ -n "$$PERFKIT_SHARED" ]; then $(BIN)/perfkit batch --benchmark; \
+	else echo "no published DfE files in ../shared/dfe: benchmark reports skipped"; fi
 
 ## make test: the whole test suite
 test: $(STAMP)

@@ -25,15 +25,18 @@ REPORT_NOTEBOOK = "authority_report.ipynb"
 MAX_REASON_LINES = 25
 
 
+BENCHMARK_NOTEBOOK = "benchmark_report.ipynb"
+
+
 @dataclass(frozen=True)
 class Job:
+    """One notebook run: which notebook, with which parameters, written as ``<authority>.html``."""
+
     authority: str
     name: str
-    period: str
-    data_dir: str
     out_dir: str
-    audience: str = "members"
-    targets_file: str | None = None
+    parameters: tuple[tuple[str, object], ...]
+    notebook: str = REPORT_NOTEBOOK
 
 
 @dataclass(frozen=True)
@@ -81,9 +84,7 @@ def run_job(job: Job) -> Outcome:
         with tempfile.TemporaryDirectory(prefix="perfkit-run-") as scratch:
             executed = Path(scratch) / f"{job.authority}.ipynb"
             papermill.execute_notebook(
-                str(paths.notebooks_dir() / REPORT_NOTEBOOK), str(executed),
-                parameters={"authority": job.authority, "period": job.period, "data_dir": job.data_dir,
-                            "audience": job.audience, "targets_file": job.targets_file},
+                str(paths.notebooks_dir() / job.notebook), str(executed), parameters=dict(job.parameters),
                 kernel_name="python3", progress_bar=False, log_output=False, cwd=scratch,
                 kernel_manager_class="perfkit.kernel.IpcKernelManager",
             )
@@ -112,8 +113,22 @@ def authority_jobs(
             continue
         own_data = settings.get("data_dir")
         chosen = data_dir or (paths.project_root() / own_data if own_data else paths.default_data_dir())
-        jobs.append(Job(authority, settings.get("name", authority), period, str(chosen), str(out_dir),
-                        settings.get("audience", "members")))
+        parameters = {"authority": authority, "period": period, "data_dir": str(chosen),
+                      "audience": settings.get("audience", "members"), "targets_file": None}
+        jobs.append(Job(authority, settings.get("name", authority), str(out_dir), tuple(parameters.items())))
+    return jobs
+
+
+def benchmark_jobs(year: int, out_dir: Path, cache: Path, authorities: list[str] | None = None) -> list[Job]:
+    """A benchmark-report job for every authority with published figures for ``year``."""
+    from perfkit.benchmark_report import PublishedData
+
+    jobs = []
+    for la_code, name in PublishedData.from_cache(cache).authorities(year):
+        if authorities and la_code not in authorities:
+            continue
+        parameters = {"la_code": la_code, "year": year, "published_cache": str(cache)}
+        jobs.append(Job(la_code, name, str(out_dir), tuple(parameters.items()), BENCHMARK_NOTEBOOK))
     return jobs
 
 
@@ -138,7 +153,8 @@ def withhold_values(reason: str) -> str:
     return _QUOTED_VALUE.sub(_withheld, reason)
 
 
-def index_html(period: str, outcomes: list[Outcome], as_at: dt.date | None = None) -> str:
+def index_html(period: str, outcomes: list[Outcome], as_at: dt.date | None = None,
+               heading: str = "Children's services performance reports") -> str:
     """The index page linking every report of the batch, failures with their reasons."""
     rows = []
     for o in sorted(outcomes, key=lambda o: o.authority):
@@ -157,10 +173,10 @@ def index_html(period: str, outcomes: list[Outcome], as_at: dt.date | None = Non
     as_at_text = f" Data as at {as_at:%-d %B %Y}." if as_at else ""
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>Children's services performance reports, {escape(period)}</title>"
+        f"<title>{escape(heading)}, {escape(period)}</title>"
         "<style>body{font-family:sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}"
         "table{border-collapse:collapse}td,th{border:1px solid #888;padding:.3rem .6rem;text-align:left}</style>"
-        f"</head><body><h1>Children's services performance reports, {escape(period)}</h1>"
+        f"</head><body><h1>{escape(heading)}, {escape(period)}</h1>"
         f"<p>{note}{as_at_text}</p><table><thead><tr><th scope=\"col\">Authority</th><th scope=\"col\">Report</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></body></html>\n"
     )
@@ -176,8 +192,6 @@ def run_batch(
     parameters: str | Path | None = None,
 ) -> tuple[Path, list[Outcome]]:
     """Run the report for every authority; return the period's folder and the outcomes."""
-    from tqdm import tqdm
-
     from perfkit.loading import load_dataset
     from perfkit.report import data_as_at, resolve_period
 
@@ -192,10 +206,41 @@ def run_batch(
     if not jobs:
         raise ValueError(f"no authorities to report on: no parameters files in {parameters_path}"
                          + (f" for {', '.join(authorities)}" if authorities else ""))
+    outcomes = run_jobs(jobs, workers, f"Reports {label}", progress)
+    atomic_write_text(folder / "index.html", index_html(label, outcomes, as_at))
+    return folder, outcomes
+
+
+def run_jobs(jobs: list[Job], workers: int, description: str, progress: bool = True) -> list[Outcome]:
+    """Run notebook jobs in parallel processes with a progress bar; outcomes sorted by authority."""
+    from tqdm import tqdm
+
     outcomes: list[Outcome] = []
     with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=get_context("spawn")) as pool:
         futures = [pool.submit(run_job, job) for job in jobs]
-        for future in tqdm(as_completed(futures), total=len(futures), desc=f"Reports {label}", unit="report", disable=not progress):
+        for future in tqdm(as_completed(futures), total=len(futures), desc=description, unit="report", disable=not progress):
             outcomes.append(future.result())
-    atomic_write_text(folder / "index.html", index_html(label, outcomes, as_at))
-    return folder, sorted(outcomes, key=lambda o: o.authority)
+    return sorted(outcomes, key=lambda o: o.authority)
+
+
+def run_benchmark_batch(
+    year: int,
+    out_dir: str | Path | None = None,
+    workers: int = 2,
+    authorities: list[str] | None = None,
+    progress: bool = True,
+    dfe_dir: str | Path | None = None,
+    lait_dir: str | Path | None = None,
+) -> tuple[Path, list[Outcome]]:
+    """The benchmark report for every authority with published figures for ``year``, and an index."""
+    from perfkit.benchmark_report import PublishedData
+
+    folder = Path(out_dir or paths.reports_dir()) / f"benchmarks-{year}"
+    with tempfile.TemporaryDirectory(prefix="perfkit-published-") as cache:
+        PublishedData.load(dfe_dir, lait_dir).save(Path(cache))
+        jobs = benchmark_jobs(year, folder, Path(cache), authorities)
+        if not jobs:
+            raise ValueError(f"no authority has published figures for {year}" + (f" among {', '.join(authorities)}" if authorities else ""))
+        outcomes = run_jobs(jobs, workers, f"Benchmark reports {year}", progress)
+    atomic_write_text(folder / "index.html", index_html(str(year), outcomes, heading="Children's services benchmark reports"))
+    return folder, outcomes

@@ -81,11 +81,29 @@ def _measures(args: argparse.Namespace) -> int:
     return 0
 
 
-def _batch(args: argparse.Namespace) -> int:
-    from perfkit.batch import run_batch
+def _latest_published_year() -> int:
+    from perfkit.benchmark_report import PublishedData
 
-    folder, outcomes = run_batch(args.period, args.data, args.out, args.workers, args.authority or None,
-                                 parameters=args.parameters)
+    years = PublishedData.load().values.filter(pl_col_is_la())["year"].drop_nulls()
+    return int(years.max())
+
+
+def pl_col_is_la():
+    import polars as pl
+
+    return pl.col("geographic_level") == "Local authority"
+
+
+def _batch(args: argparse.Namespace) -> int:
+    if args.benchmark and args.year is None:
+        args.year = _latest_published_year()
+    from perfkit.batch import run_batch, run_benchmark_batch
+
+    if args.benchmark:
+        folder, outcomes = run_benchmark_batch(args.year, args.out, args.workers, args.authority or None)
+    else:
+        folder, outcomes = run_batch(args.period, args.data, args.out, args.workers, args.authority or None,
+                                     parameters=args.parameters)
     for o in outcomes:
         if o.ok:
             print(f"{o.authority} {o.name}: {o.path} ({o.size / 1e6:.2f} MB, {o.seconds:.1f} s)")
@@ -170,6 +188,9 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("--out", type=Path, default=None, help="reports folder; default: reports/")
     batch.add_argument("--workers", type=int, default=2)
     batch.add_argument("--authority", action="append", help="only this authority (repeatable)")
+    batch.add_argument("--benchmark", action="store_true",
+                       help="the benchmark report from published data for every local authority, instead of the quarterly reports")
+    batch.add_argument("--year", type=int, default=None, help="with --benchmark: the publication year (default: the latest)")
     batch.add_argument("--parameters", type=Path, default=None,
                        help="folder of per-authority parameter files; default: parameters/authorities/")
     batch.set_defaults(run=_batch)

@@ -40,16 +40,28 @@ def movement(current: float | None, earlier: float | None, indicator: Indicator)
     return f"{word} ({verdict}) from" if verdict else f"{word} from"
 
 
-def relation(current: float | None, other: float | None, indicator: Indicator) -> str | None:
-    """``"higher than"``, ``"lower than"`` or ``"the same as"``, with better/worse by polarity."""
+def relation(current: float | None, other: float | None, indicator: Indicator) -> tuple[str, str | None] | None:
+    """(``"higher than"``, ``"lower than"`` or ``"the same as"``; ``"better"``/``"worse"`` by polarity).
+
+    >>> from perfkit.catalogue import load_catalogue
+    >>> relation(21.6, 22.6, load_catalogue()["rereferral_pct"])
+    ('lower than', 'better')
+    """
     direction = compare(current, other, indicator.decimals)
     if direction is None:
         return None
-    if direction == 0:
-        return "the same as"
-    word = "higher than" if direction > 0 else "lower than"
-    verdict = judgement(direction, indicator)
-    return f"{word} ({verdict})" if verdict else word
+    word = {1: "higher than", -1: "lower than", 0: "the same as"}[direction]
+    return word, judgement(direction, indicator)
+
+
+def compared_with(current: float | None, other: float | None, name: str, indicator: Indicator, extra: str = "") -> str:
+    """``"lower than England (22.6%; better)"``; empty when either figure is missing."""
+    found = relation(current, other, indicator)
+    if found is None:
+        return ""
+    word, verdict = found
+    inside = format_value(other, indicator) + extra + (f"; {verdict}" if verdict else "")
+    return f"{word} {name} ({inside})"
 
 
 def target_clause(current: float | None, target: Target | None, indicator: Indicator, period: str | None = None) -> str:
@@ -79,16 +91,11 @@ def benchmark_clause(current: float | None, benchmarks: Benchmarks | None, indic
     """How the figure compares with England and statistical neighbours (published figures)."""
     if benchmarks is None:
         return ""
-    parts = []
-    england = relation(current, benchmarks.england, indicator)
-    if england:
-        parts.append(f"{england} England ({format_value(benchmarks.england, indicator)})")
-    neighbours = relation(current, benchmarks.neighbours, indicator)
-    if neighbours:
-        parts.append(
-            f"{neighbours} the statistical neighbours' average ({format_value(benchmarks.neighbours, indicator)}, "
-            f"{benchmarks.neighbours_used} authorities)"
-        )
+    parts = [p for p in (
+        compared_with(current, benchmarks.england, "England", indicator),
+        compared_with(current, benchmarks.neighbours, "the statistical neighbours' average", indicator,
+                      f", {benchmarks.neighbours_used} authorities"),
+    ) if p]
     if not parts:
         return ""
     year = f" in {benchmarks.year}" if benchmarks.year else ""

@@ -16,7 +16,7 @@ CATALOGUE = load_catalogue()
 NUMBER = r"(-?[\d,]+(?:\.\d+)?)"
 MOVE = re.compile(r"(up|down|unchanged)(?: \((better|worse)\))? from " + NUMBER)
 TARGET = re.compile(r"(above|below|on) the target of " + NUMBER + r"[^(]*\((Green|Amber|Red)\)")
-RELATION = re.compile(r"(higher than|lower than|the same as)(?: \((better|worse)\))? (England|the statistical neighbours' average) \(" + NUMBER)
+RELATION = re.compile(r"(higher than|lower than|the same as) (England|the statistical neighbours' average) \(" + NUMBER + r"[^;)]*(?:; (better|worse))?\)")
 
 values = st.one_of(
     st.none(),
@@ -59,7 +59,7 @@ def test_sentence_words_agree_with_its_numbers(indicator, current, previous, yea
         direction = {"up": 1, "down": -1, "unchanged": 0}[word]
         assert (shown > _number(other)) - (shown < _number(other)) == direction
         _check_verdict(direction, verdict or None, indicator.polarity)
-    for word, verdict, _, other in RELATION.findall(rest):
+    for word, _, other, verdict in RELATION.findall(rest):
         direction = {"higher than": 1, "lower than": -1, "the same as": 0}[word]
         assert (shown > _number(other)) - (shown < _number(other)) == direction
         _check_verdict(direction, verdict or None, indicator.polarity)
@@ -97,6 +97,10 @@ def test_484_per_10000_is_not_below_a_national_465():
                                   None, Benchmarks("2021-22", 465.0, 500.0, 10))
     assert "higher than England (465.0 per 10,000)" in sentence
     assert "lower than the statistical neighbours' average (500.0 per 10,000, 10 authorities)" in sentence
+    rereferrals = indicator_sentence(CATALOGUE["rereferral_pct"], "2022-23 Q2", 21.6, ("2022-23 Q1", 21.0),
+                                     ("2021-22 Q2", 22.0), None, Benchmarks("2022", 22.6, 20.5, 9))
+    assert "lower than England (22.6%; better)" in rereferrals
+    assert "higher than the statistical neighbours' average (20.5%, 9 authorities; worse)" in rereferrals
     assert "better" not in sentence and "worse" not in sentence  # polarity none: no judgement
 
 
