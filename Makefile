@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: report test data clean-reports
+.PHONY: report test data baselines clean-reports
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ test: $(STAMP)
 ## make data: regenerate the embedded synthetic dataset in data/
 data: $(STAMP)
 	$(BIN)/perfkit synth --out data
+
+## make baselines: re-run the notebooks into tests/notebooks/, the stored outputs nbval compares
+baselines: $(STAMP)
+	$(BIN)/papermill --log-level ERROR -k python3 notebooks/authority_report.ipynb tests/notebooks/authority_report.ipynb
+	$(BIN)/papermill --log-level ERROR -k python3 notebooks/explorer.ipynb tests/notebooks/explorer.ipynb
 
 clean-reports:
 	rm -rf reports

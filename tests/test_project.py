@@ -86,3 +86,14 @@ def test_readme_indicator_table_is_generated_from_the_catalogue():
     readme = (ROOT / "README.md").read_text()
     block = readme.split("<!-- indicators:start -->\n", 1)[1].split("\n<!-- indicators:end -->", 1)[0]
     assert block == markdown_table(), "run `perfkit catalogue --update-readme README.md`"
+
+
+def test_nbval_baselines_run_the_same_code_as_the_notebooks():
+    """tests/notebooks/ holds executed copies whose stored outputs nbval checks; their code is the notebooks' code."""
+    baselines = sorted((ROOT / "tests" / "notebooks").glob("*.ipynb"))
+    assert {p.name for p in baselines} == {"authority_report.ipynb", "explorer.ipynb"}
+    for baseline in baselines:
+        source = [c.source for c in _code_cells(paths.notebooks_dir() / baseline.name)]
+        stored = [c.source for c in _code_cells(baseline)]
+        assert stored == source, f"run `make baselines`: {baseline.name} is out of date"
+        assert any(c.get("outputs") for c in _code_cells(baseline))
