@@ -80,6 +80,7 @@ def run_job(job: Job) -> Outcome:
 
     started = time.perf_counter()
     target = Path(job.out_dir) / f"{job.authority}.html"
+    os.environ.setdefault("POLARS_MAX_THREADS", "1")  # reports run side by side: one thread each
     try:
         with tempfile.TemporaryDirectory(prefix="perfkit-run-") as scratch:
             executed = Path(scratch) / f"{job.authority}.ipynb"
@@ -206,9 +207,55 @@ def run_batch(
     if not jobs:
         raise ValueError(f"no authorities to report on: no parameters files in {parameters_path}"
                          + (f" for {', '.join(authorities)}" if authorities else ""))
-    outcomes = run_jobs(jobs, workers, f"Reports {label}", progress)
+    with tempfile.TemporaryDirectory(prefix="perfkit-aggregates-") as scratch:
+        jobs, failed = prepare_aggregates(jobs, label, Path(scratch))
+        outcomes = sorted(failed + run_jobs(jobs, workers, f"Reports {label}", progress), key=lambda o: o.authority)
     atomic_write_text(folder / "index.html", index_html(label, outcomes, as_at))
     return folder, outcomes
+
+
+def prepare_aggregates(jobs: list[Job], period: str, scratch: Path) -> tuple[list[Job], list[Outcome]]:
+    """Validate each dataset once and compute every authority's aggregated tables before the notebooks run.
+
+    Returns the jobs that can run (now reading the aggregates, not the records)
+    and an outcome for each authority whose data failed.
+    """
+    from perfkit.loading import ContractError, load_dataset
+    from perfkit.report import compute_aggregates, save_aggregates
+
+    published = None
+    if paths.published_dfe_dir().exists():
+        from perfkit.benchmark_report import PublishedData
+
+        published = PublishedData.load()
+    by_data: dict[str, list[Job]] = {}
+    for job in jobs:
+        by_data.setdefault(dict(job.parameters)["data_dir"], []).append(job)
+    ready: list[Job] = []
+    failed: list[Outcome] = []
+    for number, (data_dir, group) in enumerate(sorted(by_data.items())):
+        started = time.perf_counter()
+        try:
+            data = load_dataset(data_dir)
+        except ContractError as exc:
+            failed += [Outcome(j.authority, j.name, False, str(Path(j.out_dir) / f"{j.authority}.html"),
+                               time.perf_counter() - started, f"ContractError: {exc}") for j in group]
+            continue
+        figures = {}
+        for job in group:
+            try:
+                if job.authority not in data.authorities:
+                    raise ValueError(f"authority {job.authority!r} is not in {data_dir}: column 'la_code' has "
+                                     f"{', '.join(data.authorities)}")
+                figures[job.authority] = compute_aggregates(data, job.authority, period, published=published)
+            except Exception as exc:  # noqa: BLE001 - one authority failing must not stop the others
+                failed.append(Outcome(job.authority, job.name, False, str(Path(job.out_dir) / f"{job.authority}.html"),
+                                      time.perf_counter() - started, _failure_reason(exc)))
+        if figures:
+            folder = save_aggregates(figures, scratch / f"data-{number}")
+            ready += [Job(j.authority, j.name, j.out_dir, tuple({**dict(j.parameters), "aggregates": str(folder)}.items()),
+                          j.notebook) for j in group if j.authority in figures]
+    return ready, failed
 
 
 def run_jobs(jobs: list[Job], workers: int, description: str, progress: bool = True) -> list[Outcome]:

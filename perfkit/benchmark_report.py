@@ -147,7 +147,9 @@ class BenchmarkReport:
         return Markdown("\n".join(f"- {self.sentence(r)}" for r in self.table.iter_rows(named=True)))
 
     def trend_chart(self) -> ChartOutput:
-        import altair as alt
+        from perfkit.charts import import_altair
+
+        alt = import_altair()
 
         data = self.series.to_dicts()
         titles = [self._label(r) for r in self.table.iter_rows(named=True)]

@@ -44,9 +44,26 @@ def perfkit_theme() -> dict:
     }
 
 
+def import_altair():
+    """Import Altair without the seconds jsonschema spends building an IRI grammar.
+
+    jsonschema imports ``rfc3987_syntax`` (if installed) for its optional "iri"
+    format checks, which perfkit never uses; building that package's parser
+    takes about two seconds, more than the rest of a report. Marking it absent
+    before the first import makes jsonschema skip it.
+    """
+    import sys
+
+    if "altair" not in sys.modules and "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+    import altair
+
+    return altair
+
+
 def to_spec(chart) -> dict:
     """A chart's Vega-Lite specification under the perfkit theme (registered on first use)."""
-    import altair as alt
+    alt = import_altair()
 
     if THEME not in alt.theme.names():
         alt.theme.register(THEME, enable=False)(lambda: alt.theme.ThemeConfig(perfkit_theme()))
@@ -95,7 +112,7 @@ def trend_chart(series: pl.DataFrame, title: str, period_order: list[str], year_
     >>> chart.spec["title"]["text"], "<table" in chart.spec["usermeta"]["perfkit_table"]
     ('Contacts and referrals: trend by quarter', True)
     """
-    import altair as alt
+    alt = import_altair()
 
     columns = ["title", "period", "value", "shown", "target"]
     data = series.select(columns).with_columns(
@@ -159,7 +176,7 @@ def breakdown_chart(rows: pl.DataFrame, title: str) -> ChartOutput:
     >>> spec["params"][0]["bind"]["input"], spec["params"][0]["bind"]["options"]
     ('select', ['Referrals by sex'])
     """
-    import altair as alt
+    alt = import_altair()
 
     choices = list(dict.fromkeys(rows["choice"].to_list()))
     data = rows.select("choice", "group", pl.col("value").round(4), "shown").to_dicts()

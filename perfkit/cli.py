@@ -20,7 +20,7 @@ def _synth(args: argparse.Namespace) -> int:
     from perfkit import synth
 
     profiles = synth.many_authorities(args.authorities, args.seed) if args.authorities else synth.DEFAULT_AUTHORITIES
-    tables = synth.generate(seed=args.seed, authorities=profiles, scale=args.scale)
+    tables = synth.generate(seed=args.seed, authorities=profiles, scale=args.scale, workers=args.workers)
     if args.as_format == "annex-a":
         from perfkit.importers.annex_a import write_annex_a
 
@@ -145,6 +145,7 @@ def parser() -> argparse.ArgumentParser:
     synth.add_argument("--scale", type=float, default=1.0, help="multiply every authority's population")
     synth.add_argument("--authorities", type=int, default=0, help="make this many authorities instead of the default four")
     synth.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="canonical table format")
+    synth.add_argument("--workers", type=int, default=1, help="processes simulating authorities in parallel")
     synth.add_argument("--as", dest="as_format", choices=["canonical", "annex-a", "ssda903"], default="canonical",
                        help="write the canonical tables, or Ofsted Annex A workbooks, or SSDA903 CSVs (one per authority)")
     synth.set_defaults(run=_synth)

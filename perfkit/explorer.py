@@ -156,7 +156,9 @@ class Explorer:
         return frame.pivot(on="period", index="group", values="value")
 
     def chart(self) -> ChartOutput:
-        import altair as alt
+        from perfkit.charts import import_altair
+
+        alt = import_altair()
 
         indicator = self.catalogue[self.indicator.value]
         data = self.table().select("period", "group", "value").to_dicts()

@@ -36,11 +36,30 @@ def chart_id(spec: dict) -> str:
 
 @lru_cache(maxsize=1)
 def vega_bundle() -> str:
-    """Vega, Vega-Lite and Vega-Embed as one script (defines ``window.vegaEmbed``)."""
+    """Vega, Vega-Lite and Vega-Embed as one script (defines ``window.vegaEmbed``).
+
+    Bundling takes seconds, so the script is kept in the user's cache folder,
+    keyed by the vl-convert and Vega-Lite versions.
+    """
+    import os
+    import tempfile
+
     import vl_convert
 
-    bundle = vl_convert.javascript_bundle(vl_version=VEGALITE_VERSION)
-    return bundle.replace("</script", "<\\/script")
+    cache = Path(os.environ.get("PERFKIT_CACHE", Path.home() / ".cache" / "perfkit"))
+    path = cache / f"vega-bundle-{vl_convert.__version__}-vl{VEGALITE_VERSION}.js"
+    if path.exists():
+        return path.read_text(encoding="utf-8")
+    bundle = vl_convert.javascript_bundle(vl_version=VEGALITE_VERSION).replace("</script", "<\\/script")
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=cache, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(bundle)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # no writable cache: bundle again next time
+    return bundle
 
 
 def chart_html(spec: dict) -> str:

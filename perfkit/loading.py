@@ -119,7 +119,12 @@ def read_raw(path: Path) -> tuple[pl.DataFrame, list[Problem]]:
             frame = pl.read_parquet(path)
         except Exception as exc:  # noqa: BLE001 - any reader failure is reported with the file
             raise UnreadableFile(f"cannot be read as Parquet ({type(exc).__name__}): expected a Parquet table") from None
-        return frame.with_columns(pl.all().cast(pl.String)), []
+        # typed columns are kept (dates stay dates: no round trip through text); others become text
+        keep = (pl.Date, pl.Float64, pl.Float32, pl.Int64, pl.Int32, pl.Int16, pl.Int8, pl.UInt32, pl.UInt64, pl.String)
+        return frame.with_columns(
+            [pl.col(n).cast(pl.Date) if dtype == pl.Datetime else pl.col(n) if dtype in keep else pl.col(n).cast(pl.String)
+             for n, dtype in frame.schema.items()]
+        ), []
     data = path.read_bytes()
     if not data.strip():
         raise UnreadableFile("the file is empty: expected a header row and data rows")
@@ -167,7 +172,9 @@ def _examples(file: str, rows: pl.DataFrame, column: str, message: str) -> list[
     return problems
 
 
-def _present(column: str) -> pl.Expr:
+def _present(column: str, dtype: pl.DataType = pl.String) -> pl.Expr:
+    if dtype != pl.String:
+        return pl.col(column).is_not_null()
     return pl.col(column).is_not_null() & (pl.col(column).str.strip_chars() != "")
 
 
@@ -178,8 +185,18 @@ def is_id_column(name: str) -> bool:
     return name == "child_id" or name.endswith("_id")
 
 
-def _parse_column(column: Column) -> pl.Expr:
-    """The canonical-typed expression for a text column."""
+def _parse_column(column: Column, dtype: pl.DataType = pl.String) -> pl.Expr:
+    """The canonical-typed expression for a column read as text (or already typed, from Parquet)."""
+    if dtype != pl.String:
+        if column.kind == "date" and dtype == pl.Date:
+            return pl.col(column.name)
+        if column.kind == "number":
+            return pl.col(column.name).cast(pl.Float64, strict=False)
+        if column.kind == "integer":
+            return pl.col(column.name).cast(pl.Int64, strict=False)
+        if column.kind != "date":
+            return pl.col(column.name).cast(pl.String)
+        return pl.col(column.name).cast(pl.String).str.to_date("%Y-%m-%d", strict=False)
     text = pl.col(column.name).str.strip_chars()
     text = pl.when(text == "").then(None).otherwise(text)
     if is_id_column(column.name):  # an id that a spreadsheet turned into a number: 123.0 -> 123
@@ -246,19 +263,20 @@ def check_table(
     for column in spec.columns:
         if column.name not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(column.name))
+    schema = frame.schema
     parsed = frame.with_columns(
-        [_parse_column(c).alias(f"__parsed_{c.name}") for c in spec.columns]
+        [_parse_column(c, schema[c.name]).alias(f"__parsed_{c.name}") for c in spec.columns]
     )
     for column in spec.columns:
         name, parsed_name = column.name, f"__parsed_{column.name}"
-        present = _present(name)
+        present = _present(name, schema[name])
         if column.required:
             problems += _examples(file, parsed.filter(~present), name, f"a value is required here: expected {column.describe()}")
         if column.kind in ("date", "number", "integer"):
             bad = parsed.filter(present & pl.col(parsed_name).is_null())
             if column.kind == "date":
                 for r in bad.head(EXAMPLES_PER_CHECK).iter_rows(named=True):
-                    problems.append(Problem(file, _date_message(column, r[name]), name, int(r[ROW]), r[name]))
+                    problems.append(Problem(file, _date_message(column, str(r[name])), name, int(r[ROW]), str(r[name])))
                 if bad.height > EXAMPLES_PER_CHECK:
                     last = problems[-1]
                     problems[-1] = Problem(last.file, last.message, last.column, last.row, last.value, bad.height - EXAMPLES_PER_CHECK)
@@ -277,7 +295,7 @@ def check_table(
             problems += _examples(file, bad, name, f"expected {column.describe()}")
 
     for column in spec.columns:
-        if is_id_column(column.name) and column.name in raw.columns:
+        if is_id_column(column.name) and column.name in raw.columns and schema[column.name] == pl.String:
             floats = parsed.filter(pl.col(column.name).str.strip_chars().str.contains(FLOAT_ID))
             problems += [
                 Problem(p.file, p.message, p.column, p.row, p.value, p.more, "warning")

@@ -67,23 +67,26 @@ def authority_settings(authority: str) -> dict:
     return _settings_file(f"authorities/{authority}.yaml")
 
 
-def published_benchmarks(la_code: str, period: Period) -> tuple[dict[str, Benchmarks], str]:
+def published_benchmarks(la_code: str, period: Period, published=None) -> tuple[dict[str, Benchmarks], str]:
     """The latest published comparators for ``la_code`` up to ``period``'s financial year.
 
     Returns the benchmarks by indicator and a note naming the year and the
     authority whose statistical neighbours were used; empty when the published
     files are not available (as on a machine without ``../shared``).
+    ``published`` is a loaded :class:`perfkit.benchmark_report.PublishedData`
+    (a batch loads the files once for every report).
     """
-    from perfkit.published.benchmarks import benchmark_table
+    from perfkit.published.benchmarks import benchmark_rows
 
-    if not paths.published_dfe_dir().exists():
-        return {}, ""
+    if published is None:
+        if not paths.published_dfe_dir().exists():
+            return {}, ""
+        from perfkit.benchmark_report import PublishedData
+
+        published = PublishedData.load()
     for year in (period.fy_start + 1, period.fy_start):
-        try:
-            table = benchmark_table(str(la_code), year)
-        except Exception:  # noqa: BLE001 - no published figures for that year: try the year before
-            continue
-        table = table.filter(pl.col("breakdown") == "all")
+        table = benchmark_rows(published.values, published.neighbours.get(str(la_code), []), str(la_code), year,
+                               published.comparators).filter(pl.col("breakdown") == "all")
         if table.height and table["england"].drop_nulls().len():
             found = {
                 r["indicator"]: Benchmarks(str(year), r["england"], r["sn_mean"], int(r["sn_used"] or 0))
@@ -339,6 +342,63 @@ def resolve_period(period: str | Period | None, as_at: dt.date) -> Period:
     return period if isinstance(period, Period) else Period.parse(period)
 
 
+@dataclass
+class Aggregates:
+    """Everything a report shows for one authority, before disclosure control: no records."""
+
+    period: Period
+    as_at: dt.date
+    measures: pl.DataFrame
+    quality: pl.DataFrame
+    benchmarks: dict[str, Benchmarks]
+    benchmark_note: str
+
+
+def compute_aggregates(data: Dataset, authority: str, period: str | Period | None, quarters: int = TREND_QUARTERS,
+                       published=None) -> Aggregates:
+    """Compute one authority's aggregated tables from validated records."""
+    own = data.for_authorities([authority])
+    as_at = data_as_at(own)
+    chosen = resolve_period(period, as_at)
+    settings = authority_settings(authority)
+    closure_days = [dt.date.fromisoformat(str(d)) for d in settings.get("closure_days", [])]
+    measures = compute(own, chosen.series(max(quarters, 8)), [authority], closure_days=closure_days, breakdowns=True)
+    quality = data_quality(own, windows_frame([chosen]))
+    benchmarks, note = published_benchmarks(str(settings.get("benchmark_authority", authority)), chosen, published)
+    return Aggregates(chosen, as_at, measures, quality, benchmarks, note)
+
+
+def save_aggregates(aggregates: dict[str, Aggregates], folder: Path) -> Path:
+    """Write aggregated tables of several authorities for a batch's notebooks to read."""
+    import json
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    pl.concat([a.measures for a in aggregates.values()]).write_parquet(folder / "measures.parquet")
+    pl.concat([a.quality for a in aggregates.values()]).write_parquet(folder / "quality.parquet")
+    meta = {la: {"period": a.period.label, "as_at": a.as_at.isoformat(), "note": a.benchmark_note,
+                 "benchmarks": {k: [b.year, b.england, b.neighbours, b.neighbours_used] for k, b in a.benchmarks.items()}}
+            for la, a in aggregates.items()}
+    (folder / "meta.json").write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
+    return folder
+
+
+def load_aggregates(folder: str | Path, authority: str) -> Aggregates:
+    """One authority's aggregated tables from a folder written by :func:`save_aggregates`."""
+    import json
+
+    folder = Path(folder)
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    if authority not in meta:
+        raise ValueError(f"authority {authority!r} is not in the aggregates in {folder}: it has {', '.join(sorted(meta))}")
+    own = meta[authority]
+    measures = pl.scan_parquet(folder / "measures.parquet").filter(pl.col("la_code") == authority).collect()
+    quality = pl.scan_parquet(folder / "quality.parquet").filter(pl.col("la_code") == authority).collect()
+    benchmarks = {k: Benchmarks(*v) for k, v in own["benchmarks"].items()}
+    return Aggregates(Period.parse(own["period"]), dt.date.fromisoformat(own["as_at"]), measures, quality,
+                      benchmarks, own["note"])
+
+
 def build_report(
     authority: str,
     period: str | Period | None = None,
@@ -346,6 +406,7 @@ def build_report(
     audience: str = "members",
     targets_file: str | Path | None = None,
     quarters: int = TREND_QUARTERS,
+    aggregates: str | Path | None = None,
 ) -> AuthorityReport:
     """Load, validate and compute everything the authority report shows.
 
@@ -363,34 +424,34 @@ def build_report(
         ``parameters/targets.yaml`` by default.
     quarters : int
         How many quarters the trend covers (at least 8).
+    aggregates : path, optional
+        A folder of aggregated tables prepared by ``perfkit batch`` (which
+        computes every authority in one pass); the records are then not read.
     """
     if audience not in AUDIENCES:
         raise ValueError(f"audience {audience!r}: expected one of {', '.join(AUDIENCES)}")
     authority = str(authority)
-    data = load_dataset(data_dir or paths.default_data_dir())
-    if authority not in data.authorities:
-        raise ValueError(
-            f"authority {authority!r} is not in {data.directory / 'children'}: column 'la_code' has "
-            f"{', '.join(data.authorities)}"
-        )
-    data = data.for_authorities([authority])
-    as_at = data_as_at(data)
-    chosen = resolve_period(period, as_at)
+    if aggregates:
+        figures = load_aggregates(aggregates, authority)
+    else:
+        data = load_dataset(data_dir or paths.default_data_dir())
+        if authority not in data.authorities:
+            raise ValueError(
+                f"authority {authority!r} is not in {data.directory / 'children'}: column 'la_code' has "
+                f"{', '.join(data.authorities)}"
+            )
+        figures = compute_aggregates(data, authority, period, quarters)
     settings = authority_settings(authority)
-    closure_days = [dt.date.fromisoformat(str(d)) for d in settings.get("closure_days", [])]
-    series = chosen.series(max(quarters, 8))
-    measures = compute(data, series, [authority], closure_days=closure_days, breakdowns=True)
-    quality = data_quality(data, windows_frame([chosen]))
     threshold = disclosure_threshold()
+    measures = figures.measures
     if audience == "members":
         measures = suppress(measures, threshold)
     else:
         measures = measures.with_columns(suppressed=pl.lit(False), withheld=pl.col("value").is_null())
     catalogue = load_catalogue()
     targets = load_targets(targets_file or paths.targets_file(), authority, catalogue)
-    benchmarks, note = published_benchmarks(str(settings.get("benchmark_authority", authority)), chosen)
     return AuthorityReport(
-        authority=authority, name=settings.get("name", f"Authority {authority}"), period=chosen,
-        audience=audience, as_at=as_at, measures=measures, targets=targets, quality=quality,
-        threshold=threshold, benchmarks=benchmarks, benchmark_note=note, catalogue=catalogue,
+        authority=authority, name=settings.get("name", f"Authority {authority}"), period=figures.period,
+        audience=audience, as_at=figures.as_at, measures=measures, targets=targets, quality=figures.quality,
+        threshold=threshold, benchmarks=figures.benchmarks, benchmark_note=figures.benchmark_note, catalogue=catalogue,
     )

@@ -582,10 +582,17 @@ class _AuthoritySimulation:
         })
 
 
+def _simulate(profile: AuthorityProfile, seed: np.random.SeedSequence, scale: float) -> dict[str, pl.DataFrame]:
+    holidays = np.array(bank_holidays(CARE_FROM.year, AS_AT.year + 2), dtype="datetime64[D]")
+    profile = replace(profile, population_0_17=int(profile.population_0_17 * scale))
+    return _AuthoritySimulation(profile, np.random.default_rng(seed), holidays).run()
+
+
 def generate(
     seed: int = 2025,
     authorities: tuple[AuthorityProfile, ...] = DEFAULT_AUTHORITIES,
     scale: float = 1.0,
+    workers: int = 1,
 ) -> dict[str, pl.DataFrame]:
     """Simulate every table of the contract for ``authorities``.
 
@@ -597,13 +604,21 @@ def generate(
         The fictional authorities.
     scale : float
         Multiplies every authority's child population (and so every volume).
+    workers : int
+        Processes to simulate authorities in parallel (the records do not
+        depend on it: each authority has its own seeded generator).
     """
-    holidays = np.array(bank_holidays(CARE_FROM.year, AS_AT.year + 2), dtype="datetime64[D]")
     seeds = np.random.SeedSequence(seed).spawn(len(authorities))
+    if workers > 1 and len(authorities) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            results = list(pool.map(_simulate, authorities, seeds, [scale] * len(authorities)))
+    else:
+        results = [_simulate(profile, child_seed, scale) for profile, child_seed in zip(authorities, seeds)]
     per_table: dict[str, list[pl.DataFrame]] = {}
-    for profile, child_seed in zip(authorities, seeds):
-        profile = replace(profile, population_0_17=int(profile.population_0_17 * scale))
-        tables = _AuthoritySimulation(profile, np.random.default_rng(child_seed), holidays).run()
+    for tables in results:
         for name, frame in tables.items():
             per_table.setdefault(name, []).append(frame)
     return {name: pl.concat(frames, how="vertical_relaxed") for name, frames in per_table.items()}

@@ -1,0 +1,208 @@
+"""perfkit benchmarks: every figure a ratio against a reference measured in the same run.
+
+Run with ``make bench`` (or ``.venv/bin/python bench/run.py``). It prints each
+figure with its bound and PASS or FAIL, and exits 1 if any bound fails.
+
+1. Indicator engine at national scale: synthetic data for 153 authorities over
+   six financial years, as Parquet. Loading, validating and computing every
+   indicator for every authority and 24 quarters, against a bare polars scan
+   that reads every column of the same files once (bound: 3x). Growth with
+   38, 76 and 153 authorities (bound: doubling at most doubles the time).
+   Peak memory of the national run (bound: 6 GB).
+2. Batch: the per-report cost of the quarterly batch against running an empty
+   notebook through papermill and exporting it (bound: 1.5x); two workers
+   against one (bound: speed-up 1.7x).
+3. ``import perfkit`` against ``python -c pass``, and the member HTML size (bound: 2 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PYTHON = sys.executable
+RESULTS: list[tuple[str, str, bool | None]] = []
+
+
+def report(name: str, figure: str, ok: bool | None = None) -> None:
+    RESULTS.append((name, figure, ok))
+    verdict = "" if ok is None else ("PASS" if ok else "FAIL")
+    print(f"{name:<58} {figure:<40} {verdict}", flush=True)
+
+
+def run_python(code: str) -> tuple[float, int, str]:
+    """Run ``code`` in a fresh interpreter; return (seconds, peak RSS in bytes, stdout)."""
+    script = "import resource, time\nstart = time.perf_counter()\n" + code + (
+        "\nprint('__SECONDS__', time.perf_counter() - start)"
+        "\nprint('__RSS__', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)"
+    )
+    done = subprocess.run([PYTHON, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-3000:])
+    seconds = float(done.stdout.split("__SECONDS__")[1].split()[0])
+    rss = int(done.stdout.split("__RSS__")[1].split()[0])
+    return seconds, rss, done.stdout
+
+
+def national_data(folder: Path, authorities: int, workers: int) -> None:
+    """Generate (once) the national-scale dataset and its 38- and 76-authority subsets."""
+    marker = folder / f"done-{authorities}.json"
+    if marker.exists():
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    started = time.perf_counter()
+    subprocess.run([PYTHON, "-m", "perfkit.cli", "synth", "--out", str(folder / f"n{authorities}"),
+                    "--authorities", str(authorities), "--workers", str(workers)], check=True, cwd=ROOT)
+    import polars as pl
+
+    codes = sorted(pl.read_parquet(folder / f"n{authorities}" / "children.parquet", columns=["la_code"])["la_code"].unique().to_list())
+    for size in (38, 76):
+        subset = folder / f"n{size}"
+        subset.mkdir()
+        for path in (folder / f"n{authorities}").glob("*.parquet"):
+            pl.scan_parquet(path).filter(pl.col("la_code").is_in(codes[:size])).sink_parquet(subset / path.name)
+    marker.write_text(json.dumps({"seconds": time.perf_counter() - started}))
+
+
+ENGINE = """
+from perfkit.engine import compute
+from perfkit.loading import load_dataset
+from perfkit.periods import Period, periods_between
+data = load_dataset({folder!r})
+periods = periods_between(Period.parse("2019-20 Q1"), Period.parse("2024-25 Q4"))
+frame = compute(data, periods)
+print('__ROWS__', frame.height, sum(t.height for t in data.tables.values()))
+"""
+
+SCAN = """
+import polars as pl
+from pathlib import Path
+rows = 0
+for path in sorted(Path({folder!r}).glob('*.parquet')):
+    rows += pl.scan_parquet(path).collect().height
+print('__ROWS__', rows, rows)
+"""
+
+
+def engine_against_scan(folder: Path, repeats: int) -> tuple[float, float, int, int]:
+    scans = [run_python(SCAN.format(folder=str(folder)))[0] for _ in range(repeats)]
+    runs = [run_python(ENGINE.format(folder=str(folder))) for _ in range(repeats)]
+    rows = int(runs[0][2].split("__ROWS__")[1].split()[1])
+    return statistics.median(scans), statistics.median(r[0] for r in runs), max(r[1] for r in runs), rows
+
+
+def bench_engine(folder: Path, authorities: int, workers: int, repeats: int) -> None:
+    national_data(folder, authorities, workers)
+    timings = {}
+    for size in (38, 76, authorities):
+        scan, engine, rss, rows = engine_against_scan(folder / f"n{size}", repeats)
+        timings[size] = engine
+        report(f"engine, {size} authorities x 24 quarters ({rows / 1e6:.1f}M rows)",
+               f"{engine:.1f} s vs scan {scan:.1f} s = {engine / scan:.2f}x", engine / scan <= 3.0)
+        if size == authorities:
+            report(f"peak memory, {size} authorities", f"{rss / 1e9:.2f} GB", rss < 6e9)
+    report("growth 38 -> 76 authorities", f"{timings[76] / timings[38]:.2f}x time for 2x", timings[76] / timings[38] <= 2.0)
+    report(f"growth 76 -> {authorities} authorities", f"{timings[authorities] / timings[76]:.2f}x time for "
+           f"{authorities / 76:.2f}x", timings[authorities] / timings[76] <= 2.0 * authorities / 152)
+
+
+def bench_batch(reports: int) -> None:
+    """The whole quarterly batch (validation and one-pass aggregation included) against empty notebooks."""
+    import nbformat
+
+    with tempfile.TemporaryDirectory(prefix="perfkit-bench-") as scratch:
+        scratch = Path(scratch)
+        data = scratch / "data"
+        subprocess.run([PYTHON, "-m", "perfkit.cli", "synth", "--out", str(data), "--authorities", str(reports),
+                        "--scale", "0.6", "--workers", "2"], check=True, cwd=ROOT, capture_output=True)
+        params = scratch / "params"
+        params.mkdir()
+        for k in range(reports):
+            (params / f"{990 + k}.yaml").write_text(f'authority: "{990 + k}"\nname: Bench {990 + k}\n', encoding="utf-8")
+        empty = nbformat.v4.new_notebook()
+        empty.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        empty.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}), nbformat.v4.new_code_cell("x")]
+        nbformat.write(empty, scratch / "empty.ipynb")
+        reference = f"""
+import nbformat, papermill
+from perfkit.htmlexport import member_html
+for k in range({reports}):
+    papermill.execute_notebook({str(scratch / 'empty.ipynb')!r}, {str(scratch / 'out.ipynb')!r}, kernel_name='python3',
+                               progress_bar=False, kernel_manager_class='perfkit.kernel.IpcKernelManager')
+    member_html(nbformat.read({str(scratch / 'out.ipynb')!r}, as_version=4))
+"""
+        empty_seconds = run_python(reference)[0] / reports
+        batch = """
+from perfkit.batch import run_batch
+folder, outcomes = run_batch('2024-25 Q2', {data!r}, {out!r}, {workers}, progress=False, parameters={params!r})
+assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
+print('__SIZE__', max(o.size for o in outcomes))
+"""
+        one = run_python(batch.format(data=str(data), out=str(scratch / "one"), params=str(params), workers=1))
+        two = run_python(batch.format(data=str(data), out=str(scratch / "two"), params=str(params), workers=2))
+    per_report = one[0] / reports
+    report("batch: per report vs empty notebook (1 worker)", f"{per_report:.1f} s vs {empty_seconds:.1f} s = "
+           f"{per_report / empty_seconds:.2f}x", per_report / empty_seconds <= 1.5)
+    report(f"batch: 2 workers vs 1 ({reports} reports)", f"{one[0]:.1f} s / {two[0]:.1f} s = {one[0] / two[0]:.2f}x",
+           one[0] / two[0] >= 1.7)
+    size = int(two[2].split("__SIZE__")[1].split()[0])
+    report("member HTML size (largest)", f"{size / 1e6:.2f} MB", size <= 2_000_000)
+
+
+def bench_import() -> None:
+    bare = statistics.median(run_python("pass")[0] for _ in range(5))
+    started = []
+    for _ in range(5):
+        t = time.perf_counter()
+        subprocess.run([PYTHON, "-c", "import perfkit"], check=True)
+        started.append(time.perf_counter() - t)
+    base = []
+    for _ in range(5):
+        t = time.perf_counter()
+        subprocess.run([PYTHON, "-c", "pass"], check=True)
+        base.append(time.perf_counter() - t)
+    ratio = statistics.median(started) / statistics.median(base)
+    report("import perfkit vs python -c pass", f"{statistics.median(started) * 1000:.0f} ms vs "
+           f"{statistics.median(base) * 1000:.0f} ms = {ratio:.2f}x", ratio <= 1.5)
+    heavy = subprocess.run([PYTHON, "-c", "import sys, perfkit; print(sorted(m for m in ('polars','altair','nbconvert','papermill','numpy') if m in sys.modules))"],
+                           capture_output=True, text=True).stdout.strip()
+    report("heavy modules imported by import perfkit", heavy, heavy == "[]")
+    del bare
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--authorities", type=int, default=153)
+    parser.add_argument("--data", type=Path, default=HERE / "data", help="where the national dataset is kept between runs")
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--reports", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--skip", action="append", default=[], choices=["engine", "batch", "import"])
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, "
+          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 1e9:.0f} GB", flush=True)
+    if "import" not in args.skip:
+        bench_import()
+    if "batch" not in args.skip:
+        bench_batch(args.reports)
+    if "engine" not in args.skip:
+        bench_engine(args.data, args.authorities, args.workers, args.repeats)
+    failed = [name for name, _, ok in RESULTS if ok is False]
+    print(f"{len(RESULTS) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
