@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: report test data baselines clean-reports
+.PHONY: report test data baselines bench clean-reports
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ report: $(STAMP)
 ## make test: the whole test suite
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## make bench: speed, memory and size figures as ratios against references in the same run
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
 
 ## make data: regenerate the embedded synthetic dataset in data/
 data: $(STAMP)
