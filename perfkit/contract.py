@@ -9,7 +9,7 @@ these declarations; nothing about the contract is written anywhere else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal["text", "date", "flag", "code", "pattern", "number", "integer"]

@@ -140,7 +140,7 @@ def read_raw(path: Path) -> tuple[pl.DataFrame, list[Problem]]:
                 f"line {row + 1} holds bytes that are neither UTF-8 nor Windows cp1252 "
                 f"({data[exc.start:exc.start + 4]!r}): expected a UTF-8 CSV"
             ) from None
-        warnings.append(Problem(str(path), f"the file is not UTF-8; read it as Windows cp1252 (Excel's 'Save As'); "
+        warnings.append(Problem(str(path), "the file is not UTF-8; read it as Windows cp1252 (Excel's 'Save As'); "
                                            "save as CSV UTF-8 to be sure", row=max(row, 1), severity="warning"))
     if "\x00" in text[:65536]:
         raise UnreadableFile("the file holds binary data (NUL bytes): expected a CSV text table")

@@ -15,7 +15,7 @@ from typing import Callable
 import polars as pl
 
 from perfkit.loading import Dataset
-from perfkit.measures import FROM, TO, _bounds, in_window, open_at_end
+from perfkit.measures import TO, in_window, open_at_end
 
 QUALITY_SCHEMA = {"la_code": pl.String, "period": pl.String, "check": pl.String, "count": pl.Float64,
                   "description": pl.String}

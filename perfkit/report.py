@@ -21,7 +21,7 @@ from perfkit.catalogue import Catalogue, Family, Indicator, load_catalogue
 from perfkit.charts import ChartOutput, breakdown_chart, trend_chart
 from perfkit.disclosure import DEFAULT_THRESHOLD, label as small_label, suppress
 from perfkit.engine import compute, windows_frame
-from perfkit.formatting import NO_FIGURE, format_value, round_half_up
+from perfkit.formatting import format_value, round_half_up
 from perfkit.html_tables import Cell, HtmlTable
 from perfkit.loading import Dataset, load_dataset
 from perfkit.narrative import Benchmarks, Movement, biggest_movements, episodes_and_children, indicator_sentence
@@ -320,7 +320,6 @@ class AuthorityReport:
             display(Markdown(f"## {family.title}"))
             display(self._table(members, f"{family.title}, {p.label}"))
             if family.id == "missing":
-                episodes = self.catalogue["missing_episodes"]
                 if not (self.suppressed("missing_episodes", p) or self.suppressed("missing_children", p)):
                     display(Markdown(episodes_and_children(self.value("missing_episodes", p), self.value("missing_children", p), p.label)))
             chart = self.family_chart(family.id)

@@ -99,6 +99,7 @@ from perfkit.contract import (
     TABLES,
 )
 from perfkit.importers.cleaning import (
+    contract_tables,
     FLAG_EXPECTED,
     ROW,
     Field,
@@ -633,17 +634,7 @@ def _canonical(lists: dict[int, pl.DataFrame], la: str) -> dict[str, pl.DataFram
             _flag_any("uasc").alias("uasc"),
         ).with_columns(district=pl.lit(None, pl.String))
 
-    out = {}
-    for name, frame in tables.items():
-        if frame.height == 0:  # headings but no rows: no table (the contract has no empty tables)
-            continue
-        spec = TABLES[name]
-        frame = frame.with_columns(la_code=pl.lit(la))
-        out[name] = frame.select([
-            pl.col(c) if c in frame.columns else pl.lit(None, dtype=pl.Date if spec.column(c).kind == "date" else pl.String).alias(c)
-            for c in spec.column_names
-        ])
-    return out
+    return contract_tables(tables, la)
 
 
 def _derived_outcome(contacts: pl.DataFrame, lists: dict[int, pl.DataFrame]) -> pl.Expr:

@@ -508,3 +508,24 @@ def typed_table(name: str, frame: pl.DataFrame) -> pl.DataFrame:
         elif frame.schema[column.name] == pl.Null:
             exprs.append(pl.col(column.name).cast(dtype))
     return frame.with_columns(exprs) if exprs else frame
+
+
+def contract_tables(tables: dict[str, pl.DataFrame], la: str) -> dict[str, pl.DataFrame]:
+    """Converted tables in the contract's column order, stamped with ``la_code``.
+
+    A table with headings but no rows is left out (the contract has no empty
+    tables); a contract column the format does not carry is added empty.
+    """
+    from perfkit.contract import TABLES
+
+    out = {}
+    for name, frame in tables.items():
+        if frame.height == 0:
+            continue
+        spec = TABLES[name]
+        frame = frame.with_columns(la_code=pl.lit(la))
+        out[name] = frame.select([
+            pl.col(c) if c in frame.columns else pl.lit(None, dtype=pl.Date if spec.column(c).kind == "date" else pl.String).alias(c)
+            for c in spec.column_names
+        ])
+    return out

@@ -75,6 +75,7 @@ from perfkit.contract import (
     TABLES,
 )
 from perfkit.importers.cleaning import (
+    contract_tables,
     ROW,
     Field,
     age_on,
@@ -304,17 +305,7 @@ def _canonical(parts: dict[str, pl.DataFrame], la: str) -> dict[str, pl.DataFram
         tables["care_leavers"] = leavers.with_columns(
             age_band=pl.when(age_on(pl.col("dob"), pl.col("reference_date")) <= 18).then(pl.lit("17-18")).otherwise(pl.lit("19-21")),
         ).sort("child_id", "reference_date")
-    out = {}
-    for name, frame in tables.items():
-        if frame.height == 0:  # headings but no rows: no table (the contract has no empty tables)
-            continue
-        spec = TABLES[name]
-        frame = frame.with_columns(la_code=pl.lit(la))
-        out[name] = frame.select([
-            pl.col(c) if c in frame.columns else pl.lit(None, dtype=pl.Date if spec.column(c).kind == "date" else pl.String).alias(c)
-            for c in spec.column_names
-        ])
-    return out
+    return contract_tables(tables, la)
 
 
 def import_ssda903(folder: Path, out_dir: Path, la_code: str) -> list[Path]:
