@@ -43,6 +43,20 @@ def _synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def la_from_path(path: Path) -> str | None:
+    """The last three-digit number in a folder's name, e.g. ``ssda903_886`` -> ``886``.
+
+    The 903 of "SSDA903" is not an LA number.
+
+    >>> la_from_path(Path("exports/ssda903_886")), la_from_path(Path("ssda903")), la_from_path(Path("extract"))
+    ('886', None, None)
+    """
+    import re
+
+    found = [n for n in re.findall(r"(?<!\d)(\d{3})(?!\d)", path.name) if n != "903"]
+    return found[-1] if found else None
+
+
 def _import(args: argparse.Namespace) -> int:
     if args.annex_a:
         from perfkit.importers.annex_a import import_annex_a
@@ -51,11 +65,14 @@ def _import(args: argparse.Namespace) -> int:
     else:
         from perfkit.importers.ssda903 import import_ssda903
 
-        if not args.la:
-            print("perfkit import: --ssda903 needs --la (the three-digit LA number): the 903 files do not name it",
-                  file=sys.stderr)
+        la = args.la or la_from_path(args.ssda903)
+        if not la:
+            print(f"perfkit import: {args.ssda903}: the SSDA903 files do not name the authority and the folder name "
+                  "holds no three-digit LA number: give it with --la (e.g. --la 886)", file=sys.stderr)
             return EXIT_BAD_INPUT
-        written = import_ssda903(args.ssda903, args.out, args.la)
+        if not args.la:
+            print(f"authority {la} (from the folder name {args.ssda903.name!r}; give --la to choose another)", file=sys.stderr)
+        written = import_ssda903(args.ssda903, args.out, la)
     print(f"wrote {len(written)} canonical tables to {args.out}: {', '.join(p.name for p in written)}")
     return 0
 
@@ -155,7 +172,7 @@ def parser() -> argparse.ArgumentParser:
     source.add_argument("--annex-a", type=Path, help="an Ofsted Annex A workbook (.xlsx), CSV list or folder of lists")
     source.add_argument("--ssda903", type=Path, help="a folder of SSDA903 CSVs (Header, Episodes, Missing, OC3, UASC)")
     importer.add_argument("--out", type=Path, required=True, help="folder to write the canonical tables to")
-    importer.add_argument("--la", default=None, help="three-digit LA number (needed for SSDA903)")
+    importer.add_argument("--la", default=None, help="three-digit LA number (default: the last three-digit number in the file or folder name)")
     importer.set_defaults(run=_import)
 
     validate = commands.add_parser("validate", help="check a dataset directory against the contract")

@@ -85,6 +85,8 @@ class Benchmarks:
     england: float | None = None
     neighbours: float | None = None
     neighbours_used: int = 0
+    region: float | None = None
+    region_name: str = ""
 
 
 def benchmark_clause(current: float | None, benchmarks: Benchmarks | None, indicator: Indicator) -> str:
@@ -93,6 +95,7 @@ def benchmark_clause(current: float | None, benchmarks: Benchmarks | None, indic
         return ""
     parts = [p for p in (
         compared_with(current, benchmarks.england, "England", indicator),
+        compared_with(current, benchmarks.region, f"the {benchmarks.region_name or 'regional'} average", indicator),
         compared_with(current, benchmarks.neighbours, "the statistical neighbours' average", indicator,
                       f", {benchmarks.neighbours_used} authorities"),
     ) if p]

@@ -89,7 +89,8 @@ def published_benchmarks(la_code: str, period: Period, published=None) -> tuple[
                                published.comparators).filter(pl.col("breakdown") == "all")
         if table.height and table["england"].drop_nulls().len():
             found = {
-                r["indicator"]: Benchmarks(str(year), r["england"], r["sn_mean"], int(r["sn_used"] or 0))
+                r["indicator"]: Benchmarks(str(year), r["england"], r["sn_mean"], int(r["sn_used"] or 0),
+                                           r["region"], r["region_name"] or "")
                 for r in table.iter_rows(named=True)
             }
             name = table["la_name"].drop_nulls()
@@ -218,12 +219,15 @@ class AuthorityReport:
             if with_benchmarks:
                 b = self.benchmarks.get(indicator.id) or Benchmarks()
                 row += [Cell(format_value(b.england, indicator) if b.england is not None else "", "pk-num"),
+                        Cell(format_value(b.region, indicator) if b.region is not None else "", "pk-num"),
                         Cell(format_value(b.neighbours, indicator) if b.neighbours is not None else "", "pk-num")]
             rows.append(row)
         headers = ["Indicator", p.label, f"Previous quarter ({p.previous().label})",
                    f"Same quarter last year ({p.year_earlier().label})", "Target", "Status", "Better is"]
         if with_benchmarks:
-            headers += ["England (latest published)", "Statistical neighbours (latest published)"]
+            region = next((b.region_name for b in self.benchmarks.values() if b.region_name), "Region")
+            headers += ["England (latest published)", f"{region} (latest published)",
+                        "Statistical neighbours (latest published)"]
         return HtmlTable(caption, headers, rows)
 
     def headline_table(self) -> HtmlTable:
@@ -376,7 +380,8 @@ def save_aggregates(aggregates: dict[str, Aggregates], folder: Path) -> Path:
     pl.concat([a.measures for a in aggregates.values()]).write_parquet(folder / "measures.parquet")
     pl.concat([a.quality for a in aggregates.values()]).write_parquet(folder / "quality.parquet")
     meta = {la: {"period": a.period.label, "as_at": a.as_at.isoformat(), "note": a.benchmark_note,
-                 "benchmarks": {k: [b.year, b.england, b.neighbours, b.neighbours_used] for k, b in a.benchmarks.items()}}
+                 "benchmarks": {k: [b.year, b.england, b.neighbours, b.neighbours_used, b.region, b.region_name]
+                                for k, b in a.benchmarks.items()}}
             for la, a in aggregates.items()}
     (folder / "meta.json").write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
     return folder

@@ -31,3 +31,16 @@ def write_tables(directory: Path, tables: dict[str, pl.DataFrame]) -> Path:
     for name, frame in tables.items():
         frame.write_csv(directory / f"{name}.csv", date_format="%Y-%m-%d")
     return directory
+
+
+def pytest_collection_modifyitems(config, items):
+    """The stored report baseline was made with the published benchmarks in ../shared: without them, skip it."""
+    from perfkit import paths
+
+    if paths.published_dfe_dir().exists():
+        return
+    reason = pytest.mark.skip(reason=f"published DfE files not found at {paths.published_dfe_dir()}: the stored "
+                                     "report baseline includes England and statistical-neighbour figures")
+    for item in items:
+        if item.path.name == "authority_report.ipynb" and item.path.parent.name == "notebooks":
+            item.add_marker(reason)

@@ -16,7 +16,7 @@ CATALOGUE = load_catalogue()
 NUMBER = r"(-?[\d,]+(?:\.\d+)?)"
 MOVE = re.compile(r"(up|down|unchanged)(?: \((better|worse)\))? from " + NUMBER)
 TARGET = re.compile(r"(above|below|on) the target of " + NUMBER + r"[^(]*\((Green|Amber|Red)\)")
-RELATION = re.compile(r"(higher than|lower than|the same as) (England|the statistical neighbours' average) \(" + NUMBER + r"[^;)]*(?:; (better|worse))?\)")
+RELATION = re.compile(r"(higher than|lower than|the same as) (England|the statistical neighbours' average|the North East average) \(" + NUMBER + r"[^;)]*(?:; (better|worse))?\)")
 
 values = st.one_of(
     st.none(),
@@ -42,12 +42,12 @@ def _check_verdict(direction: int, verdict: str | None, polarity: str) -> None:
     indicator=st.sampled_from(CATALOGUE.indicators),
     current=values, previous=values, year_earlier=values,
     target=st.one_of(st.none(), st.tuples(values.filter(lambda v: v is not None), st.floats(0, 50))),
-    england=values, neighbours=values,
+    england=values, neighbours=values, region=values,
 )
-def test_sentence_words_agree_with_its_numbers(indicator, current, previous, year_earlier, target, england, neighbours):
+def test_sentence_words_agree_with_its_numbers(indicator, current, previous, year_earlier, target, england, neighbours, region):
     goal = Target(target[0], target[1]) if target and indicator.polarity != "none" else None
     sentence = indicator_sentence(indicator, "2024-25 Q2", current, ("2024-25 Q1", previous), ("2023-24 Q2", year_earlier),
-                                  goal, Benchmarks("2024", england, neighbours, 10))
+                                  goal, Benchmarks("2024", england, neighbours, 10, region, "North East"))
     rest = sentence[len(indicator.title) + 2:]
     if rest.startswith("no figure"):
         assert current is None

@@ -144,3 +144,29 @@ def test_two_runs_on_the_same_inputs_give_byte_identical_reports(batch_run, smal
     again, outcomes = run_batch(PERIOD, out_dir=root / "again", workers=1, progress=False, parameters=parameters)
     assert outcomes[0].ok
     assert (again / "990.html").read_bytes() == (folder / "990.html").read_bytes()
+
+
+def _chart_specs(html: str) -> list[dict]:
+    import json
+
+    decoder = json.JSONDecoder()
+    specs = []
+    for match in re.finditer(r'vegaEmbed\("#pk-chart-[0-9a-f]+", ', html):
+        spec, _ = decoder.raw_decode(html, match.end())
+        specs.append(spec)
+    return specs
+
+
+def test_no_count_below_the_threshold_in_member_charts(batch_run):
+    _, folder, _, _ = batch_run
+    catalogue = load_catalogue()
+    counts = {i.title: i for i in catalogue.indicators if i.unit == "count" and i.disclosive}
+    checked = 0
+    for page in folder.glob("99*.html"):
+        for spec in _chart_specs(page.read_text()):
+            for row in spec.get("data", {}).get("values", []):
+                title = row.get("title") or next((t for t in counts if str(row.get("choice", "")).startswith(t + " by ")), None)
+                if title in counts and row.get("value") is not None:
+                    checked += 1
+                    assert row["value"] == 0 or row["value"] >= 5, (page.name, title, row)
+    assert checked > 100
