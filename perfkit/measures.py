@@ -13,6 +13,7 @@ The metadata of a measure (title, unit, polarity, definition) lives in
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -100,30 +101,47 @@ def _bounds(windows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _window_months(windows: pl.DataFrame, start: str) -> pl.DataFrame:
+    """Each window's months, one row each: windows are whole months, so membership is an equi-join."""
+    return windows.select(
+        "period", pl.col(start).alias(FROM), pl.col("window_end").alias(TO), pl.col("window_r12_start").alias(R12),
+        pl.date_ranges(pl.col(start), pl.col("window_end"), "1mo").alias("__month"),
+    ).explode("__month")
+
+
 def in_window(events: pl.DataFrame, date_column: str, windows: pl.DataFrame, window: str = "period") -> pl.DataFrame:
     """Each event once per window whose dates contain ``date_column``.
 
     ``window`` is ``"period"`` (the window itself: a quarter, year to date or
     12 months) or ``"rolling12"`` (the 12 months ending on the window's end,
-    whatever the window).
+    whatever the window). Windows are whole months, so events are matched to
+    windows through their month (a hash join), not an inequality join.
     """
-    start = {"period": FROM, "rolling12": R12}[window]
+    start = {"period": "window_start", "rolling12": "window_r12_start"}[window]
+    months = _window_months(windows, start)
     return (
         events.filter(pl.col(date_column).is_not_null())
-        .join_where(_bounds(windows), pl.col(date_column) >= pl.col(start), pl.col(date_column) <= pl.col(TO))
+        .with_columns(__month=pl.col(date_column).dt.month_start())
+        .join(months, on="__month", how="inner")
+        .drop("__month")
         .with_columns(pl.col(date_column).alias(AGE_DATE))
     )
+
+
+OPEN_ENDED = datetime.date(9999, 12, 31)
 
 
 def open_at_end(intervals: pl.DataFrame, start_column: str, end_column: str, windows: pl.DataFrame) -> pl.DataFrame:
     """Each interval once per window on whose last day it is open.
 
     Open means started on or before the window's end and not ended by it (an
-    interval whose end date is the window's end has ended).
+    interval whose end date is the window's end has ended). Both bounds go to
+    the join, so closed intervals are never paired with later windows.
     """
     return (
-        intervals.join_where(_bounds(windows), pl.col(start_column) <= pl.col(TO))
-        .filter(pl.col(end_column).is_null() | (pl.col(end_column) > pl.col(TO)))
+        intervals.with_columns(__stop=pl.col(end_column).fill_null(OPEN_ENDED))
+        .join_where(_bounds(windows), pl.col(start_column) <= pl.col(TO), pl.col("__stop") > pl.col(TO))
+        .drop("__stop")
         .with_columns(pl.col(TO).alias(AGE_DATE))
     )
 
@@ -301,9 +319,14 @@ def cp_visits_10wd_pct(m: MeasureInput) -> MeasureRows:
     on_plan = open_at_end(m.data.table("cp_plans"), "start_date", "end_date", m.windows)
     cohort = on_plan.unique(["la_code", "child_id", "period"], keep="first", maintain_order=True)
     visits = m.data.table("cp_visits")
-    bounds = _bounds(m.windows).with_columns(__month_before=pl.col(TO) - pl.duration(days=31))
+    # the 10 working days ending on a window's end lie in its last two months: match on month, then count
+    last_months = _bounds(m.windows).with_columns(
+        __month=pl.concat_list(pl.col(TO).dt.month_start(), pl.col(TO).dt.month_start().dt.offset_by("-1mo"))
+    ).explode("__month")
     recent = (
-        visits.join_where(bounds, pl.col("visit_date") <= pl.col(TO), pl.col("visit_date") > pl.col("__month_before"))
+        visits.with_columns(__month=pl.col("visit_date").dt.month_start())
+        .join(last_months, on="__month")
+        .filter(pl.col("visit_date") <= pl.col(TO))
         .filter(m.calendar.duration(pl.col("visit_date"), pl.col(TO)) <= 9)
         .filter(recorded_by_period_end(visits))
         .select("la_code", "child_id", "period").unique().with_columns(visited=pl.lit(True))
@@ -379,15 +402,17 @@ def cla_3plus_placements_pct(m: MeasureInput) -> MeasureRows:
 @measure("cla_long_term_stability_pct", "cla_episodes")
 def cla_long_term_stability_pct(m: MeasureInput) -> MeasureRows:
     keys = ["la_code", "child_id", "period"]
+    in_care = with_children(_in_care_at_end(m), m.data)
+    episodes = _episodes(m).select("la_code", "child_id", pl.col("episode_start").alias("__start"), pl.col("rne").alias("__rne"))
     history = (
-        _episodes(m).join_where(_bounds(m.windows), pl.col("episode_start") <= pl.col(TO))
+        in_care.select(*keys, TO).join(episodes, on=["la_code", "child_id"])
+        .filter(pl.col("__start") <= pl.col(TO))
         .group_by(keys).agg(
-            care_start=pl.col("episode_start").filter(pl.col("rne") == "S").max(),
-            placement_start=pl.col("episode_start").filter(pl.col("rne").is_in(PLACEMENT_STARTS)).max(),
+            care_start=pl.col("__start").filter(pl.col("__rne") == "S").max(),
+            placement_start=pl.col("__start").filter(pl.col("__rne").is_in(PLACEMENT_STARTS)).max(),
         )
     )
-    in_care = with_children(_in_care_at_end(m), m.data).join(history, on=keys, how="left")
-    cohort = in_care.filter(
+    cohort = in_care.join(history, on=keys, how="left").filter(
         (age_on(pl.col(TO), pl.col("date_of_birth")) < 16)
         & (pl.col("care_start") <= pl.col(TO).dt.offset_by("-30mo"))
     )
