@@ -161,7 +161,6 @@ print('__SIZE__', max(o.size for o in outcomes))
 
 
 def bench_import() -> None:
-    bare = statistics.median(run_python("pass")[0] for _ in range(5))
     started = []
     for _ in range(5):
         t = time.perf_counter()
@@ -178,7 +177,6 @@ def bench_import() -> None:
     heavy = subprocess.run([PYTHON, "-c", "import sys, perfkit; print(sorted(m for m in ('polars','altair','nbconvert','papermill','numpy') if m in sys.modules))"],
                            capture_output=True, text=True).stdout.strip()
     report("heavy modules imported by import perfkit", heavy, heavy == "[]")
-    del bare
 
 
 def main() -> int:

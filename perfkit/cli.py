@@ -99,16 +99,12 @@ def _measures(args: argparse.Namespace) -> int:
 
 
 def _latest_published_year() -> int:
-    from perfkit.benchmark_report import PublishedData
-
-    years = PublishedData.load().values.filter(pl_col_is_la())["year"].drop_nulls()
-    return int(years.max())
-
-
-def pl_col_is_la():
     import polars as pl
 
-    return pl.col("geographic_level") == "Local authority"
+    from perfkit.benchmark_report import PublishedData
+
+    values = PublishedData.load().values
+    return int(values.filter(pl.col("geographic_level") == "Local authority")["year"].drop_nulls().max())
 
 
 def _batch(args: argparse.Namespace) -> int:
