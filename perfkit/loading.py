@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 from pathlib import Path
 
 import polars as pl
@@ -172,9 +173,12 @@ def _examples(file: str, rows: pl.DataFrame, column: str, message: str) -> list[
     return problems
 
 
-def _present(column: str, dtype: pl.DataType = pl.String) -> pl.Expr:
+def _present(column: str, dtype: pl.DataType = pl.String, typed: bool = False) -> pl.Expr:
+    """Rows where ``column`` holds a value: not null and, for text, not blank (empty, for typed files)."""
     if dtype != pl.String:
         return pl.col(column).is_not_null()
+    if typed:
+        return pl.col(column).is_not_null() & (pl.col(column).str.len_bytes() > 0)
     return pl.col(column).is_not_null() & (pl.col(column).str.strip_chars() != "")
 
 
@@ -185,8 +189,14 @@ def is_id_column(name: str) -> bool:
     return name == "child_id" or name.endswith("_id")
 
 
-def _parse_column(column: Column, dtype: pl.DataType = pl.String) -> pl.Expr:
-    """The canonical-typed expression for a column read as text (or already typed, from Parquet)."""
+def _parse_column(column: Column, dtype: pl.DataType = pl.String, typed: bool = False) -> pl.Expr:
+    """The canonical-typed expression for a column read as text (or already typed, from Parquet).
+
+    Text in a typed file is taken as it is: trimming blanks and repairing ids
+    that a spreadsheet wrote as ``123.0`` are for CSV files.
+    """
+    if typed and dtype == pl.String and column.kind in ("text", "code", "flag", "pattern"):
+        return pl.col(column.name)
     if dtype != pl.String:
         if column.kind == "date" and dtype == pl.Date:
             return pl.col(column.name)
@@ -239,12 +249,105 @@ def _date_message(column: Column, value: str | None) -> str:
     return f"{base}; this is not a real date"
 
 
-def check_table(
-    raw: pl.DataFrame, spec: TableSpec, file: str, today: dt.date | None = None
-) -> tuple[pl.DataFrame, list[Problem]]:
-    """Check one table read as text; return it in canonical types and the problems found.
+@dataclass(frozen=True)
+class _Check:
+    """One contract check: the rows that break it, and how to report them.
 
-    Problems with ``severity == "warning"`` do not stop loading.
+    ``rows`` marks offending rows. The loader first counts every check's rows
+    in one pass over the table; only a check with offending rows is looked at
+    again to name them, so a clean table costs one pass.
+    """
+
+    rows: pl.Expr
+    report: Callable[[pl.DataFrame], list[Problem]]
+
+
+def _warnings(problems: list[Problem]) -> list[Problem]:
+    return [Problem(p.file, p.message, p.column, p.row, p.value, p.more, "warning") for p in problems]
+
+
+def _date_problems(file: str, column: Column, rows: pl.DataFrame) -> list[Problem]:
+    problems = [
+        Problem(file, _date_message(column, str(r[column.name])), column.name, int(r[ROW]), str(r[column.name]))
+        for r in rows.head(EXAMPLES_PER_CHECK).iter_rows(named=True)
+    ]
+    if rows.height > EXAMPLES_PER_CHECK:
+        last = problems[-1]
+        problems[-1] = Problem(last.file, last.message, last.column, last.row, last.value, rows.height - EXAMPLES_PER_CHECK)
+    return problems
+
+
+def _order_problems(file: str, start: str, end: str, rows: pl.DataFrame) -> list[Problem]:
+    return [
+        Problem(p.file, f"{end} is before {start} ({rows.filter(pl.col(ROW) == p.row)[start].item()}); "
+                        f"expected {end} on or after {start}", p.column, p.row, p.value, p.more)
+        for p in _examples(file, rows, end, "")
+    ]
+
+
+def _column_checks(column: Column, dtype: pl.DataType, file: str, today: dt.date, typed: bool) -> list[_Check]:
+    """The checks of one column, in the order their problems are reported."""
+    name, parsed = column.name, pl.col(f"__parsed_{column.name}")
+    present = _present(name, dtype, typed)
+    checks: list[_Check] = []
+    if column.required:
+        checks.append(_Check(~present, lambda rows: _examples(file, rows, name, f"a value is required here: expected {column.describe()}")))
+    if column.kind == "date":
+        checks.append(_Check(present & parsed.is_null(), lambda rows: _date_problems(file, column, rows)))
+        checks.append(_Check(parsed > today, lambda rows: _examples(
+            file, rows, name, f"the date is in the future (after {today.isoformat()}): expected a date that has happened")))
+    elif column.kind in ("number", "integer"):
+        checks.append(_Check(present & parsed.is_null(), lambda rows: _examples(file, rows, name, f"expected {column.describe()}")))
+        checks.append(_Check(parsed < 0, lambda rows: _examples(file, rows, name, f"expected {column.describe()}")))
+    elif column.kind in ("code", "flag"):
+        checks.append(_Check(present & ~parsed.is_in(list(column.codes)), lambda rows: _examples(
+            file, rows, name, f"unknown code: expected {column.describe()}")))
+    elif column.kind == "pattern":
+        checks.append(_Check(present & ~parsed.str.contains(column.pattern), lambda rows: _examples(
+            file, rows, name, f"expected {column.describe()}")))
+    return checks
+
+
+def _certainly_unique(frame: pl.DataFrame, key: tuple[str, ...]) -> bool:
+    """Whether ``key`` is unique over ``frame``, settled cheaply where it can be.
+
+    Distinct hashes mean distinct keys, so when the key's hashes are all
+    different the key is unique; only otherwise (a duplicate, or a hash
+    collision) are the keys themselves compared.
+
+    >>> _certainly_unique(pl.DataFrame({"a": ["1", "1"], "b": ["x", "y"]}), ("a", "b"))
+    True
+    >>> _certainly_unique(pl.DataFrame({"a": ["1", "1"], "b": ["x", "x"]}), ("a", "b"))
+    False
+    """
+    combined = pl.col(key[0]).hash(1)
+    for seed, name in enumerate(key[1:], start=2):
+        combined = combined.xor(pl.col(name).hash(seed))
+    if frame.select(combined.n_unique()).item() == frame.height:
+        return True
+    return frame.group_by(list(key)).len().height == frame.height
+
+
+def check_table(
+    raw: pl.DataFrame, spec: TableSpec, file: str, today: dt.date | None = None, typed: bool = False
+) -> tuple[pl.DataFrame, list[Problem]]:
+    """Check one table; return it in canonical types and the problems found.
+
+    ``raw`` is read as text (a CSV), or typed (a Parquet file: ``typed=True``),
+    in which case text columns are taken as they are, without the trimming and
+    spreadsheet repairs a CSV needs. Problems with ``severity == "warning"`` do
+    not stop loading.
+
+    Every check is counted in one pass over the table; rows are named only for
+    the checks that fail.
+
+    Examples
+    --------
+    >>> from perfkit.contract import TABLES
+    >>> raw = pl.DataFrame({"la_code": ["990", "990"], "year": ["2022", "twenty"], "population_0_17": ["100", "200"]})
+    >>> _, problems = check_table(raw, TABLES["population"], "population.csv")
+    >>> print(problems[0])
+    population.csv, column 'year', row 2: value 'twenty': expected a four-digit year, e.g. 2023
     """
     today = today or dt.date.today()
     problems: list[Problem] = []
@@ -259,65 +362,36 @@ def check_table(
         problems.append(Problem(file, "the file has a header but no rows"))
         return raw, problems
 
-    frame = raw.with_row_index(ROW, offset=1)
-    for column in spec.columns:
-        if column.name not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(column.name))
+    frame = raw.with_columns(
+        [pl.lit(None, dtype=pl.String).alias(c.name) for c in spec.columns if c.name not in raw.columns]
+    )
     schema = frame.schema
     parsed = frame.with_columns(
-        [_parse_column(c, schema[c.name]).alias(f"__parsed_{c.name}") for c in spec.columns]
+        [_parse_column(c, schema[c.name], typed).alias(f"__parsed_{c.name}") for c in spec.columns]
     )
+    checks = [check for c in spec.columns for check in _column_checks(c, schema[c.name], file, today, typed)]
     for column in spec.columns:
-        name, parsed_name = column.name, f"__parsed_{column.name}"
-        present = _present(name, schema[name])
-        if column.required:
-            problems += _examples(file, parsed.filter(~present), name, f"a value is required here: expected {column.describe()}")
-        if column.kind in ("date", "number", "integer"):
-            bad = parsed.filter(present & pl.col(parsed_name).is_null())
-            if column.kind == "date":
-                for r in bad.head(EXAMPLES_PER_CHECK).iter_rows(named=True):
-                    problems.append(Problem(file, _date_message(column, str(r[name])), name, int(r[ROW]), str(r[name])))
-                if bad.height > EXAMPLES_PER_CHECK:
-                    last = problems[-1]
-                    problems[-1] = Problem(last.file, last.message, last.column, last.row, last.value, bad.height - EXAMPLES_PER_CHECK)
-                future = parsed.filter(pl.col(parsed_name) > today)
-                problems += _examples(file, future, name, f"the date is in the future (after {today.isoformat()}): expected a date that has happened")
-            else:
-                problems += _examples(file, bad, name, f"expected {column.describe()}")
-            problems += _examples(
-                file, parsed.filter(pl.col(parsed_name) < 0), name, f"expected {column.describe()}"
-            ) if column.kind != "date" else []
-        elif column.kind in ("code", "flag"):
-            bad = parsed.filter(present & ~pl.col(parsed_name).is_in(list(column.codes)))
-            problems += _examples(file, bad, name, f"unknown code: expected {column.describe()}")
-        elif column.kind == "pattern":
-            bad = parsed.filter(present & ~pl.col(parsed_name).str.contains(column.pattern))
-            problems += _examples(file, bad, name, f"expected {column.describe()}")
-
-    for column in spec.columns:
-        if is_id_column(column.name) and column.name in raw.columns and schema[column.name] == pl.String:
-            floats = parsed.filter(pl.col(column.name).str.strip_chars().str.contains(FLOAT_ID))
-            problems += [
-                Problem(p.file, p.message, p.column, p.row, p.value, p.more, "warning")
-                for p in _examples(file, floats, column.name, "an id written as a decimal number (a spreadsheet's doing): read as the whole number")
-            ]
-
+        if is_id_column(column.name) and column.name in raw.columns and schema[column.name] == pl.String and not typed:
+            checks.append(_Check(pl.col(column.name).str.strip_chars().str.contains(FLOAT_ID), lambda rows, name=column.name: _warnings(
+                _examples(file, rows, name, "an id written as a decimal number (a spreadsheet's doing): read as the whole number"))))
     for start, end in spec.date_order:
-        bad = parsed.filter(pl.col(f"__parsed_{end}") < pl.col(f"__parsed_{start}"))
-        problems += [
-            Problem(p.file, f"{end} is before {start} ({bad.filter(pl.col(ROW) == p.row)[start].item()}); expected {end} on or after {start}", p.column, p.row, p.value, p.more)
-            for p in _examples(file, bad, end, "")
-        ]
+        checks.append(_Check(pl.col(f"__parsed_{end}") < pl.col(f"__parsed_{start}"),
+                             lambda rows, start=start, end=end: _order_problems(file, start, end, rows)))
 
-    if spec.key:
-        duplicated = parsed.filter(pl.struct(list(spec.key)).is_duplicated())
-        if duplicated.height:
-            key_text = " + ".join(spec.key)
-            column = spec.key[-1]
-            problems += _examples(
-                file, duplicated, column,
-                f"duplicate id: {key_text} must be unique, but this value appears on more than one row",
-            )
+    counts = parsed.select([check.rows.fill_null(False).sum().alias(str(n)) for n, check in enumerate(checks)]).row(0)
+    numbered = None
+    for check, count in zip(checks, counts):
+        if count:
+            numbered = numbered if numbered is not None else parsed.with_row_index(ROW, offset=1)
+            problems += check.report(numbered.filter(check.rows.fill_null(False)))
+
+    if spec.key and not _certainly_unique(parsed, spec.key):
+        numbered = numbered if numbered is not None else parsed.with_row_index(ROW, offset=1)
+        duplicated = numbered.filter(pl.struct(list(spec.key)).is_duplicated())
+        problems += _examples(
+            file, duplicated, spec.key[-1],
+            f"duplicate id: {' + '.join(spec.key)} must be unique, but this value appears on more than one row",
+        )
 
     canonical = parsed.select(
         [pl.col(f"__parsed_{c.name}").alias(c.name) for c in spec.columns]
@@ -361,7 +435,7 @@ def load_dataset(directory: str | Path, tables: list[str] | None = None) -> Data
             problems.append(Problem(str(path), str(exc)))
             continue
         warnings += read_warnings
-        frame, found = check_table(raw, spec, str(path))
+        frame, found = check_table(raw, spec, str(path), typed=path.suffix == ".parquet")
         problems += found
         loaded[name] = frame
     warnings += [p for p in problems if p.severity == "warning"]
@@ -372,29 +446,32 @@ def load_dataset(directory: str | Path, tables: list[str] | None = None) -> Data
     return Dataset(directory, loaded, warnings)
 
 
+def _child_hash() -> pl.Expr:
+    return pl.col("la_code").hash(1).xor(pl.col("child_id").hash(2))
+
+
 def cross_table_warnings(tables: dict[str, pl.DataFrame], directory: Path) -> list[Problem]:
     """What is loadable but suspicious across tables: unknown children and districts."""
     found: list[Problem] = []
     if "children" not in tables:
         return found
     children = tables["children"]
-    known = children.select("la_code", "child_id")
-    districts = set(children["district"].drop_nulls().to_list())
+    known = children.select(_child_hash()).to_series().implode()
+    districts = set(children["district"].drop_nulls().unique().to_list())
     for name, frame in tables.items():
         if name == "children" or "child_id" not in frame.columns:
             continue
-        orphans = frame.with_row_index(ROW, offset=1).join(known, on=["la_code", "child_id"], how="anti")
-        found += [
-            Problem(p.file, p.message, p.column, p.row, p.value, p.more, "warning")
-            for p in _examples(str(find_table_file(directory, name)), orphans, "child_id",
-                               "this child is not in the children table (counted, but without sex, age or ethnicity)")
-        ]
+        # a row whose key hash is not among the children's is certainly unknown (collisions could
+        # only hide an unknown child, with a chance of about one in 10^12 per row: this is a warning)
+        orphan = ~_child_hash().is_in(known)
+        if frame.select(orphan.any()).item():
+            orphans = frame.with_row_index(ROW, offset=1).filter(orphan)
+            found += _warnings(_examples(str(find_table_file(directory, name)), orphans, "child_id",
+                                         "this child is not in the children table (counted, but without sex, age or ethnicity)"))
         if "district" in frame.columns and districts:
-            unknown = frame.with_row_index(ROW, offset=1).filter(
-                pl.col("district").is_not_null() & ~pl.col("district").is_in(list(districts)))
-            found += [
-                Problem(p.file, p.message, p.column, p.row, p.value, p.more, "warning")
-                for p in _examples(str(find_table_file(directory, name)), unknown, "district",
-                                   f"unknown district: expected one of the children table's districts ({', '.join(sorted(districts))})")
-            ]
+            outside = pl.col("district").is_not_null() & ~pl.col("district").is_in(list(districts))
+            if frame.select(outside.sum()).item():
+                found += _warnings(_examples(
+                    str(find_table_file(directory, name)), frame.with_row_index(ROW, offset=1).filter(outside), "district",
+                    f"unknown district: expected one of the children table's districts ({', '.join(sorted(districts))})"))
     return found
