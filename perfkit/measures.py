@@ -43,6 +43,17 @@ class MeasureInput:
     windows: pl.DataFrame
     calendar: WorkingDayCalendar
     population: pl.DataFrame = field(default_factory=pl.DataFrame)
+    shared_rows: dict[str, pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+
+    def shared(self, name: str, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+        """Rows that several measures count (say, children in care at each window's end), built once.
+
+        Measures are pure, so rows built from the same input are the same rows:
+        the first measure to ask builds them, the others reuse them.
+        """
+        if name not in self.shared_rows:
+            self.shared_rows[name] = build()
+        return self.shared_rows[name]
 
 
 @dataclass(frozen=True)
@@ -135,15 +146,37 @@ def open_at_end(intervals: pl.DataFrame, start_column: str, end_column: str, win
     """Each interval once per window on whose last day it is open.
 
     Open means started on or before the window's end and not ended by it (an
-    interval whose end date is the window's end has ended). Both bounds go to
-    the join, so closed intervals are never paired with later windows.
+    interval whose end date is the window's end has ended). Window ends are
+    sorted, so the ends an interval spans are found by binary search and only
+    those pairs are made (no join of every interval to every window).
+
+    >>> import datetime as dt
+    >>> windows = pl.DataFrame({"period": ["Q1", "Q2"], "window_start": [dt.date(2022, 4, 1), dt.date(2022, 7, 1)],
+    ...     "window_end": [dt.date(2022, 6, 30), dt.date(2022, 9, 30)], "window_r12_start": [dt.date(2021, 7, 1)] * 2})
+    >>> plans = pl.DataFrame({"id": [1, 2, 3], "start": [dt.date(2022, 5, 1), dt.date(2022, 5, 1), dt.date(2022, 7, 1)],
+    ...     "end": [dt.date(2022, 6, 30), None, dt.date(2022, 9, 29)]})
+    >>> open_at_end(plans, "start", "end", windows).select("id", "period").rows()
+    [(2, 'Q1'), (2, 'Q2')]
     """
-    return (
-        intervals.with_columns(__stop=pl.col(end_column).fill_null(OPEN_ENDED))
-        .join_where(_bounds(windows), pl.col(start_column) <= pl.col(TO), pl.col("__stop") > pl.col(TO))
-        .drop("__stop")
-        .with_columns(pl.col(TO).alias(AGE_DATE))
+    bounds = _bounds(windows).sort(TO)
+    ends = bounds.select(pl.col(TO).unique().sort()).to_series()
+    stop = pl.col(end_column).fill_null(OPEN_ENDED)
+    paired = (
+        intervals.with_columns(
+            __end=pl.when(pl.col(start_column).is_not_null()).then(pl.int_ranges(
+                pl.lit(ends).search_sorted(pl.col(start_column), side="left"),
+                pl.lit(ends).search_sorted(stop, side="left"),
+                dtype=pl.UInt32,
+            ))
+        )
+        .explode("__end", empty_as_null=False, keep_nulls=False)
     )
+    if ends.len() == bounds.height:  # one window per end date (quarters only): look the window up by position
+        paired = paired.with_columns([pl.lit(bounds[c]).gather(pl.col("__end")).alias(c) for c in bounds.columns])
+    else:
+        end_at = pl.DataFrame({"__end": pl.Series(range(ends.len()), dtype=pl.UInt32), TO: ends})
+        paired = paired.join(end_at, on="__end").join(bounds, on=TO)
+    return paired.drop("__end").with_columns(pl.col(TO).alias(AGE_DATE))
 
 
 def last_month(rows: pl.DataFrame, windows: pl.DataFrame) -> pl.DataFrame:
@@ -179,20 +212,28 @@ def with_children(rows: pl.DataFrame, data: Dataset) -> pl.DataFrame:
 
 # --- front door --------------------------------------------------------------
 
+def _contacts(m: MeasureInput) -> pl.DataFrame:
+    return m.shared("contacts", lambda: in_window(m.data.table("contacts"), "contact_date", m.windows))
+
+
+def _referrals(m: MeasureInput) -> pl.DataFrame:
+    """Referrals in each window, flagged as re-referrals or not."""
+    return m.shared("referrals", lambda: in_window(flag_rereferrals(m.data.table("referrals")), "referral_date", m.windows))
+
+
 @measure("contacts", "contacts")
 def contacts(m: MeasureInput) -> MeasureRows:
-    return MeasureRows(in_window(m.data.table("contacts"), "contact_date", m.windows), ROWS)
+    return MeasureRows(_contacts(m), ROWS)
 
 
 @measure("contact_conversion_pct", "contacts")
 def contact_conversion_pct(m: MeasureInput) -> MeasureRows:
-    rows = in_window(m.data.table("contacts"), "contact_date", m.windows)
-    return MeasureRows(rows, count_true(pl.col("outcome") == "referral"), ROWS)
+    return MeasureRows(_contacts(m), count_true(pl.col("outcome") == "referral"), ROWS)
 
 
 @measure("referrals", "referrals")
 def referrals(m: MeasureInput) -> MeasureRows:
-    return MeasureRows(in_window(m.data.table("referrals"), "referral_date", m.windows), ROWS)
+    return MeasureRows(_referrals(m), ROWS)
 
 
 @measure("referral_rate", "referrals", "population")
@@ -213,36 +254,38 @@ def flag_rereferrals(referrals: pl.DataFrame) -> pl.DataFrame:
     >>> flag_rereferrals(f)["is_rereferral"].to_list()
     [False, True, False]
     """
-    dates = (
-        referrals.select("la_code", "child_id", "referral_date").unique()
-        .sort("la_code", "child_id", "referral_date")
-        .with_columns(previous_date=pl.col("referral_date").shift(1).over("la_code", "child_id"))
+    ordered = referrals.with_row_index("__order").sort("la_code", "child_id", "referral_date")
+    same_child = (pl.col("la_code") == pl.col("la_code").shift(1)) & (pl.col("child_id") == pl.col("child_id").shift(1))
+    same_day = same_child & (pl.col("referral_date") == pl.col("referral_date").shift(1))
+    # the child's latest referral dated before this one: the row above, unless it is the same
+    # day, in which case the first referral of that day already holds the answer
+    earliest = pl.lit(datetime.date.min)
+    before = pl.when(same_day).then(None).when(same_child).then(pl.col("referral_date").shift(1)).otherwise(earliest)
+    flagged = ordered.with_columns(__before=before.forward_fill()).with_columns(
+        is_rereferral=pl.col("__before") >= pl.col("referral_date").dt.offset_by("-1y")
     )
-    flagged = dates.with_columns(
-        is_rereferral=pl.col("previous_date").is_not_null()
-        & (pl.col("previous_date") >= pl.col("referral_date").dt.offset_by("-1y"))
-    ).drop("previous_date")
-    return referrals.join(flagged, on=["la_code", "child_id", "referral_date"], how="left")
+    return flagged.sort("__order").drop("__order", "__before")
 
 
 @measure("rereferral_pct", "referrals")
 def rereferral_pct(m: MeasureInput) -> MeasureRows:
-    rows = in_window(flag_rereferrals(m.data.table("referrals")), "referral_date", m.windows)
-    return MeasureRows(rows, count_true(pl.col("is_rereferral")), ROWS)
+    return MeasureRows(_referrals(m), count_true(pl.col("is_rereferral")), ROWS)
 
 
 @measure("referral_nfa_pct", "referrals")
 def referral_nfa_pct(m: MeasureInput) -> MeasureRows:
-    rows = in_window(m.data.table("referrals"), "referral_date", m.windows)
-    return MeasureRows(rows, count_true(pl.col("nfa") == "Y"), ROWS)
+    return MeasureRows(_referrals(m), count_true(pl.col("nfa") == "Y"), ROWS)
 
 
 # --- assessments and children in need ----------------------------------------
 
 def _authorised_assessments(m: MeasureInput) -> pl.DataFrame:
-    authorised = m.data.table("assessments").filter(pl.col("authorised_date").is_not_null())
-    timed = authorised.with_columns(working_days=m.calendar.duration("start_date", "authorised_date"))
-    return in_window(timed, "authorised_date", m.windows)
+    def build() -> pl.DataFrame:
+        authorised = m.data.table("assessments").filter(pl.col("authorised_date").is_not_null())
+        timed = authorised.with_columns(working_days=m.calendar.duration("start_date", "authorised_date"))
+        return in_window(timed, "authorised_date", m.windows)
+
+    return m.shared("authorised_assessments", build)
 
 
 @measure("assessments_45wd_pct", "assessments")
@@ -277,27 +320,34 @@ def icpc_15wd_pct(m: MeasureInput) -> MeasureRows:
 
 
 def _plans(m: MeasureInput) -> pl.DataFrame:
-    return m.data.table("cp_plans").with_columns(
+    return m.shared("cp_plans", lambda: m.data.table("cp_plans").with_columns(
         is_repeat=pl.col("start_date").min().over("la_code", "child_id") < pl.col("start_date")
-    )
+    ))
+
+
+def _plans_starting(m: MeasureInput) -> pl.DataFrame:
+    return m.shared("cp_plans_starting", lambda: in_window(_plans(m), "start_date", m.windows).with_columns(
+        category=pl.col("initial_category")))
+
+
+def _on_plan_at_end(m: MeasureInput) -> pl.DataFrame:
+    return m.shared("cp_plans_open", lambda: open_at_end(_plans(m), "start_date", "end_date", m.windows).with_columns(
+        category=pl.col("latest_category")))
 
 
 @measure("cpp_rate", "cp_plans", "population")
 def cpp_rate(m: MeasureInput) -> MeasureRows:
-    rows = open_at_end(_plans(m), "start_date", "end_date", m.windows).with_columns(category=pl.col("latest_category"))
-    return MeasureRows(rows, CHILDREN)
+    return MeasureRows(_on_plan_at_end(m), CHILDREN)
 
 
 @measure("cpp_starts", "cp_plans")
 def cpp_starts(m: MeasureInput) -> MeasureRows:
-    rows = in_window(_plans(m), "start_date", m.windows).with_columns(category=pl.col("initial_category"))
-    return MeasureRows(rows, ROWS)
+    return MeasureRows(_plans_starting(m), ROWS)
 
 
 @measure("cpp_repeat_pct", "cp_plans")
 def cpp_repeat_pct(m: MeasureInput) -> MeasureRows:
-    rows = in_window(_plans(m), "start_date", m.windows).with_columns(category=pl.col("initial_category"))
-    return MeasureRows(rows, count_true(pl.col("is_repeat")), ROWS)
+    return MeasureRows(_plans_starting(m), count_true(pl.col("is_repeat")), ROWS)
 
 
 @measure("cpp_2yr_plus_pct", "cp_plans")
@@ -316,8 +366,7 @@ def recorded_by_period_end(visits: pl.DataFrame) -> pl.Expr:
 
 @measure("cp_visits_10wd_pct", "cp_plans", "cp_visits")
 def cp_visits_10wd_pct(m: MeasureInput) -> MeasureRows:
-    on_plan = open_at_end(m.data.table("cp_plans"), "start_date", "end_date", m.windows)
-    cohort = on_plan.unique(["la_code", "child_id", "period"], keep="first", maintain_order=True)
+    cohort = _on_plan_at_end(m).unique(["la_code", "child_id", "period"], keep="first", maintain_order=True)
     visits = m.data.table("cp_visits")
     # the 10 working days ending on a window's end lie in its last two months: match on month, then count
     last_months = _bounds(m.windows).with_columns(
@@ -343,8 +392,15 @@ def _episodes(m: MeasureInput) -> pl.DataFrame:
 
 def _in_care_at_end(m: MeasureInput) -> pl.DataFrame:
     """One row per child looked after at each window's end: their current episode."""
-    rows = open_at_end(_episodes(m), "episode_start", "episode_end", m.windows)
-    return rows.sort("episode_start").unique(["la_code", "child_id", "period"], keep="last", maintain_order=True)
+    def build() -> pl.DataFrame:
+        rows = open_at_end(_episodes(m), "episode_start", "episode_end", m.windows)
+        return rows.sort("episode_start").unique(["la_code", "child_id", "period"], keep="last", maintain_order=True)
+
+    return m.shared("in_care_at_end", build)
+
+
+def _in_care_with_children(m: MeasureInput) -> pl.DataFrame:
+    return m.shared("in_care_with_children", lambda: with_children(_in_care_at_end(m), m.data))
 
 
 @measure("cla_rate", "cla_episodes", "population")
@@ -360,7 +416,7 @@ def cla_starts(m: MeasureInput) -> MeasureRows:
 
 @measure("cla_uasc", "cla_episodes")
 def cla_uasc(m: MeasureInput) -> MeasureRows:
-    rows = with_children(_in_care_at_end(m), m.data).filter(pl.col("__uasc") == "Y")
+    rows = _in_care_with_children(m).filter(pl.col("__uasc") == "Y")
     return MeasureRows(rows, CHILDREN)
 
 
@@ -370,7 +426,7 @@ NTS_THRESHOLD_SHARE = 0.001
 
 @measure("cla_uasc_threshold_pct", "cla_episodes", "population")
 def cla_uasc_threshold_pct(m: MeasureInput) -> MeasureRows:
-    in_care = with_children(_in_care_at_end(m), m.data).with_columns(is_uasc=pl.col("__uasc") == "Y")
+    in_care = _in_care_with_children(m).with_columns(is_uasc=pl.col("__uasc") == "Y")
     rows = in_care.join(m.population, on=["la_code", "period"], how="left")
     uasc = pl.col("child_id").filter(pl.col("is_uasc")).n_unique().cast(pl.Float64)
     return MeasureRows(rows, uasc, pl.col("population_0_17").first() * NTS_THRESHOLD_SHARE)
@@ -402,7 +458,7 @@ def cla_3plus_placements_pct(m: MeasureInput) -> MeasureRows:
 @measure("cla_long_term_stability_pct", "cla_episodes")
 def cla_long_term_stability_pct(m: MeasureInput) -> MeasureRows:
     keys = ["la_code", "child_id", "period"]
-    in_care = with_children(_in_care_at_end(m), m.data)
+    in_care = _in_care_with_children(m)
     episodes = _episodes(m).select("la_code", "child_id", pl.col("episode_start").alias("__start"), pl.col("rne").alias("__rne"))
     history = (
         in_care.select(*keys, TO).join(episodes, on=["la_code", "child_id"])
@@ -444,24 +500,28 @@ def _missing(m: MeasureInput) -> pl.DataFrame:
     return m.data.table("missing_episodes").filter(pl.col("missing_type") == "M")
 
 
+def _missing_starting(m: MeasureInput) -> pl.DataFrame:
+    return m.shared("missing_starting", lambda: in_window(_missing(m), "missing_start", m.windows))
+
+
 @measure("missing_episodes", "missing_episodes")
 def missing_episodes(m: MeasureInput) -> MeasureRows:
-    return MeasureRows(in_window(_missing(m), "missing_start", m.windows), ROWS)
+    return MeasureRows(_missing_starting(m), ROWS)
 
 
 @measure("missing_children", "missing_episodes")
 def missing_children(m: MeasureInput) -> MeasureRows:
-    return MeasureRows(in_window(_missing(m), "missing_start", m.windows), CHILDREN)
+    return MeasureRows(_missing_starting(m), CHILDREN)
 
 
 @measure("missing_episodes_per_child", "missing_episodes")
 def missing_episodes_per_child(m: MeasureInput) -> MeasureRows:
-    return MeasureRows(in_window(_missing(m), "missing_start", m.windows), ROWS, CHILDREN)
+    return MeasureRows(_missing_starting(m), ROWS, CHILDREN)
 
 
 @measure("missing_under16_pct", "missing_episodes", "children")
 def missing_under16_pct(m: MeasureInput) -> MeasureRows:
-    rows = with_children(in_window(_missing(m), "missing_start", m.windows), m.data)
+    rows = with_children(_missing_starting(m), m.data)
     under16 = pl.col("child_id").filter(age_on(pl.col("missing_start"), pl.col("date_of_birth")) < 16).n_unique()
     return MeasureRows(rows, under16.cast(pl.Float64), CHILDREN)
 
@@ -482,7 +542,7 @@ def rhi_accepted_pct(m: MeasureInput) -> MeasureRows:
 # --- care leavers ------------------------------------------------------------
 
 def _care_leavers(m: MeasureInput) -> pl.DataFrame:
-    return in_window(m.data.table("care_leavers"), "reference_date", m.windows)
+    return m.shared("care_leavers", lambda: in_window(m.data.table("care_leavers"), "reference_date", m.windows))
 
 
 @measure("care_leavers_suitable_pct", "care_leavers")
