@@ -42,9 +42,11 @@ def windows_frame(periods: Sequence[Period | Window | str]) -> pl.DataFrame:
     ('2022-23 Q2', 'quarter', datetime.date(2022, 7, 1), datetime.date(2022, 9, 30), datetime.date(2021, 10, 1), 2022)
     """
     unique = sorted({as_window(p) for p in periods}, key=lambda w: (w.period.index, w.kind))
+    labels = [w.label for w in unique]
+    # an enumeration: rows carry a small integer per window, not its label, through joins and grouping
     return pl.DataFrame(
         {
-            "period": [w.label for w in unique],
+            "period": pl.Series(labels, dtype=pl.Enum(labels)),
             "window_kind": [w.kind for w in unique],
             "window_start": [w.start for w in unique],
             "window_end": [w.end for w in unique],
@@ -269,4 +271,4 @@ def records_for(
         rows = with_children(rows, data)
     if breakdown != ALL:
         rows = rows.filter(group_expression(breakdown, rows.columns) == group)
-    return rows.select([c for c in rows.columns if not c.startswith("__")])
+    return rows.select([pl.col(c).cast(pl.String) if c == "period" else pl.col(c) for c in rows.columns if not c.startswith("__")])

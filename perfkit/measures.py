@@ -129,6 +129,15 @@ def in_window(events: pl.DataFrame, date_column: str, windows: pl.DataFrame, win
     windows through their month (a hash join), not an inequality join.
     """
     start = {"period": "window_start", "rolling12": "window_r12_start"}[window]
+    bounds = _bounds(windows).with_columns(__first=windows[start]).sort("__first")
+    if bounds.height and (bounds["__first"].shift(-1) > bounds[TO]).drop_nulls().all():
+        # windows that do not overlap (quarters): an event is in at most one, found by binary search
+        position = pl.lit(bounds["__first"]).search_sorted(pl.col(date_column), side="right").cast(pl.Int64) - 1
+        inside = (position >= 0) & (pl.col(date_column) <= pl.lit(bounds[TO]).gather(position.clip(0)))
+        placed = events.with_columns(__window=pl.when(inside).then(position)).filter(pl.col("__window").is_not_null())
+        return placed.with_columns(
+            [pl.lit(bounds[c]).gather(pl.col("__window")).alias(c) for c in _bounds(windows).columns]
+        ).drop("__window").with_columns(pl.col(date_column).alias(AGE_DATE))
     months = _window_months(windows, start)
     return (
         events.filter(pl.col(date_column).is_not_null())
@@ -158,25 +167,39 @@ def open_at_end(intervals: pl.DataFrame, start_column: str, end_column: str, win
     >>> open_at_end(plans, "start", "end", windows).select("id", "period").rows()
     [(2, 'Q1'), (2, 'Q2')]
     """
-    bounds = _bounds(windows).sort(TO)
-    ends = bounds.select(pl.col(TO).unique().sort()).to_series()
+    return spanning(intervals, start_column, end_column, windows, TO).with_columns(pl.col(TO).alias(AGE_DATE))
+
+
+def spanning(
+    intervals: pl.DataFrame, start_column: str, end_column: str, windows: pl.DataFrame, point: str,
+    started_before: bool = False,
+) -> pl.DataFrame:
+    """Each interval once per window whose date ``point`` (``TO`` or ``R12``) it spans.
+
+    An interval spans a date it started on or before (strictly before, with
+    ``started_before``) and had not ended by: ``start <= date < end``, with an
+    empty end meaning still open. The window dates are sorted, so the dates an
+    interval spans are found by binary search and only those pairs are made.
+    """
+    bounds = _bounds(windows).sort(point)
+    points = bounds.select(pl.col(point).unique().sort()).to_series()
     stop = pl.col(end_column).fill_null(OPEN_ENDED)
     paired = (
         intervals.with_columns(
-            __end=pl.when(pl.col(start_column).is_not_null()).then(pl.int_ranges(
-                pl.lit(ends).search_sorted(pl.col(start_column), side="left"),
-                pl.lit(ends).search_sorted(stop, side="left"),
+            __point=pl.when(pl.col(start_column).is_not_null()).then(pl.int_ranges(
+                pl.lit(points).search_sorted(pl.col(start_column), side="right" if started_before else "left"),
+                pl.lit(points).search_sorted(stop, side="left"),
                 dtype=pl.UInt32,
             ))
         )
-        .explode("__end", empty_as_null=False, keep_nulls=False)
+        .explode("__point", empty_as_null=False, keep_nulls=False)
     )
-    if ends.len() == bounds.height:  # one window per end date (quarters only): look the window up by position
-        paired = paired.with_columns([pl.lit(bounds[c]).gather(pl.col("__end")).alias(c) for c in bounds.columns])
+    if points.len() == bounds.height:  # one window per date (quarters only): look the window up by position
+        paired = paired.with_columns([pl.lit(bounds[c]).gather(pl.col("__point")).alias(c) for c in bounds.columns])
     else:
-        end_at = pl.DataFrame({"__end": pl.Series(range(ends.len()), dtype=pl.UInt32), TO: ends})
-        paired = paired.join(end_at, on="__end").join(bounds, on=TO)
-    return paired.drop("__end").with_columns(pl.col(TO).alias(AGE_DATE))
+        at = pl.DataFrame({"__point": pl.Series(range(points.len()), dtype=pl.UInt32), point: points})
+        paired = paired.join(at, on="__point").join(bounds, on=point)
+    return paired.drop("__point")
 
 
 def last_month(rows: pl.DataFrame, windows: pl.DataFrame) -> pl.DataFrame:
@@ -443,9 +466,9 @@ def cla_3plus_placements_pct(m: MeasureInput) -> MeasureRows:
         in_window(episodes.filter(pl.col("rne").is_in(PLACEMENT_STARTS)), "episode_start", m.windows, "rolling12")
         .group_by(keys).agg(started=pl.len())
     )
-    held = (
-        episodes.join_where(_bounds(m.windows), pl.col("episode_start") < pl.col(R12))
-        .filter(pl.col("episode_end").is_null() | (pl.col("episode_end") > pl.col(R12)))
+    held = (  # a placement already running when the 12 months began
+        spanning(episodes.select("la_code", "child_id", "episode_start", "episode_end"), "episode_start", "episode_end",
+                 m.windows, R12, started_before=True)
         .select(keys).unique().with_columns(held=pl.lit(1, dtype=pl.UInt32))
     )
     rows = (

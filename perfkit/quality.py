@@ -106,5 +106,5 @@ def data_quality(data: Dataset, windows: pl.DataFrame) -> pl.DataFrame:
         counted = grid.join(check.count(data, windows), on=["la_code", "period"], how="left")
         frames.append(counted.with_columns(
             pl.col("count").fill_null(0.0), check=pl.lit(check.id), description=pl.lit(check.description)
-        ).select(list(QUALITY_SCHEMA)))
+        ).select([pl.col(c).cast(t) for c, t in QUALITY_SCHEMA.items()]))
     return pl.concat(frames) if frames else pl.DataFrame(schema=QUALITY_SCHEMA)

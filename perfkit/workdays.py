@@ -7,14 +7,16 @@ The duration from date ``a`` to date ``b`` counts the working days ``d`` with
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Iterable
 
 import polars as pl
 
 
-def bank_holidays(first_year: int, last_year: int) -> list[dt.date]:
-    """England and Wales bank holidays from the maintained ``holidays`` calendar.
+@functools.lru_cache(maxsize=32)
+def bank_holidays(first_year: int, last_year: int) -> tuple[dt.date, ...]:
+    """England and Wales bank holidays from the maintained ``holidays`` calendar (worked out once per span).
 
     >>> dt.date(2022, 12, 27) in bank_holidays(2022, 2022)
     True
@@ -22,7 +24,7 @@ def bank_holidays(first_year: int, last_year: int) -> list[dt.date]:
     import holidays  # imported here: keeps ``import perfkit`` light
 
     calendar = holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
-    return sorted(calendar)
+    return tuple(sorted(calendar))
 
 
 @dataclass(frozen=True)
