@@ -125,8 +125,21 @@ def in_window(events: pl.DataFrame, date_column: str, windows: pl.DataFrame, win
 
     ``window`` is ``"period"`` (the window itself: a quarter, year to date or
     12 months) or ``"rolling12"`` (the 12 months ending on the window's end,
-    whatever the window). Windows are whole months, so events are matched to
-    windows through their month (a hash join), not an inequality join.
+    whatever the window). Windows that do not overlap (quarters) are found by
+    binary search over their sorted starts: each event lands in one window or
+    none. Overlapping windows (a quarter's year to date beside its rolling 12
+    months) are whole months, so events meet them through their month (a hash
+    join), never an inequality join.
+
+    >>> import datetime as dt
+    >>> windows = pl.DataFrame({"period": ["Q1", "Q2"], "window_start": [dt.date(2022, 4, 1), dt.date(2022, 7, 1)],
+    ...     "window_end": [dt.date(2022, 6, 30), dt.date(2022, 9, 30)],
+    ...     "window_r12_start": [dt.date(2021, 7, 1), dt.date(2021, 10, 1)]})
+    >>> events = pl.DataFrame({"id": [1, 2, 3], "day": [dt.date(2022, 3, 31), dt.date(2022, 6, 30), dt.date(2022, 7, 1)]})
+    >>> in_window(events, "day", windows).select("id", "period").rows()
+    [(2, 'Q1'), (3, 'Q2')]
+    >>> in_window(events, "day", windows, "rolling12").select("id", "period").sort("id", "period").rows()
+    [(1, 'Q1'), (1, 'Q2'), (2, 'Q1'), (2, 'Q2'), (3, 'Q2')]
     """
     start = {"period": "window_start", "rolling12": "window_r12_start"}[window]
     bounds = _bounds(windows).with_columns(__first=windows[start]).sort("__first")
