@@ -10,7 +10,9 @@ and adds each chart's table alternative, carried in the spec's ``usermeta``.
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import cache
 
 import polars as pl
 
@@ -61,12 +63,37 @@ def import_altair():
     return altair
 
 
+def unchecked() -> AbstractContextManager[None]:
+    """A context in which Altair does not validate each part of a chart as it is built.
+
+    By default Altair checks every object against the Vega-Lite JSON schema
+    when it is created and again as charts are combined, which takes longer
+    than everything else a report does. perfkit's charts are fixed in form, so
+    the tests validate every chart's finished specification once instead
+    (see ``tests/test_charts.py``).
+    """
+    import_altair()
+    from altair.utils.schemapi import debug_mode
+
+    return debug_mode(False)
+
+
+@cache
+def _register_theme() -> None:
+    """Register the perfkit theme with Altair, once per process.
+
+    Asking Altair for its theme names reads every installed package's entry
+    points (some 20 ms for every chart), so registration is remembered here.
+    """
+    alt = import_altair()
+    alt.theme.register(THEME, enable=False)(lambda: alt.theme.ThemeConfig(perfkit_theme()))
+
+
 def to_spec(chart) -> dict:
     """A chart's Vega-Lite specification under the perfkit theme (registered on first use)."""
     alt = import_altair()
 
-    if THEME not in alt.theme.names():
-        alt.theme.register(THEME, enable=False)(lambda: alt.theme.ThemeConfig(perfkit_theme()))
+    _register_theme()
     with alt.theme.enable(THEME):
         return chart.to_dict(validate=False)
 
@@ -113,7 +140,11 @@ def trend_chart(series: pl.DataFrame, title: str, period_order: list[str], year_
     ('Contacts and referrals: trend by quarter', True)
     """
     alt = import_altair()
+    with unchecked():
+        return _trend_chart(alt, series, title, period_order, year_earlier)
 
+
+def _trend_chart(alt, series: pl.DataFrame, title: str, period_order: list[str], year_earlier: str | None) -> ChartOutput:
     columns = ["title", "period", "value", "shown", "target"]
     data = series.select(columns).with_columns(
         pl.col("value").round(4), pl.col("target").cast(pl.Float64).round(4),
@@ -132,30 +163,23 @@ def trend_chart(series: pl.DataFrame, title: str, period_order: list[str], year_
         y=alt.Y("target:Q"), tooltip=[alt.Tooltip("period:O", title="Quarter"), alt.Tooltip("target:Q", title="Target")],
     ).transform_filter("isValid(datum.target)")
     titles = list(dict.fromkeys(series["title"].to_list()))
-    chart = (
-        alt.layer(line, marker, target, data=alt.Data(values=data))
-        .properties(width=520, height=110)
-        .facet(row=alt.Row("title:N", title=None, sort=titles,
-                           header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top")))
-        .resolve_scale(y="independent")
-        .properties(
-            title=alt.TitleParams(f"{title}: trend by quarter",
-                                  subtitle="Solid line: the figure. Dashed line: the target. Diamond: the same quarter last year."),
-            description=f"Line charts of {title.lower()} indicators by quarter, one panel each; a dashed line shows "
-                        "the target where one is set and a diamond marks the same quarter last year.",
-        )
+    # every property is given as the chart is made: each chained method would copy the whole chart again
+    chart = alt.layer(line, marker, target, data=alt.Data(values=data), width=520, height=110).facet(
+        row=alt.Row("title:N", title=None, sort=titles,
+                    header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top")),
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
+        title=alt.TitleParams(f"{title}: trend by quarter",
+                              subtitle="Solid line: the figure. Dashed line: the target. Diamond: the same quarter last year."),
+        description=f"Line charts of {title.lower()} indicators by quarter, one panel each; a dashed line shows "
+                    "the target where one is set and a diamond marks the same quarter last year.",
     )
+    shown = {(row["title"], row["period"]): row["shown"] for row in series.select("title", "period", "shown").iter_rows(named=True)}
     table = HtmlTable(
         f"{title}: the figures in the chart",
         ["Indicator", *period_order],
-        [[Cell(t), *[Cell(_shown(series, t, p), "pk-num") for p in period_order]] for t in titles],
+        [[Cell(t), *[Cell(shown.get((t, p), ""), "pk-num") for p in period_order]] for t in titles],
     )
     return ChartOutput(_with_table(to_spec(chart), table), title)
-
-
-def _shown(series: pl.DataFrame, title: str, period: str) -> str:
-    match = series.filter((pl.col("title") == title) & (pl.col("period") == period))
-    return match["shown"].item() if match.height else ""
 
 
 def breakdown_chart(rows: pl.DataFrame, title: str) -> ChartOutput:
@@ -177,7 +201,11 @@ def breakdown_chart(rows: pl.DataFrame, title: str) -> ChartOutput:
     ('select', ['Referrals by sex'])
     """
     alt = import_altair()
+    with unchecked():
+        return _breakdown_chart(alt, rows, title)
 
+
+def _breakdown_chart(alt, rows: pl.DataFrame, title: str) -> ChartOutput:
     choices = list(dict.fromkeys(rows["choice"].to_list()))
     data = rows.select("choice", "group", pl.col("value").round(4), "shown").to_dicts()
     pick = alt.param(name="breakdown", value=choices[0], bind=alt.binding_select(options=choices, name="Show: "))
