@@ -13,8 +13,9 @@ import os
 import re
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 from multiprocessing import get_context
 from pathlib import Path
@@ -208,54 +209,134 @@ def run_batch(
         raise ValueError(f"no authorities to report on: no parameters files in {parameters_path}"
                          + (f" for {', '.join(authorities)}" if authorities else ""))
     with tempfile.TemporaryDirectory(prefix="perfkit-aggregates-") as scratch:
-        jobs, failed = prepare_aggregates(jobs, label, Path(scratch))
-        outcomes = sorted(failed + run_jobs(jobs, workers, f"Reports {label}", progress), key=lambda o: o.authority)
+        outcomes = run_reports(jobs, label, Path(scratch), workers, f"Reports {label}", progress)
     atomic_write_text(folder / "index.html", index_html(label, outcomes, as_at))
     return folder, outcomes
 
 
-def prepare_aggregates(jobs: list[Job], period: str, scratch: Path) -> tuple[list[Job], list[Outcome]]:
-    """Validate each dataset once and compute every authority's aggregated tables before the notebooks run.
+@dataclass(frozen=True)
+class Share:
+    """Authorities of one validated dataset whose aggregated tables one worker computes in one pass."""
 
-    Returns the jobs that can run (now reading the aggregates, not the records)
-    and an outcome for each authority whose data failed.
+    data_dir: str
+    data: object  # perfkit.loading.Dataset holding these authorities' records only
+    jobs: tuple[Job, ...]
+    folder: str
+
+
+@lru_cache(maxsize=1)
+def _published():
+    """The published DfE benchmarks, loaded once per process; None without the files."""
+    if not paths.published_dfe_dir().exists():
+        return None
+    from perfkit.benchmark_report import PublishedData
+
+    return PublishedData.load()
+
+
+def _failed(job: Job, started: float, reason: str) -> Outcome:
+    return Outcome(job.authority, job.name, False, str(Path(job.out_dir) / f"{job.authority}.html"),
+                   time.perf_counter() - started, reason)
+
+
+def aggregate_share(share: Share, period: str) -> tuple[list[Job], list[Outcome]]:
+    """Compute and save a share's aggregated tables (runs in a worker process).
+
+    Returns the jobs that can run, now reading the aggregates rather than the
+    records, and an outcome for each authority whose figures failed. The
+    authorities are computed together; if that fails, each is computed alone so
+    that only the failing authority fails.
+    """
+    from perfkit.report import compute_aggregates, compute_aggregates_for, save_aggregates
+
+    started = time.perf_counter()
+    published = _published()
+    authorities = [j.authority for j in share.jobs]
+    try:
+        figures = compute_aggregates_for(share.data, authorities, period, published=published)
+    except Exception:  # noqa: BLE001 - one at a time below
+        figures = {}
+    failed = []
+    for job in share.jobs:
+        if job.authority in figures:
+            continue
+        try:
+            figures[job.authority] = compute_aggregates(share.data, job.authority, period, published=published)
+        except Exception as exc:  # noqa: BLE001 - one authority failing must not stop the others
+            failed.append(_failed(job, started, _failure_reason(exc)))
+    if not figures:
+        return [], failed
+    folder = save_aggregates(figures, Path(share.folder))
+    ready = [Job(j.authority, j.name, j.out_dir, tuple({**dict(j.parameters), "aggregates": str(folder)}.items()), j.notebook)
+             for j in share.jobs if j.authority in figures]
+    return ready, failed
+
+
+def validated_shares(jobs: list[Job], scratch: Path, workers: int) -> tuple[list[Share], list[Outcome]]:
+    """Validate each dataset once and split its authorities into at most ``workers`` shares.
+
+    Returns the shares, each holding only its authorities' validated records,
+    and an outcome for each authority whose data failed validation or is not
+    in its dataset.
     """
     from perfkit.loading import ContractError, load_dataset
-    from perfkit.report import compute_aggregates, save_aggregates
 
-    published = None
-    if paths.published_dfe_dir().exists():
-        from perfkit.benchmark_report import PublishedData
-
-        published = PublishedData.load()
     by_data: dict[str, list[Job]] = {}
     for job in jobs:
         by_data.setdefault(dict(job.parameters)["data_dir"], []).append(job)
-    ready: list[Job] = []
+    shares: list[Share] = []
     failed: list[Outcome] = []
     for number, (data_dir, group) in enumerate(sorted(by_data.items())):
         started = time.perf_counter()
         try:
             data = load_dataset(data_dir)
         except ContractError as exc:
-            failed += [Outcome(j.authority, j.name, False, str(Path(j.out_dir) / f"{j.authority}.html"),
-                               time.perf_counter() - started, f"ContractError: {exc}") for j in group]
+            failed += [_failed(j, started, f"ContractError: {exc}") for j in group]
             continue
-        figures = {}
-        for job in group:
-            try:
-                if job.authority not in data.authorities:
-                    raise ValueError(f"authority {job.authority!r} is not in {data_dir}: column 'la_code' has "
-                                     f"{', '.join(data.authorities)}")
-                figures[job.authority] = compute_aggregates(data, job.authority, period, published=published)
-            except Exception as exc:  # noqa: BLE001 - one authority failing must not stop the others
-                failed.append(Outcome(job.authority, job.name, False, str(Path(job.out_dir) / f"{job.authority}.html"),
-                                      time.perf_counter() - started, _failure_reason(exc)))
-        if figures:
-            folder = save_aggregates(figures, scratch / f"data-{number}")
-            ready += [Job(j.authority, j.name, j.out_dir, tuple({**dict(j.parameters), "aggregates": str(folder)}.items()),
-                          j.notebook) for j in group if j.authority in figures]
-    return ready, failed
+        present = [j for j in group if j.authority in data.authorities]
+        failed += [_failed(j, started, f"ValueError: authority {j.authority!r} is not in {data_dir}: column 'la_code' "
+                                       f"has {', '.join(data.authorities)}") for j in group if j not in present]
+        count = max(1, min(workers, len(present)))
+        for part in range(count):
+            chosen = tuple(present[part::count])
+            if chosen:
+                shares.append(Share(data_dir, data.for_authorities([j.authority for j in chosen]), chosen,
+                                    str(scratch / f"data-{number}-{part}")))
+    return shares, failed
+
+
+def run_reports(jobs: list[Job], period: str, scratch: Path, workers: int, description: str,
+                progress: bool = True) -> list[Outcome]:
+    """Validate, aggregate and run every authority's report; outcomes sorted by authority.
+
+    Each dataset is validated once here. The workers then compute the
+    aggregated tables, a share of the authorities each in one pass, and each
+    share's notebooks start as soon as its tables are ready, so the workers
+    share the aggregation as they share the notebooks.
+    """
+    from tqdm import tqdm
+
+    shares, outcomes = validated_shares(jobs, scratch, workers)
+    if not shares:
+        return sorted(outcomes, key=lambda o: o.authority)
+    bar = tqdm(total=len(jobs), desc=description, unit="report", disable=not progress)
+    bar.update(len(outcomes))
+    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=get_context("spawn")) as pool:
+        pending = {pool.submit(aggregate_share, share, period) for share in shares}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                result = future.result()
+                if isinstance(result, Outcome):
+                    outcomes.append(result)
+                    bar.update(1)
+                    continue
+                ready, failed = result
+                outcomes += failed
+                bar.update(len(failed))
+                pending |= {pool.submit(run_job, job) for job in ready}
+    bar.close()
+    return sorted(outcomes, key=lambda o: o.authority)
 
 
 def run_jobs(jobs: list[Job], workers: int, description: str, progress: bool = True) -> list[Outcome]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -20,14 +22,14 @@ from perfkit.breakdowns import ALL
 from perfkit.catalogue import Catalogue, Family, Indicator, load_catalogue
 from perfkit.charts import ChartOutput, breakdown_chart, trend_chart
 from perfkit.disclosure import DEFAULT_THRESHOLD, label as small_label, suppress
-from perfkit.engine import compute, windows_frame
 from perfkit.formatting import format_value, round_half_up
 from perfkit.html_tables import Cell, HtmlTable
-from perfkit.loading import Dataset, load_dataset
 from perfkit.narrative import Benchmarks, Movement, biggest_movements, episodes_and_children, indicator_sentence
 from perfkit.periods import Period, latest_complete_period
-from perfkit.quality import data_quality
 from perfkit.targets import Target, load_targets, rag
+
+if TYPE_CHECKING:  # the records are read only without prepared aggregates: kernels of a batch never import the engine
+    from perfkit.loading import Dataset
 
 TREND_QUARTERS = 12
 POLARITY_WORDS = {"high_is_good": "Higher", "low_is_good": "Lower", "none": "Neither"}
@@ -123,12 +125,20 @@ class AuthorityReport:
     catalogue: Catalogue = field(default_factory=load_catalogue)
 
     # -- figures --------------------------------------------------------------
+    @cached_property
+    def _rows(self) -> dict[tuple[str, str, str, str], dict]:
+        """Every row of ``measures`` by (indicator, period, breakdown, group), the first where repeated.
+
+        A report looks up a few thousand figures; one pass over the table
+        answers them all instead of a filter of the whole table for each.
+        """
+        index: dict[tuple[str, str, str, str], dict] = {}
+        for row in self.measures.iter_rows(named=True):
+            index.setdefault((row["indicator"], row["period"], row["breakdown"], row["group"]), row)
+        return index
+
     def _row(self, indicator_id: str, period: Period, breakdown: str = ALL, group: str = ALL) -> dict | None:
-        rows = self.measures.filter(
-            (pl.col("indicator") == indicator_id) & (pl.col("period") == period.label)
-            & (pl.col("breakdown") == breakdown) & (pl.col("group") == group)
-        )
-        return rows.row(0, named=True) if rows.height else None
+        return self._rows.get((indicator_id, period.label, breakdown, group))
 
     def value(self, indicator_id: str, period: Period) -> float | None:
         row = self._row(indicator_id, period)
@@ -144,8 +154,9 @@ class AuthorityReport:
             return small_label(self.threshold) if indicator.unit == "count" else "withheld"
         return format_value(self.value(indicator.id, period), indicator)
 
-    @property
+    @cached_property
     def indicators(self) -> list[Indicator]:
+        """The catalogue's indicators that have figures, in catalogue order."""
         present = set(self.measures["indicator"].unique().to_list())
         return [i for i in self.catalogue.indicators if i.id in present]
 
@@ -357,18 +368,114 @@ class Aggregates:
     benchmark_note: str
 
 
+def report_measures(data: Dataset, authorities: list[str], period: Period, quarters: int = TREND_QUARTERS,
+                    closure_days: list[dt.date] | tuple[dt.date, ...] = ()) -> pl.DataFrame:
+    """The figures a report shows, for several authorities in one pass over the data.
+
+    Headline figures for the ``quarters`` quarters of the trend (at least 8),
+    and breakdowns for ``period`` only: the report shows no breakdown of an
+    earlier quarter, and computing breakdowns for every quarter of the trend
+    took most of the time. The rows are those, and in the order, that
+    :func:`perfkit.engine.compute` gives.
+
+    Parameters
+    ----------
+    data : Dataset
+        Validated records.
+    authorities : list of str
+        Three-digit LA numbers, all present in ``data``.
+    period : Period
+        The report's quarter, the last of the trend.
+    quarters : int
+        How many quarters the trend covers.
+    closure_days : sequence of date
+        Local closure days shared by these authorities.
+    """
+    from perfkit.catalogue import load_catalogue
+    from perfkit.engine import compute
+
+    trend = period.series(max(quarters, 8))
+    headline = compute(data, trend, authorities, closure_days=closure_days)
+    groups = compute(data, [period], authorities, closure_days=closure_days, breakdowns=True)
+    order = {i.id: n for n, i in enumerate(load_catalogue().indicators)}
+    quarter = {p.label: n for n, p in enumerate(trend)}
+    return (
+        pl.concat([headline, groups.filter(pl.col("breakdown") != ALL)])
+        .with_columns(
+            _order=pl.col("indicator").replace_strict(order, return_dtype=pl.Int64),
+            _period=pl.col("period").replace_strict(quarter, return_dtype=pl.Int64),
+            _all=pl.col("breakdown") != ALL,
+        )
+        .sort("la_code", "_order", "_all", "breakdown", "_period", "group")
+        .drop("_order", "_period", "_all")
+    )
+
+
+def data_as_at_by_authority(data: Dataset) -> dict[str, dt.date]:
+    """:func:`data_as_at` of each authority's own records, in one pass over each table."""
+    latest: dict[str, list[dt.date]] = {la: [] for la in data.authorities}
+    for frame in data.tables.values():
+        dates = [name for name, dtype in frame.schema.items()
+                 if dtype == pl.Date and name not in ("date_of_birth", "recorded_date")]
+        if not dates or "la_code" not in frame.columns:
+            continue
+        maxima = frame.group_by("la_code").agg(pl.max_horizontal(pl.col(dates).max()).alias("latest"))
+        for la, value in maxima.iter_rows():
+            if la in latest and value is not None:
+                latest[la].append(value)
+    return {la: max(found) if found else dt.date.today() for la, found in latest.items()}
+
+
+def compute_aggregates_for(data: Dataset, authorities: list[str], period: str | Period | None,
+                           quarters: int = TREND_QUARTERS, published=None) -> dict[str, Aggregates]:
+    """Every authority's aggregated tables from validated records, sharing passes over the data.
+
+    Authorities with the same reporting quarter and the same closure days are
+    computed together; the figures are the same as computing each alone.
+
+    Parameters
+    ----------
+    data : Dataset
+        Validated records holding every authority named.
+    authorities : list of str
+        Three-digit LA numbers.
+    period : str or Period, optional
+        The quarter; ``None`` or ``"latest"`` for each authority's last complete quarter.
+    quarters : int
+        How many quarters the trend covers (at least 8).
+    published : PublishedData, optional
+        Published benchmarks, loaded once for every authority.
+    """
+    from perfkit.engine import windows_frame
+    from perfkit.quality import data_quality
+
+    missing = [la for la in authorities if la not in data.authorities]
+    if missing:
+        raise ValueError(f"authority {missing[0]!r} is not in {data.directory / 'children'}: column 'la_code' has "
+                         f"{', '.join(data.authorities)}")
+    own = data.for_authorities(list(authorities))
+    as_at = data_as_at_by_authority(own)
+    settings = {la: authority_settings(la) for la in authorities}
+    together: dict[tuple[Period, tuple[dt.date, ...]], list[str]] = {}
+    for la in authorities:
+        closure_days = tuple(dt.date.fromisoformat(str(d)) for d in settings[la].get("closure_days", []))
+        together.setdefault((resolve_period(period, as_at[la]), closure_days), []).append(la)
+    found: dict[str, Aggregates] = {}
+    for (chosen, closure_days), group in together.items():
+        subset = own.for_authorities(group) if len(group) < len(authorities) else own
+        measures = report_measures(subset, group, chosen, quarters, closure_days)
+        quality = data_quality(subset, windows_frame([chosen]))
+        for la in group:
+            benchmarks, note = published_benchmarks(str(settings[la].get("benchmark_authority", la)), chosen, published)
+            found[la] = Aggregates(chosen, as_at[la], measures.filter(pl.col("la_code") == la),
+                                   quality.filter(pl.col("la_code") == la), benchmarks, note)
+    return {la: found[la] for la in authorities}
+
+
 def compute_aggregates(data: Dataset, authority: str, period: str | Period | None, quarters: int = TREND_QUARTERS,
                        published=None) -> Aggregates:
     """Compute one authority's aggregated tables from validated records."""
-    own = data.for_authorities([authority])
-    as_at = data_as_at(own)
-    chosen = resolve_period(period, as_at)
-    settings = authority_settings(authority)
-    closure_days = [dt.date.fromisoformat(str(d)) for d in settings.get("closure_days", [])]
-    measures = compute(own, chosen.series(max(quarters, 8)), [authority], closure_days=closure_days, breakdowns=True)
-    quality = data_quality(own, windows_frame([chosen]))
-    benchmarks, note = published_benchmarks(str(settings.get("benchmark_authority", authority)), chosen, published)
-    return Aggregates(chosen, as_at, measures, quality, benchmarks, note)
+    return compute_aggregates_for(data, [authority], period, quarters, published)[authority]
 
 
 def save_aggregates(aggregates: dict[str, Aggregates], folder: Path) -> Path:
@@ -438,12 +545,9 @@ def build_report(
     if aggregates:
         figures = load_aggregates(aggregates, authority)
     else:
+        from perfkit.loading import load_dataset
+
         data = load_dataset(data_dir or paths.default_data_dir())
-        if authority not in data.authorities:
-            raise ValueError(
-                f"authority {authority!r} is not in {data.directory / 'children'}: column 'la_code' has "
-                f"{', '.join(data.authorities)}"
-            )
         figures = compute_aggregates(data, authority, period, quarters)
     settings = authority_settings(authority)
     threshold = disclosure_threshold()
