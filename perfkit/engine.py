@@ -135,6 +135,47 @@ def breakdowns_for(indicator: Indicator, rows: pl.DataFrame, requested: bool | I
     return [ALL, *wanted]
 
 
+AUTHORITIES_PER_PASS = 16
+"""How many authorities are counted together (see :func:`compute`)."""
+
+
+def _compute_part(
+    data: Dataset, authorities: list[str], chosen: list[Indicator], windows: pl.DataFrame,
+    calendar: WorkingDayCalendar, breakdowns: bool | Iterable[str],
+) -> list[pl.DataFrame]:
+    """The tidy rows of some authorities (not yet in report order)."""
+    grid = pl.DataFrame({"la_code": authorities}, schema={"la_code": pl.String}).join(windows, how="cross")
+    if data.has("population"):
+        grid = population_for(grid, data.table("population"))
+    else:
+        grid = grid.with_columns(pl.lit(None, dtype=pl.Float64).alias(POPULATION))
+    population = grid.select("la_code", "period", POPULATION)
+    measure_input = MeasureInput(data, windows, calendar, population)
+
+    frames = []
+    for indicator in chosen:
+        result = REGISTRY[indicator.id].function(measure_input)
+        rows = result.rows
+        wanted = breakdowns_for(indicator, rows, breakdowns)
+        if any(b in CHILD_BREAKDOWNS for b in wanted) and "date_of_birth" not in rows.columns:
+            rows = with_children(rows, data)
+        for breakdown in wanted:
+            counted = _aggregate(rows, result, breakdown)
+            if breakdown == ALL:
+                counted = grid.select(*KEYS, POPULATION).join(counted.drop("group"), on=KEYS, how="left")
+                if result.value is None:
+                    counted = counted.with_columns(pl.col("numerator").fill_null(0.0))
+                if result.denominator is not None:
+                    counted = counted.with_columns(pl.col("denominator").fill_null(0.0))
+                if indicator.denominator == POPULATION:
+                    counted = counted.with_columns(denominator=pl.col(POPULATION))
+                counted = counted.with_columns(group=pl.lit(ALL))
+            counted = counted.with_columns(indicator=pl.lit(indicator.id), breakdown=pl.lit(breakdown))
+            finished = finish_values(counted, indicator)
+            frames.append(finished.select([pl.col(c).cast(t) for c, t in OUTPUT_SCHEMA.items()]))
+    return frames
+
+
 def compute(
     data: Dataset,
     periods: Sequence[Period | Window | str],
@@ -180,35 +221,14 @@ def compute(
         data = data.for_authorities(authorities)
     chosen = [catalogue[i] for i in indicators] if indicators is not None else available(data, catalogue)
     windows = windows_frame(periods)
-    grid = pl.DataFrame({"la_code": authorities}, schema={"la_code": pl.String}).join(windows, how="cross")
-    if data.has("population"):
-        grid = population_for(grid, data.table("population"))
-    else:
-        grid = grid.with_columns(pl.lit(None, dtype=pl.Float64).alias(POPULATION))
-    population = grid.select("la_code", "period", POPULATION)
-    measure_input = MeasureInput(data, windows, dataset_calendar(data, closure_days), population)
-
+    calendar = dataset_calendar(data, closure_days)
     frames = []
-    for indicator in chosen:
-        result = REGISTRY[indicator.id].function(measure_input)
-        rows = result.rows
-        wanted = breakdowns_for(indicator, rows, breakdowns)
-        if any(b in CHILD_BREAKDOWNS for b in wanted) and "date_of_birth" not in rows.columns:
-            rows = with_children(rows, data)
-        for breakdown in wanted:
-            counted = _aggregate(rows, result, breakdown)
-            if breakdown == ALL:
-                counted = grid.select(*KEYS, POPULATION).join(counted.drop("group"), on=KEYS, how="left")
-                if result.value is None:
-                    counted = counted.with_columns(pl.col("numerator").fill_null(0.0))
-                if result.denominator is not None:
-                    counted = counted.with_columns(pl.col("denominator").fill_null(0.0))
-                if indicator.denominator == POPULATION:
-                    counted = counted.with_columns(denominator=pl.col(POPULATION))
-                counted = counted.with_columns(group=pl.lit(ALL))
-            counted = counted.with_columns(indicator=pl.lit(indicator.id), breakdown=pl.lit(breakdown))
-            finished = finish_values(counted, indicator)
-            frames.append(finished.select([pl.col(c).cast(t) for c, t in OUTPUT_SCHEMA.items()]))
+    # authorities never meet in a measure, so they are counted a few at a time: memory stays
+    # bounded by the part, and time grows in proportion to the number of authorities
+    for start in range(0, len(authorities), AUTHORITIES_PER_PASS):
+        part = authorities[start:start + AUTHORITIES_PER_PASS]
+        part_data = data if len(part) == len(authorities) else data.for_authorities(part)
+        frames += _compute_part(part_data, part, chosen, windows, calendar, breakdowns)
     if not frames:
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
     order = {i.id: n for n, i in enumerate(catalogue.indicators)}
