@@ -225,10 +225,10 @@ def compute(
     frames = []
     # authorities never meet in a measure, so they are counted a few at a time: memory stays
     # bounded by the part, and time grows in proportion to the number of authorities
-    for start in range(0, len(authorities), AUTHORITIES_PER_PASS):
-        part = authorities[start:start + AUTHORITIES_PER_PASS]
-        part_data = data if len(part) == len(authorities) else data.for_authorities(part)
-        frames += _compute_part(part_data, part, chosen, windows, calendar, breakdowns)
+    groups = [authorities[start:start + AUTHORITIES_PER_PASS] for start in range(0, len(authorities), AUTHORITIES_PER_PASS)]
+    parts = data.in_parts(groups) if len(groups) > 1 else iter([data])
+    for group, part in zip(groups, parts):
+        frames += _compute_part(part, group, chosen, windows, calendar, breakdowns)
     if not frames:
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
     order = {i.id: n for n, i in enumerate(catalogue.indicators)}

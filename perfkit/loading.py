@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 from pathlib import Path
 
 import polars as pl
@@ -91,29 +91,47 @@ class Dataset:
     def for_authorities(self, la_codes: list[str]) -> "Dataset":
         """The same dataset restricted to some authorities.
 
-        A table sorted by ``la_code`` (as exports usually are) is sliced without
-        copying when the authorities asked for are consecutive in it.
-
-        >>> data = Dataset(Path("."), {"t": pl.DataFrame({"la_code": ["1", "1", "2", "3"], "x": [1, 2, 3, 4]})})
-        >>> data.for_authorities(["1", "2"]).tables["t"]["x"].to_list()
-        [1, 2, 3]
-        >>> data.for_authorities(["3", "1"]).tables["t"]["x"].to_list()
-        [1, 2, 4]
+        >>> data = Dataset(Path("."), {"t": pl.DataFrame({"la_code": ["1", "2", "1", "3"], "x": [1, 2, 3, 4]})})
+        >>> data.for_authorities(["1", "3"]).tables["t"]["x"].to_list()
+        [1, 3, 4]
         """
-        return Dataset(self.directory, {name: _rows_of(frame, la_codes) for name, frame in self.tables.items()}, self.warnings)
+        return Dataset(
+            self.directory,
+            {name: frame.filter(pl.col("la_code").is_in(la_codes)) for name, frame in self.tables.items()},
+            self.warnings,
+        )
+
+    def in_parts(self, groups: list[list[str]]) -> Iterator["Dataset"]:
+        """The dataset for each group of authorities in turn.
+
+        Where a table keeps each authority's rows together (as exports and
+        perfkit's own files do), its parts are slices of it, made without
+        copying; otherwise each part is filtered from it.
+
+        >>> data = Dataset(Path("."), {"t": pl.DataFrame({"la_code": ["2", "2", "1", "3"], "x": [1, 2, 3, 4]})})
+        >>> [part.tables["t"]["x"].to_list() for part in data.in_parts([["1", "2"], ["3"]])]
+        [[1, 2, 3], [4]]
+        """
+        runs = {name: _authority_runs(frame) for name, frame in self.tables.items()}
+        for group in groups:
+            tables = {}
+            for name, frame in self.tables.items():
+                if runs[name] is None:
+                    tables[name] = frame.filter(pl.col("la_code").is_in(group))
+                else:
+                    where = sorted(runs[name][code] for code in group if code in runs[name])  # in the table's order
+                    pieces = [frame.slice(offset, length) for offset, length in where]
+                    tables[name] = pl.concat(pieces, rechunk=False) if pieces else frame.clear()
+            yield Dataset(self.directory, tables, self.warnings)
 
 
-def _rows_of(frame: pl.DataFrame, la_codes: list[str]) -> pl.DataFrame:
-    """The rows of ``frame`` for some authorities: a slice where the table is sorted by authority."""
-    codes = frame["la_code"]
-    if codes.is_sorted() and codes.len():
-        chosen = sorted(set(la_codes))
-        first = codes.search_sorted(chosen[0], side="left")
-        last = codes.search_sorted(chosen[-1], side="right")
-        present = codes.slice(first, last - first).unique()
-        if present.is_in(chosen).all():
-            return frame.slice(first, last - first)
-    return frame.filter(pl.col("la_code").is_in(la_codes))
+def _authority_runs(frame: pl.DataFrame) -> dict[str, tuple[int, int]] | None:
+    """Where each authority's rows are, as (offset, length), if each authority's rows are together."""
+    runs = frame.select(pl.col("la_code").rle()).unnest("la_code")
+    if runs["value"].n_unique() != runs.height:
+        return None
+    offsets = runs["len"].cum_sum() - runs["len"]
+    return {code: (offset, length) for code, offset, length in zip(runs["value"], offsets, runs["len"])}
 
 
 def find_table_file(directory: Path, name: str) -> Path | None:
