@@ -18,7 +18,7 @@ import polars as pl
 
 from perfkit.catalogue import POPULATION, Catalogue, Indicator, load_catalogue
 from perfkit.breakdowns import ALL, CHILD_BREAKDOWNS, group_expression
-from perfkit.loading import Dataset, load_dataset
+from perfkit.loading import AUTHORITIES_PER_PART, Dataset, load_dataset
 from perfkit.measures import KEYS, REGISTRY, MeasureInput, MeasureRows, with_children
 from perfkit.periods import Period, Window, as_window
 from perfkit.workdays import WorkingDayCalendar, calendar_for
@@ -135,7 +135,7 @@ def breakdowns_for(indicator: Indicator, rows: pl.DataFrame, requested: bool | I
     return [ALL, *wanted]
 
 
-AUTHORITIES_PER_PASS = 16
+AUTHORITIES_PER_PASS = AUTHORITIES_PER_PART
 """How many authorities are counted together (see :func:`compute`)."""
 
 

@@ -18,6 +18,8 @@ import polars as pl
 from perfkit.contract import TABLES, Column, TableSpec
 
 ROW = "__row"
+AUTHORITIES_PER_PART = 16
+"""How many authorities national-scale work takes together: keeps lookups small and memory bounded."""
 EXAMPLES_PER_CHECK = 5
 _DMY = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}$")
 
@@ -487,22 +489,41 @@ def _child_hash() -> pl.Expr:
     return pl.col("la_code").hash(1).xor(pl.col("child_id").hash(2))
 
 
+def _with_unknown_children(tables: dict[str, pl.DataFrame], directory: Path) -> set[str]:
+    """The tables with a row whose child is not in the children table.
+
+    Authorities are looked at a few at a time (a child is known only within
+    its authority), which keeps the lookup small however many there are. A row
+    whose key hash is not among its authority's children's is certainly
+    unknown; a hash collision could only hide an unknown child, with a chance
+    of about one in 10^12 per row, and this is a warning, not a count.
+    """
+    authorities = sorted(tables["children"]["la_code"].unique().to_list())
+    groups = [authorities[start:start + AUTHORITIES_PER_PART] for start in range(0, len(authorities), AUTHORITIES_PER_PART)]
+    flagged: set[str] = set()
+    for part in Dataset(directory, tables).in_parts(groups):
+        known = part.tables["children"].select(_child_hash()).to_series().implode()
+        for name, frame in part.tables.items():
+            if name != "children" and "child_id" in frame.columns and name not in flagged:
+                if frame.select((~_child_hash().is_in(known)).any()).item():
+                    flagged.add(name)
+    return flagged
+
+
 def cross_table_warnings(tables: dict[str, pl.DataFrame], directory: Path) -> list[Problem]:
     """What is loadable but suspicious across tables: unknown children and districts."""
     found: list[Problem] = []
     if "children" not in tables:
         return found
     children = tables["children"]
-    known = children.select(_child_hash()).to_series().implode()
+    with_unknown = _with_unknown_children(tables, directory)
     districts = set(children["district"].drop_nulls().unique().to_list())
     for name, frame in tables.items():
         if name == "children" or "child_id" not in frame.columns:
             continue
-        # a row whose key hash is not among the children's is certainly unknown (collisions could
-        # only hide an unknown child, with a chance of about one in 10^12 per row: this is a warning)
-        orphan = ~_child_hash().is_in(known)
-        if frame.select(orphan.any()).item():
-            orphans = frame.with_row_index(ROW, offset=1).filter(orphan)
+        if name in with_unknown:  # only now are rows numbered and named
+            orphans = frame.with_row_index(ROW, offset=1).join(
+                children.select("la_code", "child_id"), on=["la_code", "child_id"], how="anti")
             found += _warnings(_examples(str(find_table_file(directory, name)), orphans, "child_id",
                                          "this child is not in the children table (counted, but without sex, age or ethnicity)"))
         if "district" in frame.columns and districts:
