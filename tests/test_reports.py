@@ -170,3 +170,19 @@ def test_no_count_below_the_threshold_in_member_charts(batch_run):
                     checked += 1
                     assert row["value"] == 0 or row["value"] >= 5, (page.name, title, row)
     assert checked > 100
+
+
+def test_aggregates_of_authorities_computed_together_are_those_of_each_alone(small_data):
+    from perfkit.loading import load_dataset
+    from perfkit.report import compute_aggregates, compute_aggregates_for
+
+    data = load_dataset(small_data)
+    together = compute_aggregates_for(data, ["990", "991"], PERIOD)
+    for authority in ("990", "991"):
+        alone = compute_aggregates(data.for_authorities([authority]), authority, PERIOD)
+        assert together[authority].measures.equals(alone.measures), authority
+        assert together[authority].quality.equals(alone.quality), authority
+        assert (together[authority].period, together[authority].as_at) == (alone.period, alone.as_at)
+    measures = together["990"].measures
+    assert measures.filter(pl.col("breakdown") == "all")["period"].n_unique() == 12
+    assert set(measures.filter(pl.col("breakdown") != "all")["period"]) == {PERIOD}  # the report shows this quarter's only
