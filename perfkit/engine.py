@@ -114,12 +114,14 @@ def dataset_calendar(data: Dataset, closure_days: Iterable[dt.date] = ()) -> Wor
 
 
 def _aggregate(rows: pl.DataFrame, result: MeasureRows, breakdown: str) -> pl.DataFrame:
-    group = group_expression(breakdown, rows.columns).alias("group")
-    return rows.group_by([*KEYS, group]).agg(
+    # the headline is grouped by authority and window alone; a breakdown adds its group
+    keys = KEYS if breakdown == ALL else [*KEYS, group_expression(breakdown, rows.columns).alias("group")]
+    counted = rows.group_by(keys).agg(
         numerator=result.numerator.cast(pl.Float64),
         denominator=(result.denominator if result.denominator is not None else pl.lit(None)).cast(pl.Float64),
         value=(result.value if result.value is not None else pl.lit(None)).cast(pl.Float64),
     )
+    return counted.with_columns(group=pl.lit(ALL)) if breakdown == ALL else counted
 
 
 def breakdowns_for(indicator: Indicator, rows: pl.DataFrame, requested: bool | Iterable[str]) -> list[str]:
@@ -157,7 +159,7 @@ def _compute_part(
         result = REGISTRY[indicator.id].function(measure_input)
         rows = result.rows
         wanted = breakdowns_for(indicator, rows, breakdowns)
-        if any(b in CHILD_BREAKDOWNS for b in wanted) and "date_of_birth" not in rows.columns:
+        if any(b in CHILD_BREAKDOWNS for b in wanted):
             rows = with_children(rows, data)
         for breakdown in wanted:
             counted = _aggregate(rows, result, breakdown)
@@ -287,7 +289,7 @@ def records_for(
     population = (population_for(grid, data.table("population")) if data.has("population")
                   else grid.with_columns(pl.lit(None, dtype=pl.Float64).alias(POPULATION))).select("la_code", "period", POPULATION)
     rows = REGISTRY[indicator_id].function(MeasureInput(data, windows, dataset_calendar(data, closure_days), population)).rows
-    if breakdown != ALL and "date_of_birth" not in rows.columns and "child_id" in rows.columns:
+    if breakdown != ALL and "child_id" in rows.columns:
         rows = with_children(rows, data)
     if breakdown != ALL:
         rows = rows.filter(group_expression(breakdown, rows.columns) == group)

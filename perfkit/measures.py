@@ -142,15 +142,29 @@ def in_window(events: pl.DataFrame, date_column: str, windows: pl.DataFrame, win
     [(1, 'Q1'), (1, 'Q2'), (2, 'Q1'), (2, 'Q2'), (3, 'Q2')]
     """
     start = {"period": "window_start", "rolling12": "window_r12_start"}[window]
-    bounds = _bounds(windows).with_columns(__first=windows[start]).sort("__first")
+    bounds = _bounds(windows).with_columns(__first=windows[start]).sort(TO, "__first")
+    columns = _bounds(windows).columns
+    date = pl.col(date_column)
     if bounds.height and (bounds["__first"].shift(-1) > bounds[TO]).drop_nulls().all():
         # windows that do not overlap (quarters): an event is in at most one, found by binary search
-        position = pl.lit(bounds["__first"]).search_sorted(pl.col(date_column), side="right").cast(pl.Int64) - 1
-        inside = (position >= 0) & (pl.col(date_column) <= pl.lit(bounds[TO]).gather(position.clip(0)))
+        position = pl.lit(bounds["__first"]).search_sorted(date, side="right").cast(pl.Int64) - 1
+        inside = (position >= 0) & (date <= pl.lit(bounds[TO]).gather(position.clip(0)))
         placed = events.with_columns(__window=pl.when(inside).then(position)).filter(pl.col("__window").is_not_null())
         return placed.with_columns(
-            [pl.lit(bounds[c]).gather(pl.col("__window")).alias(c) for c in _bounds(windows).columns]
-        ).drop("__window").with_columns(pl.col(date_column).alias(AGE_DATE))
+            [pl.lit(bounds[c]).gather(pl.col("__window")).alias(c) for c in columns]
+        ).drop("__window").with_columns(date.alias(AGE_DATE))
+    if bounds["__first"].is_sorted():
+        # windows in order of both their first and last days (rolling 12 months of successive
+        # quarters): those holding a date are consecutive, from the first ending on or after it
+        # to the last starting on or before it
+        placed = events.with_columns(__window=pl.when(date.is_not_null()).then(pl.int_ranges(
+            pl.lit(bounds[TO]).search_sorted(date, side="left"),
+            pl.lit(bounds["__first"]).search_sorted(date, side="right"),
+            dtype=pl.UInt32,
+        ))).explode("__window", empty_as_null=False, keep_nulls=False)
+        return placed.with_columns(
+            [pl.lit(bounds[c]).gather(pl.col("__window")).alias(c) for c in columns]
+        ).drop("__window").with_columns(date.alias(AGE_DATE))
     months = _window_months(windows, start)
     return (
         events.filter(pl.col(date_column).is_not_null())
@@ -237,11 +251,22 @@ def age_on(date: pl.Expr, birth: pl.Expr) -> pl.Expr:
     return date.dt.year().cast(pl.Int32) - birth.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)
 
 
-def with_children(rows: pl.DataFrame, data: Dataset) -> pl.DataFrame:
-    """Join each row to its child's sex, date of birth, ethnicity, district and UASC flag."""
+CHILD_DETAILS = {"sex": "sex", "date_of_birth": "date_of_birth", "ethnicity": "ethnicity",
+                 "__child_district": "district", "__uasc": "uasc"}
+"""Columns :func:`with_children` adds, and the children table's column each comes from."""
+
+
+def with_children(rows: pl.DataFrame, data: Dataset, details: tuple[str, ...] = tuple(CHILD_DETAILS)) -> pl.DataFrame:
+    """Join each row to its child's details: sex, date of birth, ethnicity, district and UASC flag.
+
+    ``details`` names the ones wanted (see ``CHILD_DETAILS``); those the rows
+    already have are not joined again.
+    """
+    wanted = [name for name in details if name not in rows.columns]
+    if not wanted:
+        return rows
     children = data.table("children").select(
-        "la_code", "child_id", "sex", "date_of_birth", "ethnicity",
-        pl.col("district").alias("__child_district"), pl.col("uasc").alias("__uasc"),
+        "la_code", "child_id", *[pl.col(CHILD_DETAILS[name]).alias(name) for name in wanted]
     )
     return rows.join(children, on=["la_code", "child_id"], how="left")
 
@@ -400,19 +425,19 @@ def recorded_by_period_end(visits: pl.DataFrame) -> pl.Expr:
     return pl.col("recorded_date").is_null() | (pl.col("recorded_date") <= pl.col(TO))
 
 
+VISIT_WORKING_DAYS = 10
+
+
 @measure("cp_visits_10wd_pct", "cp_plans", "cp_visits")
 def cp_visits_10wd_pct(m: MeasureInput) -> MeasureRows:
     cohort = _on_plan_at_end(m).unique(["la_code", "child_id", "period"], keep="first", maintain_order=True)
     visits = m.data.table("cp_visits")
-    # the 10 working days ending on a window's end lie in its last two months: match on month, then count
-    last_months = _bounds(m.windows).with_columns(
-        __month=pl.concat_list(pl.col(TO).dt.month_start(), pl.col(TO).dt.month_start().dt.offset_by("-1mo"))
-    ).explode("__month")
+    # a visit counts from the 10th working day back from the window's end: the windows become
+    # those spans, and visits meet them as any event meets its window
+    spans = m.windows.with_columns(window_start=pl.Series(
+        [m.calendar.counting_back(end, VISIT_WORKING_DAYS) for end in m.windows["window_end"]], dtype=pl.Date))
     recent = (
-        visits.with_columns(__month=pl.col("visit_date").dt.month_start())
-        .join(last_months, on="__month")
-        .filter(pl.col("visit_date") <= pl.col(TO))
-        .filter(m.calendar.duration(pl.col("visit_date"), pl.col(TO)) <= 9)
+        in_window(visits, "visit_date", spans)
         .filter(recorded_by_period_end(visits))
         .select("la_code", "child_id", "period").unique().with_columns(visited=pl.lit(True))
     )
@@ -436,7 +461,8 @@ def _in_care_at_end(m: MeasureInput) -> pl.DataFrame:
 
 
 def _in_care_with_children(m: MeasureInput) -> pl.DataFrame:
-    return m.shared("in_care_with_children", lambda: with_children(_in_care_at_end(m), m.data))
+    return m.shared("in_care_with_children",
+                    lambda: with_children(_in_care_at_end(m), m.data, ("date_of_birth", "__uasc")))
 
 
 @measure("cla_rate", "cla_episodes", "population")
@@ -557,7 +583,7 @@ def missing_episodes_per_child(m: MeasureInput) -> MeasureRows:
 
 @measure("missing_under16_pct", "missing_episodes", "children")
 def missing_under16_pct(m: MeasureInput) -> MeasureRows:
-    rows = with_children(_missing_starting(m), m.data)
+    rows = with_children(_missing_starting(m), m.data, ("date_of_birth",))
     under16 = pl.col("child_id").filter(age_on(pl.col("missing_start"), pl.col("date_of_birth")) < 16).n_unique()
     return MeasureRows(rows, under16.cast(pl.Float64), CHILDREN)
 

@@ -64,6 +64,24 @@ class WorkingDayCalendar:
         one_day = pl.duration(days=1)
         return pl.business_day_count(start_expr + one_day, end_expr + one_day, holidays=self.holidays)
 
+    def counting_back(self, end: dt.date, working_days: int) -> dt.date:
+        """The ``working_days``-th working day counting back from ``end`` (which counts, if it is one).
+
+        A date on or after it is within ``working_days - 1`` working days of ``end``.
+        Friday 30 September 2022 counting back 10 skips the bank holiday of 19 September:
+
+        >>> WorkingDayCalendar(2022, 2022).counting_back(dt.date(2022, 9, 30), 10)
+        datetime.date(2022, 9, 16)
+        """
+        closed = set(self.holidays)
+        day, found = end, 0
+        while True:
+            if day.weekday() < 5 and day not in closed:
+                found += 1
+                if found == working_days:
+                    return day
+            day -= dt.timedelta(days=1)
+
     def add(self, start: dt.date, working_days: int) -> dt.date:
         """The date ``working_days`` working days after ``start``.
 
