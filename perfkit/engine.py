@@ -11,6 +11,7 @@ unrounded; display rounding happens in :mod:`perfkit.formatting`.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -18,7 +19,7 @@ import polars as pl
 
 from perfkit.catalogue import POPULATION, Catalogue, Indicator, load_catalogue
 from perfkit.breakdowns import ALL, CHILD_BREAKDOWNS, group_expression
-from perfkit.loading import AUTHORITIES_PER_PART, Dataset, load_dataset
+from perfkit.loading import AUTHORITIES_PER_PART, Dataset, is_id_column, load_dataset
 from perfkit.measures import KEYS, REGISTRY, MeasureInput, MeasureRows, with_children
 from perfkit.periods import Period, Window, as_window
 from perfkit.workdays import WorkingDayCalendar, calendar_for
@@ -139,6 +140,26 @@ def breakdowns_for(indicator: Indicator, rows: pl.DataFrame, requested: bool | I
 
 AUTHORITIES_PER_PASS = AUTHORITIES_PER_PART
 """How many authorities are counted together (see :func:`compute`)."""
+PARTS_AT_ONCE = 2
+"""How many parts are counted side by side (threads: polars releases the interpreter lock)."""
+
+
+def without_record_ids(data: Dataset) -> Dataset:
+    """The dataset without the ids of records (contact, referral, plan, ...), which no measure counts by.
+
+    Children are counted by ``child_id``, which stays. Dropping the others
+    means the engine never carries them through its joins (and never copies them).
+
+    >>> data = Dataset(Path("."), {"contacts": pl.DataFrame({"la_code": ["990"], "child_id": ["c"], "contact_id": ["k"]})})
+    >>> without_record_ids(data).tables["contacts"].columns
+    ['la_code', 'child_id']
+    """
+    return Dataset(
+        data.directory,
+        {name: frame.drop([c for c in frame.columns if is_id_column(c) and c != "child_id"])
+         for name, frame in data.tables.items()},
+        data.warnings,
+    )
 
 
 def _compute_part(
@@ -224,13 +245,17 @@ def compute(
     chosen = [catalogue[i] for i in indicators] if indicators is not None else available(data, catalogue)
     windows = windows_frame(periods)
     calendar = dataset_calendar(data, closure_days)
+    data = without_record_ids(data)
     frames = []
     # authorities never meet in a measure, so they are counted a few at a time: memory stays
     # bounded by the part, and time grows in proportion to the number of authorities
     groups = [authorities[start:start + AUTHORITIES_PER_PASS] for start in range(0, len(authorities), AUTHORITIES_PER_PASS)]
     parts = data.in_parts(groups) if len(groups) > 1 else iter([data])
-    for group, part in zip(groups, parts):
-        frames += _compute_part(part, group, chosen, windows, calendar, breakdowns)
+    # two parts at a time: while one waits on a step polars runs on one thread, the other uses the core
+    with ThreadPoolExecutor(max_workers=PARTS_AT_ONCE) as pool:
+        for counted in pool.map(lambda job: _compute_part(job[1], job[0], chosen, windows, calendar, breakdowns),
+                                zip(groups, parts)):
+            frames += counted
     if not frames:
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
     order = {i.id: n for n, i in enumerate(catalogue.indicators)}
