@@ -20,7 +20,7 @@ import polars as pl
 from perfkit.catalogue import POPULATION, Catalogue, Indicator, load_catalogue
 from perfkit.breakdowns import ALL, CHILD_BREAKDOWNS, group_expression
 from perfkit.loading import AUTHORITIES_PER_PART, Dataset, is_id_column, load_dataset
-from perfkit.measures import KEYS, REGISTRY, MeasureInput, MeasureRows, with_children
+from perfkit.measures import COUNTED_COLUMNS, KEYS, REGISTRY, MeasureInput, MeasureRows, with_children
 from perfkit.periods import Period, Window, as_window
 from perfkit.workdays import WorkingDayCalendar, calendar_for
 
@@ -162,6 +162,22 @@ def without_record_ids(data: Dataset) -> Dataset:
     )
 
 
+def counted_columns_only(data: Dataset) -> Dataset:
+    """The dataset with only the columns measures read (``COUNTED_COLUMNS``): enough for headline figures.
+
+    >>> data = Dataset(Path("."), {"contacts": pl.DataFrame({"la_code": ["990"], "child_id": ["c"], "contact_id": ["k"],
+    ...     "contact_date": [None], "contact_source": ["1A"], "outcome": ["nfa"]})})
+    >>> counted_columns_only(data).tables["contacts"].columns
+    ['la_code', 'child_id', 'contact_date', 'outcome']
+    """
+    kept = {name: ("la_code", "child_id", *COUNTED_COLUMNS.get(name, ())) for name in data.tables}
+    return Dataset(
+        data.directory,
+        {name: frame.select([c for c in frame.columns if c in kept[name]]) for name, frame in data.tables.items()},
+        data.warnings,
+    )
+
+
 def _compute_part(
     data: Dataset, authorities: list[str], chosen: list[Indicator], windows: pl.DataFrame,
     calendar: WorkingDayCalendar, breakdowns: bool | Iterable[str],
@@ -245,7 +261,7 @@ def compute(
     chosen = [catalogue[i] for i in indicators] if indicators is not None else available(data, catalogue)
     windows = windows_frame(periods)
     calendar = dataset_calendar(data, closure_days)
-    data = without_record_ids(data)
+    data = without_record_ids(data) if breakdowns else counted_columns_only(data)
     frames = []
     # authorities never meet in a measure, so they are counted a few at a time: memory stays
     # bounded by the part, and time grows in proportion to the number of authorities

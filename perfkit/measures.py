@@ -74,6 +74,27 @@ class MeasureRows:
 
 MeasureFunction = Callable[[MeasureInput], MeasureRows]
 
+COUNTED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "children": ("date_of_birth", "uasc"),
+    "contacts": ("contact_date", "outcome"),
+    "referrals": ("referral_date", "nfa", "closure_date"),
+    "assessments": ("start_date", "authorised_date"),
+    "section47": ("start_date", "icpc_date"),
+    "cp_plans": ("start_date", "end_date", "initial_category", "latest_category"),
+    "cp_visits": ("visit_date", "recorded_date"),
+    "cla_episodes": ("episode_start", "episode_end", "rne", "legal_status"),
+    "missing_episodes": ("missing_start", "missing_end", "missing_type", "rhi_offered_date", "rhi_accepted"),
+    "care_leavers": ("reference_date", "accommodation", "activity"),
+    "workforce": ("month", "permanent_fte", "agency_fte", "vacancy_fte", "leavers_fte", "cases", "case_holders_fte"),
+    "ehcp_requests": ("request_date", "decision_date", "plan_issued_date", "exception"),
+    "population": ("year", "population_0_17"),
+}
+"""The columns of each table that measures read, besides ``la_code`` and ``child_id``.
+
+Headline figures need only these; breakdowns need more (a test checks that
+headlines computed from these alone equal those computed from every column).
+"""
+
 
 @dataclass(frozen=True)
 class Measure:

@@ -327,6 +327,14 @@ def test_authorities_counted_a_few_at_a_time_match_all_together(small_data, monk
     assert_frame_equal(compute(shuffled, windows, breakdowns=["district", "age_band"]), together, rel_tol=1e-12)
 
 
+def test_headlines_need_only_the_counted_columns(small_data):
+    data = load_dataset(small_data)
+    windows = ["2023-24 Q3", "2023-24 Q4 YTD", "2023-24 Q4 R12"]
+    headline = compute(data, windows)
+    with_breakdowns = compute(data, windows, breakdowns=True).filter(pl.col("breakdown") == "all")
+    assert_frame_equal(headline, with_breakdowns)
+
+
 COUNTED_ROWS = ["contacts", "referrals", "cpp_starts", "cla_starts", "missing_episodes", "cla_s20_starts"]
 
 
