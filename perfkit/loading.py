@@ -500,13 +500,17 @@ def _with_unknown_children(tables: dict[str, pl.DataFrame], directory: Path) -> 
     """
     authorities = sorted(tables["children"]["la_code"].unique().to_list())
     groups = [authorities[start:start + AUTHORITIES_PER_PART] for start in range(0, len(authorities), AUTHORITIES_PER_PART)]
+    names = [name for name, frame in tables.items() if name != "children" and "child_id" in frame.columns]
     flagged: set[str] = set()
+    if not names:
+        return flagged
     for part in Dataset(directory, tables).in_parts(groups):
         known = part.tables["children"].select(_child_hash()).to_series().implode()
-        for name, frame in part.tables.items():
-            if name != "children" and "child_id" in frame.columns and name not in flagged:
-                if frame.select((~_child_hash().is_in(known)).any()).item():
-                    flagged.add(name)
+        # every table's children in one lookup
+        rows = pl.concat([part.tables[name].select(__hash=_child_hash(), __table=pl.lit(n, dtype=pl.UInt8))
+                          for n, name in enumerate(names)])
+        unknown = rows.filter(~pl.col("__hash").is_in(known))["__table"].unique().to_list()
+        flagged.update(names[n] for n in unknown)
     return flagged
 
 
