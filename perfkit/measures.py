@@ -168,9 +168,10 @@ def in_window(events: pl.DataFrame, date_column: str, windows: pl.DataFrame, win
     date = pl.col(date_column)
     if bounds.height and (bounds["__first"].shift(-1) > bounds[TO]).drop_nulls().all():
         # windows that do not overlap (quarters): an event is in at most one, found by binary search
-        position = pl.lit(bounds["__first"]).search_sorted(date, side="right").cast(pl.Int64) - 1
-        inside = (position >= 0) & (date <= pl.lit(bounds[TO]).gather(position.clip(0)))
-        placed = events.with_columns(__window=pl.when(inside).then(position)).filter(pl.col("__window").is_not_null())
+        # the last window starting on or before the date must be the first ending on or after it
+        started = pl.lit(bounds["__first"]).search_sorted(date, side="right").cast(pl.Int64) - 1
+        ending = pl.lit(bounds[TO]).search_sorted(date, side="left").cast(pl.Int64)
+        placed = events.with_columns(__window=ending).filter(date.is_not_null() & (started == pl.col("__window")))
         return placed.with_columns(
             [pl.lit(bounds[c]).gather(pl.col("__window")).alias(c) for c in columns]
         ).drop("__window").with_columns(date.alias(AGE_DATE))
@@ -328,7 +329,9 @@ def flag_rereferrals(referrals: pl.DataFrame) -> pl.DataFrame:
 
     An earlier referral is one dated before this one (a second referral on the
     same day is not a re-referral of the first); the same calendar date a year
-    earlier counts as within 12 months.
+    earlier counts as within 12 months. Rows come back in order of authority,
+    child and date (counting does not depend on order; sorting back would cost
+    a second sort of every referral).
 
     >>> import datetime as dt
     >>> f = pl.DataFrame({"la_code": ["990"] * 3, "child_id": ["a"] * 3,
@@ -336,7 +339,7 @@ def flag_rereferrals(referrals: pl.DataFrame) -> pl.DataFrame:
     >>> flag_rereferrals(f)["is_rereferral"].to_list()
     [False, True, False]
     """
-    ordered = referrals.with_row_index("__order").sort("la_code", "child_id", "referral_date")
+    ordered = referrals.sort("la_code", "child_id", "referral_date")
     same_child = (pl.col("la_code") == pl.col("la_code").shift(1)) & (pl.col("child_id") == pl.col("child_id").shift(1))
     same_day = same_child & (pl.col("referral_date") == pl.col("referral_date").shift(1))
     # the child's latest referral dated before this one: the row above, unless it is the same
@@ -346,7 +349,7 @@ def flag_rereferrals(referrals: pl.DataFrame) -> pl.DataFrame:
     flagged = ordered.with_columns(__before=before.forward_fill()).with_columns(
         is_rereferral=pl.col("__before") >= pl.col("referral_date").dt.offset_by("-1y")
     )
-    return flagged.sort("__order").drop("__order", "__before")
+    return flagged.drop("__before")
 
 
 @measure("rereferral_pct", "referrals")
