@@ -543,18 +543,22 @@ def cla_3plus_placements_pct(m: MeasureInput) -> MeasureRows:
 
 @measure("cla_long_term_stability_pct", "cla_episodes")
 def cla_long_term_stability_pct(m: MeasureInput) -> MeasureRows:
-    keys = ["la_code", "child_id", "period"]
-    in_care = _in_care_with_children(m)
-    episodes = _episodes(m).select("la_code", "child_id", pl.col("episode_start").alias("__start"), pl.col("rne").alias("__rne"))
+    # each episode carries the child's latest care and placement starts so far; a child in care at a
+    # window's end takes them from their latest episode started by then (an as-of join, not every episode)
+    child = ["la_code", "child_id"]
     history = (
-        in_care.select(*keys, TO).join(episodes, on=["la_code", "child_id"])
-        .filter(pl.col("__start") <= pl.col(TO))
-        .group_by(keys).agg(
-            care_start=pl.col("__start").filter(pl.col("__rne") == "S").max(),
-            placement_start=pl.col("__start").filter(pl.col("__rne").is_in(PLACEMENT_STARTS)).max(),
+        _episodes(m).select(*child, pl.col("episode_start").alias("__start"), pl.col("rne").alias("__rne"))
+        .sort(*child, "__start")
+        .with_columns(
+            care_start=pl.when(pl.col("__rne") == "S").then(pl.col("__start")).forward_fill().over(child),
+            placement_start=pl.when(pl.col("__rne").is_in(PLACEMENT_STARTS)).then(pl.col("__start")).forward_fill().over(child),
         )
+        .drop("__rne")
+        .sort("__start")
     )
-    cohort = in_care.join(history, on=keys, how="left").filter(
+    in_care = _in_care_with_children(m).sort(TO)
+    cohort = in_care.join_asof(history, left_on=TO, right_on="__start", by=child, strategy="backward",
+                               check_sortedness=False).drop("__start").filter(
         (age_on(pl.col(TO), pl.col("date_of_birth")) < 16)
         & (pl.col("care_start") <= pl.col(TO).dt.offset_by("-30mo"))
     )
