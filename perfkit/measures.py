@@ -475,18 +475,26 @@ def _episodes(m: MeasureInput) -> pl.DataFrame:
     return m.data.table("cla_episodes")
 
 
+CHILD = "__child"
+
+
+def _numbered_episodes(m: MeasureInput) -> pl.DataFrame:
+    """Episodes with their child's date of birth and UASC flag, and a number for the child (``__child``).
+
+    Details and numbers are attached to episodes once, before episodes are
+    paired with windows: the pairs are then matched by number, not by text.
+    """
+    return m.shared("numbered_episodes", lambda: with_children(_episodes(m), m.data, ("date_of_birth", "__uasc")).with_columns(
+        pl.struct("la_code", "child_id").rank("dense").alias(CHILD)))
+
+
 def _in_care_at_end(m: MeasureInput) -> pl.DataFrame:
     """One row per child looked after at each window's end: their current episode."""
     def build() -> pl.DataFrame:
-        rows = open_at_end(_episodes(m), "episode_start", "episode_end", m.windows)
-        return rows.sort("episode_start").unique(["la_code", "child_id", "period"], keep="last", maintain_order=True)
+        rows = open_at_end(_numbered_episodes(m), "episode_start", "episode_end", m.windows)
+        return rows.sort("episode_start").unique([CHILD, "period"], keep="last", maintain_order=True)
 
     return m.shared("in_care_at_end", build)
-
-
-def _in_care_with_children(m: MeasureInput) -> pl.DataFrame:
-    return m.shared("in_care_with_children",
-                    lambda: with_children(_in_care_at_end(m), m.data, ("date_of_birth", "__uasc")))
 
 
 @measure("cla_rate", "cla_episodes", "population")
@@ -502,7 +510,7 @@ def cla_starts(m: MeasureInput) -> MeasureRows:
 
 @measure("cla_uasc", "cla_episodes")
 def cla_uasc(m: MeasureInput) -> MeasureRows:
-    rows = _in_care_with_children(m).filter(pl.col("__uasc") == "Y")
+    rows = _in_care_at_end(m).filter(pl.col("__uasc") == "Y")
     return MeasureRows(rows, CHILDREN)
 
 
@@ -512,7 +520,7 @@ NTS_THRESHOLD_SHARE = 0.001
 
 @measure("cla_uasc_threshold_pct", "cla_episodes", "population")
 def cla_uasc_threshold_pct(m: MeasureInput) -> MeasureRows:
-    in_care = _in_care_with_children(m).with_columns(is_uasc=pl.col("__uasc") == "Y")
+    in_care = _in_care_at_end(m).with_columns(is_uasc=pl.col("__uasc") == "Y")
     rows = in_care.join(m.population, on=["la_code", "period"], how="left")
     uasc = pl.col("child_id").filter(pl.col("is_uasc")).n_unique().cast(pl.Float64)
     return MeasureRows(rows, uasc, pl.col("population_0_17").first() * NTS_THRESHOLD_SHARE)
@@ -523,15 +531,14 @@ PLACEMENT_STARTS = ("S", "P", "B")
 
 @measure("cla_3plus_placements_pct", "cla_episodes")
 def cla_3plus_placements_pct(m: MeasureInput) -> MeasureRows:
-    episodes = _episodes(m)
-    keys = ["la_code", "child_id", "period"]
+    episodes = _numbered_episodes(m).select(CHILD, "episode_start", "episode_end", "rne")
+    keys = [CHILD, "period"]
     starting = (
         in_window(episodes.filter(pl.col("rne").is_in(PLACEMENT_STARTS)), "episode_start", m.windows, "rolling12")
         .group_by(keys).agg(started=pl.len())
     )
     held = (  # a placement already running when the 12 months began
-        spanning(episodes.select("la_code", "child_id", "episode_start", "episode_end"), "episode_start", "episode_end",
-                 m.windows, R12, started_before=True)
+        spanning(episodes, "episode_start", "episode_end", m.windows, R12, started_before=True)
         .select(keys).unique().with_columns(held=pl.lit(1, dtype=pl.UInt32))
     )
     rows = (
@@ -545,19 +552,18 @@ def cla_3plus_placements_pct(m: MeasureInput) -> MeasureRows:
 def cla_long_term_stability_pct(m: MeasureInput) -> MeasureRows:
     # each episode carries the child's latest care and placement starts so far; a child in care at a
     # window's end takes them from their latest episode started by then (an as-of join, not every episode)
-    child = ["la_code", "child_id"]
     history = (
-        _episodes(m).select(*child, pl.col("episode_start").alias("__start"), pl.col("rne").alias("__rne"))
-        .sort(*child, "__start")
+        _numbered_episodes(m).select(CHILD, pl.col("episode_start").alias("__start"), pl.col("rne").alias("__rne"))
+        .sort(CHILD, "__start")
         .with_columns(
-            care_start=pl.when(pl.col("__rne") == "S").then(pl.col("__start")).forward_fill().over(child),
-            placement_start=pl.when(pl.col("__rne").is_in(PLACEMENT_STARTS)).then(pl.col("__start")).forward_fill().over(child),
+            care_start=pl.when(pl.col("__rne") == "S").then(pl.col("__start")).forward_fill().over(CHILD),
+            placement_start=pl.when(pl.col("__rne").is_in(PLACEMENT_STARTS)).then(pl.col("__start")).forward_fill().over(CHILD),
         )
         .drop("__rne")
         .sort("__start")
     )
-    in_care = _in_care_with_children(m).sort(TO)
-    cohort = in_care.join_asof(history, left_on=TO, right_on="__start", by=child, strategy="backward",
+    in_care = _in_care_at_end(m).sort(TO)
+    cohort = in_care.join_asof(history, left_on=TO, right_on="__start", by=CHILD, strategy="backward",
                                check_sortedness=False).drop("__start").filter(
         (age_on(pl.col(TO), pl.col("date_of_birth")) < 16)
         & (pl.col("care_start") <= pl.col(TO).dt.offset_by("-30mo"))
