@@ -274,11 +274,18 @@ def compute(
             frames += counted
     if not frames:
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
+    return in_report_order(pl.concat(frames), catalogue, windows["period"].to_list())
+
+
+def in_report_order(frame: pl.DataFrame, catalogue: Catalogue, periods: Sequence[str]) -> pl.DataFrame:
+    """The tidy table sorted as reports read it: authority, catalogue order, headline first, then period.
+
+    ``periods`` lists the period labels in time order.
+    """
     order = {i.id: n for n, i in enumerate(catalogue.indicators)}
-    period_order = {label: n for n, label in enumerate(windows["period"].to_list())}
+    period_order = {label: n for n, label in enumerate(periods)}
     return (
-        pl.concat(frames)
-        .with_columns(
+        frame.with_columns(
             _order=pl.col("indicator").replace_strict(order, return_dtype=pl.Int64),
             _period=pl.col("period").replace_strict(period_order, return_dtype=pl.Int64),
             _all=pl.col("breakdown") != ALL,

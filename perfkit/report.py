@@ -391,24 +391,13 @@ def report_measures(data: Dataset, authorities: list[str], period: Period, quart
     closure_days : sequence of date
         Local closure days shared by these authorities.
     """
-    from perfkit.catalogue import load_catalogue
-    from perfkit.engine import compute
+    from perfkit.engine import compute, in_report_order
 
     trend = period.series(max(quarters, 8))
     headline = compute(data, trend, authorities, closure_days=closure_days)
     groups = compute(data, [period], authorities, closure_days=closure_days, breakdowns=True)
-    order = {i.id: n for n, i in enumerate(load_catalogue().indicators)}
-    quarter = {p.label: n for n, p in enumerate(trend)}
-    return (
-        pl.concat([headline, groups.filter(pl.col("breakdown") != ALL)])
-        .with_columns(
-            _order=pl.col("indicator").replace_strict(order, return_dtype=pl.Int64),
-            _period=pl.col("period").replace_strict(quarter, return_dtype=pl.Int64),
-            _all=pl.col("breakdown") != ALL,
-        )
-        .sort("la_code", "_order", "_all", "breakdown", "_period", "group")
-        .drop("_order", "_period", "_all")
-    )
+    return in_report_order(pl.concat([headline, groups.filter(pl.col("breakdown") != ALL)]), load_catalogue(),
+                           [p.label for p in trend])
 
 
 def data_as_at_by_authority(data: Dataset) -> dict[str, dt.date]:
