@@ -105,11 +105,11 @@ def authority_jobs(
 
     An authority's ``data_dir`` may be absolute or relative to the project root.
     """
-    import yaml
+    from perfkit.yamlfiles import parse_yaml
 
     jobs = []
     for path in sorted((parameters or paths.authorities_dir()).glob("*.yaml")):
-        settings = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        settings = parse_yaml(path.read_text(encoding="utf-8")) or {}
         authority = str(settings.get("authority", path.stem))
         if authorities and authority not in authorities:
             continue

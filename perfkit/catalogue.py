@@ -99,10 +99,10 @@ def parse_catalogue(document: dict) -> Catalogue:
 @lru_cache(maxsize=1)
 def load_catalogue() -> Catalogue:
     """The packaged catalogue."""
-    import yaml
+    from perfkit.yamlfiles import parse_yaml
 
     text = resources.files("perfkit").joinpath("catalogue.yaml").read_text(encoding="utf-8")
-    return parse_catalogue(yaml.safe_load(text))
+    return parse_catalogue(parse_yaml(text))
 
 
 def markdown_table(catalogue: Catalogue | None = None) -> str:

@@ -56,12 +56,12 @@ def data_as_at(data: Dataset) -> dt.date:
 
 
 def _settings_file(name: str) -> dict:
-    import yaml
+    from perfkit.yamlfiles import parse_yaml
 
     path = paths.parameters_dir() / name
     if not path.exists():
         return {}
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return parse_yaml(path.read_text(encoding="utf-8")) or {}
 
 
 def authority_settings(authority: str) -> dict:

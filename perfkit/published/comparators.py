@@ -118,7 +118,7 @@ def parse_comparators(document: dict, catalogue_ids: list[str] | None = None, so
 
 def load_comparators(path: Path | None = None) -> tuple[Comparator, ...]:
     """The packaged comparators (or those in ``path``), checked against the catalogue."""
-    import yaml
+    from perfkit.yamlfiles import parse_yaml
 
     from perfkit.catalogue import load_catalogue
 
@@ -127,7 +127,7 @@ def load_comparators(path: Path | None = None) -> tuple[Comparator, ...]:
         name = "comparators.yaml"
     else:
         text, name = Path(path).read_text(encoding="utf-8"), Path(path).name
-    return parse_comparators(yaml.safe_load(text), load_catalogue().ids, name)
+    return parse_comparators(parse_yaml(text), load_catalogue().ids, name)
 
 
 # --------------------------------------------------------------------------- values
