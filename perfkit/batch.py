@@ -89,6 +89,8 @@ def run_job(job: Job) -> Outcome:
                 str(paths.notebooks_dir() / job.notebook), str(executed), parameters=dict(job.parameters),
                 kernel_name="python3", progress_bar=False, log_output=False, cwd=scratch,
                 kernel_manager_class="perfkit.kernel.IpcKernelManager",
+                # written once when it has run, not after every cell: a failed run is thrown away anyway
+                request_save_on_cell_execute=False,
             )
             html = member_html(nbformat.read(executed, as_version=4))
         atomic_write_text(target, html)
