@@ -231,6 +231,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--skip", action="append", default=[], choices=["engine", "batch", "import"])
     args = parser.parse_args()
+    if args.authorities < 152 and "engine" not in args.skip:
+        parser.error("--authorities must be at least 152: the engine figures compare 38, 76 and all authorities")
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, "
           f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 1e9:.0f} GB", flush=True)
     if "import" not in args.skip:
