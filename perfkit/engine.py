@@ -19,7 +19,7 @@ import polars as pl
 
 from perfkit.catalogue import POPULATION, Catalogue, Indicator, load_catalogue
 from perfkit.breakdowns import ALL, CHILD_BREAKDOWNS, group_expression
-from perfkit.loading import AUTHORITIES_PER_PART, Dataset, is_id_column, load_dataset
+from perfkit.loading import AUTHORITIES_PER_PART, Dataset, authority_groups, is_id_column, load_dataset
 from perfkit.measures import COUNTED_COLUMNS, KEYS, REGISTRY, MeasureInput, MeasureRows, with_children
 from perfkit.periods import Period, Window, as_window
 from perfkit.workdays import WorkingDayCalendar, calendar_for
@@ -273,7 +273,7 @@ def compute(
     frames = []
     # authorities never meet in a measure, so they are counted a few at a time: memory stays
     # bounded by the part, and time grows in proportion to the number of authorities
-    groups = [authorities[start:start + AUTHORITIES_PER_PASS] for start in range(0, len(authorities), AUTHORITIES_PER_PASS)]
+    groups = authority_groups(authorities, AUTHORITIES_PER_PASS)
     parts = data.in_parts(groups) if len(groups) > 1 else iter([data])
     # two parts at a time: while one waits on a step polars runs on one thread, the other uses the core
     with ThreadPoolExecutor(max_workers=PARTS_AT_ONCE) as pool:

@@ -127,6 +127,15 @@ class Dataset:
             yield Dataset(self.directory, tables, self.warnings)
 
 
+def authority_groups(authorities: list[str], size: int = AUTHORITIES_PER_PART) -> list[list[str]]:
+    """The authorities in consecutive groups of ``size`` (the last may be smaller).
+
+    >>> authority_groups(["990", "991", "992"], 2)
+    [['990', '991'], ['992']]
+    """
+    return [authorities[start:start + size] for start in range(0, len(authorities), size)]
+
+
 def _authority_runs(frame: pl.DataFrame) -> dict[str, tuple[int, int]] | None:
     """Where each authority's rows are, as (offset, length), if each authority's rows are together."""
     runs = frame.select(pl.col("la_code").rle()).unnest("la_code")
@@ -196,14 +205,18 @@ def read_raw(path: Path) -> tuple[pl.DataFrame, list[Problem]]:
     return frame.rename(dict(zip(frame.columns, names))), warnings
 
 
-def _examples(file: str, rows: pl.DataFrame, column: str, message: str) -> list[Problem]:
-    """Problems for the first few offending rows, counting the rest."""
+def _examples(file: str, rows: pl.DataFrame, column: str, message: str | Callable[[str | None], str]) -> list[Problem]:
+    """Problems for the first few offending rows, counting the rest.
+
+    ``message`` is the same for every row, or made from each row's value.
+    """
     if rows.height == 0:
         return []
     shown = rows.head(EXAMPLES_PER_CHECK)
+    values = [None if r[column] is None else str(r[column]) for r in shown.iter_rows(named=True)]
     problems = [
-        Problem(file, message, column, int(r[ROW]), None if r[column] is None else str(r[column]))
-        for r in shown.iter_rows(named=True)
+        Problem(file, message(value) if callable(message) else message, column, int(row), value)
+        for row, value in zip(shown[ROW], values)
     ]
     extra = rows.height - shown.height
     if extra:
@@ -305,17 +318,6 @@ def _warnings(problems: list[Problem]) -> list[Problem]:
     return [Problem(p.file, p.message, p.column, p.row, p.value, p.more, "warning") for p in problems]
 
 
-def _date_problems(file: str, column: Column, rows: pl.DataFrame) -> list[Problem]:
-    problems = [
-        Problem(file, _date_message(column, str(r[column.name])), column.name, int(r[ROW]), str(r[column.name]))
-        for r in rows.head(EXAMPLES_PER_CHECK).iter_rows(named=True)
-    ]
-    if rows.height > EXAMPLES_PER_CHECK:
-        last = problems[-1]
-        problems[-1] = Problem(last.file, last.message, last.column, last.row, last.value, rows.height - EXAMPLES_PER_CHECK)
-    return problems
-
-
 def _order_problems(file: str, start: str, end: str, rows: pl.DataFrame) -> list[Problem]:
     return [
         Problem(p.file, f"{end} is before {start} ({rows.filter(pl.col(ROW) == p.row)[start].item()}); "
@@ -332,7 +334,8 @@ def _column_checks(column: Column, dtype: pl.DataType, file: str, today: dt.date
     if column.required:
         checks.append(_Check(~present, lambda rows: _examples(file, rows, name, f"a value is required here: expected {column.describe()}")))
     if column.kind == "date":
-        checks.append(_Check(present & parsed.is_null(), lambda rows: _date_problems(file, column, rows)))
+        checks.append(_Check(present & parsed.is_null(), lambda rows: _examples(
+            file, rows, name, lambda value: _date_message(column, value))))
         checks.append(_Check(parsed > today, lambda rows: _examples(
             file, rows, name, f"the date is in the future (after {today.isoformat()}): expected a date that has happened")))
     elif column.kind in ("number", "integer"):
@@ -418,19 +421,17 @@ def check_table(
                              lambda rows, start=start, end=end: _order_problems(file, start, end, rows)))
 
     counts = parsed.select([check.rows.fill_null(False).sum().alias(str(n)) for n, check in enumerate(checks)]).row(0)
-    numbered = None
-    for check, count in zip(checks, counts):
-        if count:
-            numbered = numbered if numbered is not None else parsed.with_row_index(ROW, offset=1)
+    failing = [check for check, count in zip(checks, counts) if count]
+    duplicates = bool(spec.key) and not _certainly_unique(parsed, spec.key)
+    if failing or duplicates:  # only now are rows numbered, to be named
+        numbered = parsed.with_row_index(ROW, offset=1)
+        for check in failing:
             problems += check.report(numbered.filter(check.rows.fill_null(False)))
-
-    if spec.key and not _certainly_unique(parsed, spec.key):
-        numbered = numbered if numbered is not None else parsed.with_row_index(ROW, offset=1)
-        duplicated = numbered.filter(pl.struct(list(spec.key)).is_duplicated())
-        problems += _examples(
-            file, duplicated, spec.key[-1],
-            f"duplicate id: {' + '.join(spec.key)} must be unique, but this value appears on more than one row",
-        )
+        if duplicates:
+            problems += _examples(
+                file, numbered.filter(pl.struct(list(spec.key)).is_duplicated()), spec.key[-1],
+                f"duplicate id: {' + '.join(spec.key)} must be unique, but this value appears on more than one row",
+            )
 
     canonical = parsed.select(
         [pl.col(f"__parsed_{c.name}").alias(c.name) for c in spec.columns]
@@ -498,8 +499,7 @@ def _with_unknown_children(tables: dict[str, pl.DataFrame], directory: Path) -> 
     unknown; a hash collision could only hide an unknown child, with a chance
     of about one in 10^12 per row, and this is a warning, not a count.
     """
-    authorities = sorted(tables["children"]["la_code"].unique().to_list())
-    groups = [authorities[start:start + AUTHORITIES_PER_PART] for start in range(0, len(authorities), AUTHORITIES_PER_PART)]
+    groups = authority_groups(sorted(tables["children"]["la_code"].unique().to_list()))
     names = [name for name, frame in tables.items() if name != "children" and "child_id" in frame.columns]
     flagged: set[str] = set()
     if not names:

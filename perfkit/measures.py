@@ -172,9 +172,7 @@ def in_window(events: pl.DataFrame, date_column: str, windows: pl.DataFrame, win
         started = pl.lit(bounds["__first"]).search_sorted(date, side="right").cast(pl.Int64) - 1
         ending = pl.lit(bounds[TO]).search_sorted(date, side="left").cast(pl.Int64)
         placed = events.with_columns(__window=ending).filter(date.is_not_null() & (started == pl.col("__window")))
-        return placed.with_columns(
-            [pl.lit(bounds[c]).gather(pl.col("__window")).alias(c) for c in columns]
-        ).drop("__window").with_columns(date.alias(AGE_DATE))
+        return _with_window(placed, bounds.select(columns), "__window").with_columns(date.alias(AGE_DATE))
     if bounds["__first"].is_sorted():
         # windows in order of both their first and last days (rolling 12 months of successive
         # quarters): those holding a date are consecutive, from the first ending on or after it
@@ -184,9 +182,7 @@ def in_window(events: pl.DataFrame, date_column: str, windows: pl.DataFrame, win
             pl.lit(bounds["__first"]).search_sorted(date, side="right"),
             dtype=pl.UInt32,
         ))).explode("__window", empty_as_null=False, keep_nulls=False)
-        return placed.with_columns(
-            [pl.lit(bounds[c]).gather(pl.col("__window")).alias(c) for c in columns]
-        ).drop("__window").with_columns(date.alias(AGE_DATE))
+        return _with_window(placed, bounds.select(columns), "__window").with_columns(date.alias(AGE_DATE))
     months = _window_months(windows, start)
     return (
         events.filter(pl.col(date_column).is_not_null())
@@ -244,11 +240,14 @@ def spanning(
         .explode("__point", empty_as_null=False, keep_nulls=False)
     )
     if points.len() == bounds.height:  # one window per date (quarters only): look the window up by position
-        paired = paired.with_columns([pl.lit(bounds[c]).gather(pl.col("__point")).alias(c) for c in bounds.columns])
-    else:
-        at = pl.DataFrame({"__point": pl.Series(range(points.len()), dtype=pl.UInt32), point: points})
-        paired = paired.join(at, on="__point").join(bounds, on=point)
-    return paired.drop("__point")
+        return _with_window(paired, bounds, "__point")
+    at = pl.DataFrame({"__point": pl.Series(range(points.len()), dtype=pl.UInt32), point: points})
+    return paired.join(at, on="__point").join(bounds, on=point).drop("__point")
+
+
+def _with_window(rows: pl.DataFrame, bounds: pl.DataFrame, position: str) -> pl.DataFrame:
+    """``rows`` with the columns of the window at row ``position`` of ``bounds``, in place of the position."""
+    return rows.with_columns([pl.lit(bounds[c]).gather(pl.col(position)).alias(c) for c in bounds.columns]).drop(position)
 
 
 def last_month(rows: pl.DataFrame, windows: pl.DataFrame) -> pl.DataFrame:
