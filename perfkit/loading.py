@@ -284,6 +284,8 @@ def _date_message(column: Column, value: str | None) -> str:
     'this looks like dd/mm/yyyy, which should be written 2022-01-05 (or 2022-05-01 if it was mm/dd/yyyy)'
     >>> _date_message(c, "05/01/22").split("; ")[1]
     'this has a two-digit year, which is ambiguous: write the full date as YYYY-MM-DD'
+    >>> _date_message(c, "31/02/2023").split("; ")[1]
+    'this is not a real date'
     """
     base = f"expected {column.describe()}"
     if not value or not _DMY.match(value.strip()):
@@ -291,11 +293,21 @@ def _date_message(column: Column, value: str | None) -> str:
     first, second, year = (int(part) for part in value.strip().split("/"))
     if len(value.strip().split("/")[2]) != 4:
         return f"{base}; this has a two-digit year, which is ambiguous: write the full date as YYYY-MM-DD"
-    if first > 12 and second <= 12:
+
+    def real(month: int, day: int) -> bool:
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            return False
+        return True
+
+    # only dates that exist are suggested: 31/02/2023 is no date in either order
+    as_dmy, as_mdy = real(second, first), real(first, second)
+    if as_dmy and not as_mdy:
         return f"{base}; this looks like dd/mm/yyyy, which should be written {year}-{second:02d}-{first:02d}"
-    if second > 12 and first <= 12:
+    if as_mdy and not as_dmy:
         return f"{base}; this looks like mm/dd/yyyy (US order), which should be written {year}-{first:02d}-{second:02d}"
-    if first <= 12 and second <= 12:
+    if as_dmy and as_mdy:
         return (f"{base}; this looks like dd/mm/yyyy, which should be written {year}-{second:02d}-{first:02d} "
                 f"(or {year}-{first:02d}-{second:02d} if it was mm/dd/yyyy)")
     return f"{base}; this is not a real date"
