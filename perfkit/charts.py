@@ -47,17 +47,10 @@ def perfkit_theme() -> dict:
 
 
 def import_altair():
-    """Import Altair without the seconds jsonschema spends building an IRI grammar.
+    """Import Altair without the seconds jsonschema spends building an IRI grammar (see :mod:`perfkit.imports`)."""
+    from perfkit.imports import without_iri_grammar
 
-    jsonschema imports ``rfc3987_syntax`` (if installed) for its optional "iri"
-    format checks, which perfkit never uses; building that package's parser
-    takes about two seconds, more than the rest of a report. Marking it absent
-    before the first import makes jsonschema skip it.
-    """
-    import sys
-
-    if "altair" not in sys.modules and "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)
+    without_iri_grammar()
     import altair
 
     return altair
@@ -139,17 +132,64 @@ def trend_chart(series: pl.DataFrame, title: str, period_order: list[str], year_
     >>> chart.spec["title"]["text"], "<table" in chart.spec["usermeta"]["perfkit_table"]
     ('Contacts and referrals: trend by quarter', True)
     """
-    alt = import_altair()
-    with unchecked():
-        return _trend_chart(alt, series, title, period_order, year_earlier)
-
-
-def _trend_chart(alt, series: pl.DataFrame, title: str, period_order: list[str], year_earlier: str | None) -> ChartOutput:
-    columns = ["title", "period", "value", "shown", "target"]
-    data = series.select(columns).with_columns(
+    data = series.select("title", "period", "value", "shown", "target").with_columns(
         pl.col("value").round(4), pl.col("target").cast(pl.Float64).round(4),
         is_year_earlier=pl.col("period") == (year_earlier or ""),
     ).to_dicts()
+    titles = list(dict.fromkeys(series["title"].to_list()))
+    heading, description = f"{title}: trend by quarter", (
+        f"Line charts of {title.lower()} indicators by quarter, one panel each; a dashed line shows "
+        "the target where one is set and a diamond marks the same quarter last year.")
+    form = _trend_form(tuple(period_order))
+    spec = filled(form, {HEADING: heading, DESCRIPTION: description, PANELS: titles}) | {"data": {"values": data}}
+    shown = {(row["title"], row["period"]): row["shown"] for row in series.select("title", "period", "shown").iter_rows(named=True)}
+    table = HtmlTable(
+        f"{title}: the figures in the chart",
+        ["Indicator", *period_order],
+        [[Cell(t), *[Cell(shown.get((t, p), ""), "pk-num") for p in period_order]] for t in titles],
+    )
+    return ChartOutput(_with_table(spec, table), title)
+
+
+HEADING, DESCRIPTION, PANELS, CHOICES, FIRST = "\x00heading", "\x00description", "\x00panels", "\x00choices", "\x00first"
+"""Placeholders in a chart's form, filled with each chart's own title, description, panels and menu."""
+
+
+def filled(form: object, values: dict[str, object]) -> object:
+    """A copy of ``form`` with each placeholder replaced by its value.
+
+    A placeholder is a whole string (``HEADING``), or the only item of a list
+    (``[PANELS]``), which the value, a list, replaces.
+
+    >>> filled({"title": HEADING, "sort": [PANELS], "n": 1}, {HEADING: "Referrals", PANELS: ["a", "b"]})
+    {'title': 'Referrals', 'sort': ['a', 'b'], 'n': 1}
+    """
+    if isinstance(form, dict):
+        return {key: filled(item, values) for key, item in form.items()}
+    if isinstance(form, list):
+        if len(form) == 1 and isinstance(form[0], str) and isinstance(values.get(form[0]), list):
+            return list(values[form[0]])
+        return [filled(item, values) for item in form]
+    if isinstance(form, str):
+        return values.get(form, form)
+    return form
+
+
+@cache
+def _trend_form(period_order: tuple[str, ...]) -> dict:
+    """The trend chart as Altair builds it, with placeholders for its title, description and panels.
+
+    Altair copies a chart whole at every layer, facet and property (some 40 ms
+    a chart); the form is the same for every family of a report, so it is
+    built once per process and filled in for each family (:func:`filled`).
+    """
+    alt = import_altair()
+    with unchecked():
+        return trend_form(alt, HEADING, DESCRIPTION, [PANELS], list(period_order))
+
+
+def trend_form(alt, heading: str, description: str, panels: list[str], period_order: list[str]) -> dict:
+    """The trend chart's specification, without its rows (``data``), built by Altair."""
     base = alt.Chart().encode(x=alt.X("period:O", sort=period_order, title="Quarter", axis=alt.Axis(labelAngle=-45)))
     tooltip = [alt.Tooltip("title:N", title="Indicator"), alt.Tooltip("period:O", title="Quarter"),
                alt.Tooltip("shown:N", title="Value")]
@@ -162,24 +202,16 @@ def _trend_chart(alt, series: pl.DataFrame, title: str, period_order: list[str],
     target = base.mark_line(strokeDash=[6, 4], color=PALETTE["target"]).encode(
         y=alt.Y("target:Q"), tooltip=[alt.Tooltip("period:O", title="Quarter"), alt.Tooltip("target:Q", title="Target")],
     ).transform_filter("isValid(datum.target)")
-    titles = list(dict.fromkeys(series["title"].to_list()))
     # every property is given as the chart is made: each chained method would copy the whole chart again
-    chart = alt.layer(line, marker, target, data=alt.Data(values=data), width=520, height=110).facet(
-        row=alt.Row("title:N", title=None, sort=titles,
+    chart = alt.layer(line, marker, target, data=alt.Data(values=[]), width=520, height=110).facet(
+        row=alt.Row("title:N", title=None, sort=panels,
                     header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top")),
         resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
-        title=alt.TitleParams(f"{title}: trend by quarter",
+        title=alt.TitleParams(heading,
                               subtitle="Solid line: the figure. Dashed line: the target. Diamond: the same quarter last year."),
-        description=f"Line charts of {title.lower()} indicators by quarter, one panel each; a dashed line shows "
-                    "the target where one is set and a diamond marks the same quarter last year.",
+        description=description,
     )
-    shown = {(row["title"], row["period"]): row["shown"] for row in series.select("title", "period", "shown").iter_rows(named=True)}
-    table = HtmlTable(
-        f"{title}: the figures in the chart",
-        ["Indicator", *period_order],
-        [[Cell(t), *[Cell(shown.get((t, p), ""), "pk-num") for p in period_order]] for t in titles],
-    )
-    return ChartOutput(_with_table(to_spec(chart), table), title)
+    return to_spec(chart)
 
 
 def breakdown_chart(rows: pl.DataFrame, title: str) -> ChartOutput:
@@ -200,17 +232,33 @@ def breakdown_chart(rows: pl.DataFrame, title: str) -> ChartOutput:
     >>> spec["params"][0]["bind"]["input"], spec["params"][0]["bind"]["options"]
     ('select', ['Referrals by sex'])
     """
-    alt = import_altair()
-    with unchecked():
-        return _breakdown_chart(alt, rows, title)
-
-
-def _breakdown_chart(alt, rows: pl.DataFrame, title: str) -> ChartOutput:
     choices = list(dict.fromkeys(rows["choice"].to_list()))
     data = rows.select("choice", "group", pl.col("value").round(4), "shown").to_dicts()
-    pick = alt.param(name="breakdown", value=choices[0], bind=alt.binding_select(options=choices, name="Show: "))
+    heading, description = f"{title}: breakdowns this quarter", (
+        f"Bar chart of {title.lower()} by group for the chosen indicator and breakdown; counts of fewer than 5 are not shown.")
+    values = {HEADING: heading, DESCRIPTION: description, CHOICES: choices, FIRST: choices[0]}
+    spec = filled(_breakdown_form(), values) | {"data": {"values": data}}
+    table = HtmlTable(
+        f"{title}: breakdowns this quarter",
+        ["Indicator and breakdown", "Group", "Value"],
+        [[Cell(r["choice"]), Cell(r["group"]), Cell(r["shown"], "pk-num")] for r in rows.iter_rows(named=True)],
+    )
+    return ChartOutput(_with_table(spec, table), f"{title} breakdowns")
+
+
+@cache
+def _breakdown_form() -> dict:
+    """The breakdown chart as Altair builds it, with placeholders (see :func:`_trend_form`)."""
+    alt = import_altair()
+    with unchecked():
+        return breakdown_form(alt, HEADING, DESCRIPTION, [CHOICES], FIRST)
+
+
+def breakdown_form(alt, heading: str, description: str, choices: list[str], first: str) -> dict:
+    """The breakdown chart's specification, without its rows (``data``), built by Altair."""
+    pick = alt.param(name="breakdown", value=first, bind=alt.binding_select(options=choices, name="Show: "))
     chart = (
-        alt.Chart(alt.Data(values=data))
+        alt.Chart(alt.Data(values=[]))
         .mark_bar()
         .encode(
             y=alt.Y("group:N", title=None, sort=None),
@@ -219,16 +267,6 @@ def _breakdown_chart(alt, rows: pl.DataFrame, title: str) -> ChartOutput:
         )
         .add_params(pick)
         .transform_filter(alt.datum.choice == pick)
-        .properties(
-            width=460,
-            title=alt.TitleParams(f"{title}: breakdowns this quarter"),
-            description=f"Bar chart of {title.lower()} by group for the chosen indicator and breakdown; "
-                        "counts of fewer than 5 are not shown.",
-        )
+        .properties(width=460, title=alt.TitleParams(heading), description=description)
     )
-    table = HtmlTable(
-        f"{title}: breakdowns this quarter",
-        ["Indicator and breakdown", "Group", "Value"],
-        [[Cell(r["choice"]), Cell(r["group"]), Cell(r["shown"], "pk-num")] for r in rows.iter_rows(named=True)],
-    )
-    return ChartOutput(_with_table(to_spec(chart), table), f"{title} breakdowns")
+    return to_spec(chart)

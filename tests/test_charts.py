@@ -49,23 +49,32 @@ def test_the_schema_check_catches_a_broken_chart(report_charts):
 
 
 def test_charts_are_the_same_as_altair_builds_them_with_its_checks_on():
-    """Building without the checks changes nothing in the specification."""
+    """Filling in a chart's form, built without the checks, gives what Altair builds for that chart with them on."""
     from altair.utils.schemapi import debug_mode
 
-    series = pl.DataFrame({"title": ["Referrals"] * 3 + ["Re-referrals"] * 3, "period": ["2024-25 Q1", "2024-25 Q2", "2024-25 Q3"] * 2,
+    from perfkit import charts
+
+    quarters = ["2024-25 Q1", "2024-25 Q2", "2024-25 Q3"]
+    series = pl.DataFrame({"title": ["Referrals"] * 3 + ["Re-referrals"] * 3, "period": quarters * 2,
                            "value": [10.0, 12.0, 11.0, 20.0, 21.5, None], "shown": ["10", "12", "11", "20.0%", "21.5%", "no figure"],
                            "target": [None, None, None, 22.0, 22.0, 22.0]})
     rows = pl.DataFrame({"choice": ["Referrals by sex"] * 2 + ["Referrals by source"], "group": ["Female", "Male", "Police"],
                          "value": [10.0, None, 7.0], "shown": ["10", "fewer than 5", "7"]})
-    quick = [trend_chart(series, "Referrals", ["2024-25 Q1", "2024-25 Q2", "2024-25 Q3"], "2024-25 Q1").spec,
-             breakdown_chart(rows, "Referrals").spec]
-    import_altair()
+    quick = [trend_chart(series, "Referrals", quarters, "2024-25 Q1").spec, breakdown_chart(rows, "Referrals").spec]
+    # a second family of the same report reuses the form: nothing of the first is left in it
+    other = trend_chart(series.with_columns(title=pl.col("title") + " (other)"), "Other", quarters, None).spec
+    alt = import_altair()
     with debug_mode(True):
-        from perfkit import charts
-
-        checked = [charts._trend_chart(import_altair(), series, "Referrals", ["2024-25 Q1", "2024-25 Q2", "2024-25 Q3"],
-                                       "2024-25 Q1").spec,
-                   charts._breakdown_chart(import_altair(), rows, "Referrals").spec]
+        trend = charts.trend_form(alt, "Referrals: trend by quarter", quick[0]["description"], ["Referrals", "Re-referrals"], quarters)
+        other_trend = charts.trend_form(alt, "Other: trend by quarter", other["description"],
+                                        ["Referrals (other)", "Re-referrals (other)"], quarters)
+        breakdown = charts.breakdown_form(alt, "Referrals: breakdowns this quarter", quick[1]["description"],
+                                          ["Referrals by sex", "Referrals by source"], "Referrals by sex")
+    checked = [trend | {"data": quick[0]["data"], "usermeta": quick[0]["usermeta"]},
+               breakdown | {"data": quick[1]["data"], "usermeta": quick[1]["usermeta"]}]
     assert quick == checked
+    assert other == other_trend | {"data": other["data"], "usermeta": other["usermeta"]}
+    assert other["title"]["text"] == "Other: trend by quarter" and not any("Other" in str(spec) for spec in quick)
+    assert [row["is_year_earlier"] for row in quick[0]["data"]["values"]] == [True, False, False] * 2
     for spec in quick:
         _validate(spec)
