@@ -186,10 +186,12 @@ def benchmark_rows(
 
         catalogue = load_catalogue()
     records = []
+    # split once: each comparator then reads its own few rows, not the whole frame
+    by_comparator = values.partition_by("indicator", "breakdown", as_dict=True)
     for comparator in comparators:
         indicator = catalogue[comparator.indicator]
         polarity = indicator.polarity
-        rows = values.filter((pl.col("indicator") == comparator.indicator) & (pl.col("breakdown") == comparator.breakdown))
+        rows = by_comparator.get((comparator.indicator, comparator.breakdown), values.clear())
         current = rows.filter(pl.col("year") == year)
         las = current.filter((pl.col("geographic_level") == LOCAL_AUTHORITY) & pl.col("value").is_not_null())
         figures = las["value"].to_list()
