@@ -14,7 +14,7 @@ import re
 import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from html import escape
 from multiprocessing import get_context
@@ -72,30 +72,61 @@ def _failure_reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def run_job(job: Job) -> Outcome:
-    """Execute one authority's report and write its member HTML (runs in a worker process)."""
+@lru_cache(maxsize=1)
+def worker_kernel():
+    """This worker process's kernel (see :class:`perfkit.kernel.WorkerKernel`), shut down when the worker exits."""
+    import atexit
+
+    from perfkit.kernel import WorkerKernel
+
+    kernel = WorkerKernel(env=ONE_THREAD)
+    atexit.register(kernel.shut_down)
+    return kernel
+
+
+ONE_THREAD = {"POLARS_MAX_THREADS": "1"}
+"""The environment of report kernels: reports run side by side, one polars thread each."""
+
+
+def run_job(job: Job, fresh_kernel: bool = False) -> Outcome:
+    """Execute one authority's report and write its member HTML (runs in a worker process).
+
+    The report runs in the worker's kernel, emptied after the report before
+    it, or with ``fresh_kernel`` in a kernel of its own. A report that fails
+    takes its kernel with it: the next starts a new one.
+    """
+    from perfkit.imports import without_iri_grammar
+
+    without_iri_grammar()  # nbformat imports jsonschema
     import nbformat
     import papermill
 
     from perfkit.htmlexport import member_html
+    from perfkit.kernel import KERNEL_NAME
 
     started = time.perf_counter()
     target = Path(job.out_dir) / f"{job.authority}.html"
-    os.environ.setdefault("POLARS_MAX_THREADS", "1")  # reports run side by side: one thread each
+    kernel = None if fresh_kernel else worker_kernel()
     try:
         with tempfile.TemporaryDirectory(prefix="perfkit-run-") as scratch:
             executed = Path(scratch) / f"{job.authority}.ipynb"
+            if kernel is None:  # a kernel of its own, which inherits this process's settings
+                os.environ.update(ONE_THREAD)
+            where = {"cwd": scratch, "kernel_manager_class": "perfkit.kernel.IpcKernelManager"} if kernel is None else {"km": kernel.manager()}
             papermill.execute_notebook(
                 str(paths.notebooks_dir() / job.notebook), str(executed), parameters=dict(job.parameters),
-                kernel_name="python3", progress_bar=False, log_output=False, cwd=scratch,
-                kernel_manager_class="perfkit.kernel.IpcKernelManager",
+                kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
                 # written once when it has run, not after every cell: a failed run is thrown away anyway
-                request_save_on_cell_execute=False,
+                request_save_on_cell_execute=False, **where,
             )
+            if kernel is not None:
+                kernel.empty()
             html = member_html(nbformat.read(executed, as_version=4))
         atomic_write_text(target, html)
         return Outcome(job.authority, job.name, True, str(target), time.perf_counter() - started, size=len(html.encode()))
     except Exception as exc:  # noqa: BLE001 - one authority's failure must not stop the batch
+        if kernel is not None:
+            kernel.shut_down()
         return Outcome(job.authority, job.name, False, str(target), time.perf_counter() - started, _failure_reason(exc))
 
 
@@ -194,8 +225,14 @@ def run_batch(
     authorities: list[str] | None = None,
     progress: bool = True,
     parameters: str | Path | None = None,
+    fresh_kernels: bool = False,
 ) -> tuple[Path, list[Outcome]]:
-    """Run the report for every authority; return the period's folder and the outcomes."""
+    """Run the report for every authority; return the period's folder and the outcomes.
+
+    Each worker runs its reports in one kernel, emptied between reports (see
+    :class:`perfkit.kernel.WorkerKernel`); ``fresh_kernels`` gives every
+    report a kernel of its own instead, at about a second more a report.
+    """
     from perfkit.loading import load_dataset
     from perfkit.report import data_as_at, resolve_period
 
@@ -211,29 +248,63 @@ def run_batch(
         raise ValueError(f"no authorities to report on: no parameters files in {parameters_path}"
                          + (f" for {', '.join(authorities)}" if authorities else ""))
     with tempfile.TemporaryDirectory(prefix="perfkit-aggregates-") as scratch:
-        outcomes = run_reports(jobs, label, Path(scratch), workers, f"Reports {label}", progress)
+        outcomes = run_reports(jobs, label, Path(scratch), workers, f"Reports {label}", progress, fresh_kernels)
     atomic_write_text(folder / "index.html", index_html(label, outcomes, as_at))
     return folder, outcomes
 
 
 @dataclass(frozen=True)
 class Share:
-    """Authorities of one validated dataset whose aggregated tables one worker computes in one pass."""
+    """Authorities of one validated dataset whose aggregated tables one worker computes in one pass.
+
+    The validated records are handed to the worker as Arrow IPC files in
+    ``records`` (written and read in a fraction of the time pickling them
+    through a pipe takes); ``published`` is the folder of the published
+    figures, loaded once for the whole batch.
+    """
 
     data_dir: str
-    data: object  # perfkit.loading.Dataset holding these authorities' records only
+    records: str
+    warnings: tuple
     jobs: tuple[Job, ...]
     folder: str
+    published: str | None = None
+
+    def dataset(self):
+        """The share's validated records (a :class:`perfkit.loading.Dataset`)."""
+        import polars as pl
+
+        from perfkit.loading import Dataset
+
+        tables = {path.stem: pl.read_ipc(path) for path in sorted(Path(self.records).glob("*.arrow"))}
+        return Dataset(Path(self.data_dir), tables, list(self.warnings))
 
 
-@lru_cache(maxsize=1)
-def _published():
-    """The published DfE benchmarks, loaded once per process; None without the files."""
+def write_records(data, folder: Path) -> str:
+    """Write a validated dataset's tables as Arrow IPC files for a worker (see :class:`Share`)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in data.tables.items():
+        frame.write_ipc(folder / f"{name}.arrow", compression="uncompressed")
+    return str(folder)
+
+
+def save_published(folder: Path) -> str | None:
+    """Load the published DfE figures once for a batch and save them for its workers; None without the files."""
     if not paths.published_dfe_dir().exists():
         return None
     from perfkit.benchmark_report import PublishedData
 
-    return PublishedData.load()
+    return str(PublishedData.load().save(folder))
+
+
+@lru_cache(maxsize=1)
+def _published(folder: str | None):
+    """The published figures saved in ``folder``, read once per worker."""
+    if folder is None:
+        return None
+    from perfkit.benchmark_report import PublishedData
+
+    return PublishedData.from_cache(Path(folder))
 
 
 def _failed(job: Job, started: float, reason: str) -> Outcome:
@@ -252,10 +323,11 @@ def aggregate_share(share: Share, period: str) -> tuple[list[Job], list[Outcome]
     from perfkit.report import compute_aggregates, compute_aggregates_for, save_aggregates
 
     started = time.perf_counter()
-    published = _published()
+    published = _published(share.published)
     authorities = [j.authority for j in share.jobs]
+    data = share.dataset()
     try:
-        figures = compute_aggregates_for(share.data, authorities, period, published=published)
+        figures = compute_aggregates_for(data, authorities, period, published=published)
     except Exception:  # noqa: BLE001 - one at a time below
         figures = {}
     failed = []
@@ -263,7 +335,7 @@ def aggregate_share(share: Share, period: str) -> tuple[list[Job], list[Outcome]
         if job.authority in figures:
             continue
         try:
-            figures[job.authority] = compute_aggregates(share.data, job.authority, period, published=published)
+            figures[job.authority] = compute_aggregates(data, job.authority, period, published=published)
         except Exception as exc:  # noqa: BLE001 - one authority failing must not stop the others
             failed.append(_failed(job, started, _failure_reason(exc)))
     if not figures:
@@ -274,7 +346,8 @@ def aggregate_share(share: Share, period: str) -> tuple[list[Job], list[Outcome]
     return ready, failed
 
 
-def validated_shares(jobs: list[Job], scratch: Path, workers: int) -> tuple[list[Share], list[Outcome]]:
+def validated_shares(jobs: list[Job], scratch: Path, workers: int, published: str | None = None,
+                     ) -> tuple[list[Share], list[Outcome]]:
     """Validate each dataset once and split its authorities into at most ``workers`` shares.
 
     Returns the shares, each holding only its authorities' validated records,
@@ -302,13 +375,14 @@ def validated_shares(jobs: list[Job], scratch: Path, workers: int) -> tuple[list
         for part in range(count):
             chosen = tuple(present[part::count])
             if chosen:
-                shares.append(Share(data_dir, data.for_authorities([j.authority for j in chosen]), chosen,
-                                    str(scratch / f"data-{number}-{part}")))
+                records = write_records(data.for_authorities([j.authority for j in chosen]), scratch / f"records-{number}-{part}")
+                shares.append(Share(data_dir, records, tuple(data.warnings), chosen, str(scratch / f"data-{number}-{part}"),
+                                    published))
     return shares, failed
 
 
 def run_reports(jobs: list[Job], period: str, scratch: Path, workers: int, description: str,
-                progress: bool = True) -> list[Outcome]:
+                progress: bool = True, fresh_kernels: bool = False) -> list[Outcome]:
     """Validate, aggregate and run every authority's report; outcomes sorted by authority.
 
     Each dataset is validated once here. The workers then compute the
@@ -316,14 +390,18 @@ def run_reports(jobs: list[Job], period: str, scratch: Path, workers: int, descr
     share's notebooks start as soon as its tables are ready, so the workers
     share the aggregation as they share the notebooks.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from tqdm import tqdm
 
-    shares, outcomes = validated_shares(jobs, scratch, workers)
-    if not shares:
-        return sorted(outcomes, key=lambda o: o.authority)
-    bar = tqdm(total=len(jobs), desc=description, unit="report", disable=not progress)
-    bar.update(len(outcomes))
     with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=get_context("spawn")) as pool:
+        # the published figures load while the records are validated (both mostly in polars, off the interpreter lock)
+        with ThreadPoolExecutor(max_workers=1) as loader:
+            published = loader.submit(save_published, scratch / "published")
+            shares, outcomes = validated_shares(jobs, scratch, workers)
+            shares = [replace(share, published=published.result()) for share in shares]
+        bar = tqdm(total=len(jobs), desc=description, unit="report", disable=not progress)
+        bar.update(len(outcomes))
         pending = {pool.submit(aggregate_share, share, period) for share in shares}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -336,7 +414,7 @@ def run_reports(jobs: list[Job], period: str, scratch: Path, workers: int, descr
                 ready, failed = result
                 outcomes += failed
                 bar.update(len(failed))
-                pending |= {pool.submit(run_job, job) for job in ready}
+                pending |= {pool.submit(run_job, job, fresh_kernels) for job in ready}
     bar.close()
     return sorted(outcomes, key=lambda o: o.authority)
 

@@ -116,7 +116,7 @@ def _batch(args: argparse.Namespace) -> int:
         folder, outcomes = run_benchmark_batch(args.year, args.out, args.workers, args.authority or None)
     else:
         folder, outcomes = run_batch(args.period, args.data, args.out, args.workers, args.authority or None,
-                                     parameters=args.parameters)
+                                     parameters=args.parameters, fresh_kernels=args.fresh_kernels)
     for o in outcomes:
         if o.ok:
             print(f"{o.authority} {o.name}: {o.path} ({o.size / 1e6:.2f} MB, {o.seconds:.1f} s)")
@@ -207,6 +207,8 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("--year", type=int, default=None, help="with --benchmark: the publication year (default: the latest)")
     batch.add_argument("--parameters", type=Path, default=None,
                        help="folder of per-authority parameter files; default: parameters/authorities/")
+    batch.add_argument("--fresh-kernels", action="store_true",
+                       help="a new kernel for every report (default: each worker runs its reports in one kernel, emptied between them)")
     batch.set_defaults(run=_batch)
     return main_parser
 

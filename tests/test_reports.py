@@ -146,6 +146,19 @@ def test_two_runs_on_the_same_inputs_give_byte_identical_reports(batch_run, smal
     assert (again / "990.html").read_bytes() == (folder / "990.html").read_bytes()
 
 
+def test_reports_run_one_after_another_in_a_kernel_are_those_of_new_kernels(batch_run, small_data):
+    """A worker's kernel keeps nothing of one authority's report for the next: same bytes as new kernels."""
+    root, _, _, _ = batch_run
+    parameters = _parameters(root / "params-kernels", {"990": small_data, "991": small_data})
+    shared, outcomes = run_batch(PERIOD, out_dir=root / "shared-kernel", workers=1, progress=False, parameters=parameters)
+    fresh, fresh_outcomes = run_batch(PERIOD, out_dir=root / "fresh-kernels", workers=1, progress=False,
+                                      parameters=parameters, fresh_kernels=True)
+    assert all(o.ok for o in outcomes + fresh_outcomes)
+    for authority in ("990", "991"):  # 991 ran after 990 in the one worker's kernel
+        assert (shared / f"{authority}.html").read_bytes() == (fresh / f"{authority}.html").read_bytes(), authority
+    assert (shared / "990.html").read_bytes() != (shared / "991.html").read_bytes()
+
+
 def _chart_specs(html: str) -> list[dict]:
     import json
 
