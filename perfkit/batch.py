@@ -86,6 +86,18 @@ def worker_kernel():
 
 ONE_THREAD = {"POLARS_MAX_THREADS": "1"}
 """The environment of report kernels: reports run side by side, one polars thread each."""
+REPORT_IMPORTS = "import perfkit.report\nfrom perfkit.charts import import_altair\nimport_altair()"
+"""What a report's kernel imports (polars, perfkit's report and Altair): run as the kernel starts."""
+
+
+def share_the_cores(workers: int) -> None:
+    """Give this worker process its share of the machine's cores for polars (the pool's initializer).
+
+    Each of ``workers`` processes computes its figures with polars; one
+    worker uses every core, two share them, so that no core is asked to run
+    two polars threads at once. A ``POLARS_MAX_THREADS`` already set is kept.
+    """
+    os.environ.setdefault("POLARS_MAX_THREADS", str(max(1, (os.cpu_count() or 1) // max(1, workers))))
 
 
 def run_job(job: Job, fresh_kernel: bool = False) -> Outcome:
@@ -312,16 +324,23 @@ def _failed(job: Job, started: float, reason: str) -> Outcome:
                    time.perf_counter() - started, reason)
 
 
-def aggregate_share(share: Share, period: str) -> tuple[list[Job], list[Outcome]]:
+def aggregate_share(share: Share, period: str, start_kernel: bool = True) -> tuple[list[Job], list[Outcome]]:
     """Compute and save a share's aggregated tables (runs in a worker process).
 
     Returns the jobs that can run, now reading the aggregates rather than the
     records, and an outcome for each authority whose figures failed. The
     authorities are computed together; if that fails, each is computed alone so
-    that only the failing authority fails.
+    that only the failing authority fails. With ``start_kernel``, the worker's
+    kernel starts (and imports the report's modules) in its own process
+    meanwhile.
     """
     from perfkit.report import compute_aggregates, compute_aggregates_for, save_aggregates
 
+    if start_kernel:
+        try:
+            worker_kernel().start(REPORT_IMPORTS)
+        except Exception:  # noqa: BLE001 - the first report starts one instead
+            worker_kernel().shut_down()
     started = time.perf_counter()
     published = _published(share.published)
     authorities = [j.authority for j in share.jobs]
@@ -394,7 +413,9 @@ def run_reports(jobs: list[Job], period: str, scratch: Path, workers: int, descr
 
     from tqdm import tqdm
 
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=get_context("spawn")) as pool:
+    count = max(1, min(workers, len(jobs)))
+    with ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn"), initializer=share_the_cores,
+                             initargs=(count,)) as pool:
         # the published figures load while the records are validated (both mostly in polars, off the interpreter lock)
         with ThreadPoolExecutor(max_workers=1) as loader:
             published = loader.submit(save_published, scratch / "published")
@@ -402,7 +423,7 @@ def run_reports(jobs: list[Job], period: str, scratch: Path, workers: int, descr
             shares = [replace(share, published=published.result()) for share in shares]
         bar = tqdm(total=len(jobs), desc=description, unit="report", disable=not progress)
         bar.update(len(outcomes))
-        pending = {pool.submit(aggregate_share, share, period) for share in shares}
+        pending = {pool.submit(aggregate_share, share, period, not fresh_kernels) for share in shares}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:

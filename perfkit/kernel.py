@@ -31,6 +31,25 @@ class IpcKernelManager(AsyncKernelManager):
     transport = Unicode("ipc")
 
 
+class SharedKernelManager(IpcKernelManager):
+    """The manager of a kernel that runs many reports: it keeps the clients papermill makes, to close them.
+
+    Papermill opens a client for each notebook and, when the kernel is not its
+    own, leaves its channels open. Each open client would go on receiving
+    every later report's outputs; :meth:`close_clients` closes them.
+    """
+
+    def client(self, **kwargs):
+        made = super().client(**kwargs)
+        self._clients = [*getattr(self, "_clients", []), made]
+        return made
+
+    def close_clients(self) -> None:
+        for client in getattr(self, "_clients", []):
+            client.stop_channels()
+        self._clients = []
+
+
 class WorkerKernel:
     """One kernel running a worker's reports one after another.
 
@@ -57,7 +76,7 @@ class WorkerKernel:
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         self._env = env
-        self._manager: IpcKernelManager | None = None
+        self._manager: SharedKernelManager | None = None
         self._client = None
         self._folder: Path | None = None
         self._pending: str | None = None
@@ -82,7 +101,7 @@ class WorkerKernel:
         # the sockets live in the kernel's own folder: a relative socket path would be read
         # from the worker's working folder, which is not the kernel's
         self._folder = Path(tempfile.mkdtemp(prefix="perfkit-kernel-"))
-        manager = IpcKernelManager(kernel_name=KERNEL_NAME, ip=str(self._folder / "kernel-ipc"))
+        manager = SharedKernelManager(kernel_name=KERNEL_NAME, ip=str(self._folder / "kernel-ipc"))
         run_sync(manager.start_kernel)(cwd=str(self._folder), env={**os.environ, **(self._env or {})})
         self._manager = manager
         # the shell channel only: replies to this client's own requests, none of the reports' outputs
@@ -91,7 +110,7 @@ class WorkerKernel:
         self._client = client
         self._pending = client.execute(imports or "pass", silent=True, store_history=False)
 
-    def manager(self) -> IpcKernelManager:
+    def manager(self) -> SharedKernelManager:
         """The running kernel's manager, for ``papermill.execute_notebook(km=...)``; started if need be."""
         self.start()
         if self._pending is not None:
@@ -123,6 +142,7 @@ class WorkerKernel:
         """Forget everything the last notebook defined; a kernel that cannot is shut down."""
         if self._client is None:
             return
+        self._manager.close_clients()
         if not self._settled(self._client.execute(EMPTY_NAMESPACE, silent=True, store_history=False), timeout=60):
             self.shut_down()
 
@@ -135,6 +155,7 @@ class WorkerKernel:
         if client is not None:
             client.stop_channels()
         if manager is not None:
+            manager.close_clients()
             try:
                 run_sync(manager.shutdown_kernel)(now=True)
             except Exception:  # noqa: BLE001 - already gone

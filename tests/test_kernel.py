@@ -67,3 +67,26 @@ def test_a_kernel_that_cannot_import_what_it_needs_fails_clearly():
     with pytest.raises(RuntimeError, match="did not start"):
         kernel.manager()
     assert not kernel.running
+
+
+def test_the_clients_papermill_opens_are_closed_after_each_report(kernel, tmp_path):
+    """Papermill leaves its client open on a kernel it does not own; left open, each would receive every later report."""
+    import nbformat
+    import papermill
+
+    from perfkit.imports import without_iri_grammar
+
+    without_iri_grammar()
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}), nbformat.v4.new_code_cell("print(x)")]
+    nbformat.write(notebook, tmp_path / "in.ipynb")
+    opened = []
+    for run in range(2):
+        papermill.execute_notebook(str(tmp_path / "in.ipynb"), str(tmp_path / f"out{run}.ipynb"), parameters={"x": run},
+                                   kernel_name="python3", progress_bar=False, km=kernel.manager())
+        opened += kernel.manager()._clients
+        kernel.empty()
+        assert kernel.manager()._clients == []
+    assert len(opened) == 2 and not any(client.channels_running for client in opened)
+    assert "1" in nbformat.read(tmp_path / "out1.ipynb", as_version=4).cells[-1].outputs[0]["text"]
