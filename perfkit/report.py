@@ -265,22 +265,30 @@ class AuthorityReport:
             lines += ["", "**Red against target:**", ""] + [f"- {self.sentence(i)}" for i in red]
         return Markdown("\n".join(lines))
 
+    @cached_property
+    def _split(self) -> dict[tuple[str, str], pl.DataFrame]:
+        """``measures`` split once by (indicator, breakdown), rows in their order (a lookup, not a filter, per chart)."""
+        return self.measures.partition_by("indicator", "breakdown", as_dict=True, maintain_order=True)
+
     def family_series(self, family_id: str) -> pl.DataFrame:
         """Aggregated trend rows of one family, with display values and targets."""
-        frames = []
+        columns: dict[str, list] = {"title": [], "period": [], "value": [], "shown": [], "target": []}
         for indicator in self.catalogue.in_family(family_id):
-            rows = self.measures.filter((pl.col("indicator") == indicator.id) & (pl.col("breakdown") == ALL))
-            if rows.height == 0:
+            rows = self._split.get((indicator.id, ALL))
+            if rows is None or rows.height == 0:
                 continue
             target = self.targets.get(indicator.id)
-            periods = [Period.parse(label) for label in rows["period"].to_list()]
-            shown = [self.shown(indicator, q) for q in periods]
-            values = [None if v is None else float(round_half_up(v, indicator.decimals)) for v in rows["value"].to_list()]
-            frames.append(pl.DataFrame({
-                "title": indicator.title, "period": rows["period"], "value": values, "shown": shown,
-                "target": [None if target is None else target.value_for(q) for q in periods],
-            }, schema_overrides={"value": pl.Float64, "target": pl.Float64}))
-        return pl.concat(frames) if frames else pl.DataFrame()
+            labels = rows["period"].to_list()
+            periods = [Period.parse(label) for label in labels]
+            columns["title"] += [indicator.title] * len(labels)
+            columns["period"] += labels
+            columns["value"] += [None if v is None else float(round_half_up(v, indicator.decimals)) for v in rows["value"].to_list()]
+            columns["shown"] += [self.shown(indicator, q) for q in periods]
+            columns["target"] += [None if target is None else target.value_for(q) for q in periods]
+        if not columns["title"]:
+            return pl.DataFrame()
+        return pl.DataFrame(columns, schema={"title": pl.String, "period": pl.String, "value": pl.Float64,
+                                             "shown": pl.String, "target": pl.Float64})
 
     def family_chart(self, family_id: str) -> ChartOutput | None:
         series = self.family_series(family_id)
@@ -292,25 +300,23 @@ class AuthorityReport:
 
     def breakdown_rows(self, family: Family) -> pl.DataFrame:
         """This quarter's breakdown rows of a family's indicators, as members may see them."""
-        frames = []
+        columns: dict[str, list] = {"choice": [], "group": [], "value": [], "shown": []}
         for indicator in self.family_indicators(family):
-            rows = self.measures.filter(
-                (pl.col("indicator") == indicator.id) & (pl.col("period") == self.period.label) & (pl.col("breakdown") != ALL)
-            )
             for breakdown in indicator.breakdowns:
-                groups = rows.filter(pl.col("breakdown") == breakdown).sort("group")
-                if groups.height == 0:
+                rows = self._split.get((indicator.id, breakdown))
+                if rows is None:
                     continue
-                shown = [
-                    (small_label(self.threshold) if indicator.unit == "count" else "withheld") if r["suppressed"]
-                    else format_value(r["value"], indicator)
-                    for r in groups.iter_rows(named=True)
-                ]
-                frames.append(pl.DataFrame({
-                    "choice": f"{indicator.title} by {BREAKDOWN_NAMES.get(breakdown, breakdown)}",
-                    "group": groups["group"], "value": groups["value"], "shown": shown,
-                }, schema_overrides={"value": pl.Float64}))
-        return pl.concat(frames) if frames else pl.DataFrame()
+                groups = rows.filter(pl.col("period") == self.period.label).sort("group")
+                choice = f"{indicator.title} by {BREAKDOWN_NAMES.get(breakdown, breakdown)}"
+                for r in groups.iter_rows(named=True):
+                    columns["choice"].append(choice)
+                    columns["group"].append(r["group"])
+                    columns["value"].append(r["value"])
+                    columns["shown"].append((small_label(self.threshold) if indicator.unit == "count" else "withheld")
+                                            if r["suppressed"] else format_value(r["value"], indicator))
+        if not columns["choice"]:
+            return pl.DataFrame()
+        return pl.DataFrame(columns, schema={"choice": pl.String, "group": pl.String, "value": pl.Float64, "shown": pl.String})
 
     def breakdown_chart(self, family: Family) -> ChartOutput | None:
         rows = self.breakdown_rows(family)
