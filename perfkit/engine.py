@@ -114,15 +114,30 @@ def dataset_calendar(data: Dataset, closure_days: Iterable[dt.date] = ()) -> Wor
     return calendar_for(years, closure_days)
 
 
-def _aggregate(rows: pl.DataFrame, result: MeasureRows, breakdown: str) -> pl.DataFrame:
-    # the headline is grouped by authority and window alone; a breakdown adds its group
-    keys = KEYS if breakdown == ALL else [*KEYS, group_expression(breakdown, rows.columns).alias("group")]
-    counted = rows.group_by(keys).agg(
-        numerator=result.numerator.cast(pl.Float64),
-        denominator=(result.denominator if result.denominator is not None else pl.lit(None)).cast(pl.Float64),
-        value=(result.value if result.value is not None else pl.lit(None)).cast(pl.Float64),
-    )
-    return counted.with_columns(group=pl.lit(ALL)) if breakdown == ALL else counted
+def _aggregations(result: MeasureRows) -> dict[str, pl.Expr]:
+    return {
+        "numerator": result.numerator.cast(pl.Float64),
+        "denominator": (result.denominator if result.denominator is not None else pl.lit(None)).cast(pl.Float64),
+        "value": (result.value if result.value is not None else pl.lit(None)).cast(pl.Float64),
+    }
+
+
+def aggregate_breakdowns(rows: pl.DataFrame, result: MeasureRows, breakdowns: list[str]) -> pl.DataFrame:
+    """Every breakdown of ``rows`` in one grouping: the rows once per breakdown, each with its group.
+
+    The same figures as grouping by each breakdown in turn, in one step instead
+    of one per breakdown (a report's breakdowns were some 200 small groupings).
+
+    >>> rows = pl.DataFrame({"la_code": ["990"] * 3, "period": ["Q1"] * 3, "sex": ["F", "M", "F"], "contact_source": ["1A", "6", "6"]})
+    >>> counted = aggregate_breakdowns(rows, MeasureRows(rows, pl.len()), ["sex", "contact_source"])
+    >>> counted.sort("breakdown", "group").select("breakdown", "group", "numerator").rows()
+    [('contact_source', 'Individual', 1.0), ('contact_source', 'Police', 2.0), ('sex', 'Female', 2.0), ('sex', 'Male', 1.0)]
+    """
+    stacked = pl.concat([
+        rows.with_columns(group=group_expression(b, rows.columns).cast(pl.String), breakdown=pl.lit(b, dtype=pl.String))
+        for b in breakdowns
+    ])
+    return stacked.group_by([*KEYS, "breakdown", "group"]).agg(**_aggregations(result))
 
 
 def breakdowns_for(indicator: Indicator, rows: pl.DataFrame, requested: bool | Iterable[str]) -> list[str]:
@@ -198,19 +213,22 @@ def _compute_part(
         wanted = breakdowns_for(indicator, rows, breakdowns)
         if any(b in CHILD_BREAKDOWNS for b in wanted):
             rows = with_children(rows, data)
-        for breakdown in wanted:
-            counted = _aggregate(rows, result, breakdown)
-            if breakdown == ALL:
-                counted = grid.select(*KEYS, POPULATION).join(counted.drop("group"), on=KEYS, how="left")
-                if result.value is None:
-                    counted = counted.with_columns(pl.col("numerator").fill_null(0.0))
-                if result.denominator is not None:
-                    counted = counted.with_columns(pl.col("denominator").fill_null(0.0))
-                if indicator.denominator == POPULATION:
-                    counted = counted.with_columns(denominator=pl.col(POPULATION))
-                counted = counted.with_columns(group=pl.lit(ALL))
-            counted = counted.with_columns(indicator=pl.lit(indicator.id), breakdown=pl.lit(breakdown))
-            finished = finish_values(counted, indicator)
+        counted_frames = []
+        if ALL in wanted:
+            # the headline is grouped by authority and window alone
+            counted = rows.group_by(KEYS).agg(**_aggregations(result))
+            counted = grid.select(*KEYS, POPULATION).join(counted, on=KEYS, how="left")
+            if result.value is None:
+                counted = counted.with_columns(pl.col("numerator").fill_null(0.0))
+            if result.denominator is not None:
+                counted = counted.with_columns(pl.col("denominator").fill_null(0.0))
+            if indicator.denominator == POPULATION:
+                counted = counted.with_columns(denominator=pl.col(POPULATION))
+            counted_frames.append(counted.with_columns(group=pl.lit(ALL), breakdown=pl.lit(ALL)))
+        if groups := [b for b in wanted if b != ALL]:
+            counted_frames.append(aggregate_breakdowns(rows, result, groups))
+        for counted in counted_frames:
+            finished = finish_values(counted.with_columns(indicator=pl.lit(indicator.id)), indicator)
             frames.append(finished.select([pl.col(c).cast(t) for c, t in OUTPUT_SCHEMA.items()]))
     return frames
 
