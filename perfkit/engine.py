@@ -195,7 +195,7 @@ def counted_columns_only(data: Dataset) -> Dataset:
 
 def _compute_part(
     data: Dataset, authorities: list[str], chosen: list[Indicator], windows: pl.DataFrame,
-    calendar: WorkingDayCalendar, breakdowns: bool | Iterable[str],
+    calendar: WorkingDayCalendar, breakdowns: bool | Iterable[str], breakdown_periods: list[str] | None = None,
 ) -> list[pl.DataFrame]:
     """The tidy rows of some authorities (not yet in report order)."""
     grid = pl.DataFrame({"la_code": authorities}, schema={"la_code": pl.String}).join(windows, how="cross")
@@ -211,8 +211,6 @@ def _compute_part(
         result = REGISTRY[indicator.id].function(measure_input)
         rows = result.rows
         wanted = breakdowns_for(indicator, rows, breakdowns)
-        if any(b in CHILD_BREAKDOWNS for b in wanted):
-            rows = with_children(rows, data)
         counted_frames = []
         if ALL in wanted:
             # the headline is grouped by authority and window alone
@@ -226,6 +224,10 @@ def _compute_part(
                 counted = counted.with_columns(denominator=pl.col(POPULATION))
             counted_frames.append(counted.with_columns(group=pl.lit(ALL), breakdown=pl.lit(ALL)))
         if groups := [b for b in wanted if b != ALL]:
+            if breakdown_periods is not None:
+                rows = rows.filter(pl.col("period").cast(pl.String).is_in(breakdown_periods))
+            if any(b in CHILD_BREAKDOWNS for b in groups):
+                rows = with_children(rows, data)
             counted_frames.append(aggregate_breakdowns(rows, result, groups))
         for counted in counted_frames:
             finished = finish_values(counted.with_columns(indicator=pl.lit(indicator.id)), indicator)
@@ -241,6 +243,7 @@ def compute(
     closure_days: Iterable[dt.date] = (),
     catalogue: Catalogue | None = None,
     breakdowns: bool | Iterable[str] = False,
+    breakdown_periods: Sequence[Period | Window | str] | None = None,
 ) -> pl.DataFrame:
     """Every requested indicator for every authority, window and breakdown, in one tidy frame.
 
@@ -262,6 +265,9 @@ def compute(
         ``True`` for every breakdown the catalogue lists for each indicator, or
         the names wanted. Breakdown rows of rates carry the count only (there is
         no population by group).
+    breakdown_periods : sequence of Period, Window or label, optional
+        The windows whose breakdowns are wanted (a report shows this quarter's
+        only); every window by default. Headline figures cover every window.
 
     Notes
     -----
@@ -286,6 +292,7 @@ def compute(
         data = data.for_authorities(authorities)
     chosen = [catalogue[i] for i in indicators] if indicators is not None else available(data, catalogue)
     windows = windows_frame(periods)
+    wanted_periods = None if breakdown_periods is None else [as_window(p).label for p in breakdown_periods]
     calendar = dataset_calendar(data, closure_days)
     data = without_record_ids(data) if breakdowns else counted_columns_only(data)
     frames = []
@@ -295,7 +302,7 @@ def compute(
     parts = data.in_parts(groups) if len(groups) > 1 else iter([data])
     # two parts at a time: while one waits on a step polars runs on one thread, the other uses the core
     with ThreadPoolExecutor(max_workers=PARTS_AT_ONCE) as pool:
-        for counted in pool.map(lambda job: _compute_part(job[1], job[0], chosen, windows, calendar, breakdowns),
+        for counted in pool.map(lambda job: _compute_part(job[1], job[0], chosen, windows, calendar, breakdowns, wanted_periods),
                                 zip(groups, parts)):
             frames += counted
     if not frames:

@@ -397,13 +397,10 @@ def report_measures(data: Dataset, authorities: list[str], period: Period, quart
     closure_days : sequence of date
         Local closure days shared by these authorities.
     """
-    from perfkit.engine import compute, in_report_order
+    from perfkit.engine import compute
 
     trend = period.series(max(quarters, 8))
-    headline = compute(data, trend, authorities, closure_days=closure_days)
-    groups = compute(data, [period], authorities, closure_days=closure_days, breakdowns=True)
-    return in_report_order(pl.concat([headline, groups.filter(pl.col("breakdown") != ALL)]), load_catalogue(),
-                           [p.label for p in trend])
+    return compute(data, trend, authorities, closure_days=closure_days, breakdowns=True, breakdown_periods=[period])
 
 
 def data_as_at_by_authority(data: Dataset) -> dict[str, dt.date]:
