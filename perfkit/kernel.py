@@ -53,7 +53,8 @@ class SharedKernelManager(IpcKernelManager):
 class WorkerKernel:
     """One kernel running a worker's reports one after another.
 
-    The kernel starts with the first report. After each report that runs
+    The kernel starts when asked (:meth:`start`: a batch worker asks while it
+    computes its figures) or with the first report. After each report that runs
     through, its namespace is emptied (``%reset -f``): every variable,
     output and history entry the notebook made is gone, and the next report
     starts from the parameters papermill injects, as in a new kernel. After
@@ -117,7 +118,7 @@ class WorkerKernel:
             if not self._settled(self._pending):
                 self.shut_down()
                 raise RuntimeError("the report kernel did not start: it did not answer within "
-                                   f"{START_TIMEOUT} seconds or failed to import perfkit")
+                                   f"{START_TIMEOUT} seconds or failed to import what reports need")
             self._pending = None
             self.empty()
         assert self._manager is not None
