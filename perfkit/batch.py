@@ -13,7 +13,7 @@ import os
 import re
 import tempfile
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from html import escape
@@ -72,6 +72,12 @@ def _failure_reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+ONE_THREAD = {"POLARS_MAX_THREADS": "1"}
+"""The environment of report kernels: reports run side by side, one polars thread each."""
+REPORT_IMPORTS = "import perfkit.report\nfrom perfkit.charts import import_altair\nimport_altair()"
+"""What a report's kernel imports (polars, perfkit's report and Altair): run as the kernel starts."""
+
+
 @lru_cache(maxsize=1)
 def worker_kernel():
     """This worker process's kernel (see :class:`perfkit.kernel.WorkerKernel`), shut down when the worker exits."""
@@ -82,12 +88,6 @@ def worker_kernel():
     kernel = WorkerKernel(env=ONE_THREAD)
     atexit.register(kernel.shut_down)
     return kernel
-
-
-ONE_THREAD = {"POLARS_MAX_THREADS": "1"}
-"""The environment of report kernels: reports run side by side, one polars thread each."""
-REPORT_IMPORTS = "import perfkit.report\nfrom perfkit.charts import import_altair\nimport_altair()"
-"""What a report's kernel imports (polars, perfkit's report and Altair): run as the kernel starts."""
 
 
 def share_the_cores(workers: int) -> None:
@@ -365,8 +365,7 @@ def aggregate_share(share: Share, period: str, start_kernel: bool = True) -> tup
     return ready, failed
 
 
-def validated_shares(jobs: list[Job], scratch: Path, workers: int, published: str | None = None,
-                     ) -> tuple[list[Share], list[Outcome]]:
+def validated_shares(jobs: list[Job], scratch: Path, workers: int) -> tuple[list[Share], list[Outcome]]:
     """Validate each dataset once and split its authorities into at most ``workers`` shares.
 
     Returns the shares, each holding only its authorities' validated records,
@@ -395,8 +394,7 @@ def validated_shares(jobs: list[Job], scratch: Path, workers: int, published: st
             chosen = tuple(present[part::count])
             if chosen:
                 records = write_records(data.for_authorities([j.authority for j in chosen]), scratch / f"records-{number}-{part}")
-                shares.append(Share(data_dir, records, tuple(data.warnings), chosen, str(scratch / f"data-{number}-{part}"),
-                                    published))
+                shares.append(Share(data_dir, records, tuple(data.warnings), chosen, str(scratch / f"data-{number}-{part}")))
     return shares, failed
 
 
@@ -409,8 +407,6 @@ def run_reports(jobs: list[Job], period: str, scratch: Path, workers: int, descr
     share's notebooks start as soon as its tables are ready, so the workers
     share the aggregation as they share the notebooks.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     from tqdm import tqdm
 
     count = max(1, min(workers, len(jobs)))

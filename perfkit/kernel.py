@@ -39,13 +39,17 @@ class SharedKernelManager(IpcKernelManager):
     every later report's outputs; :meth:`close_clients` closes them.
     """
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._clients: list = []
+
     def client(self, **kwargs):
         made = super().client(**kwargs)
-        self._clients = [*getattr(self, "_clients", []), made]
+        self._clients.append(made)
         return made
 
     def close_clients(self) -> None:
-        for client in getattr(self, "_clients", []):
+        for client in self._clients:
             client.stop_channels()
         self._clients = []
 
@@ -124,12 +128,12 @@ class WorkerKernel:
         assert self._manager is not None
         return self._manager
 
-    def _settled(self, request: str, timeout: float = 0) -> bool:
+    def _settled(self, request: str, timeout: float = START_TIMEOUT) -> bool:
         """Wait for the reply to ``request``; True if it ran without error."""
         import queue
         import time
 
-        deadline = time.monotonic() + (timeout or START_TIMEOUT)
+        deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             try:
                 reply = self._client.get_shell_msg(timeout=left)

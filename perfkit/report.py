@@ -275,7 +275,7 @@ class AuthorityReport:
         columns: dict[str, list] = {"title": [], "period": [], "value": [], "shown": [], "target": []}
         for indicator in self.catalogue.in_family(family_id):
             rows = self._split.get((indicator.id, ALL))
-            if rows is None or rows.height == 0:
+            if rows is None:  # the split holds no empty frames
                 continue
             target = self.targets.get(indicator.id)
             labels = rows["period"].to_list()
