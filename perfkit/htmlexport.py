@@ -116,6 +116,7 @@ def templates_dir() -> Path:
     return Path(str(resources.files("perfkit").joinpath("templates")))
 
 
+_BODY = re.compile(r'<body\b[^>]*\bclass="[^"]*\bjp-Notebook\b')
 _OUTPUT_DIV = re.compile(r'<div class="([^"]*\bjp-OutputArea-output\b[^"]*)"([^>]*)>')
 _IMAGE_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
 NO_ALT_TEXT = "No description has been provided for this image"
@@ -126,18 +127,22 @@ def accessible_body(html: str) -> str:
 
     Every output can take keyboard focus (``tabindex="0"``: a wide table
     scrolls), and an image without alternative text says it has none. Only
-    the page's body is touched: the inlined scripts and styles in its head
-    are left as they are.
+    the notebook's body (from the template's ``<body class="jp-Notebook">``)
+    is touched: the scripts inlined in the head are left as they are, though
+    the Vega libraries hold text such as ``<body>`` and ``<img src=...>``.
+    A fragment without that body tag is taken whole.
 
-    >>> accessible_body('<head></head><body><div class="jp-OutputArea-output" data-mime-type="text/html"><img src="a.png">')
-    '<head></head><body><div class="jp-OutputArea-output" data-mime-type="text/html" tabindex="0"><img alt="No description has been provided for this image" src="a.png">'
+    >>> page = '<head><script>x = "<body><img src=${u}>"</script></head><body class="jp-Notebook">'
+    >>> accessible_body(page + '<div class="jp-OutputArea-output" data-mime-type="text/html"><img src="a.png">')[len(page):]
+    '<div class="jp-OutputArea-output" data-mime-type="text/html" tabindex="0"><img alt="No description has been provided for this image" src="a.png">'
+    >>> accessible_body(page).startswith('<head><script>x = "<body><img src=${u}>"')
+    True
     """
-    head, marker, body = html.partition("<body")
-    if not marker:
-        head, body = "", html
-    body = _OUTPUT_DIV.sub(lambda m: f'<div class="{m[1]}"{m[2]} tabindex="0">' if "tabindex=" not in m[2] else m[0], body)
+    found = _BODY.search(html)
+    start = found.start() if found else 0
+    body = _OUTPUT_DIV.sub(lambda m: f'<div class="{m[1]}"{m[2]} tabindex="0">' if "tabindex=" not in m[2] else m[0], html[start:])
     body = _IMAGE_WITHOUT_ALT.sub(f'<img alt="{NO_ALT_TEXT}"', body)
-    return head + marker + body
+    return html[:start] + body
 
 
 @lru_cache(maxsize=1)

@@ -75,6 +75,8 @@ def test_member_html_has_no_code_and_loads_nothing_from_the_network(executed):
     assert not re.search(r"<link[^>]+href=", html)
     assert not re.search(r"url\(\s*['\"]?https?:", html)
     assert html.count("window.vegaEmbed=") == 1
+    assert vega_bundle() in html  # the inlined libraries exactly as bundled: the export edits only the body
+    assert html.count('tabindex="0"') >= 2 * len(load_catalogue().families)  # every output can take focus
     assert html.count('vegaEmbed("#pk-chart-') >= 2 * len(load_catalogue().families) - 1
     assert len(html.encode()) < MAX_MEMBER_HTML_BYTES
 
