@@ -13,14 +13,18 @@ import os
 import re
 import tempfile
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, as_completed, wait
-from dataclasses import dataclass, replace
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait
+from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from multiprocessing import get_context
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from perfkit import paths
+
+if TYPE_CHECKING:
+    from perfkit.loading import Dataset
 
 REPORT_NOTEBOOK = "authority_report.ipynb"
 MAX_REASON_LINES = 25
@@ -74,8 +78,8 @@ def _failure_reason(exc: BaseException) -> str:
 
 ONE_THREAD = {"POLARS_MAX_THREADS": "1"}
 """The environment of report kernels: reports run side by side, one polars thread each."""
-REPORT_IMPORTS = "import perfkit.report\nfrom perfkit.charts import import_altair\nimport_altair()"
-"""What a report's kernel imports (polars, perfkit's report and Altair): run as the kernel starts."""
+REPORT_IMPORTS = "import perfkit.report"
+"""What a report's kernel imports (polars and perfkit's report; charts need no Altair): run as the kernel starts."""
 
 
 @lru_cache(maxsize=1)
@@ -88,6 +92,17 @@ def worker_kernel():
     kernel = WorkerKernel(env=ONE_THREAD)
     atexit.register(kernel.shut_down)
     return kernel
+
+
+_published_ready = None
+"""In a worker: the event the batch sets once the published figures are saved (see :func:`start_worker`)."""
+
+
+def start_worker(workers: int, published_ready=None) -> None:
+    """The pool's initializer: share the cores, and keep the event that says the published figures are saved."""
+    global _published_ready
+    _published_ready = published_ready
+    share_the_cores(workers)
 
 
 def share_the_cores(workers: int) -> None:
@@ -267,37 +282,29 @@ def run_batch(
 
 @dataclass(frozen=True)
 class Share:
-    """Authorities of one validated dataset whose aggregated tables one worker computes in one pass.
+    """Authorities of one dataset whose records one worker checks and aggregates in one pass.
 
-    The validated records are handed to the worker as Arrow IPC files in
-    ``records`` (written and read in a fraction of the time pickling them
-    through a pipe takes); ``published`` is the folder of the published
-    figures, loaded once for the whole batch.
+    ``published`` is the folder the batch saves the published figures to,
+    once for every worker, while the workers check their records.
     """
 
     data_dir: str
-    records: str
-    warnings: tuple
     jobs: tuple[Job, ...]
     folder: str
     published: str | None = None
 
-    def dataset(self):
-        """The share's validated records (a :class:`perfkit.loading.Dataset`)."""
-        import polars as pl
 
-        from perfkit.loading import Dataset
-
-        tables = {path.stem: pl.read_ipc(path) for path in sorted(Path(self.records).glob("*.arrow"))}
-        return Dataset(Path(self.data_dir), tables, list(self.warnings))
-
-
-def write_records(data, folder: Path) -> str:
-    """Write a validated dataset's tables as Arrow IPC files for a worker (see :class:`Share`)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, frame in data.tables.items():
-        frame.write_ipc(folder / f"{name}.arrow", compression="uncompressed")
-    return str(folder)
+def shares_of(jobs: list[Job], scratch: Path, workers: int) -> list[Share]:
+    """Each dataset's jobs dealt into at most ``workers`` shares, one per worker."""
+    by_data: dict[str, list[Job]] = {}
+    for job in jobs:
+        by_data.setdefault(dict(job.parameters)["data_dir"], []).append(job)
+    shares = []
+    for number, (data_dir, group) in enumerate(sorted(by_data.items())):
+        count = max(1, min(workers, len(group)))
+        shares += [Share(data_dir, tuple(group[part::count]), str(scratch / f"data-{number}-{part}"), str(scratch / "published"))
+                   for part in range(count)]
+    return shares
 
 
 def save_published(folder: Path) -> str | None:
@@ -307,6 +314,39 @@ def save_published(folder: Path) -> str | None:
     from perfkit.benchmark_report import PublishedData
 
     return str(PublishedData.load().save(folder))
+
+
+def validated_records(share: Share) -> tuple["Dataset | None", list[Job], list[Outcome]]:
+    """The share's authorities' validated records, the jobs they serve, and an outcome for each failing job.
+
+    Each authority's rows are checked with the share's others, and only if
+    that fails, alone: an authority fails exactly when its own rows (or the
+    files as a whole) break the contract, whichever worker checks it.
+    """
+    from perfkit.loading import ContractError, load_dataset
+
+    started = time.perf_counter()
+    jobs, failed = list(share.jobs), []
+    try:
+        data = load_dataset(share.data_dir, authorities=[j.authority for j in jobs])
+    except ContractError as exc:
+        if len(jobs) == 1 or all(p.row is None for p in exc.problems):  # the files themselves are broken
+            return None, [], [_failed(j, started, f"ContractError: {exc}") for j in jobs]
+        passing = []
+        for job in jobs:
+            try:
+                load_dataset(share.data_dir, authorities=[job.authority])
+                passing.append(job)
+            except ContractError as alone:
+                failed.append(_failed(job, started, f"ContractError: {alone}"))
+        if not passing:
+            return None, [], failed
+        jobs = passing
+        data = load_dataset(share.data_dir, authorities=[j.authority for j in jobs])
+    present = set(data.authorities)
+    failed += [_failed(j, started, f"ValueError: authority {j.authority!r} has no rows in {Path(share.data_dir) / 'children'}")
+               for j in jobs if j.authority not in present]
+    return data, [j for j in jobs if j.authority in present], failed
 
 
 @lru_cache(maxsize=1)
@@ -342,15 +382,18 @@ def aggregate_share(share: Share, period: str, start_kernel: bool = True) -> tup
         except Exception:  # noqa: BLE001 - the first report starts one instead
             worker_kernel().shut_down()
     started = time.perf_counter()
-    published = _published(share.published)
-    authorities = [j.authority for j in share.jobs]
-    data = share.dataset()
+    data, jobs, failed = validated_records(share)
+    if data is None:
+        return [], failed
+    if _published_ready is not None:  # the batch saves the published figures while the workers check records
+        _published_ready.wait()
+    published = _published(share.published if share.published and Path(share.published).exists() else None)
+    authorities = [j.authority for j in jobs]
     try:
         figures = compute_aggregates_for(data, authorities, period, published=published)
     except Exception:  # noqa: BLE001 - one at a time below
         figures = {}
-    failed = []
-    for job in share.jobs:
+    for job in jobs:
         if job.authority in figures:
             continue
         try:
@@ -361,65 +404,33 @@ def aggregate_share(share: Share, period: str, start_kernel: bool = True) -> tup
         return [], failed
     folder = save_aggregates(figures, Path(share.folder))
     ready = [Job(j.authority, j.name, j.out_dir, tuple({**dict(j.parameters), "aggregates": str(folder)}.items()), j.notebook)
-             for j in share.jobs if j.authority in figures]
+             for j in jobs if j.authority in figures]
     return ready, failed
-
-
-def validated_shares(jobs: list[Job], scratch: Path, workers: int) -> tuple[list[Share], list[Outcome]]:
-    """Validate each dataset once and split its authorities into at most ``workers`` shares.
-
-    Returns the shares, each holding only its authorities' validated records,
-    and an outcome for each authority whose data failed validation or is not
-    in its dataset.
-    """
-    from perfkit.loading import ContractError, load_dataset
-
-    by_data: dict[str, list[Job]] = {}
-    for job in jobs:
-        by_data.setdefault(dict(job.parameters)["data_dir"], []).append(job)
-    shares: list[Share] = []
-    failed: list[Outcome] = []
-    for number, (data_dir, group) in enumerate(sorted(by_data.items())):
-        started = time.perf_counter()
-        try:
-            data = load_dataset(data_dir)
-        except ContractError as exc:
-            failed += [_failed(j, started, f"ContractError: {exc}") for j in group]
-            continue
-        present = [j for j in group if j.authority in data.authorities]
-        failed += [_failed(j, started, f"ValueError: authority {j.authority!r} is not in {data_dir}: column 'la_code' "
-                                       f"has {', '.join(data.authorities)}") for j in group if j not in present]
-        count = max(1, min(workers, len(present)))
-        for part in range(count):
-            chosen = tuple(present[part::count])
-            if chosen:
-                records = write_records(data.for_authorities([j.authority for j in chosen]), scratch / f"records-{number}-{part}")
-                shares.append(Share(data_dir, records, tuple(data.warnings), chosen, str(scratch / f"data-{number}-{part}")))
-    return shares, failed
 
 
 def run_reports(jobs: list[Job], period: str, scratch: Path, workers: int, description: str,
                 progress: bool = True, fresh_kernels: bool = False) -> list[Outcome]:
-    """Validate, aggregate and run every authority's report; outcomes sorted by authority.
+    """Check, aggregate and run every authority's report; outcomes sorted by authority.
 
-    Each dataset is validated once here. The workers then compute the
-    aggregated tables, a share of the authorities each in one pass, and each
-    share's notebooks start as soon as its tables are ready, so the workers
-    share the aggregation as they share the notebooks.
+    The workers start at once, each with a share of the authorities: each
+    checks its share's records, computes their aggregated tables in one
+    pass, and runs their notebooks as soon as the tables are ready. Meanwhile
+    this process loads the published figures once for all of them.
     """
     from tqdm import tqdm
 
     count = max(1, min(workers, len(jobs)))
-    with ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn"), initializer=share_the_cores,
-                             initargs=(count,)) as pool:
-        # the published figures load while the records are validated (both mostly in polars, off the interpreter lock)
-        with ThreadPoolExecutor(max_workers=1) as loader:
-            published = loader.submit(save_published, scratch / "published")
-            shares, outcomes = validated_shares(jobs, scratch, workers)
-            shares = [replace(share, published=published.result()) for share in shares]
+    context = get_context("spawn")
+    published_ready = context.Event()
+    outcomes: list[Outcome] = []
+    with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=start_worker,
+                             initargs=(count, published_ready)) as pool:
+        pending = {pool.submit(aggregate_share, share, period, not fresh_kernels) for share in shares_of(jobs, scratch, workers)}
+        try:
+            save_published(scratch / "published")
+        finally:  # the workers wait for it, found or not
+            published_ready.set()
         bar = tqdm(total=len(jobs), desc=description, unit="report", disable=not progress)
-        bar.update(len(outcomes))
-        pending = {pool.submit(aggregate_share, share, period, not fresh_kernels) for share in shares}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:

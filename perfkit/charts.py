@@ -140,8 +140,8 @@ def trend_chart(series: pl.DataFrame, title: str, period_order: list[str], year_
     heading, description = f"{title}: trend by quarter", (
         f"Line charts of {title.lower()} indicators by quarter, one panel each; a dashed line shows "
         "the target where one is set and a diamond marks the same quarter last year.")
-    form = _trend_form(tuple(period_order))
-    spec = filled(form, {HEADING: heading, DESCRIPTION: description, PANELS: titles}) | {"data": {"values": data}}
+    values = {HEADING: heading, DESCRIPTION: description, PANELS: titles, PERIODS: list(period_order)}
+    spec = filled(stored_forms()["trend"], values) | {"data": {"values": data}}
     shown = {(row["title"], row["period"]): row["shown"] for row in series.select("title", "period", "shown").iter_rows(named=True)}
     table = HtmlTable(
         f"{title}: the figures in the chart",
@@ -151,8 +151,9 @@ def trend_chart(series: pl.DataFrame, title: str, period_order: list[str], year_
     return ChartOutput(_with_table(spec, table), title)
 
 
-HEADING, DESCRIPTION, PANELS, CHOICES, FIRST = "\x00heading", "\x00description", "\x00panels", "\x00choices", "\x00first"
-"""Placeholders in a chart's form, filled with each chart's own title, description, panels and menu."""
+HEADING, DESCRIPTION, PANELS, PERIODS = "\x00heading", "\x00description", "\x00panels", "\x00periods"
+CHOICES, FIRST = "\x00choices", "\x00first"
+"""Placeholders in a chart's form, filled with each chart's own title, description, panels, quarters and menu."""
 
 
 def filled(form: object, values: dict[str, object]) -> object:
@@ -175,17 +176,40 @@ def filled(form: object, values: dict[str, object]) -> object:
     return form
 
 
-@cache
-def _trend_form(period_order: tuple[str, ...]) -> dict:
-    """The trend chart as Altair builds it, with placeholders for its title, description and panels.
+FORMS_FILE = "templates/chart_forms.json"
+"""The charts' forms as Altair builds them, kept with the package (see :func:`stored_forms`)."""
 
-    Altair copies a chart whole at every layer, facet and property (some 40 ms
-    a chart); the form is the same for every family of a report, so it is
-    built once per process and filled in for each family (:func:`filled`).
-    """
+
+def built_forms() -> dict[str, dict]:
+    """Every chart's form as Altair builds it now, with placeholders for what differs from chart to chart."""
     alt = import_altair()
     with unchecked():
-        return trend_form(alt, HEADING, DESCRIPTION, [PANELS], list(period_order))
+        return {"trend": trend_form(alt, HEADING, DESCRIPTION, [PANELS], [PERIODS]),
+                "breakdown": breakdown_form(alt, HEADING, DESCRIPTION, [CHOICES], FIRST)}
+
+
+@cache
+def stored_forms() -> dict[str, dict]:
+    """The charts' forms, as :func:`built_forms` gives them, read from the package.
+
+    Altair copies a chart whole at every layer, facet and property (some 40 ms
+    a chart), and importing it takes half a second; every chart of a kind has
+    the same form, so the forms are built once, kept with the package and
+    filled in for each chart (:func:`filled`). A report's kernel never imports
+    Altair. A test checks the stored forms against Altair's build; after an
+    Altair upgrade, :func:`write_forms` stores them anew.
+    """
+    from importlib.resources import files
+
+    return json.loads(files("perfkit").joinpath(FORMS_FILE).read_text(encoding="utf-8"))
+
+
+def write_forms() -> None:
+    """Store the forms Altair builds now as the package's (``python -c "from perfkit.charts import write_forms; write_forms()"``)."""
+    from pathlib import Path
+
+    Path(__file__).with_name("templates").joinpath("chart_forms.json").write_text(
+        json.dumps(built_forms(), indent=1) + "\n", encoding="utf-8")
 
 
 def trend_form(alt, heading: str, description: str, panels: list[str], period_order: list[str]) -> dict:
@@ -237,21 +261,13 @@ def breakdown_chart(rows: pl.DataFrame, title: str) -> ChartOutput:
     heading, description = f"{title}: breakdowns this quarter", (
         f"Bar chart of {title.lower()} by group for the chosen indicator and breakdown; counts of fewer than 5 are not shown.")
     values = {HEADING: heading, DESCRIPTION: description, CHOICES: choices, FIRST: choices[0]}
-    spec = filled(_breakdown_form(), values) | {"data": {"values": data}}
+    spec = filled(stored_forms()["breakdown"], values) | {"data": {"values": data}}
     table = HtmlTable(
         f"{title}: breakdowns this quarter",
         ["Indicator and breakdown", "Group", "Value"],
         [[Cell(r["choice"]), Cell(r["group"]), Cell(r["shown"], "pk-num")] for r in rows.iter_rows(named=True)],
     )
     return ChartOutput(_with_table(spec, table), f"{title} breakdowns")
-
-
-@cache
-def _breakdown_form() -> dict:
-    """The breakdown chart as Altair builds it, with placeholders (see :func:`_trend_form`)."""
-    alt = import_altair()
-    with unchecked():
-        return breakdown_form(alt, HEADING, DESCRIPTION, [CHOICES], FIRST)
 
 
 def breakdown_form(alt, heading: str, description: str, choices: list[str], first: str) -> dict:

@@ -395,6 +395,10 @@ def check_table(
     Every check is counted in one pass over the table; rows are named only for
     the checks that fail.
 
+    ``raw`` may be some of a file's rows, carrying their row numbers in the
+    file in a ``__row`` column (see :func:`rows_of`): problems then name those
+    rows, and an empty part is not an empty file.
+
     Examples
     --------
     >>> from perfkit.contract import TABLES
@@ -412,7 +416,7 @@ def check_table(
         )
     if missing:
         return raw, problems
-    if raw.height == 0:
+    if raw.height == 0 and ROW not in raw.columns:
         problems.append(Problem(file, "the file has a header but no rows"))
         return raw, problems
 
@@ -436,7 +440,7 @@ def check_table(
     failing = [check for check, count in zip(checks, counts) if count]
     duplicates = bool(spec.key) and not _certainly_unique(parsed, spec.key)
     if failing or duplicates:  # only now are rows numbered, to be named
-        numbered = parsed.with_row_index(ROW, offset=1)
+        numbered = parsed if ROW in parsed.columns else parsed.with_row_index(ROW, offset=1)
         for check in failing:
             problems += check.report(numbered.filter(check.rows.fill_null(False)))
         if duplicates:
@@ -452,7 +456,25 @@ def check_table(
     return canonical, problems
 
 
-def load_dataset(directory: str | Path, tables: list[str] | None = None) -> Dataset:
+def rows_of(raw: pl.DataFrame, authorities: list[str], spec: TableSpec, typed: bool = False) -> pl.DataFrame:
+    """The rows of ``raw`` (a whole file) that belong to ``authorities``, numbered as in the file (``__row``).
+
+    A row without an authority (``la_code`` empty or missing) belongs to every
+    authority's part, so that it fails each of them as it fails the whole file.
+
+    >>> from perfkit.contract import TABLES
+    >>> raw = pl.DataFrame({"la_code": ["990", "991", " ", "990"], "year": ["2022"] * 4})
+    >>> rows_of(raw, ["990"], TABLES["population"])["__row"].to_list()
+    [1, 3, 4]
+    """
+    if "la_code" not in raw.columns or raw.height == 0:
+        return raw
+    dtype = raw.schema["la_code"]
+    la_code = _parse_column(spec.column("la_code"), dtype, typed)
+    return raw.with_row_index(ROW, offset=1).filter(la_code.is_in(authorities) | ~_present("la_code", dtype, typed))
+
+
+def load_dataset(directory: str | Path, tables: list[str] | None = None, authorities: list[str] | None = None) -> Dataset:
     """Load and validate every table present in ``directory``.
 
     Parameters
@@ -461,6 +483,11 @@ def load_dataset(directory: str | Path, tables: list[str] | None = None) -> Data
         A dataset directory: one ``<table>.csv`` or ``<table>.parquet`` per table.
     tables : list of str, optional
         Load only these tables (required tables are always loaded).
+    authorities : list of str, optional
+        Load and check only these authorities' rows (every row by default).
+        Rows are checked within their authority (every key holds
+        ``la_code``), so an authority's rows pass alone exactly when they pass
+        with the others; problems still name rows as numbered in the file.
 
     Raises
     ------
@@ -487,7 +514,10 @@ def load_dataset(directory: str | Path, tables: list[str] | None = None) -> Data
             problems.append(Problem(str(path), str(exc)))
             continue
         warnings += read_warnings
-        frame, found = check_table(raw, spec, str(path), typed=path.suffix == ".parquet")
+        typed = path.suffix == ".parquet"
+        if authorities is not None:
+            raw = rows_of(raw, authorities, spec, typed)
+        frame, found = check_table(raw, spec, str(path), typed=typed)
         problems += found
         loaded[name] = frame
     warnings += [p for p in problems if p.severity == "warning"]
@@ -495,7 +525,7 @@ def load_dataset(directory: str | Path, tables: list[str] | None = None) -> Data
     if problems:
         raise ContractError(problems)
     warnings += cross_table_warnings(loaded, directory)
-    return Dataset(directory, loaded, warnings)
+    return Dataset(directory, {name: frame.drop(ROW, strict=False) for name, frame in loaded.items()}, warnings)
 
 
 def _child_hash() -> pl.Expr:
@@ -526,6 +556,11 @@ def _with_unknown_children(tables: dict[str, pl.DataFrame], directory: Path) -> 
     return flagged
 
 
+def numbered(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its rows' numbers in the file (``__row``): those it carries, or its own order."""
+    return frame if ROW in frame.columns else frame.with_row_index(ROW, offset=1)
+
+
 def cross_table_warnings(tables: dict[str, pl.DataFrame], directory: Path) -> list[Problem]:
     """What is loadable but suspicious across tables: unknown children and districts."""
     found: list[Problem] = []
@@ -538,7 +573,7 @@ def cross_table_warnings(tables: dict[str, pl.DataFrame], directory: Path) -> li
         if name == "children" or "child_id" not in frame.columns:
             continue
         if name in with_unknown:  # only now are rows numbered and named
-            orphans = frame.with_row_index(ROW, offset=1).join(
+            orphans = numbered(frame).join(
                 children.select("la_code", "child_id"), on=["la_code", "child_id"], how="anti")
             found += _warnings(_examples(str(find_table_file(directory, name)), orphans, "child_id",
                                          "this child is not in the children table (counted, but without sex, age or ethnicity)"))
@@ -546,6 +581,6 @@ def cross_table_warnings(tables: dict[str, pl.DataFrame], directory: Path) -> li
             outside = pl.col("district").is_not_null() & ~pl.col("district").is_in(list(districts))
             if frame.select(outside.sum()).item():
                 found += _warnings(_examples(
-                    str(find_table_file(directory, name)), frame.with_row_index(ROW, offset=1).filter(outside), "district",
+                    str(find_table_file(directory, name)), numbered(frame).filter(outside), "district",
                     f"unknown district: expected one of the children table's districts ({', '.join(sorted(districts))})"))
     return found

@@ -78,3 +78,20 @@ def test_charts_are_the_same_as_altair_builds_them_with_its_checks_on():
     assert [row["is_year_earlier"] for row in quick[0]["data"]["values"]] == [True, False, False] * 2
     for spec in quick:
         _validate(spec)
+
+
+def test_the_stored_chart_forms_are_those_altair_builds():
+    """Reports fill in forms kept with the package; they must be what the pinned Altair builds."""
+    from perfkit import charts
+
+    assert charts.stored_forms() == charts.built_forms(), "Altair builds other forms now: run perfkit.charts.write_forms()"
+
+
+def test_a_report_imports_no_altair(small_data):
+    import subprocess
+    import sys
+
+    code = (f"from perfkit.report import build_report; r = build_report('990', {PERIOD!r}, {str(small_data)!r}); "
+            "[r.family_chart(f.id) for f in r.families]; [r.breakdown_chart(f) for f in r.families]; "
+            "import sys; print('altair' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"

@@ -21,14 +21,15 @@ PERIOD = "2023-24 Q3"
 MAX_MEMBER_HTML_BYTES = 2_000_000
 
 
-def _broken_copy(source: Path, target: Path) -> Path:
-    """The same dataset with one unparseable referral date."""
+def _broken_copy(source: Path, target: Path, authority: str) -> Path:
+    """The same dataset with one unparseable referral date, on a row of ``authority``."""
     shutil.copytree(source, target)
     referrals = pl.read_parquet(target / "referrals.parquet")
     (target / "referrals.parquet").unlink()
     broken = referrals.with_columns(pl.col("referral_date").cast(pl.String))
+    first = (pl.col("la_code") == authority).arg_true().first()
     broken = broken.with_columns(
-        pl.when(pl.int_range(pl.len()) == 3).then(pl.lit("31/12/2023")).otherwise(pl.col("referral_date")).alias("referral_date")
+        pl.when(pl.int_range(pl.len()) == first).then(pl.lit("31/12/2023")).otherwise(pl.col("referral_date")).alias("referral_date")
     )
     broken.write_csv(target / "referrals.csv")
     return target
@@ -88,8 +89,9 @@ def test_member_html_is_the_same_for_the_same_notebook(executed):
 @pytest.fixture(scope="module")
 def batch_run(small_data, tmp_path_factory):
     root = tmp_path_factory.mktemp("batch")
-    broken = _broken_copy(small_data, root / "broken-data")
-    parameters = _parameters(root / "params", {"990": small_data, "991": small_data, "992": broken})
+    broken = _broken_copy(small_data, root / "broken-data", "991")
+    # 990's rows are sound, 991's are not, in the same files: only 991 fails
+    parameters = _parameters(root / "params", {"990": broken, "991": broken, "992": small_data})
     folder, outcomes = run_batch(PERIOD, out_dir=root / "reports", workers=2, progress=False, parameters=parameters)
     return root, folder, {o.authority: o for o in outcomes}, broken
 
@@ -97,22 +99,32 @@ def batch_run(small_data, tmp_path_factory):
 def test_batch_writes_a_report_per_authority_and_an_index(batch_run):
     _, folder, outcomes, _ = batch_run
     assert folder.name == "2023-24-Q3"
-    assert outcomes["990"].ok and outcomes["991"].ok
-    for authority in ("990", "991"):
-        assert (folder / f"{authority}.html").stat().st_size < MAX_MEMBER_HTML_BYTES
+    assert outcomes["990"].ok
+    assert (folder / "990.html").stat().st_size < MAX_MEMBER_HTML_BYTES
     index = (folder / "index.html").read_text()
-    assert 'href="990.html"' in index and 'href="991.html"' in index
+    assert 'href="990.html"' in index
 
 
 def test_one_authority_failing_is_reported_and_does_not_stop_the_others(batch_run):
-    _, folder, outcomes, _ = batch_run
-    failed = outcomes["992"]
+    _, folder, outcomes, broken = batch_run
+    failed = outcomes["991"]
     assert not failed.ok
     assert "referral_date" in failed.error and "31/12/2023" in failed.error
     index = (folder / "index.html").read_text()
     assert "Failed" in index and "referral_date" in index
     assert "31/12/2023" not in index and "value withheld" in index  # the index may be shared
-    assert not (folder / "992.html").exists()
+    assert not (folder / "991.html").exists()
+    absent = outcomes["992"]  # an authority with no rows in its dataset
+    assert not absent.ok and "'992' has no rows in" in absent.error
+
+
+def test_an_authority_fails_alone_whichever_worker_checks_it(batch_run, tmp_path):
+    """Outcomes do not depend on how authorities are dealt to workers: one worker gives the same as two."""
+    root, _, outcomes, broken = batch_run
+    parameters = _parameters(tmp_path / "params", {"990": broken, "991": broken})
+    _, alone = run_batch(PERIOD, out_dir=tmp_path / "reports", workers=1, progress=False, parameters=parameters)
+    assert [(o.authority, o.ok) for o in alone] == [("990", True), ("991", False)]
+    assert alone[1].error == outcomes["991"].error
 
 
 def test_no_child_identifier_or_record_in_any_report(batch_run, small_data):
@@ -129,9 +141,10 @@ def test_no_child_identifier_or_record_in_any_report(batch_run, small_data):
         assert "referral_id" not in text and "child_id" not in text
 
 
-def test_a_failed_run_never_overwrites_an_earlier_good_report(batch_run):
-    root, folder, _, broken = batch_run
+def test_a_failed_run_never_overwrites_an_earlier_good_report(batch_run, small_data):
+    root, folder, _, _ = batch_run
     before = (folder / "990.html").read_bytes()
+    broken = _broken_copy(small_data, root / "broken-990", "990")
     parameters = _parameters(root / "params-broken", {"990": broken})
     status = main(["batch", "--period", PERIOD, "--out", str(root / "reports"), "--parameters", str(parameters)])
     assert status == 1

@@ -115,3 +115,35 @@ def test_cli_measures_time_series_windows_and_breakdowns(small_data, capsys):
     periods = set(frame["period"].to_list())
     assert len(periods) == 24 and {"2023-24 Q2", "2023-24 Q2 YTD", "2023-24 Q2 R12", "2021-22 Q3"} <= periods
     assert {"district", "sex", "age_band", "ethnicity_group"} <= set(frame["breakdown"].to_list())
+
+
+TWO_AUTHORITIES = CHILDREN + "998,c,F,2012-03-04,WBRI\n"
+
+
+def test_an_authoritys_rows_are_checked_alone_and_named_as_in_the_file(tmp_path):
+    referrals = REFERRALS_HEADER + "999,a,r1,2022-07-01,6,N,\n998,c,r1,05/01/2022,6,N,\n998,c,r2,2022-07-03,6,N,\n"
+    directory = _dataset(tmp_path, children=TWO_AUTHORITIES, referrals=referrals)
+    # 999's rows are sound although 998's are not, and r1 is an id of each authority, not a duplicate
+    data = load_dataset(directory, authorities=["999"])
+    assert data.authorities == ["999"] and data.table("referrals")["referral_id"].to_list() == ["r1"]
+    assert "__row" not in data.table("referrals").columns
+    with pytest.raises(ContractError) as caught:
+        load_dataset(directory, authorities=["998"])
+    assert [(p.column, p.row, p.value) for p in caught.value.problems] == [("referral_date", 2, "05/01/2022")]
+
+
+def test_a_row_without_an_authority_fails_every_authority(tmp_path):
+    referrals = REFERRALS_HEADER + "999,a,r1,2022-07-01,6,N,\n,c,r2,2022-07-02,6,N,\n"
+    directory = _dataset(tmp_path, children=TWO_AUTHORITIES, referrals=referrals)
+    for authority in ("999", "998"):
+        with pytest.raises(ContractError) as caught:
+            load_dataset(directory, authorities=[authority])
+        assert [(p.column, p.row) for p in caught.value.problems] == [("la_code", 2)]
+
+
+def test_an_authority_without_rows_in_a_table_is_not_an_empty_file(tmp_path):
+    directory = _dataset(tmp_path, children=TWO_AUTHORITIES, referrals=REFERRALS_HEADER + "999,a,r1,2022-07-01,6,N,\n")
+    assert load_dataset(directory, authorities=["998"]).table("referrals").height == 0
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ContractError, match="header but no rows"):
+        load_dataset(_dataset(tmp_path / "empty", referrals=REFERRALS_HEADER), authorities=["999"])
