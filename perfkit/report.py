@@ -443,8 +443,8 @@ def compute_aggregates_for(data: Dataset, authorities: list[str], period: str | 
 
     missing = [la for la in authorities if la not in data.authorities]
     if missing:
-        raise ValueError(f"authority {missing[0]!r} is not in {data.directory / 'children'}: column 'la_code' has "
-                         f"{', '.join(data.authorities)}")
+        listed = f": column 'la_code' has {', '.join(data.authorities)}" if data.authorities else ""
+        raise ValueError(f"authority {missing[0]!r} has no rows in {data.directory / 'children'}{listed}")
     own = data.for_authorities(list(authorities))
     as_at = data_as_at_by_authority(own)
     settings = {la: authority_settings(la) for la in authorities}
@@ -539,7 +539,8 @@ def build_report(
     else:
         from perfkit.loading import load_dataset
 
-        data = load_dataset(data_dir or paths.default_data_dir())
+        # the authority's own rows, checked as the batch checks them: another authority's cannot stop this report
+        data = load_dataset(data_dir or paths.default_data_dir(), authorities=[authority])
         figures = compute_aggregates(data, authority, period, quarters)
     settings = authority_settings(authority)
     threshold = disclosure_threshold()

@@ -141,6 +141,17 @@ def test_no_child_identifier_or_record_in_any_report(batch_run, small_data):
         assert "referral_id" not in text and "child_id" not in text
 
 
+def test_a_report_reads_its_own_authoritys_rows_alone(batch_run):
+    """Built outside the batch, a report fails, as in the batch, for its own authority's rows only."""
+    from perfkit.loading import ContractError
+    from perfkit.report import build_report
+
+    _, _, _, broken = batch_run  # one of 991's referral dates is broken
+    assert build_report("990", PERIOD, broken).authority == "990"
+    with pytest.raises(ContractError, match="31/12/2023"):
+        build_report("991", PERIOD, broken)
+
+
 def test_a_failed_run_never_overwrites_an_earlier_good_report(batch_run, small_data):
     root, folder, _, _ = batch_run
     before = (folder / "990.html").read_bytes()
