@@ -204,7 +204,7 @@ def _compute_part(
     else:
         grid = grid.with_columns(pl.lit(None, dtype=pl.Float64).alias(POPULATION))
     population = grid.select("la_code", "period", POPULATION)
-    measure_input = MeasureInput(data, windows, calendar, population)
+    measure_input = MeasureInput(data, windows, calendar, population, headlines_only=not breakdowns)
 
     frames = []
     for indicator in chosen:

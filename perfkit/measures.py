@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, TypeVar
 
 import polars as pl
 
@@ -30,22 +30,28 @@ TO = "__to"
 R12 = "__r12"
 
 
+Shared = TypeVar("Shared")
+
+
 @dataclass(frozen=True)
 class MeasureInput:
     """What a measure function receives.
 
     ``windows`` has ``period``, ``window_start``, ``window_end``,
     ``window_r12_start``; ``population`` has ``la_code``, ``period`` and
-    ``population_0_17``.
+    ``population_0_17``. With ``headlines_only``, the rows are grouped by
+    authority and window alone (no breakdowns, no record-level drill-down),
+    so a count of events may count them by day first (see :func:`events_in`).
     """
 
     data: Dataset
     windows: pl.DataFrame
     calendar: WorkingDayCalendar
     population: pl.DataFrame = field(default_factory=pl.DataFrame)
-    shared_rows: dict[str, pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+    headlines_only: bool = False
+    shared_rows: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
-    def shared(self, name: str, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    def shared(self, name: str, build: Callable[[], Shared]) -> Shared:
         """Rows that several measures count (say, children in care at each window's end), built once.
 
         Measures are pure, so rows built from the same input are the same rows:
@@ -126,6 +132,57 @@ def count_true(condition: pl.Expr) -> pl.Expr:
     return condition.fill_null(False).sum().cast(pl.Float64)
 
 
+COUNT = "__count"
+
+
+@dataclass(frozen=True)
+class Events:
+    """Events in windows, and how to count them.
+
+    Each row is an event, or (``by_day``) all of an authority's events of one
+    day with the same values of the columns counted, with their number in
+    ``__count``: the same counts from far fewer rows.
+    """
+
+    rows: pl.DataFrame
+    by_day: bool = False
+
+    def count(self, condition: pl.Expr | None = None) -> pl.Expr:
+        """The number of events (those meeting ``condition``, if given)."""
+        if not self.by_day:
+            return ROWS if condition is None else count_true(condition)
+        counted = pl.col(COUNT) if condition is None else pl.col(COUNT).filter(condition.fill_null(False))
+        return counted.sum().cast(pl.Float64)
+
+
+def events_in(m: "MeasureInput", events: pl.DataFrame, date_column: str, window: str = "period",
+              counted: tuple[str, ...] = ()) -> Events:
+    """``events`` in each window (see :func:`in_window`), to be counted.
+
+    Where windows overlap (a referral meets four rolling 12 months), and for
+    headline figures alone (``m.headlines_only``), the events are first
+    counted by authority, day and the ``counted`` columns (those the counting
+    reads): some 2,000 days an authority instead of one row per event meet the
+    windows. Otherwise each event stays a row, with its child, for breakdowns
+    and drill-down (and an event meeting one window at most costs no more).
+
+    >>> import datetime as dt
+    >>> windows = pl.DataFrame({"period": ["Q1"], "window_start": [dt.date(2022, 4, 1)],
+    ...     "window_end": [dt.date(2022, 6, 30)], "window_r12_start": [dt.date(2021, 7, 1)]})
+    >>> contacts = pl.DataFrame({"la_code": ["990"] * 3, "day": [dt.date(2022, 5, 2)] * 3, "outcome": ["a", "b", "a"]})
+    >>> for headlines_only in (False, True):
+    ...     m = MeasureInput(None, windows, None, headlines_only=headlines_only)
+    ...     events = events_in(m, contacts, "day", "rolling12", counted=("outcome",))
+    ...     print(events.rows.height, events.rows.select(all=events.count(), a=events.count(pl.col("outcome") == "a")).row(0))
+    3 (3.0, 2.0)
+    2 (3.0, 2.0)
+    """
+    if m.headlines_only and (window == "rolling12" or not _disjoint(_ordered_bounds(m.windows, window))):
+        days = events.group_by("la_code", date_column, *counted).agg(pl.len().alias(COUNT))
+        return Events(in_window(days, date_column, m.windows, window), by_day=True)
+    return Events(in_window(events, date_column, m.windows, window))
+
+
 def _bounds(windows: pl.DataFrame) -> pl.DataFrame:
     return windows.select(
         "period", pl.col("window_start").alias(FROM), pl.col("window_end").alias(TO),
@@ -162,11 +219,10 @@ def in_window(events: pl.DataFrame, date_column: str, windows: pl.DataFrame, win
     >>> in_window(events, "day", windows, "rolling12").select("id", "period").sort("id", "period").rows()
     [(1, 'Q1'), (1, 'Q2'), (2, 'Q1'), (2, 'Q2'), (3, 'Q2')]
     """
-    start = {"period": "window_start", "rolling12": "window_r12_start"}[window]
-    bounds = _bounds(windows).with_columns(__first=windows[start]).sort(TO, "__first")
+    bounds = _ordered_bounds(windows, window)
     columns = _bounds(windows).columns
     date = pl.col(date_column)
-    if bounds.height and (bounds["__first"].shift(-1) > bounds[TO]).drop_nulls().all():
+    if _disjoint(bounds):
         # windows that do not overlap (quarters): an event is in at most one, found by binary search
         # the last window starting on or before the date must be the first ending on or after it
         started = pl.lit(bounds["__first"]).search_sorted(date, side="right").cast(pl.Int64) - 1
@@ -183,7 +239,7 @@ def in_window(events: pl.DataFrame, date_column: str, windows: pl.DataFrame, win
             dtype=pl.UInt32,
         ))).explode("__window", empty_as_null=False, keep_nulls=False)
         return _with_window(placed, bounds.select(columns), "__window").with_columns(date.alias(AGE_DATE))
-    months = _window_months(windows, start)
+    months = _window_months(windows, FIRST_DAY[window])
     return (
         events.filter(pl.col(date_column).is_not_null())
         .with_columns(__month=pl.col(date_column).dt.month_start())
@@ -191,6 +247,20 @@ def in_window(events: pl.DataFrame, date_column: str, windows: pl.DataFrame, win
         .drop("__month")
         .with_columns(pl.col(date_column).alias(AGE_DATE))
     )
+
+
+FIRST_DAY = {"period": "window_start", "rolling12": "window_r12_start"}
+"""The column of ``windows`` holding the first day of each kind of window (see :func:`in_window`)."""
+
+
+def _ordered_bounds(windows: pl.DataFrame, window: str) -> pl.DataFrame:
+    """The windows' bounds by their last day, with the first day of ``window`` (``__first``)."""
+    return _bounds(windows).with_columns(__first=windows[FIRST_DAY[window]]).sort(TO, "__first")
+
+
+def _disjoint(bounds: pl.DataFrame) -> bool:
+    """Whether no two windows share a day (quarters), so that a date is in one window at most."""
+    return bounds.height > 0 and bool((bounds["__first"].shift(-1) > bounds[TO]).drop_nulls().all())
 
 
 OPEN_ENDED = datetime.date(9999, 12, 31)
@@ -294,33 +364,38 @@ def with_children(rows: pl.DataFrame, data: Dataset, details: tuple[str, ...] = 
 
 # --- front door --------------------------------------------------------------
 
-def _contacts(m: MeasureInput) -> pl.DataFrame:
-    return m.shared("contacts", lambda: in_window(m.data.table("contacts"), "contact_date", m.windows))
+def _contacts(m: MeasureInput) -> Events:
+    return m.shared("contacts", lambda: events_in(m, m.data.table("contacts"), "contact_date", counted=("outcome",)))
 
 
-def _referrals(m: MeasureInput) -> pl.DataFrame:
+def _referrals(m: MeasureInput) -> Events:
     """Referrals in each window, flagged as re-referrals or not."""
-    return m.shared("referrals", lambda: in_window(flag_rereferrals(m.data.table("referrals")), "referral_date", m.windows))
+    return m.shared("referrals", lambda: events_in(m, flag_rereferrals(m.data.table("referrals")), "referral_date",
+                                                   counted=("is_rereferral", "nfa")))
 
 
 @measure("contacts", "contacts")
 def contacts(m: MeasureInput) -> MeasureRows:
-    return MeasureRows(_contacts(m), ROWS)
+    events = _contacts(m)
+    return MeasureRows(events.rows, events.count())
 
 
 @measure("contact_conversion_pct", "contacts")
 def contact_conversion_pct(m: MeasureInput) -> MeasureRows:
-    return MeasureRows(_contacts(m), count_true(pl.col("outcome") == "referral"), ROWS)
+    events = _contacts(m)
+    return MeasureRows(events.rows, events.count(pl.col("outcome") == "referral"), events.count())
 
 
 @measure("referrals", "referrals")
 def referrals(m: MeasureInput) -> MeasureRows:
-    return MeasureRows(_referrals(m), ROWS)
+    events = _referrals(m)
+    return MeasureRows(events.rows, events.count())
 
 
 @measure("referral_rate", "referrals", "population")
 def referral_rate(m: MeasureInput) -> MeasureRows:
-    return MeasureRows(in_window(m.data.table("referrals"), "referral_date", m.windows, "rolling12"), ROWS)
+    events = events_in(m, m.data.table("referrals"), "referral_date", "rolling12")
+    return MeasureRows(events.rows, events.count())
 
 
 def flag_rereferrals(referrals: pl.DataFrame) -> pl.DataFrame:
@@ -353,12 +428,14 @@ def flag_rereferrals(referrals: pl.DataFrame) -> pl.DataFrame:
 
 @measure("rereferral_pct", "referrals")
 def rereferral_pct(m: MeasureInput) -> MeasureRows:
-    return MeasureRows(_referrals(m), count_true(pl.col("is_rereferral")), ROWS)
+    events = _referrals(m)
+    return MeasureRows(events.rows, events.count(pl.col("is_rereferral")), events.count())
 
 
 @measure("referral_nfa_pct", "referrals")
 def referral_nfa_pct(m: MeasureInput) -> MeasureRows:
-    return MeasureRows(_referrals(m), count_true(pl.col("nfa") == "Y"), ROWS)
+    events = _referrals(m)
+    return MeasureRows(events.rows, events.count(pl.col("nfa") == "Y"), events.count())
 
 
 # --- assessments and children in need ----------------------------------------
@@ -393,7 +470,8 @@ def cin_rate(m: MeasureInput) -> MeasureRows:
 
 @measure("s47_rate", "section47", "population")
 def s47_rate(m: MeasureInput) -> MeasureRows:
-    return MeasureRows(in_window(m.data.table("section47"), "start_date", m.windows, "rolling12"), ROWS)
+    events = events_in(m, m.data.table("section47"), "start_date", "rolling12")
+    return MeasureRows(events.rows, events.count())
 
 
 @measure("icpc_15wd_pct", "section47")
@@ -503,8 +581,8 @@ def cla_rate(m: MeasureInput) -> MeasureRows:
 
 @measure("cla_starts", "cla_episodes")
 def cla_starts(m: MeasureInput) -> MeasureRows:
-    starts = _episodes(m).filter(pl.col("rne") == "S")
-    return MeasureRows(in_window(starts, "episode_start", m.windows), ROWS)
+    events = events_in(m, _episodes(m).filter(pl.col("rne") == "S"), "episode_start")
+    return MeasureRows(events.rows, events.count())
 
 
 @measure("cla_uasc", "cla_episodes")
