@@ -106,7 +106,7 @@ def start_worker(workers: int, published_ready=None) -> None:
 
 
 def share_the_cores(workers: int) -> None:
-    """Give this worker process its share of the machine's cores for polars (the pool's initializer).
+    """Give this worker process its share of the machine's cores for polars (see :func:`start_worker`).
 
     Each of ``workers`` processes computes its figures with polars; one
     worker uses every core, two share them, so that no core is asked to run
@@ -264,12 +264,17 @@ def run_batch(
     from perfkit.report import data_as_at, resolve_period
 
     data_path = Path(data_dir) if data_dir else None
+    parameters_path = Path(parameters) if parameters else paths.authorities_dir()
     as_at = None
     if period is None or period.strip().lower() == "latest":
-        as_at = data_as_at(load_dataset(data_path or paths.default_data_dir()))
+        # the last complete quarter of the authorities' rows that pass the contract: one authority's
+        # broken rows fail its own report, not the whole batch
+        named = [j.authority for j in authority_jobs("latest", data_path, Path("."), authorities, parameters_path)]
+        source = data_path or paths.default_data_dir()
+        data, _ = checked_records(source, named) if named else (None, {})
+        as_at = data_as_at(data if data is not None else load_dataset(source, authorities=named or None))
     label = resolve_period(period, as_at).label
     folder = Path(out_dir or paths.reports_dir()) / label.replace(" ", "-")
-    parameters_path = Path(parameters) if parameters else paths.authorities_dir()
     jobs = authority_jobs(label, data_path, folder, authorities, parameters_path)
     if not jobs:
         raise ValueError(f"no authorities to report on: no parameters files in {parameters_path}"
@@ -316,33 +321,44 @@ def save_published(folder: Path) -> str | None:
     return str(PublishedData.load().save(folder))
 
 
-def validated_records(share: Share) -> tuple["Dataset | None", list[Job], list[Outcome]]:
-    """The share's authorities' validated records, the jobs they serve, and an outcome for each failing job.
+def checked_records(data_dir: str | Path, authorities: list[str]) -> tuple["Dataset | None", dict[str, str]]:
+    """The validated records of those ``authorities`` whose own rows pass the contract, and why each other fails.
 
-    Each authority's rows are checked with the share's others, and only if
-    that fails, alone: an authority fails exactly when its own rows (or the
-    files as a whole) break the contract, whichever worker checks it.
+    The files are read once. The authorities are checked together and, only
+    if that fails on some rows, each alone: an authority fails exactly when
+    its own rows (or the files as a whole) break the contract, whichever
+    authorities it is checked with. Returns no records if none passes.
     """
-    from perfkit.loading import ContractError, load_dataset
+    from perfkit.loading import ContractError, check_dataset, read_dataset
 
-    started = time.perf_counter()
-    jobs, failed = list(share.jobs), []
     try:
-        data = load_dataset(share.data_dir, authorities=[j.authority for j in jobs])
+        raw = read_dataset(data_dir)
+        return check_dataset(raw, authorities), {}
     except ContractError as exc:
-        if len(jobs) == 1 or all(p.row is None for p in exc.problems):  # the files themselves are broken
-            return None, [], [_failed(j, started, f"ContractError: {exc}") for j in jobs]
-        passing = []
-        for job in jobs:
-            try:
-                load_dataset(share.data_dir, authorities=[job.authority])
-                passing.append(job)
-            except ContractError as alone:
-                failed.append(_failed(job, started, f"ContractError: {alone}"))
-        if not passing:
-            return None, [], failed
-        jobs = passing
-        data = load_dataset(share.data_dir, authorities=[j.authority for j in jobs])
+        if len(authorities) == 1 or all(p.row is None for p in exc.problems):  # the files themselves are broken
+            return None, {authority: f"ContractError: {exc}" for authority in authorities}
+    failures: dict[str, str] = {}
+    for authority in authorities:
+        try:
+            check_dataset(raw, [authority])
+        except ContractError as alone:
+            failures[authority] = f"ContractError: {alone}"
+    passing = [a for a in authorities if a not in failures]
+    return (check_dataset(raw, passing) if passing else None), failures
+
+
+def validated_records(share: Share) -> tuple["Dataset | None", list[Job], list[Outcome]]:
+    """The share's validated records, the jobs they serve, and an outcome for each job that cannot run.
+
+    A job fails if its authority's rows break the contract (see
+    :func:`checked_records`) or if the dataset has no rows for it.
+    """
+    started = time.perf_counter()
+    data, failures = checked_records(share.data_dir, [j.authority for j in share.jobs])
+    failed = [_failed(j, started, failures[j.authority]) for j in share.jobs if j.authority in failures]
+    jobs = [j for j in share.jobs if j.authority not in failures]
+    if data is None:
+        return None, [], failed
     present = set(data.authorities)
     failed += [_failed(j, started, f"ValueError: authority {j.authority!r} has no rows in {Path(share.data_dir) / 'children'}")
                for j in jobs if j.authority not in present]
@@ -365,14 +381,16 @@ def _failed(job: Job, started: float, reason: str) -> Outcome:
 
 
 def aggregate_share(share: Share, period: str, start_kernel: bool = True) -> tuple[list[Job], list[Outcome]]:
-    """Compute and save a share's aggregated tables (runs in a worker process).
+    """Check a share's records, then compute and save its aggregated tables (runs in a worker process).
 
     Returns the jobs that can run, now reading the aggregates rather than the
-    records, and an outcome for each authority whose figures failed. The
-    authorities are computed together; if that fails, each is computed alone so
-    that only the failing authority fails. With ``start_kernel``, the worker's
-    kernel starts (and imports the report's modules) in its own process
-    meanwhile.
+    records, and an outcome for each authority that cannot run: its rows break
+    the contract, the dataset has no rows for it (see :func:`validated_records`),
+    or its figures failed. The authorities are computed together; if that
+    fails, each is computed alone so that only the failing authority fails.
+    The published figures are waited for only once the records are checked.
+    With ``start_kernel``, the worker's kernel starts (and imports the report's
+    modules) in its own process meanwhile.
     """
     from perfkit.report import compute_aggregates, compute_aggregates_for, save_aggregates
 

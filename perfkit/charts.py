@@ -1,7 +1,9 @@
 """Charts drawn from aggregated, disclosure-controlled tables (never from records).
 
-Charts are Vega-Lite specifications built with Altair under one registered
-theme (:func:`perfkit_theme`): no chart styles itself. In JupyterLab they show
+Charts are Vega-Lite specifications under one registered theme
+(:func:`perfkit_theme`): no chart styles itself. Each kind of chart has one
+form, built with Altair and kept with the package (:func:`stored_forms`), which
+each chart fills in with its own title and rows. In JupyterLab they show
 through the Vega-Lite mimetype; in member HTML the export template draws them
 with the Vega libraries inlined once in the page (see :mod:`perfkit.htmlexport`)
 and adds each chart's table alternative, carried in the spec's ``usermeta``.

@@ -5,8 +5,8 @@ exposed on a network port, and ipykernel has no reason to warn about
 unencrypted TCP on every run.
 
 A batch worker keeps one kernel for the reports it runs (:class:`WorkerKernel`):
-starting a kernel and importing polars, Altair and perfkit into it takes
-longer than a report's own work.
+starting a kernel and importing polars and perfkit into it takes longer
+than a report's own work.
 """
 
 from __future__ import annotations

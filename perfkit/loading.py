@@ -474,6 +474,85 @@ def rows_of(raw: pl.DataFrame, authorities: list[str], spec: TableSpec, typed: b
     return raw.with_row_index(ROW, offset=1).filter(la_code.is_in(authorities) | ~_present("la_code", dtype, typed))
 
 
+@dataclass
+class RawDataset:
+    """A dataset directory's files as read, before they are checked (see :func:`check_dataset`).
+
+    ``files`` maps each table read to its file and its rows; ``problems``
+    lists what stopped a file being read at all (a required table missing,
+    an unreadable file); ``warnings`` what was read but deserves a look.
+    """
+
+    directory: Path
+    files: dict[str, tuple[Path, pl.DataFrame]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def read_dataset(directory: str | Path, tables: list[str] | None = None) -> RawDataset:
+    """Read every table file present in ``directory`` (only ``tables``, and the required ones, if given).
+
+    Raises
+    ------
+    ContractError
+        If the directory does not exist. Other problems are kept for
+        :func:`check_dataset` to report with the rest.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ContractError([Problem(str(directory), "the data directory does not exist")])
+    raw = RawDataset(directory)
+    for name, spec in TABLES.items():
+        if tables is not None and name not in tables and not spec.required:
+            continue
+        path = find_table_file(directory, name)
+        if path is None:
+            if spec.required:
+                raw.problems.append(Problem(f"{directory / name}.csv", f"required table {name!r} is missing: expected {name}.csv or {name}.parquet in {directory}"))
+            continue
+        try:
+            frame, read_warnings = read_raw(path)
+        except UnreadableFile as exc:
+            raw.problems.append(Problem(str(path), str(exc)))
+            continue
+        if ROW in frame.columns:
+            raw.problems.append(Problem(str(path), f"the column name {ROW!r} is kept for perfkit's row numbers: expected another name", ROW))
+            continue
+        raw.warnings += read_warnings
+        raw.files[name] = (path, frame)
+    return raw
+
+
+def check_dataset(raw: RawDataset, authorities: list[str] | None = None) -> Dataset:
+    """Check files read by :func:`read_dataset` against the contract; return them in canonical types.
+
+    ``authorities``: check and keep only these authorities' rows (see
+    :func:`load_dataset`). The files are not read again, so a batch can check
+    its authorities together and, if that fails, each alone.
+
+    Raises
+    ------
+    ContractError
+        With every problem found, each naming file, column, row and value.
+    """
+    problems = list(raw.problems)
+    warnings = list(raw.warnings)
+    loaded: dict[str, pl.DataFrame] = {}
+    for name, (path, frame) in raw.files.items():
+        spec, typed = TABLES[name], path.suffix == ".parquet"
+        if authorities is not None:
+            frame = rows_of(frame, authorities, spec, typed)
+        checked, found = check_table(frame, spec, str(path), typed=typed)
+        problems += found
+        loaded[name] = checked
+    warnings += [p for p in problems if p.severity == "warning"]
+    problems = [p for p in problems if p.severity != "warning"]
+    if problems:
+        raise ContractError(problems)
+    warnings += cross_table_warnings(loaded, raw.directory)
+    return Dataset(raw.directory, {name: frame.drop(ROW, strict=False) for name, frame in loaded.items()}, warnings)
+
+
 def load_dataset(directory: str | Path, tables: list[str] | None = None, authorities: list[str] | None = None) -> Dataset:
     """Load and validate every table present in ``directory``.
 
@@ -494,38 +573,7 @@ def load_dataset(directory: str | Path, tables: list[str] | None = None, authori
     ContractError
         With every problem found, each naming file, column, row and value.
     """
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise ContractError([Problem(str(directory), "the data directory does not exist")])
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
-    loaded: dict[str, pl.DataFrame] = {}
-    for name, spec in TABLES.items():
-        if tables is not None and name not in tables and not spec.required:
-            continue
-        path = find_table_file(directory, name)
-        if path is None:
-            if spec.required:
-                problems.append(Problem(f"{directory / name}.csv", f"required table {name!r} is missing: expected {name}.csv or {name}.parquet in {directory}"))
-            continue
-        try:
-            raw, read_warnings = read_raw(path)
-        except UnreadableFile as exc:
-            problems.append(Problem(str(path), str(exc)))
-            continue
-        warnings += read_warnings
-        typed = path.suffix == ".parquet"
-        if authorities is not None:
-            raw = rows_of(raw, authorities, spec, typed)
-        frame, found = check_table(raw, spec, str(path), typed=typed)
-        problems += found
-        loaded[name] = frame
-    warnings += [p for p in problems if p.severity == "warning"]
-    problems = [p for p in problems if p.severity != "warning"]
-    if problems:
-        raise ContractError(problems)
-    warnings += cross_table_warnings(loaded, directory)
-    return Dataset(directory, {name: frame.drop(ROW, strict=False) for name, frame in loaded.items()}, warnings)
+    return check_dataset(read_dataset(directory, tables), authorities)
 
 
 def _child_hash() -> pl.Expr:

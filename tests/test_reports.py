@@ -141,6 +141,26 @@ def test_no_child_identifier_or_record_in_any_report(batch_run, small_data):
         assert "referral_id" not in text and "child_id" not in text
 
 
+def test_records_are_checked_once_read_and_fail_by_authority(batch_run):
+    from perfkit.batch import checked_records
+
+    _, _, _, broken = batch_run  # one of 991's referral dates is broken
+    data, failures = checked_records(broken, ["990", "991"])
+    assert data.authorities == ["990"] and list(failures) == ["991"]
+    assert "referral_date" in failures["991"] and "31/12/2023" in failures["991"]
+    assert checked_records(broken, ["991"])[0] is None
+
+
+def test_the_latest_quarter_is_found_from_the_rows_that_pass(batch_run, tmp_path):
+    """Without a period, the batch reports the last complete quarter; a broken authority still fails alone."""
+    _, _, _, broken = batch_run
+    parameters = _parameters(tmp_path / "params", {"990": broken, "991": broken})
+    folder, outcomes = run_batch(None, data_dir=broken, out_dir=tmp_path / "reports", workers=1, progress=False,
+                                 parameters=parameters)
+    assert [(o.authority, o.ok) for o in outcomes] == [("990", True), ("991", False)]
+    assert (folder / "990.html").exists() and folder.name == "2024-25-Q4"
+
+
 def test_a_report_reads_its_own_authoritys_rows_alone(batch_run):
     """Built outside the batch, a report fails, as in the batch, for its own authority's rows only."""
     from perfkit.loading import ContractError

@@ -147,3 +147,9 @@ def test_an_authority_without_rows_in_a_table_is_not_an_empty_file(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ContractError, match="header but no rows"):
         load_dataset(_dataset(tmp_path / "empty", referrals=REFERRALS_HEADER), authorities=["999"])
+
+
+def test_a_column_named_like_perfkits_row_numbers_is_refused(tmp_path):
+    referrals = "__row," + REFERRALS_HEADER.replace("\n", "") + "\n1,999,a,r1,2022-07-01,6,N,\n"
+    problems = _problems(_dataset(tmp_path, referrals=referrals))
+    assert len(problems) == 1 and "'__row'" in problems[0] and "referrals.csv" in problems[0]
