@@ -7,6 +7,8 @@ must not be used).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import polars as pl
 from polars.testing import assert_frame_equal
@@ -412,3 +414,25 @@ def test_target_trajectory_gives_each_quarter_its_target():
     assert rag(16.0, target, indicator, "2024-25 Q4") == "Green"
     assert rag(16.0, target, indicator, "2025-26 Q4") == "Red"
     assert rag(11.5, target, indicator, "2025-26 Q4") == "Amber"
+
+
+def test_children_are_matched_exactly_even_when_their_keys_collide(small_data, monkeypatch):
+    """Rows meet children through a hashed key; a collision falls back to matching the ids: same figures."""
+    import perfkit.measures
+
+    data = load_dataset(small_data)
+    windows = ["2023-24 Q3", "2023-24 Q4 R12"]
+    keyed = compute(data, windows, breakdowns=True)
+    monkeypatch.setattr(perfkit.measures, "child_key", lambda: pl.lit(7, dtype=pl.UInt64))  # every child collides
+    assert compute(data, windows, breakdowns=True).equals(keyed)
+
+
+def test_a_row_whose_key_is_another_childs_gets_no_details(monkeypatch):
+    import perfkit.measures
+    from perfkit.loading import Dataset
+    from perfkit.measures import with_children
+
+    children = pl.DataFrame({"la_code": ["990", "991"], "child_id": ["a", "b"], "sex": ["F", "M"]})
+    rows = pl.DataFrame({"la_code": ["990", "990", "991"], "child_id": ["a", "z", "b"]})
+    monkeypatch.setattr(perfkit.measures, "child_key", lambda: pl.col("la_code").hash(1))  # z's key is a's
+    assert with_children(rows, Dataset(Path("."), {"children": children}), ("sex",))["sex"].to_list() == ["F", None, "M"]
