@@ -433,9 +433,11 @@ def flag_rereferrals(referrals: pl.DataFrame) -> pl.DataFrame:
 
     An earlier referral is one dated before this one (a second referral on the
     same day is not a re-referral of the first); the same calendar date a year
-    earlier counts as within 12 months. Rows come back in order of authority,
-    child and date (counting does not depend on order; sorting back would cost
-    a second sort of every referral).
+    earlier counts as within 12 months. Rows come back with each child's
+    referrals together, in date order (counting does not depend on order;
+    sorting back would cost a second sort of every referral). They are sorted
+    by the child's 64-bit key (:func:`child_key`), twice as fast as by the ids'
+    texts; if two children share a key, by the texts.
 
     >>> import datetime as dt
     >>> f = pl.DataFrame({"la_code": ["990"] * 3, "child_id": ["a"] * 3,
@@ -443,8 +445,12 @@ def flag_rereferrals(referrals: pl.DataFrame) -> pl.DataFrame:
     >>> flag_rereferrals(f)["is_rereferral"].to_list()
     [False, True, False]
     """
-    ordered = referrals.sort("la_code", "child_id", "referral_date")
     same_child = (pl.col("la_code") == pl.col("la_code").shift(1)) & (pl.col("child_id") == pl.col("child_id").shift(1))
+    ordered = referrals.with_columns(__key=child_key()).sort("__key", "referral_date")
+    if ordered.select(((pl.col("__key") == pl.col("__key").shift(1)) & ~same_child).any()).item():
+        # two children share a key: neighbours by key are not one child's referrals
+        ordered = referrals.sort("la_code", "child_id", "referral_date")
+    ordered = ordered.drop("__key", strict=False)
     same_day = same_child & (pl.col("referral_date") == pl.col("referral_date").shift(1))
     # the child's latest referral dated before this one: the row above, unless it is the same
     # day, in which case the first referral of that day already holds the answer

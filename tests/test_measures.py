@@ -436,3 +436,15 @@ def test_a_row_whose_key_is_another_childs_gets_no_details(monkeypatch):
     rows = pl.DataFrame({"la_code": ["990", "990", "991"], "child_id": ["a", "z", "b"]})
     monkeypatch.setattr(perfkit.measures, "child_key", lambda: pl.col("la_code").hash(1))  # z's key is a's
     assert with_children(rows, Dataset(Path("."), {"children": children}), ("sex",))["sex"].to_list() == ["F", None, "M"]
+
+
+def test_rereferrals_are_the_same_when_children_share_a_key(small_data, monkeypatch):
+    import perfkit.measures
+    from perfkit.measures import flag_rereferrals
+
+    referrals = load_dataset(small_data, tables=["referrals"]).table("referrals")
+    order = ["la_code", "child_id", "referral_date", "referral_id"]
+    keyed = flag_rereferrals(referrals).sort(order)
+    assert keyed["is_rereferral"].sum() > 0
+    monkeypatch.setattr(perfkit.measures, "child_key", lambda: pl.col("la_code").hash(1))  # an authority's children collide
+    assert flag_rereferrals(referrals).sort(order).equals(keyed)
