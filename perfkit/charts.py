@@ -210,8 +210,7 @@ def write_forms() -> None:
     """Store the forms Altair builds now as the package's (``python -c "from perfkit.charts import write_forms; write_forms()"``)."""
     from pathlib import Path
 
-    Path(__file__).with_name("templates").joinpath("chart_forms.json").write_text(
-        json.dumps(built_forms(), indent=1) + "\n", encoding="utf-8")
+    (Path(__file__).parent / FORMS_FILE).write_text(json.dumps(built_forms(), indent=1) + "\n", encoding="utf-8")
 
 
 def trend_form(alt, heading: str, description: str, panels: list[str], period_order: list[str]) -> dict:

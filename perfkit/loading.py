@@ -440,12 +440,12 @@ def check_table(
     failing = [check for check, count in zip(checks, counts) if count]
     duplicates = bool(spec.key) and not _certainly_unique(parsed, spec.key)
     if failing or duplicates:  # only now are rows numbered, to be named
-        numbered = parsed if ROW in parsed.columns else parsed.with_row_index(ROW, offset=1)
+        rows = numbered(parsed)
         for check in failing:
-            problems += check.report(numbered.filter(check.rows.fill_null(False)))
+            problems += check.report(rows.filter(check.rows.fill_null(False)))
         if duplicates:
             problems += _examples(
-                file, numbered.filter(pl.struct(list(spec.key)).is_duplicated()), spec.key[-1],
+                file, rows.filter(pl.struct(list(spec.key)).is_duplicated()), spec.key[-1],
                 f"duplicate id: {' + '.join(spec.key)} must be unique, but this value appears on more than one row",
             )
 
@@ -576,7 +576,12 @@ def load_dataset(directory: str | Path, tables: list[str] | None = None, authori
     return check_dataset(read_dataset(directory, tables), authorities)
 
 
-def _child_hash() -> pl.Expr:
+def child_key() -> pl.Expr:
+    """A 64-bit number for each child of each authority: the same for the same ``la_code`` and ``child_id``.
+
+    Different children get different numbers but for a hash collision, which
+    users of the key allow for (see :func:`perfkit.measures.with_children`).
+    """
     return pl.col("la_code").hash(1).xor(pl.col("child_id").hash(2))
 
 
@@ -595,9 +600,9 @@ def _with_unknown_children(tables: dict[str, pl.DataFrame], directory: Path) -> 
     if not names:
         return flagged
     for part in Dataset(directory, tables).in_parts(groups):
-        known = part.tables["children"].select(_child_hash()).to_series().implode()
+        known = part.tables["children"].select(child_key()).to_series().implode()
         # every table's children in one lookup
-        rows = pl.concat([part.tables[name].select(__hash=_child_hash(), __table=pl.lit(n, dtype=pl.UInt8))
+        rows = pl.concat([part.tables[name].select(__hash=child_key(), __table=pl.lit(n, dtype=pl.UInt8))
                           for n, name in enumerate(names)])
         unknown = rows.filter(~pl.col("__hash").is_in(known))["__table"].unique().to_list()
         flagged.update(names[n] for n in unknown)
