@@ -90,3 +90,44 @@ def test_the_clients_papermill_opens_are_closed_after_each_report(kernel, tmp_pa
         assert kernel.manager()._clients == []
     assert len(opened) == 2 and not any(client.channels_running for client in opened)
     assert "1" in nbformat.read(tmp_path / "out1.ipynb", as_version=4).cells[-1].outputs[0]["text"]
+
+
+def _worker_kernel_pid() -> int:
+    """In a batch worker: start the worker's kernel and say which process it is."""
+    from perfkit.batch import worker_kernel
+
+    return worker_kernel().manager().provisioner.pid
+
+
+def test_a_workers_kernel_stops_when_the_worker_exits():
+    """Workers are forked from a server where the platform allows, and a forked process skips atexit."""
+    import os
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from perfkit.batch import worker_context
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=worker_context()) as pool:
+        pid = pool.submit(_worker_kernel_pid).result(timeout=120)
+        os.kill(pid, 0)  # running while the worker is
+    # stopped by the worker as it exits, not later by the kernel finding its parent gone (every second or so)
+    deadline = time.monotonic() + 0.5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    pytest.fail(f"the kernel (process {pid}) outlived its worker")
+
+
+def test_what_workers_are_forked_from_has_no_threads_and_no_polars():
+    """A process with threads cannot be forked safely: the fork server's imports start none."""
+    import subprocess
+    import sys
+
+    code = ("import os, sys, threading, perfkit.worker_imports; "
+            "print(sorted(m for m in ('polars', 'numpy', 'altair') if m in sys.modules), threading.active_count(), "
+            "len(os.listdir('/proc/self/task')) if os.path.isdir('/proc/self/task') else 1)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["[]", "1", "1"]
