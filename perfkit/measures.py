@@ -595,12 +595,47 @@ def _numbered_episodes(m: MeasureInput) -> pl.DataFrame:
 
 
 def _in_care_at_end(m: MeasureInput) -> pl.DataFrame:
-    """One row per child looked after at each window's end: their current episode."""
+    """One row per child looked after at each window's end: their current episode (the latest started).
+
+    For headline figures alone (``m.headlines_only``), the rows of children
+    whose episodes never overlap are kept as they are (such a child has one
+    episode open at any date), and only the others' are sorted to pick the
+    current one; otherwise every row is, keeping the rows in date order.
+    """
     def build() -> pl.DataFrame:
-        rows = open_at_end(_numbered_episodes(m), "episode_start", "episode_end", m.windows)
-        return rows.sort("episode_start").unique([CHILD, "period"], keep="last", maintain_order=True)
+        episodes = _numbered_episodes(m)
+        if m.headlines_only:
+            overlapping = children_with_overlaps(episodes, "episode_start", "episode_end")
+            several = episodes.filter(pl.col(CHILD).is_in(overlapping))
+            single = open_at_end(episodes.filter(~pl.col(CHILD).is_in(overlapping)), "episode_start", "episode_end", m.windows)
+            return pl.concat([single, _latest_started(open_at_end(several, "episode_start", "episode_end", m.windows))])
+        return _latest_started(open_at_end(episodes, "episode_start", "episode_end", m.windows))
 
     return m.shared("in_care_at_end", build)
+
+
+def _latest_started(rows: pl.DataFrame) -> pl.DataFrame:
+    """Of a child's episodes open at a window's end, the one started last (of those started the same day, the last listed)."""
+    return rows.sort("episode_start").unique([CHILD, "period"], keep="last", maintain_order=True)
+
+
+def children_with_overlaps(intervals: pl.DataFrame, start_column: str, end_column: str) -> pl.Series:
+    """The children (``__child``) with two intervals open on the same day (an empty end: still open).
+
+    Sorted by start, a child's intervals share a day only if one starts
+    before the one listed above it has ended, so neighbours are enough.
+
+    >>> import datetime as dt
+    >>> d = dt.date
+    >>> episodes = pl.DataFrame({CHILD: [1, 1, 2, 2, 3, 3], "start": [d(2022, 1, 1), d(2022, 3, 1), d(2022, 1, 1),
+    ...     d(2022, 2, 1), d(2022, 5, 1), d(2022, 1, 1)], "end": [d(2022, 12, 1), d(2022, 4, 1), d(2022, 2, 1), None, None, d(2022, 5, 1)]})
+    >>> children_with_overlaps(episodes, "start", "end").to_list()  # child 1's second episode is inside its first
+    [1]
+    """
+    ordered = intervals.select(CHILD, start_column, end_column).sort(CHILD, start_column)
+    start, stop = pl.col(start_column), pl.col(end_column).fill_null(OPEN_ENDED)
+    overlaps = (pl.col(CHILD) == pl.col(CHILD).shift(1)) & (start < stop.shift(1))
+    return ordered.filter(overlaps)[CHILD].unique()
 
 
 @measure("cla_rate", "cla_episodes", "population")

@@ -292,6 +292,26 @@ def test_hand_computed_looked_after(care_rows, indicator, numerator, denominator
     assert row["value"] == pytest.approx(value)
 
 
+def test_a_child_with_overlapping_episodes_is_in_care_once(tmp_path):
+    """Headline figures pick a child's current episode only where episodes overlap; the figures are the same."""
+    children = _frame(["la_code", "child_id", "sex", "date_of_birth", "ethnicity", "uasc"],
+                      [(LA, "m", "M", d("2010-01-01"), "WBRI", "N"), (LA, "n", "F", d("2012-01-01"), "WBRI", "N")])
+    columns = ["la_code", "child_id", "episode_start", "episode_end", "rne", "legal_status", "category_of_need", "placement_type"]
+    episodes = _frame(columns, [
+        (LA, "m", d("2021-01-01"), None, "S", "C2", "N1", "U1"),
+        (LA, "m", d("2022-05-01"), d("2022-08-01"), "P", "C2", "N1", "U3"),  # inside the first: both open on 30 June 2022
+        (LA, "n", d("2021-03-01"), d("2022-06-01"), "S", "C2", "N1", "U1"),
+        (LA, "n", d("2022-06-01"), None, "P", "C2", "N1", "U4"),  # the next starts the day the first ends: no overlap
+    ])
+    population = _frame(["la_code", "year", "population_0_17"], [(LA, 2022, 5000)])
+    data = load_dataset(write_tables(tmp_path, {"children": children, "cla_episodes": episodes, "population": population}))
+    windows = ["2022-23 Q1", "2022-23 Q2"]
+    cla = ["cla_rate", "cla_3plus_placements_pct", "cla_long_term_stability_pct", "cla_uasc_threshold_pct"]
+    headlines = compute(data, windows, indicators=cla)
+    assert headlines.filter(pl.col("indicator") == "cla_rate")["numerator"].to_list() == [2, 2]
+    assert_frame_equal(headlines, compute(data, windows, indicators=cla, breakdowns=True).filter(pl.col("breakdown") == "all"))
+
+
 def test_zero_denominator_gives_an_empty_value_not_zero(tmp_path):
     children = _frame(["la_code", "child_id", "sex", "date_of_birth", "ethnicity"], [(LA, "a", "M", d("2010-01-01"), "WBRI")])
     referrals = _frame(["la_code", "child_id", "referral_id", "referral_date", "referral_source", "nfa"],
