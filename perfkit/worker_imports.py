@@ -2,9 +2,9 @@
 
 Where the platform can (Linux), the batch's workers are forked from a
 server process (``multiprocessing``'s "forkserver") that has imported this
-module, so each worker starts with papermill, nbformat, nbconvert, the
-kernel client and the bank holiday calendars already imported: two workers
-pay for these imports once, not twice. Nothing here starts a thread or imports polars (a process with
+module, so each worker starts with papermill, nbformat, nbconvert and the
+kernel client already imported: two workers pay for these imports once, not
+twice. Nothing here starts a thread or imports polars (a process with
 threads cannot be forked safely); workers import polars themselves.
 
 This module is imported for its imports alone; ``import perfkit`` never
@@ -15,7 +15,6 @@ from perfkit.imports import without_iri_grammar
 
 without_iri_grammar()  # before nbformat imports jsonschema
 
-import holidays  # noqa: E402,F401  (working days)
 import nbformat  # noqa: E402,F401
 import papermill  # noqa: E402,F401
 
