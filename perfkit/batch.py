@@ -85,13 +85,12 @@ REPORT_IMPORTS = "import perfkit.report"
 @lru_cache(maxsize=1)
 def worker_kernel():
     """This worker process's kernel (see :class:`perfkit.kernel.WorkerKernel`), shut down when the worker exits."""
-    from multiprocessing.util import Finalize
+    import atexit
 
     from perfkit.kernel import WorkerKernel
 
     kernel = WorkerKernel(env=ONE_THREAD)
-    # run as the worker exits, whether spawned or forked (a forked process skips atexit)
-    Finalize(kernel, kernel.shut_down, exitpriority=10)
+    atexit.register(kernel.shut_down)
     return kernel
 
 
@@ -427,23 +426,6 @@ def aggregate_share(share: Share, period: str, start_kernel: bool = True) -> tup
     return ready, failed
 
 
-def worker_context():
-    """How the batch starts its workers: forked from a server that has imported what they need, where possible.
-
-    On Linux the workers are forked from ``multiprocessing``'s fork server,
-    which imports :mod:`perfkit.worker_imports` once (papermill, nbformat,
-    nbconvert: about 0.6 s of CPU a worker). Elsewhere (Windows, macOS) each
-    worker is a new interpreter ("spawn") and imports them itself.
-    """
-    import multiprocessing
-
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return get_context("spawn")
-    context = get_context("forkserver")
-    context.set_forkserver_preload(["perfkit.worker_imports"])
-    return context
-
-
 def run_reports(jobs: list[Job], period: str, scratch: Path, workers: int, description: str,
                 progress: bool = True, fresh_kernels: bool = False) -> list[Outcome]:
     """Check, aggregate and run every authority's report; outcomes sorted by authority.
@@ -456,7 +438,7 @@ def run_reports(jobs: list[Job], period: str, scratch: Path, workers: int, descr
     from tqdm import tqdm
 
     count = max(1, min(workers, len(jobs)))
-    context = worker_context()
+    context = get_context("spawn")
     published_ready = context.Event()
     outcomes: list[Outcome] = []
     with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=start_worker,
@@ -488,7 +470,7 @@ def run_jobs(jobs: list[Job], workers: int, description: str, progress: bool = T
     from tqdm import tqdm
 
     outcomes: list[Outcome] = []
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=worker_context()) as pool:
+    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=get_context("spawn")) as pool:
         futures = [pool.submit(run_job, job) for job in jobs]
         for future in tqdm(as_completed(futures), total=len(futures), desc=description, unit="report", disable=not progress):
             outcomes.append(future.result())
