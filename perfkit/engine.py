@@ -274,7 +274,7 @@ def compute(
     Authorities are counted ``AUTHORITIES_PER_PASS`` at a time, ``PARTS_AT_ONCE``
     parts side by side, which keeps memory bounded and time in proportion to
     the number of authorities (``bench/RESULTS.md``: 153 authorities and 40
-    million rows in about 16 s and under 5 GB on 2 cores). Headline figures
+    million rows in 16 to 18 s and under 5 GB on 2 cores). Headline figures
     read only the columns in ``COUNTED_COLUMNS``.
 
     Examples
