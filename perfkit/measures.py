@@ -605,7 +605,7 @@ def _in_care_at_end(m: MeasureInput) -> pl.DataFrame:
     def build() -> pl.DataFrame:
         episodes = _numbered_episodes(m)
         if m.headlines_only:
-            overlapping = children_with_overlaps(episodes, "episode_start", "episode_end")
+            overlapping = children_with_overlaps(episodes, "episode_start", "episode_end").implode()
             several = episodes.filter(pl.col(CHILD).is_in(overlapping))
             single = open_at_end(episodes.filter(~pl.col(CHILD).is_in(overlapping)), "episode_start", "episode_end", m.windows)
             return pl.concat([single, _latest_started(open_at_end(several, "episode_start", "episode_end", m.windows))])
