@@ -17,6 +17,7 @@ from typing import Iterable, Sequence
 
 import polars as pl
 
+from perfkit.contract import TABLES
 from perfkit.catalogue import POPULATION, Catalogue, Indicator, load_catalogue
 from perfkit.breakdowns import ALL, CHILD_BREAKDOWNS, group_expression
 from perfkit.loading import AUTHORITIES_PER_PART, Dataset, authority_groups, is_id_column, load_dataset
@@ -153,6 +154,14 @@ def breakdowns_for(indicator: Indicator, rows: pl.DataFrame, requested: bool | I
     return [ALL, *wanted]
 
 
+HEADLINE_COLUMNS: dict[str, tuple[str, ...]] = COUNTED_COLUMNS
+"""The columns headline figures read, for ``load_dataset(directory, columns=HEADLINE_COLUMNS)``.
+
+Every column is still read and checked; only these are kept (with
+``la_code`` and ``child_id``), which halves the memory of a national run.
+Breakdowns and drill-down need the other columns: load every column for them.
+"""
+
 AUTHORITIES_PER_PASS = AUTHORITIES_PER_PART
 """How many authorities are counted together (see :func:`compute`)."""
 PARTS_AT_ONCE = 2
@@ -175,6 +184,15 @@ def without_record_ids(data: Dataset) -> Dataset:
          for name, frame in data.tables.items()},
         data.warnings,
     )
+
+
+def _check_every_column(data: Dataset) -> None:
+    """Breakdowns read columns headline figures do not: a dataset loaded with fewer cannot give them."""
+    for name, frame in data.tables.items():
+        missing = [c.name for c in TABLES[name].columns if c.name not in frame.columns] if name in TABLES else []
+        if missing:
+            raise ValueError(f"breakdowns need every column of the tables, but {name} was loaded without "
+                             f"{', '.join(missing)}: load the dataset without columns= (see HEADLINE_COLUMNS)")
 
 
 def counted_columns_only(data: Dataset) -> Dataset:
@@ -287,6 +305,8 @@ def compute(
     [('referrals', 773.0, None), ('referral_rate', 3265.0, 62992.0)]
     """
     catalogue = catalogue or load_catalogue()
+    if breakdowns:
+        _check_every_column(data)
     authorities = list(authorities) if authorities is not None else data.authorities
     if authorities != data.authorities:
         data = data.for_authorities(authorities)

@@ -153,3 +153,42 @@ def test_a_column_named_like_perfkits_row_numbers_is_refused(tmp_path):
     referrals = "__row," + REFERRALS_HEADER.replace("\n", "") + "\n1,999,a,r1,2022-07-01,6,N,\n"
     problems = _problems(_dataset(tmp_path, referrals=referrals))
     assert len(problems) == 1 and "'__row'" in problems[0] and "referrals.csv" in problems[0]
+
+
+CUT_CASES = {  # problems in columns headline figures do not keep, in whole files, and a warning across tables
+    "unknown referral source": {"referrals": REFERRALS_HEADER + "999,a,r1,2022-07-01,ZZ,N,\n"},
+    "three problems in a file": {"referrals": REFERRALS_HEADER + "999,a,r1,2022-13-01,6,N,\n999,b,r2,2022-07-01,ZZ,N,\n"
+                                 "999,c,r3,2022-07-01,6,N,2022-01-01\n"},
+    "a duplicate referral id": {"referrals": REFERRALS_HEADER + "999,a,r1,2022-07-01,6,N,\n999,b,r1,2022-07-02,6,N,\n"},
+    "a column missing": {"referrals": "la_code,child_id,referral_id,referral_source,nfa\n999,a,r1,6,N\n"},
+    "a child not in the children table": {"referrals": REFERRALS_HEADER + "999,z,r1,2022-07-01,6,N,\n"},
+    "an unknown code in an optional column": {
+        "referrals": "la_code,child_id,referral_id,referral_date,referral_source,nfa,primary_need\n999,a,r1,2022-07-01,6,N,N99\n"},
+    "an unknown disability code": {"children": "la_code,child_id,sex,date_of_birth,ethnicity,disability\n999,a,F,2010-01-01,WBRI,Q\n"},
+}
+
+
+@pytest.mark.parametrize("files", CUT_CASES.values(), ids=CUT_CASES.keys())
+def test_loading_fewer_columns_still_checks_every_column(tmp_path, files):
+    from perfkit.engine import HEADLINE_COLUMNS
+
+    directory = _dataset(tmp_path, **files)
+
+    def outcome(**options) -> list[str]:
+        try:
+            return ["warning: " + str(w) for w in load_dataset(directory, **options).warnings]
+        except ContractError as exc:
+            return [str(p) for p in exc.problems]
+
+    assert outcome() == outcome(columns=HEADLINE_COLUMNS) != []
+
+
+def test_headlines_from_fewer_columns_are_the_same_and_breakdowns_need_every_column(small_data):
+    from perfkit.engine import HEADLINE_COLUMNS, compute
+
+    cut = load_dataset(small_data, columns=HEADLINE_COLUMNS)
+    assert cut.table("contacts").columns == ["la_code", "child_id", "contact_date", "outcome"]
+    windows = ["2023-24 Q3", "2023-24 Q4 YTD", "2023-24 Q4 R12"]
+    assert compute(cut, windows).equals(compute(load_dataset(small_data), windows))
+    with pytest.raises(ValueError, match="breakdowns need every column.*without columns="):
+        compute(cut, windows, breakdowns=True)
