@@ -292,8 +292,9 @@ def compute(
     Authorities are counted ``AUTHORITIES_PER_PASS`` at a time, ``PARTS_AT_ONCE``
     parts side by side, which keeps memory bounded and time in proportion to
     the number of authorities (``bench/RESULTS.md``: 153 authorities and 40
-    million rows in 16 to 18 s and under 5 GB on 2 cores). Headline figures
-    read only the columns in ``COUNTED_COLUMNS``.
+    million rows in 15 to 18 s and under 3 GB on 2 cores, loaded with
+    ``columns=HEADLINE_COLUMNS``). Headline figures read only the columns in
+    ``COUNTED_COLUMNS``.
 
     Examples
     --------
