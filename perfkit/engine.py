@@ -158,7 +158,8 @@ HEADLINE_COLUMNS: dict[str, tuple[str, ...]] = COUNTED_COLUMNS
 """The columns headline figures read, for ``load_dataset(directory, columns=HEADLINE_COLUMNS)``.
 
 Every column is still read and checked; only these are kept (with
-``la_code`` and ``child_id``), which halves the memory of a national run.
+``la_code``, ``child_id`` and ``district``), which halves the memory of a
+national run.
 Breakdowns and drill-down need the other columns: load every column for them.
 """
 

@@ -618,19 +618,35 @@ def load_dataset(
     """
     if columns is None:
         return check_dataset(read_dataset(directory, tables), authorities)
+    unknown = [f"{name}.{column}" for name, wanted in columns.items() for column in wanted
+               if name not in TABLES or column not in TABLES[name].column_names]
+    if unknown:
+        raise ValueError(f"columns= names {', '.join(unknown)}, which the contract does not have: "
+                         "expected the contract's table and column names")
     raw = _empty_raw(directory)
     problems: list[Problem] = []
     loaded: dict[str, pl.DataFrame] = {}
     for name in _tables_wanted(tables):
-        _read_table(raw, name)
-        if name not in raw.files:
-            continue
-        path, frame = raw.files.pop(name)  # let go of the file's rows once checked
-        checked, found = _check_file(name, path, frame, authorities)
-        problems += found
-        kept = (*CROSS_TABLE_COLUMNS, *columns[name]) if name in columns else checked.columns
-        loaded[name] = checked.select([c for c in checked.columns if c in kept])
+        if (cut := _read_and_cut(raw, name, authorities, columns.get(name))) is not None:
+            loaded[name], found = cut
+            problems += found
     return _checked_dataset(raw.directory, loaded, raw.problems + problems, raw.warnings)
+
+
+def _read_and_cut(raw: RawDataset, name: str, authorities: list[str] | None,
+                  columns: tuple[str, ...] | None) -> tuple[pl.DataFrame, list[Problem]] | None:
+    """Table ``name`` read into ``raw``, checked, and cut to ``columns`` (every column if None).
+
+    The rows as read and as checked are let go when this returns: only the
+    cut table is left (see :func:`load_dataset`).
+    """
+    _read_table(raw, name)
+    if name not in raw.files:
+        return None
+    path, frame = raw.files.pop(name)
+    checked, found = _check_file(name, path, frame, authorities)
+    kept = checked.columns if columns is None else (*CROSS_TABLE_COLUMNS, *columns)
+    return checked.select([c for c in checked.columns if c in kept]), found
 
 
 def child_key() -> pl.Expr:

@@ -192,3 +192,8 @@ def test_headlines_from_fewer_columns_are_the_same_and_breakdowns_need_every_col
     assert compute(cut, windows).equals(compute(load_dataset(small_data), windows))
     with pytest.raises(ValueError, match="breakdowns need every column.*without columns="):
         compute(cut, windows, breakdowns=True)
+
+
+def test_columns_the_contract_does_not_have_are_refused(small_data):
+    with pytest.raises(ValueError, match=r"contacts\.contact_dat, which the contract does not have"):
+        load_dataset(small_data, columns={"contacts": ("contact_dat",)})
