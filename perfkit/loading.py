@@ -598,9 +598,9 @@ def load_dataset(
     columns : dict of table name to column names, optional
         Keep only these columns of each table named (and ``la_code``,
         ``child_id`` and ``district``, which the checks across tables read).
-        Every column is still read and checked. The tables are then read
-        one at a time, each cut to its columns before the next is read, so
-        the memory of the columns let go is used again: at national scale,
+        Every column is still read and checked. The tables are read one at
+        a time, each cut to its columns before the next is read, so the
+        memory of the columns let go is used again: at national scale,
         headline figures (:data:`perfkit.engine.HEADLINE_COLUMNS`) need half
         the memory and about a tenth less time (``bench/RESULTS.md``).
 
@@ -616,8 +616,7 @@ def load_dataset(
     >>> data.table("contacts").columns
     ['la_code', 'child_id', 'contact_date']
     """
-    if columns is None:
-        return check_dataset(read_dataset(directory, tables), authorities)
+    columns = columns or {}
     unknown = [f"{name}.{column}" for name, wanted in columns.items() for column in wanted
                if name not in TABLES or column not in TABLES[name].column_names]
     if unknown:
@@ -645,8 +644,9 @@ def _read_and_cut(raw: RawDataset, name: str, authorities: list[str] | None,
         return None
     path, frame = raw.files.pop(name)
     checked, found = _check_file(name, path, frame, authorities)
-    kept = checked.columns if columns is None else (*CROSS_TABLE_COLUMNS, *columns)
-    return checked.select([c for c in checked.columns if c in kept]), found
+    if columns is None:
+        return checked, found
+    return checked.select([c for c in checked.columns if c in (*CROSS_TABLE_COLUMNS, *columns)]), found
 
 
 def child_key() -> pl.Expr:

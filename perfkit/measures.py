@@ -602,14 +602,15 @@ def _in_care_at_end(m: MeasureInput) -> pl.DataFrame:
     episode open at any date), and only the others' are sorted to pick the
     current one; otherwise every row is, keeping the rows in date order.
     """
+    def open_rows(episodes: pl.DataFrame) -> pl.DataFrame:
+        return open_at_end(episodes, "episode_start", "episode_end", m.windows)
+
     def build() -> pl.DataFrame:
         episodes = _numbered_episodes(m)
-        if m.headlines_only:
-            overlapping = children_with_overlaps(episodes, "episode_start", "episode_end").implode()
-            several = episodes.filter(pl.col(CHILD).is_in(overlapping))
-            single = open_at_end(episodes.filter(~pl.col(CHILD).is_in(overlapping)), "episode_start", "episode_end", m.windows)
-            return pl.concat([single, _latest_started(open_at_end(several, "episode_start", "episode_end", m.windows))])
-        return _latest_started(open_at_end(episodes, "episode_start", "episode_end", m.windows))
+        if not m.headlines_only:
+            return _latest_started(open_rows(episodes))
+        overlapping = pl.col(CHILD).is_in(children_with_overlaps(episodes, "episode_start", "episode_end").implode())
+        return pl.concat([open_rows(episodes.filter(~overlapping)), _latest_started(open_rows(episodes.filter(overlapping)))])
 
     return m.shared("in_care_at_end", build)
 
