@@ -18,6 +18,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from perfkit import paths
+
 TEMPLATE = "perfkit_member"
 VEGALITE_VERSION = "5.20"
 VEGALITE_MIMETYPE = "application/vnd.vegalite.v5+json"
@@ -47,7 +49,7 @@ def vega_bundle() -> str:
 
     import vl_convert
 
-    cache = Path(os.environ.get("PERFKIT_CACHE", Path.home() / ".cache" / "perfkit"))
+    cache = paths.cache_dir()
     path = cache / f"vega-bundle-{vl_convert.__version__}-vl{VEGALITE_VERSION}.js"
     if path.exists():
         return path.read_text(encoding="utf-8")

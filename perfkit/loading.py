@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from perfkit import checkcache
 from perfkit.contract import TABLES, Column, TableSpec
 
 ROW = "__row"
@@ -168,12 +169,7 @@ def read_raw(path: Path) -> tuple[pl.DataFrame, list[Problem]]:
             frame = pl.read_parquet(path)
         except Exception as exc:  # noqa: BLE001 - any reader failure is reported with the file
             raise UnreadableFile(f"cannot be read as Parquet ({type(exc).__name__}): expected a Parquet table") from None
-        # typed columns are kept (dates stay dates: no round trip through text); others become text
-        keep = (pl.Date, pl.Float64, pl.Float32, pl.Int64, pl.Int32, pl.Int16, pl.Int8, pl.UInt32, pl.UInt64, pl.String)
-        return frame.with_columns(
-            [pl.col(n).cast(pl.Date) if dtype == pl.Datetime else pl.col(n) if dtype in keep else pl.col(n).cast(pl.String)
-             for n, dtype in frame.schema.items()]
-        ), []
+        return _as_read(frame), []
     data = path.read_bytes()
     if not data.strip():
         raise UnreadableFile("the file is empty: expected a header row and data rows")
@@ -203,6 +199,18 @@ def read_raw(path: Path) -> tuple[pl.DataFrame, list[Problem]]:
     if duplicated:
         raise UnreadableFile(f"the header names {', '.join(repr(d) for d in duplicated)} more than once: expected each column once")
     return frame.rename(dict(zip(frame.columns, names))), warnings
+
+
+PARQUET_TYPES_KEPT = (pl.Date, pl.Float64, pl.Float32, pl.Int64, pl.Int32, pl.Int16, pl.Int8, pl.UInt32, pl.UInt64, pl.String)
+
+
+def _as_read(frame: pl.DataFrame) -> pl.DataFrame:
+    """A Parquet file's columns as perfkit reads them: typed columns kept (dates stay dates: no
+    round trip through text), timestamps as dates, anything else as text."""
+    return frame.with_columns(
+        [pl.col(n).cast(pl.Date) if dtype == pl.Datetime else pl.col(n) if dtype in PARQUET_TYPES_KEPT else pl.col(n).cast(pl.String)
+         for n, dtype in frame.schema.items()]
+    )
 
 
 def _examples(file: str, rows: pl.DataFrame, column: str, message: str | Callable[[str | None], str]) -> list[Problem]:
@@ -456,6 +464,25 @@ def check_table(
     return canonical, problems
 
 
+def canonical(raw: pl.DataFrame, spec: TableSpec, typed: bool = False, wanted: set[str] | None = None) -> pl.DataFrame:
+    """The table :func:`check_table` returns, without checking it: for a file that passed before.
+
+    The contract's columns come first, in its order, then any others as read;
+    a column of the contract that ``raw`` lacks is empty. With ``wanted``,
+    only those of the contract's columns the file lacks are added.
+
+    >>> from perfkit.contract import TABLES
+    >>> raw = pl.DataFrame({"la_code": ["990"], "year": ["2022"], "population_0_17": ["100"]})
+    >>> canonical(raw, TABLES["population"]).equals(check_table(raw, TABLES["population"], "population.csv")[0])
+    True
+    """
+    frame = raw.with_columns([pl.lit(None, dtype=pl.String).alias(c.name) for c in spec.columns
+                              if c.name not in raw.columns and (wanted is None or c.name in wanted)])
+    schema = frame.schema
+    return frame.select([_parse_column(c, schema[c.name], typed).alias(c.name) for c in spec.columns if c.name in schema]
+                        + [pl.col(c) for c in raw.columns if c not in spec.column_names])
+
+
 def rows_of(raw: pl.DataFrame, authorities: list[str], spec: TableSpec, typed: bool = False) -> pl.DataFrame:
     """The rows of ``raw`` (a whole file) that belong to ``authorities``, numbered as in the file (``__row``).
 
@@ -544,13 +571,25 @@ def _check_file(name: str, path: Path, frame: pl.DataFrame, authorities: list[st
     return check_table(frame, spec, str(path), typed=typed)
 
 
-def _checked_dataset(directory: Path, loaded: dict[str, pl.DataFrame], problems: list[Problem], warnings: list[Problem]) -> Dataset:
-    """The dataset of checked tables, with the warnings across tables; every problem raised together."""
+def _checked_dataset(directory: Path, loaded: dict[str, pl.DataFrame], problems: list[Problem], warnings: list[Problem],
+                     keys: dict[str, str] | None = None, recall: bool = True) -> Dataset:
+    """The dataset of checked tables, with the warnings across tables; every problem raised together.
+
+    ``keys``: the fingerprint of each table's file (:mod:`perfkit.checkcache`);
+    when every table has one, the checks across tables are remembered too.
+    """
     warnings = warnings + [p for p in problems if p.severity == "warning"]
     problems = [p for p in problems if p.severity != "warning"]
     if problems:
         raise ContractError(problems)
-    warnings += cross_table_warnings(loaded, directory)
+    if keys is not None and set(keys) == set(loaded):
+        key = checkcache.together(keys.values())
+        if not recall or (recalled := checkcache.recall(key)) is None:
+            recalled = {"across": cross_table_warnings(loaded, directory)}
+            checkcache.remember(key, recalled)
+        warnings += recalled["across"]
+    else:
+        warnings += cross_table_warnings(loaded, directory)
     return Dataset(directory, {name: frame.drop(ROW, strict=False) for name, frame in loaded.items()}, warnings)
 
 
@@ -580,7 +619,7 @@ CROSS_TABLE_COLUMNS = ("la_code", "child_id", "district", ROW)
 
 def load_dataset(
     directory: str | Path, tables: list[str] | None = None, authorities: list[str] | None = None,
-    columns: dict[str, tuple[str, ...]] | None = None,
+    columns: dict[str, tuple[str, ...]] | None = None, recall: bool = True,
 ) -> Dataset:
     """Load and validate every table present in ``directory``.
 
@@ -603,6 +642,12 @@ def load_dataset(
         memory of the columns let go is used again: at national scale,
         headline figures (:data:`perfkit.engine.HEADLINE_COLUMNS`) need half
         the memory and about a tenth less time (``bench/RESULTS.md``).
+    recall : bool
+        Read a file that passed the contract before (the same bytes, path
+        and checks: :mod:`perfkit.checkcache`) without checking it again,
+        with the warnings found then. ``False`` checks every file (passes are
+        still remembered). A part of a file's rows (``authorities``) is
+        always checked.
 
     Raises
     ------
@@ -625,28 +670,68 @@ def load_dataset(
     raw = _empty_raw(directory)
     problems: list[Problem] = []
     loaded: dict[str, pl.DataFrame] = {}
+    # files that passed before are remembered (perfkit.checkcache); a part of a file's rows is always checked
+    keys: dict[str, str] | None = {} if authorities is None and checkcache.enabled() else None
     for name in _tables_wanted(tables):
-        if (cut := _read_and_cut(raw, name, authorities, columns.get(name))) is not None:
+        if (cut := _read_and_cut(raw, name, authorities, columns.get(name), keys, recall)) is not None:
             loaded[name], found = cut
             problems += found
-    return _checked_dataset(raw.directory, loaded, raw.problems + problems, raw.warnings)
+    return _checked_dataset(raw.directory, loaded, raw.problems + problems, raw.warnings, keys, recall)
 
 
 def _read_and_cut(raw: RawDataset, name: str, authorities: list[str] | None,
-                  columns: tuple[str, ...] | None) -> tuple[pl.DataFrame, list[Problem]] | None:
+                  columns: tuple[str, ...] | None, keys: dict[str, str] | None = None,
+                  recall: bool = True) -> tuple[pl.DataFrame, list[Problem]] | None:
     """Table ``name`` read into ``raw``, checked, and cut to ``columns`` (every column if None).
 
     The rows as read and as checked are let go when this returns: only the
-    cut table is left (see :func:`load_dataset`).
+    cut table is left (see :func:`load_dataset`). With ``keys``, a file that
+    passed before (the same bytes, path and checks) is read without being
+    checked (unless not ``recall``), only the columns kept, and its warnings
+    are those found then; a
+    file that passes now is remembered, and its fingerprint added to ``keys``.
     """
+    path = find_table_file(raw.directory, name)
+    key = _fingerprint(path) if keys is not None and path is not None else None
+    if key is not None and recall and (passed := checkcache.recall(key)) is not None:
+        keys[name] = key
+        raw.warnings += passed["read"]
+        return _passed_before(path, TABLES[name], columns), passed["checked"]
+    read_before = len(raw.warnings)
     _read_table(raw, name)
     if name not in raw.files:
         return None
     path, frame = raw.files.pop(name)
     checked, found = _check_file(name, path, frame, authorities)
+    if key is not None and all(p.severity == "warning" for p in found):
+        keys[name] = key
+        checkcache.remember(key, {"read": raw.warnings[read_before:], "checked": found})
     if columns is None:
         return checked, found
     return checked.select([c for c in checked.columns if c in (*CROSS_TABLE_COLUMNS, *columns)]), found
+
+
+def _fingerprint(path: Path) -> str | None:
+    """The file's fingerprint (:func:`perfkit.checkcache.fingerprint`), or None if it cannot be read (reading it will say why)."""
+    try:
+        return checkcache.fingerprint(path)
+    except OSError:
+        return None
+
+
+def _passed_before(path: Path, spec: TableSpec, columns: tuple[str, ...] | None) -> pl.DataFrame:
+    """A file that passed the contract before, read in canonical types and cut to ``columns`` (every column if None).
+
+    Of a Parquet file only the columns kept are read.
+    """
+    wanted = None if columns is None else {*CROSS_TABLE_COLUMNS, *columns}
+    if path.suffix == ".parquet":
+        present = pl.read_parquet_schema(path)
+        frame, typed = _as_read(pl.read_parquet(path, columns=[c for c in present if wanted is None or c in wanted])), True
+    else:
+        (frame, _), typed = read_raw(path), False
+    table = canonical(frame, spec, typed, wanted)
+    return table if wanted is None else table.select([c for c in table.columns if c in wanted])
 
 
 def child_key() -> pl.Expr:

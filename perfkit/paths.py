@@ -2,7 +2,9 @@
 
 Everything is found relative to the project root (the folder holding
 ``pyproject.toml`` above this package), or below ``PERFKIT_HOME`` when that
-environment variable is set. No path is written anywhere else.
+environment variable is set. No path is written anywhere else, but for the
+user's cache folder (:func:`cache_dir`), which holds only what can be made
+again.
 """
 
 from __future__ import annotations
@@ -20,6 +22,15 @@ def project_root() -> Path:
     if (here / "pyproject.toml").exists():
         return here
     return Path.cwd()
+
+
+def cache_dir() -> Path:
+    """What perfkit keeps between runs to save time, and can always make again: ``$PERFKIT_CACHE``,
+    or ``perfkit`` in the user's cache folder (``$XDG_CACHE_HOME``, by default ``~/.cache``)."""
+    cache = os.environ.get("PERFKIT_CACHE")
+    if cache:
+        return Path(cache)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "perfkit"
 
 
 def default_data_dir() -> Path:

@@ -13,6 +13,16 @@ from perfkit import synth
 SMALL_AUTHORITIES = synth.DEFAULT_AUTHORITIES[:2]
 
 
+def pytest_configure(config):
+    """Files that pass the contract are remembered in a folder of this run's, not the user's cache
+    (``perfkit.checkcache``): no test depends on what an earlier run remembered. Processes the
+    tests start (the command line, notebooks) inherit it."""
+    import os
+    import tempfile
+
+    os.environ["PERFKIT_CHECK_CACHE"] = tempfile.mkdtemp(prefix="perfkit-checks-")
+
+
 @pytest.fixture(scope="session")
 def small_data(tmp_path_factory) -> Path:
     """A small synthetic dataset (two authorities, a tenth of the default size)."""
