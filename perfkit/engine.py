@@ -74,24 +74,26 @@ def population_for(grid: pl.DataFrame, population: pl.DataFrame) -> pl.DataFrame
     ).drop("year")
 
 
-def finish_values(frame: pl.DataFrame, indicator: Indicator) -> pl.DataFrame:
-    """Compute ``value`` from numerator and denominator by the indicator's unit.
+def finish_values(frame: pl.DataFrame, units: dict[str, str]) -> pl.DataFrame:
+    """Compute ``value`` from numerator and denominator by each row's indicator's unit (``units``: id to unit).
 
     A zero denominator gives an empty value, never 0 and never an error. A
-    measure that computes its own value (a median) keeps it.
+    measure that computes its own value (a median, in working days) keeps it.
+
+    >>> frame = pl.DataFrame({"indicator": ["a", "b", "b", "c"], "numerator": [3.0, 1.0, 1.0, 7.0],
+    ...     "denominator": [None, 4.0, 0.0, 10.0], "value": [None, None, None, 5.0]})
+    >>> finish_values(frame, {"a": "count", "b": "percent", "c": "working_days"})["value"].to_list()
+    [3.0, 25.0, None, 5.0]
     """
-    numerator, denominator = pl.col("numerator"), pl.col("denominator")
-    safe = pl.when(denominator > 0)
-    if indicator.unit == "working_days":
-        return frame
-    if indicator.unit == "count":
-        value = numerator
-    elif indicator.unit == "percent":
-        value = safe.then(numerator / denominator * 100)
-    elif indicator.unit == "rate_per_10k":
-        value = safe.then(numerator / denominator * 10_000)
-    else:
-        value = safe.then(numerator / denominator)
+    numerator, denominator, unit = pl.col("numerator"), pl.col("denominator"), pl.col("indicator").replace_strict(units)
+    ratio = pl.when(denominator > 0).then(numerator / denominator)
+    value = (
+        pl.when(unit == "working_days").then(pl.col("value"))
+        .when(unit == "count").then(numerator)
+        .when(unit == "percent").then(ratio * 100)
+        .when(unit == "rate_per_10k").then(ratio * 10_000)
+        .otherwise(ratio)
+    )
     return frame.with_columns(value=value.cast(pl.Float64))
 
 
@@ -216,42 +218,70 @@ def _compute_part(
     data: Dataset, authorities: list[str], chosen: list[Indicator], windows: pl.DataFrame,
     calendar: WorkingDayCalendar, breakdowns: bool | Iterable[str], breakdown_periods: list[str] | None = None,
 ) -> list[pl.DataFrame]:
-    """The tidy rows of some authorities (not yet in report order)."""
+    """The tidy rows of some authorities (not yet in report order).
+
+    The headline figures of indicators counted from the same rows (contacts and
+    their conversion, the three of referrals) are counted in one grouping,
+    and every figure's value is worked out in one step at the end.
+    """
     grid = pl.DataFrame({"la_code": authorities}, schema={"la_code": pl.String}).join(windows, how="cross")
     if data.has("population"):
         grid = population_for(grid, data.table("population"))
     else:
         grid = grid.with_columns(pl.lit(None, dtype=pl.Float64).alias(POPULATION))
-    population = grid.select("la_code", "period", POPULATION)
-    measure_input = MeasureInput(data, windows, calendar, population, headlines_only=not breakdowns)
+    grid = grid.select(*KEYS, POPULATION)
+    measure_input = MeasureInput(data, windows, calendar, grid, headlines_only=not breakdowns)
 
-    frames = []
+    frames: list[pl.DataFrame] = []
+    together: list[tuple[Indicator, MeasureRows]] = []  # headlines counted from the rows of the first
     for indicator in chosen:
         result = REGISTRY[indicator.id].function(measure_input)
         rows = result.rows
         wanted = breakdowns_for(indicator, rows, breakdowns)
-        counted_frames = []
+        if together and together[0][1].rows is not rows:
+            frames.append(count_headlines(together, grid))
+            together = []
         if ALL in wanted:
-            # the headline is grouped by authority and window alone
-            counted = rows.group_by(KEYS).agg(**_aggregations(result))
-            counted = grid.select(*KEYS, POPULATION).join(counted, on=KEYS, how="left")
-            if result.value is None:
-                counted = counted.with_columns(pl.col("numerator").fill_null(0.0))
-            if result.denominator is not None:
-                counted = counted.with_columns(pl.col("denominator").fill_null(0.0))
-            if indicator.denominator == POPULATION:
-                counted = counted.with_columns(denominator=pl.col(POPULATION))
-            counted_frames.append(counted.with_columns(group=pl.lit(ALL), breakdown=pl.lit(ALL)))
+            together.append((indicator, result))
         if groups := [b for b in wanted if b != ALL]:
             if breakdown_periods is not None:
                 rows = rows.filter(pl.col("period").cast(pl.String).is_in(breakdown_periods))
             if any(b in CHILD_BREAKDOWNS for b in groups):
                 rows = with_children(rows, data)
-            counted_frames.append(aggregate_breakdowns(rows, result, groups))
-        for counted in counted_frames:
-            finished = finish_values(counted.with_columns(indicator=pl.lit(indicator.id)), indicator)
-            frames.append(finished.select([pl.col(c).cast(t) for c, t in OUTPUT_SCHEMA.items()]))
-    return frames
+            frames.append(aggregate_breakdowns(rows, result, groups).with_columns(indicator=pl.lit(indicator.id)))
+    if together:
+        frames.append(count_headlines(together, grid))
+    if not frames:
+        return []
+    counted = pl.concat([frame.select([pl.col(c).cast(t) for c, t in OUTPUT_SCHEMA.items()]) for frame in frames])
+    return [finish_values(counted, {i.id: i.unit for i in chosen})]
+
+
+def count_headlines(together: list[tuple[Indicator, MeasureRows]], grid: pl.DataFrame) -> pl.DataFrame:
+    """The headline figures of indicators counted from the same rows, in one grouping by authority and window.
+
+    ``grid`` holds every authority and window (and the population): a window
+    without rows counts 0, and rates per 10,000 children take the population
+    as their denominator.
+    """
+    rows = together[0][1].rows
+    aggregations = {f"{name}{n}": expression for n, (_, result) in enumerate(together)
+                    for name, expression in _aggregations(result).items()}
+    counted = grid.join(rows.group_by(KEYS).agg(**aggregations), on=KEYS, how="left")
+    figures = []
+    for n, (indicator, result) in enumerate(together):
+        numerator, denominator = pl.col(f"numerator{n}"), pl.col(f"denominator{n}")
+        figures.append(counted.select(
+            *KEYS,
+            indicator=pl.lit(indicator.id),
+            breakdown=pl.lit(ALL),
+            group=pl.lit(ALL),
+            numerator=numerator.fill_null(0.0) if result.value is None else numerator,
+            denominator=(pl.col(POPULATION) if indicator.denominator == POPULATION
+                         else denominator.fill_null(0.0) if result.denominator is not None else denominator),
+            value=pl.col(f"value{n}"),
+        ))
+    return pl.concat(figures)
 
 
 def compute(
