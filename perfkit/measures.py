@@ -375,14 +375,17 @@ def with_children(rows: pl.DataFrame, data: Dataset, details: tuple[str, ...] = 
     )
     keyed = children.with_columns(__key=child_key()).rename({"la_code": "__la_code", "child_id": "__child_id"})
     if keyed["__key"].n_unique() == keyed.height:
-        joined = rows.with_columns(__key=child_key()).join(keyed, on="__key", how="left")
+        rows = rows.with_columns(__key=child_key())
+        if rows.height < keyed.height:  # the rows' children first: the join then looks them up among a few
+            keyed = keyed.filter(pl.col("__key").is_in(rows["__key"].implode()))
+        joined = rows.join(keyed, on="__key", how="left")
         same = pl.col("__child_id").is_null() | (
             (pl.col("__child_id") == pl.col("child_id")) & (pl.col("__la_code") == pl.col("la_code")))
         if joined.select(same.all()).item():
             return joined.drop("__key", "__la_code", "__child_id")
     # two children share a key, or a child missing from the table has a child's key (hash collisions,
     # about one in a million datasets): the texts themselves are matched
-    return rows.join(children, on=["la_code", "child_id"], how="left")
+    return rows.drop("__key", strict=False).join(children, on=["la_code", "child_id"], how="left")
 
 
 # --- front door --------------------------------------------------------------
@@ -560,7 +563,9 @@ VISIT_WORKING_DAYS = 10
 
 @measure("cp_visits_10wd_pct", "cp_plans", "cp_visits")
 def cp_visits_10wd_pct(m: MeasureInput) -> MeasureRows:
-    cohort = _on_plan_at_end(m).unique(["la_code", "child_id", "period"], keep="first", maintain_order=True)
+    # a child on two plans at a window's end is counted once (for breakdowns, under the first plan listed)
+    cohort = _on_plan_at_end(m).unique(["la_code", "child_id", "period"], keep="any" if m.headlines_only else "first",
+                                       maintain_order=not m.headlines_only)
     visits = m.data.table("cp_visits")
     # a visit counts from the 10th working day back from the window's end: the windows become
     # those spans, and visits meet them as any event meets its window
