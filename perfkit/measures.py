@@ -61,6 +61,12 @@ class MeasureInput:
             self.shared_rows[name] = build()
         return self.shared_rows[name]
 
+    def is_shared(self, rows: pl.DataFrame) -> bool:
+        """Whether other measures may count ``rows`` too: rows :meth:`shared` built (or those of shared
+        :class:`Events`), or a table of the dataset itself. Either lives as long as this input."""
+        kept = [shared.rows if isinstance(shared, Events) else shared for shared in self.shared_rows.values()]
+        return any(rows is other for other in [*kept, *self.data.tables.values()])
+
 
 @dataclass(frozen=True)
 class MeasureRows:

@@ -333,6 +333,19 @@ def test_many_periods_in_one_call_match_single_period_calls(small_data):
         assert together.filter(pl.col("period") == period.label).equals(alone)
 
 
+def test_indicators_counted_together_match_each_counted_alone(small_data):
+    """Indicators counted from the same rows share one grouping: each keeps its own figures."""
+    from perfkit.engine import HEADLINE_COLUMNS
+
+    data = load_dataset(small_data, columns=HEADLINE_COLUMNS)
+    windows = ["2023-24 Q3", "2023-24 Q4 R12"]
+    together = compute(data, windows)
+    for indicator in ("contacts", "contact_conversion_pct", "referrals", "rereferral_pct", "referral_nfa_pct",
+                      "assessment_days_median", "missing_children", "missing_episodes_per_child", "cpp_repeat_pct"):
+        alone = compute(data, windows, indicators=[indicator])
+        assert together.filter(pl.col("indicator") == indicator).equals(alone), indicator
+
+
 def test_authorities_counted_a_few_at_a_time_match_all_together(small_data, monkeypatch):
     import perfkit.engine
 
