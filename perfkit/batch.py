@@ -328,9 +328,14 @@ def checked_records(data_dir: str | Path, authorities: list[str]) -> tuple["Data
     if that fails on some rows, each alone: an authority fails exactly when
     its own rows (or the files as a whole) break the contract, whichever
     authorities it is checked with. Returns no records if none passes.
+    Files that have all passed the contract before (``perfkit validate``, or
+    any whole load, remembers them: :mod:`perfkit.checkcache`) are read
+    without being checked again.
     """
-    from perfkit.loading import ContractError, check_dataset, read_dataset
+    from perfkit.loading import ContractError, check_dataset, load_passed, read_dataset
 
+    if (passed := load_passed(data_dir, authorities)) is not None:
+        return passed, {}
     try:
         raw = read_dataset(data_dir)
         return check_dataset(raw, authorities), {}

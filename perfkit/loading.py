@@ -62,6 +62,15 @@ class ContractError(ValueError):
         lines += [f"  - {p}" for p in problems]
         super().__init__("\n".join(lines))
 
+    def __reduce__(self):
+        """Pickled with its problems (a batch's worker processes send it to the batch), not its message.
+
+        >>> import pickle
+        >>> str(pickle.loads(pickle.dumps(ContractError([Problem("a.csv", "bad")])))).splitlines()
+        ['1 problem with the input data:', '  - a.csv: bad']
+        """
+        return ContractError, (self.problems,)
+
 
 @dataclass
 class Dataset:
@@ -711,6 +720,41 @@ def _read_and_cut(raw: RawDataset, name: str, authorities: list[str] | None,
     return checked.select([c for c in checked.columns if c in (*CROSS_TABLE_COLUMNS, *columns)]), found
 
 
+def load_passed(directory: str | Path, authorities: list[str]) -> Dataset | None:
+    """Some authorities' rows of a dataset whose every file passed the contract before, as a whole; else None.
+
+    A file that passed as a whole passes for any authorities' rows (every
+    check is of a row, or of a key holding ``la_code``), so they are read
+    without being checked (:mod:`perfkit.checkcache`), every column kept.
+    The warnings are those found in the whole files. None if a file is
+    missing, changed or never passed: check the rows then (:func:`load_dataset`).
+    """
+    directory = Path(directory)
+    if not checkcache.enabled() or not directory.is_dir():
+        return None
+    tables: dict[str, pl.DataFrame] = {}
+    keys: list[str] = []
+    warnings: list[Problem] = []
+    found: list[Problem] = []
+    for name in _tables_wanted(None):
+        path = find_table_file(directory, name)
+        if path is None:
+            if TABLES[name].required:
+                return None
+            continue
+        passed = checkcache.recall(key) if (key := _fingerprint(path)) is not None else None
+        if passed is None:
+            return None
+        keys.append(key)
+        warnings += passed["read"]
+        found += passed["checked"]
+        tables[name] = _passed_before(path, TABLES[name], None, authorities)
+    across = checkcache.recall(checkcache.together(keys))
+    if across is None:
+        return None
+    return Dataset(directory, tables, warnings + found + across["across"])
+
+
 def _fingerprint(path: Path) -> str | None:
     """The file's fingerprint (:func:`perfkit.checkcache.fingerprint`), or None if it cannot be read (reading it will say why)."""
     try:
@@ -719,18 +763,22 @@ def _fingerprint(path: Path) -> str | None:
         return None
 
 
-def _passed_before(path: Path, spec: TableSpec, columns: tuple[str, ...] | None) -> pl.DataFrame:
-    """A file that passed the contract before, read in canonical types and cut to ``columns`` (every column if None).
+def _passed_before(path: Path, spec: TableSpec, columns: tuple[str, ...] | None,
+                   authorities: list[str] | None = None) -> pl.DataFrame:
+    """A file that passed the contract before, read in canonical types and cut to ``columns`` (every column
+    if None), with only ``authorities``' rows (every row if None).
 
-    Of a Parquet file only the columns kept are read.
+    Of a Parquet file only the columns and rows kept are read.
     """
     wanted = None if columns is None else {*CROSS_TABLE_COLUMNS, *columns}
+    ours = pl.lit(True) if authorities is None else pl.col("la_code").is_in(authorities)
     if path.suffix == ".parquet":
         present = pl.read_parquet_schema(path)
-        frame, typed = _as_read(pl.read_parquet(path, columns=[c for c in present if wanted is None or c in wanted])), True
+        kept = [c for c in present if wanted is None or c in wanted]
+        frame, typed = _as_read(pl.scan_parquet(path).select(kept).filter(ours).collect()), True
     else:
         (frame, _), typed = read_raw(path), False
-    table = canonical(frame, spec, typed, wanted)
+    table = canonical(frame, spec, typed, wanted).filter(ours)
     return table if wanted is None else table.select([c for c in table.columns if c in wanted])
 
 

@@ -174,3 +174,17 @@ def test_validate_checks_every_file_even_if_it_passed_before(tmp_path, records, 
     assert main(["validate", "--data", str(directory)]) == 0
     assert checks == ["children.csv", "referrals.csv"] * 2
     assert "not in the children table" in capsys.readouterr().err
+
+
+def test_a_batch_reads_files_that_all_passed_before_without_checking_them(small_data, tmp_path, records, checks):
+    from perfkit.batch import checked_records
+
+    authorities = load_dataset(small_data).authorities[:1]  # remembers every file
+    checked = load_dataset(small_data, authorities=authorities)  # some authorities' rows: always checked
+    before = len(checks)
+    data, failures = checked_records(small_data, authorities)
+    assert len(checks) == before and not failures and _same(data, checked)
+
+    changed = shutil.copytree(small_data, tmp_path / "changed")  # another place: never passed there
+    data, failures = checked_records(changed, authorities)
+    assert len(checks) > before and not failures and _same(data, checked)
