@@ -2,11 +2,13 @@
 
 A national user reruns figures on files that have not changed; checking
 every column of 40 million rows takes as long as reading them. A file that
-passed is remembered by a fingerprint of its contents (SHA-256 of its bytes),
-its path and the checking code (perfkit's version and the sources of the
-contract and its checks): change a byte of the file or of the checks and the
-file is checked again. What the checks warned of is remembered with the pass
-and reported again each time. Nothing that failed is remembered.
+passed is remembered by a fingerprint of its contents (SHA-256 of the bytes
+that were read and checked), its path as it was named (which the warnings
+quote), the table it was checked as, and the checking code (perfkit's and
+polars' versions and the sources of the contract and its checks): change a
+byte of the file or of the checks and the file is checked again. What the
+checks warned of is remembered with the pass and reported again each time.
+Nothing that failed is remembered.
 
 A pass stays true as days go by: the one check that reads the date (no date
 after today) cannot fail later on a file that passed it earlier.
@@ -35,44 +37,59 @@ CHECKING_CODE = ("contract.py", "loading.py")
 
 
 OFF = ("off", "0", "no", "false")
+ON = ("", "on", "1", "yes", "true")
+"""Values of ``PERFKIT_CHECK_CACHE`` that turn remembering off, or on in the cache folder; any other names a folder."""
+
+
+def _setting() -> str:
+    return os.environ.get("PERFKIT_CHECK_CACHE", "").strip()
 
 
 def enabled() -> bool:
     """Whether passes are remembered and recalled (``PERFKIT_CHECK_CACHE`` is not ``off``)."""
-    return os.environ.get("PERFKIT_CHECK_CACHE", "").strip().lower() not in OFF
+    return _setting().lower() not in OFF
 
 
 def records_dir() -> Path:
-    """Where passes are remembered: the folder ``PERFKIT_CHECK_CACHE`` names, or ``checks`` in the cache folder."""
-    named = os.environ.get("PERFKIT_CHECK_CACHE", "").strip()
-    return Path(named) if named else paths.cache_dir() / "checks"
+    """Where passes are remembered: the folder ``PERFKIT_CHECK_CACHE`` names, or ``checks`` in the cache folder.
+
+    >>> import os
+    >>> os.environ["PERFKIT_CHECK_CACHE"] = "on"; records_dir() == paths.cache_dir() / "checks"
+    True
+    >>> os.environ["PERFKIT_CHECK_CACHE"] = "/tmp/records"; records_dir()
+    PosixPath('/tmp/records')
+    >>> del os.environ["PERFKIT_CHECK_CACHE"]
+    """
+    named = _setting()
+    return paths.cache_dir() / "checks" if named.lower() in ON else Path(named)
 
 
 @lru_cache(maxsize=1)
 def checking_code() -> str:
-    """A digest of the code that checks files: perfkit's version and the sources in ``CHECKING_CODE``."""
+    """A digest of the code that checks files: perfkit's and polars' versions (polars parses dates and
+    numbers) and the sources in ``CHECKING_CODE``."""
+    import polars
+
     import perfkit
 
-    digest = hashlib.sha256(perfkit.__version__.encode())
+    digest = hashlib.sha256(f"{perfkit.__version__}\0{polars.__version__}".encode())
     for name in CHECKING_CODE:
         digest.update((Path(__file__).parent / name).read_bytes())
     return digest.hexdigest()
 
 
-def fingerprint(path: Path) -> str:
-    """The key of a file as it is now: its contents, where it is, and the code that checks it.
+def fingerprint(contents: bytes, path: Path, table: str) -> str:
+    """The key of a file's ``contents`` (the very bytes read and checked), read from ``path`` as table ``table``.
 
-    >>> import tempfile
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> (folder / "a.csv").write_text("x\\n1\\n"); (folder / "b.csv").write_text("x\\n1\\n")
-    4
-    4
-    >>> fingerprint(folder / "a.csv") == fingerprint(folder / "a.csv"), fingerprint(folder / "a.csv") == fingerprint(folder / "b.csv")
-    (True, False)
+    >>> key = fingerprint(b"x\\n1\\n", Path("a.csv"), "t")
+    >>> key == fingerprint(b"x\\n1\\n", Path("a.csv"), "t")
+    True
+    >>> key in {fingerprint(b"x\\n2\\n", Path("a.csv"), "t"), fingerprint(b"x\\n1\\n", Path("b.csv"), "t"),
+    ...         fingerprint(b"x\\n1\\n", Path("a.csv"), "u")}
+    False
     """
-    with open(path, "rb") as stream:
-        contents = hashlib.file_digest(stream, "sha256").hexdigest()
-    return hashlib.sha256(f"{checking_code()}\0{Path(path).resolve()}\0{contents}".encode()).hexdigest()
+    digest = hashlib.sha256(contents).hexdigest()
+    return hashlib.sha256(f"{checking_code()}\0{table}\0{path}\0{digest}".encode()).hexdigest()
 
 
 def together(keys: Iterable[str]) -> str:
@@ -80,8 +97,9 @@ def together(keys: Iterable[str]) -> str:
     return hashlib.sha256("\0".join(sorted(keys)).encode()).hexdigest()
 
 
-def recall(key: str, today: dt.date | None = None) -> dict[str, list] | None:
-    """What was remembered of a pass (lists of warnings, as :func:`remember` was given them), or None.
+def recall(key: str, kinds: tuple[str, ...], today: dt.date | None = None) -> dict[str, list] | None:
+    """What was remembered of a pass: its lists of warnings of each of ``kinds``, as :func:`remember`
+    was given them; None without a record, or with one that cannot be read or lacks a kind.
 
     A record written on a later date than ``today`` (a clock put back) is not trusted.
     """
@@ -93,8 +111,8 @@ def recall(key: str, today: dt.date | None = None) -> dict[str, list] | None:
             return None
         from perfkit.loading import Problem
 
-        return {kind: [Problem(**problem) for problem in found] for kind, found in record["warnings"].items()}
-    except (OSError, ValueError, KeyError, TypeError):
+        return {kind: [Problem(**problem) for problem in record["warnings"][kind]] for kind in kinds}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None  # no record, or one that cannot be read: check the file
 
 
@@ -108,6 +126,7 @@ def remember(key: str, warnings: dict[str, list]) -> None:
         return
     record = {"checked_on": dt.date.today().isoformat(),
               "warnings": {kind: [asdict(problem) for problem in found] for kind, found in warnings.items()}}
+    temporary = None
     try:
         folder = records_dir()
         folder.mkdir(parents=True, exist_ok=True)
@@ -116,4 +135,5 @@ def remember(key: str, warnings: dict[str, list]) -> None:
             json.dump(record, stream)
         os.replace(temporary, folder / f"{key}.json")
     except OSError:
-        pass
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)

@@ -8,6 +8,7 @@ saying what was expected.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
@@ -167,19 +168,20 @@ class UnreadableFile(ValueError):
     """A file that cannot be read as a table at all."""
 
 
-def read_raw(path: Path) -> tuple[pl.DataFrame, list[Problem]]:
+def read_raw(path: Path, contents: bytes | None = None) -> tuple[pl.DataFrame, list[Problem]]:
     """Read a table file with every column as text, as it is in the file.
 
     A byte-order mark is dropped; a CSV that is not UTF-8 but decodes as
-    Windows cp1252 (Excel's "Save As") is read with a warning.
+    Windows cp1252 (Excel's "Save As") is read with a warning. ``contents``:
+    the file's bytes, if they have been read already (they are what is parsed).
     """
     if path.suffix == ".parquet":
         try:
-            frame = pl.read_parquet(path)
+            frame = pl.read_parquet(path if contents is None else io.BytesIO(contents))
         except Exception as exc:  # noqa: BLE001 - any reader failure is reported with the file
             raise UnreadableFile(f"cannot be read as Parquet ({type(exc).__name__}): expected a Parquet table") from None
         return _as_read(frame), []
-    data = path.read_bytes()
+    data = path.read_bytes() if contents is None else contents
     if not data.strip():
         raise UnreadableFile("the file is empty: expected a header row and data rows")
     warnings: list[Problem] = []
@@ -537,8 +539,10 @@ def _tables_wanted(tables: list[str] | None) -> list[str]:
     return [name for name, spec in TABLES.items() if tables is None or name in tables or spec.required]
 
 
-def _read_table(raw: RawDataset, name: str) -> None:
-    """Read table ``name`` of ``raw.directory`` into ``raw``, or note why it cannot be read."""
+def _read_table(raw: RawDataset, name: str, contents: bytes | None = None) -> None:
+    """Read table ``name`` of ``raw.directory`` into ``raw``, or note why it cannot be read.
+
+    ``contents``: the file's bytes, if they have been read already."""
     directory, spec = raw.directory, TABLES[name]
     path = find_table_file(directory, name)
     if path is None:
@@ -546,7 +550,7 @@ def _read_table(raw: RawDataset, name: str) -> None:
             raw.problems.append(Problem(f"{directory / name}.csv", f"required table {name!r} is missing: expected {name}.csv or {name}.parquet in {directory}"))
         return
     try:
-        frame, read_warnings = read_raw(path)
+        frame, read_warnings = read_raw(path, contents)
     except UnreadableFile as exc:
         raw.problems.append(Problem(str(path), str(exc)))
         return
@@ -593,7 +597,7 @@ def _checked_dataset(directory: Path, loaded: dict[str, pl.DataFrame], problems:
         raise ContractError(problems)
     if keys is not None and set(keys) == set(loaded):
         key = checkcache.together(keys.values())
-        if not recall or (recalled := checkcache.recall(key)) is None:
+        if not recall or (recalled := checkcache.recall(key, ("across",))) is None:
             recalled = {"across": cross_table_warnings(loaded, directory)}
             checkcache.remember(key, recalled)
         warnings += recalled["across"]
@@ -701,13 +705,15 @@ def _read_and_cut(raw: RawDataset, name: str, authorities: list[str] | None,
     file that passes now is remembered, and its fingerprint added to ``keys``.
     """
     path = find_table_file(raw.directory, name)
-    key = _fingerprint(path) if keys is not None and path is not None else None
-    if key is not None and recall and (passed := checkcache.recall(key)) is not None:
+    # the bytes fingerprinted are the bytes checked (or read as checked before): the file is read once
+    contents = _contents(path) if keys is not None and path is not None else None
+    key = checkcache.fingerprint(contents, path, name) if contents is not None else None
+    if key is not None and recall and (passed := checkcache.recall(key, ("read", "checked"))) is not None:
         keys[name] = key
         raw.warnings += passed["read"]
-        return _passed_before(path, TABLES[name], columns), passed["checked"]
+        return _passed_before(path, TABLES[name], columns, contents=contents), passed["checked"]
     read_before = len(raw.warnings)
-    _read_table(raw, name)
+    _read_table(raw, name, contents)
     if name not in raw.files:
         return None
     path, frame = raw.files.pop(name)
@@ -742,43 +748,49 @@ def load_passed(directory: str | Path, authorities: list[str]) -> Dataset | None
             if TABLES[name].required:
                 return None
             continue
-        passed = checkcache.recall(key) if (key := _fingerprint(path)) is not None else None
-        if passed is None:
+        if (contents := _contents(path)) is None:
+            return None
+        key = checkcache.fingerprint(contents, path, name)
+        if (passed := checkcache.recall(key, ("read", "checked"))) is None:
             return None
         keys.append(key)
         warnings += passed["read"]
         found += passed["checked"]
-        tables[name] = _passed_before(path, TABLES[name], None, authorities)
-    across = checkcache.recall(checkcache.together(keys))
+        tables[name] = _passed_before(path, TABLES[name], None, authorities, contents)
+    across = checkcache.recall(checkcache.together(keys), ("across",))
     if across is None:
         return None
     return Dataset(directory, tables, warnings + found + across["across"])
 
 
-def _fingerprint(path: Path) -> str | None:
-    """The file's fingerprint (:func:`perfkit.checkcache.fingerprint`), or None if it cannot be read (reading it will say why)."""
+def _contents(path: Path) -> bytes | None:
+    """The file's bytes, or None if it cannot be read (reading it again will say why)."""
     try:
-        return checkcache.fingerprint(path)
+        return path.read_bytes()
     except OSError:
         return None
 
 
 def _passed_before(path: Path, spec: TableSpec, columns: tuple[str, ...] | None,
-                   authorities: list[str] | None = None) -> pl.DataFrame:
+                   authorities: list[str] | None = None, contents: bytes | None = None) -> pl.DataFrame:
     """A file that passed the contract before, read in canonical types and cut to ``columns`` (every column
     if None), with only ``authorities``' rows (every row if None).
 
-    Of a Parquet file only the columns and rows kept are read.
+    ``contents``: the file's bytes, read already (those fingerprinted). Of a
+    Parquet file only the columns kept are read, and, where ``la_code`` is
+    stored as text, only the rows kept.
     """
     wanted = None if columns is None else {*CROSS_TABLE_COLUMNS, *columns}
     ours = pl.lit(True) if authorities is None else pl.col("la_code").is_in(authorities)
     if path.suffix == ".parquet":
-        present = pl.read_parquet_schema(path)
-        kept = [c for c in present if wanted is None or c in wanted]
-        frame, typed = _as_read(pl.scan_parquet(path).select(kept).filter(ours).collect()), True
+        source = path if contents is None else io.BytesIO(contents)
+        scan = pl.scan_parquet(source)
+        present = scan.collect_schema()
+        scan = scan.select([c for c in present if wanted is None or c in wanted])
+        frame, typed = _as_read((scan.filter(ours) if present.get("la_code") == pl.String else scan).collect()), True
     else:
-        (frame, _), typed = read_raw(path), False
-    table = canonical(frame, spec, typed, wanted).filter(ours)
+        (frame, _), typed = read_raw(path, contents), False
+    table = canonical(frame, spec, typed, wanted).filter(ours)  # la_code as the checks read it
     return table if wanted is None else table.select([c for c in table.columns if c in wanted])
 
 

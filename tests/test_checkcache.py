@@ -128,10 +128,12 @@ def test_a_change_in_the_checks_a_moved_file_or_a_bad_record_means_checking_agai
     assert checks == ["children.csv", "referrals.csv"] * 3
     monkeypatch.setattr(checkcache, "checking_code", code)
 
-    for record in records.glob("*.json"):
-        record.write_text("{not json", encoding="utf-8")
-    load_dataset(directory)
-    assert checks == ["children.csv", "referrals.csv"] * 4
+    for spoiled in ("{not json", json.dumps({"checked_on": dt.date.today().isoformat(), "warnings": []}),
+                    json.dumps({"checked_on": dt.date.today().isoformat(), "warnings": {}})):
+        for record in records.glob("*.json"):
+            record.write_text(spoiled, encoding="utf-8")
+        load_dataset(directory)
+    assert checks == ["children.csv", "referrals.csv"] * 6
 
 
 def test_a_record_from_a_later_date_is_not_trusted(tmp_path, records, checks):
@@ -188,3 +190,52 @@ def test_a_batch_reads_files_that_all_passed_before_without_checking_them(small_
     changed = shutil.copytree(small_data, tmp_path / "changed")  # another place: never passed there
     data, failures = checked_records(changed, authorities)
     assert len(checks) > before and not failures and _same(data, checked)
+
+
+def test_a_batch_reads_parquet_files_whose_la_code_is_stored_as_a_number(tmp_path, records, checks):
+    from perfkit.batch import checked_records
+
+    directory = tmp_path / "data"
+    directory.mkdir()
+    pl.DataFrame({"la_code": [999, 998], "child_id": ["a", "b"], "sex": ["F", "M"], "date_of_birth": [dt.date(2010, 1, 1)] * 2,
+                  "ethnicity": ["WBRI", "WBRI"]}).write_parquet(directory / "children.parquet")
+    load_dataset(directory)  # remembers the file
+    data, failures = checked_records(directory, ["999"])
+    assert not failures and _same(data, load_dataset(directory, authorities=["999"]))
+    assert data.table("children")["child_id"].to_list() == ["a"]
+
+
+def test_a_file_is_checked_as_the_table_it_is_read_as(tmp_path, records, checks):
+    directory = _dataset(tmp_path / "data", referrals=REFERRALS)
+    load_dataset(directory)
+    (directory / "contacts.csv").symlink_to(directory / "referrals.csv")  # the same bytes, another table
+    with pytest.raises(ContractError, match=r"contacts.csv, column 'contact_id': required column is missing"):
+        load_dataset(directory)
+
+
+def test_the_bytes_checked_are_the_bytes_read(tmp_path, records, checks, monkeypatch):
+    """A file rewritten while it is loaded: what is returned is what was checked, never the new bytes unchecked."""
+    directory = _dataset(tmp_path / "data", referrals=REFERRALS)
+    first = load_dataset(directory)
+    contents = loading._contents
+
+    def rewritten_after_reading(path):
+        read = contents(path)
+        if path.name == "referrals.csv":
+            path.write_text(REFERRALS + "999,b,r3,31/02/2024,6,N,\n", encoding="utf-8")
+        return read
+
+    monkeypatch.setattr(loading, "_contents", rewritten_after_reading)
+    assert _same(load_dataset(directory), first)  # the bytes read passed before
+    monkeypatch.setattr(loading, "_contents", contents)
+    with pytest.raises(ContractError, match="31/02/2024"):
+        load_dataset(directory)
+
+
+def test_warnings_name_the_file_as_it_was_named(tmp_path, records, checks, monkeypatch):
+    _dataset(tmp_path / "data", referrals=REFERRALS)
+    monkeypatch.chdir(tmp_path)
+    relative = [str(w) for w in load_dataset(Path("data")).warnings]
+    absolute = [str(w) for w in load_dataset(tmp_path / "data").warnings]
+    assert relative[0].startswith("warning: data/referrals.csv") and absolute[0].startswith(f"warning: {tmp_path}/data/referrals.csv")
+    assert [str(w) for w in load_dataset(Path("data")).warnings] == relative
