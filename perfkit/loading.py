@@ -439,9 +439,7 @@ def check_table(
         problems.append(Problem(file, "the file has a header but no rows"))
         return raw, problems
 
-    frame = raw.with_columns(
-        [pl.lit(None, dtype=pl.String).alias(c.name) for c in spec.columns if c.name not in raw.columns]
-    )
+    frame = _with_contract_columns(raw, spec)
     schema = frame.schema
     parsed = frame.with_columns(
         [_parse_column(c, schema[c.name], typed).alias(f"__parsed_{c.name}") for c in spec.columns]
@@ -487,11 +485,16 @@ def canonical(raw: pl.DataFrame, spec: TableSpec, typed: bool = False, wanted: s
     >>> canonical(raw, TABLES["population"]).equals(check_table(raw, TABLES["population"], "population.csv")[0])
     True
     """
-    frame = raw.with_columns([pl.lit(None, dtype=pl.String).alias(c.name) for c in spec.columns
-                              if c.name not in raw.columns and (wanted is None or c.name in wanted)])
+    frame = _with_contract_columns(raw, spec, wanted)
     schema = frame.schema
     return frame.select([_parse_column(c, schema[c.name], typed).alias(c.name) for c in spec.columns if c.name in schema]
                         + [pl.col(c) for c in raw.columns if c not in spec.column_names])
+
+
+def _with_contract_columns(raw: pl.DataFrame, spec: TableSpec, wanted: set[str] | None = None) -> pl.DataFrame:
+    """``raw`` with the contract's columns it lacks (those ``wanted``, if given) added, empty."""
+    return raw.with_columns([pl.lit(None, dtype=pl.String).alias(c.name) for c in spec.columns
+                             if c.name not in raw.columns and (wanted is None or c.name in wanted)])
 
 
 def rows_of(raw: pl.DataFrame, authorities: list[str], spec: TableSpec, typed: bool = False) -> pl.DataFrame:
@@ -705,13 +708,11 @@ def _read_and_cut(raw: RawDataset, name: str, authorities: list[str] | None,
     file that passes now is remembered, and its fingerprint added to ``keys``.
     """
     path = find_table_file(raw.directory, name)
-    # the bytes fingerprinted are the bytes checked (or read as checked before): the file is read once
-    contents = _contents(path) if keys is not None and path is not None else None
-    key = checkcache.fingerprint(contents, path, name) if contents is not None else None
-    if key is not None and recall and (passed := checkcache.recall(key, ("read", "checked"))) is not None:
+    contents, key = _fingerprinted(path, name) if keys is not None and path is not None else (None, None)
+    if key is not None and recall and (passed := checkcache.recall(key, FILE_WARNINGS)) is not None:
         keys[name] = key
         raw.warnings += passed["read"]
-        return _passed_before(path, TABLES[name], columns, contents=contents), passed["checked"]
+        return _passed_before(path, TABLES[name], columns, contents), passed["checked"]
     read_before = len(raw.warnings)
     _read_table(raw, name, contents)
     if name not in raw.files:
@@ -748,31 +749,38 @@ def load_passed(directory: str | Path, authorities: list[str]) -> Dataset | None
             if TABLES[name].required:
                 return None
             continue
-        if (contents := _contents(path)) is None:
-            return None
-        key = checkcache.fingerprint(contents, path, name)
-        if (passed := checkcache.recall(key, ("read", "checked"))) is None:
+        contents, key = _fingerprinted(path, name)
+        if key is None or (passed := checkcache.recall(key, FILE_WARNINGS)) is None:
             return None
         keys.append(key)
         warnings += passed["read"]
         found += passed["checked"]
-        tables[name] = _passed_before(path, TABLES[name], None, authorities, contents)
+        tables[name] = _passed_before(path, TABLES[name], None, contents, authorities)
     across = checkcache.recall(checkcache.together(keys), ("across",))
     if across is None:
         return None
     return Dataset(directory, tables, warnings + found + across["across"])
 
 
-def _contents(path: Path) -> bytes | None:
-    """The file's bytes, or None if it cannot be read (reading it again will say why)."""
+FILE_WARNINGS = ("read", "checked")
+"""What a file's pass remembers: the warnings of reading it, and of checking it."""
+
+
+def _fingerprinted(path: Path, name: str) -> tuple[bytes | None, str | None]:
+    """The bytes of table ``name``'s file and their fingerprint (:func:`perfkit.checkcache.fingerprint`),
+    or (None, None) if it cannot be read (reading it again will say why).
+
+    The bytes fingerprinted are the bytes then checked, or read as checked before: the file is read once.
+    """
     try:
-        return path.read_bytes()
+        contents = path.read_bytes()
     except OSError:
-        return None
+        return None, None
+    return contents, checkcache.fingerprint(contents, path, name)
 
 
-def _passed_before(path: Path, spec: TableSpec, columns: tuple[str, ...] | None,
-                   authorities: list[str] | None = None, contents: bytes | None = None) -> pl.DataFrame:
+def _passed_before(path: Path, spec: TableSpec, columns: tuple[str, ...] | None, contents: bytes,
+                   authorities: list[str] | None = None) -> pl.DataFrame:
     """A file that passed the contract before, read in canonical types and cut to ``columns`` (every column
     if None), with only ``authorities``' rows (every row if None).
 
@@ -783,8 +791,7 @@ def _passed_before(path: Path, spec: TableSpec, columns: tuple[str, ...] | None,
     wanted = None if columns is None else {*CROSS_TABLE_COLUMNS, *columns}
     ours = pl.lit(True) if authorities is None else pl.col("la_code").is_in(authorities)
     if path.suffix == ".parquet":
-        source = path if contents is None else io.BytesIO(contents)
-        scan = pl.scan_parquet(source)
+        scan = pl.scan_parquet(io.BytesIO(contents))
         present = scan.collect_schema()
         scan = scan.select([c for c in present if wanted is None or c in wanted])
         frame, typed = _as_read((scan.filter(ours) if present.get("la_code") == pl.String else scan).collect()), True

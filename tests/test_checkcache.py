@@ -217,17 +217,17 @@ def test_the_bytes_checked_are_the_bytes_read(tmp_path, records, checks, monkeyp
     """A file rewritten while it is loaded: what is returned is what was checked, never the new bytes unchecked."""
     directory = _dataset(tmp_path / "data", referrals=REFERRALS)
     first = load_dataset(directory)
-    contents = loading._contents
+    fingerprinted = loading._fingerprinted
 
-    def rewritten_after_reading(path):
-        read = contents(path)
+    def rewritten_after_reading(path, name):
+        read = fingerprinted(path, name)
         if path.name == "referrals.csv":
             path.write_text(REFERRALS + "999,b,r3,31/02/2024,6,N,\n", encoding="utf-8")
         return read
 
-    monkeypatch.setattr(loading, "_contents", rewritten_after_reading)
+    monkeypatch.setattr(loading, "_fingerprinted", rewritten_after_reading)
     assert _same(load_dataset(directory), first)  # the bytes read passed before
-    monkeypatch.setattr(loading, "_contents", contents)
+    monkeypatch.setattr(loading, "_fingerprinted", fingerprinted)
     with pytest.raises(ContractError, match="31/02/2024"):
         load_dataset(directory)
 
