@@ -1,0 +1,47 @@
+"""The benchmark's floor (``bench/floor.py``) computes real figures: those it does not simplify are the engine's."""
+
+import importlib.util
+
+import polars as pl
+import pytest
+
+import perfkit.paths as paths
+from perfkit.engine import compute
+from perfkit.loading import load_dataset
+from perfkit.periods import Period, periods_between
+
+EXACT = [  # (query, column, indicator, part of the engine's figure)
+    ("contacts", "contacts", "contacts", "numerator"),
+    ("contacts", "referral", "contact_conversion_pct", "numerator"),
+    ("referrals", "referrals", "referrals", "numerator"),
+    ("referrals", "nfa", "referral_nfa_pct", "numerator"),
+    ("cin_rate", "children", "cin_rate", "numerator"),
+    ("cla_rate", "children", "cla_rate", "numerator"),
+]
+
+
+@pytest.fixture(scope="module")
+def floor():
+    spec = importlib.util.spec_from_file_location("floor", paths.project_root() / "bench" / "floor.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_floor_counts_what_the_engine_counts(floor):
+    folder = paths.default_data_dir()
+    periods = periods_between(Period.parse("2019-20 Q1"), Period.parse("2024-25 Q4"))
+    labels = pl.DataFrame({"quarter": range(len(periods)), "period": [p.label for p in periods]},
+                          schema={"quarter": pl.UInt32, "period": pl.String})
+    engine = compute(load_dataset(folder), periods).with_columns(pl.col("period").cast(pl.String))
+    queries = floor.queries(str(folder))
+    compared = 0
+    for query, column, indicator, part in EXACT:
+        counted = queries[query].collect().filter(pl.col("quarter").is_not_null()).with_columns(pl.col("quarter").cast(pl.UInt32))
+        counted = counted.join(labels, on="quarter").select("la_code", "period", pl.col(column).cast(pl.Float64).alias("floor"))
+        figures = engine.filter((pl.col("indicator") == indicator) & (pl.col("breakdown") == "all"))
+        joined = figures.join(counted, on=["la_code", "period"], how="left").with_columns(pl.col("floor").fill_null(0.0))
+        assert joined.height == len(periods) * len(engine["la_code"].unique())
+        assert joined.filter(pl.col(part) != pl.col("floor")).height == 0, indicator
+        compared += joined.filter(pl.col(part) > 0).height
+    assert compared > 0
