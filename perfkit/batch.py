@@ -313,12 +313,18 @@ def shares_of(jobs: list[Job], scratch: Path, workers: int) -> list[Share]:
 
 
 def save_published(folder: Path) -> str | None:
-    """Load the published DfE figures once for a batch and save them for its workers; None without the files."""
+    """Save the published DfE figures in ``folder`` for a batch's workers; None without the files.
+
+    They are read once and kept between batches (:meth:`PublishedData.remembered`),
+    and copied here (some 200 KB), so that a batch's workers read its own copy.
+    """
     if not paths.published_dfe_dir().exists():
         return None
+    import shutil
+
     from perfkit.benchmark_report import PublishedData
 
-    return str(PublishedData.load().save(folder))
+    return str(shutil.copytree(PublishedData.remembered(), folder, dirs_exist_ok=True))
 
 
 def checked_records(data_dir: str | Path, authorities: list[str]) -> tuple["Dataset | None", dict[str, str]]:
@@ -492,11 +498,13 @@ def run_benchmark_batch(
     lait_dir: str | Path | None = None,
 ) -> tuple[Path, list[Outcome]]:
     """The benchmark report for every authority with published figures for ``year``, and an index."""
+    import shutil
+
     from perfkit.benchmark_report import PublishedData
 
     folder = Path(out_dir or paths.reports_dir()) / f"benchmarks-{year}"
     with tempfile.TemporaryDirectory(prefix="perfkit-published-") as cache:
-        PublishedData.load(dfe_dir, lait_dir).save(Path(cache))
+        shutil.copytree(PublishedData.remembered(dfe_dir, lait_dir), cache, dirs_exist_ok=True)
         jobs = benchmark_jobs(year, folder, Path(cache), authorities)
         if not jobs:
             raise ValueError(f"no authority has published figures for {year}" + (f" among {', '.join(authorities)}" if authorities else ""))

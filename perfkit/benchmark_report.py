@@ -54,6 +54,17 @@ class PublishedData:
         return folder
 
     @classmethod
+    def remembered(cls, dfe_dir: Path | None = None, lait_dir: Path | None = None) -> Path:
+        """The folder of the published figures saved (:meth:`save`) for :meth:`from_cache`: read and
+        saved once for the files as they are, and kept between runs (:mod:`perfkit.published.remembered`)."""
+        from perfkit import paths
+        from perfkit.published.remembered import remembered_folder
+
+        dfe_dir = Path(dfe_dir) if dfe_dir else paths.published_dfe_dir()
+        lait_dir = Path(lait_dir) if lait_dir else paths.published_lait_dir()
+        return remembered_folder(dfe_dir, lait_dir, lambda folder: cls.load(dfe_dir, lait_dir).save(folder))
+
+    @classmethod
     def from_cache(cls, folder: Path) -> "PublishedData":
         import json
 
