@@ -324,7 +324,10 @@ def save_published(folder: Path) -> str | None:
 
     from perfkit.benchmark_report import PublishedData
 
-    return str(shutil.copytree(PublishedData.remembered(), folder, dirs_exist_ok=True))
+    kept = PublishedData.remembered_folder()
+    if kept is None:  # they cannot be kept: read them for this batch
+        return str(PublishedData.load().save(folder))
+    return str(shutil.copytree(kept, folder, dirs_exist_ok=True))
 
 
 def checked_records(data_dir: str | Path, authorities: list[str]) -> tuple["Dataset | None", dict[str, str]]:
@@ -504,7 +507,10 @@ def run_benchmark_batch(
 
     folder = Path(out_dir or paths.reports_dir()) / f"benchmarks-{year}"
     with tempfile.TemporaryDirectory(prefix="perfkit-published-") as cache:
-        shutil.copytree(PublishedData.remembered(dfe_dir, lait_dir), cache, dirs_exist_ok=True)
+        if (kept := PublishedData.remembered_folder(dfe_dir, lait_dir)) is not None:
+            shutil.copytree(kept, cache, dirs_exist_ok=True)
+        else:
+            PublishedData.load(dfe_dir, lait_dir).save(Path(cache))
         jobs = benchmark_jobs(year, folder, Path(cache), authorities)
         if not jobs:
             raise ValueError(f"no authority has published figures for {year}" + (f" among {', '.join(authorities)}" if authorities else ""))

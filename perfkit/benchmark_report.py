@@ -54,9 +54,16 @@ class PublishedData:
         return folder
 
     @classmethod
-    def remembered(cls, dfe_dir: Path | None = None, lait_dir: Path | None = None) -> Path:
-        """The folder of the published figures saved (:meth:`save`) for :meth:`from_cache`: read and
-        saved once for the files as they are, and kept between runs (:mod:`perfkit.published.remembered`)."""
+    def remembered(cls, dfe_dir: Path | None = None, lait_dir: Path | None = None) -> "PublishedData":
+        """The published figures, read once and kept between runs (:mod:`perfkit.published.remembered`);
+        read every time where they cannot be kept."""
+        folder = cls.remembered_folder(dfe_dir, lait_dir)
+        return cls.from_cache(folder) if folder is not None else cls.load(dfe_dir, lait_dir)
+
+    @classmethod
+    def remembered_folder(cls, dfe_dir: Path | None = None, lait_dir: Path | None = None) -> Path | None:
+        """The folder of the published figures saved (:meth:`save`) for :meth:`from_cache`, read once and
+        kept between runs; None where they cannot be kept (a cache folder that cannot be written)."""
         from perfkit import paths
         from perfkit.published.remembered import remembered_folder
 

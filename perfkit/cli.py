@@ -103,7 +103,7 @@ def _latest_published_year() -> int:
 
     from perfkit.benchmark_report import PublishedData
 
-    values = PublishedData.from_cache(PublishedData.remembered()).values
+    values = PublishedData.remembered().values
     return int(values.filter(pl.col("geographic_level") == "Local authority")["year"].drop_nulls().max())
 
 

@@ -85,7 +85,7 @@ def published_benchmarks(la_code: str, period: Period, published=None) -> tuple[
             return {}, ""
         from perfkit.benchmark_report import PublishedData
 
-        published = PublishedData.from_cache(PublishedData.remembered())
+        published = PublishedData.remembered()
     for year in (period.fy_start + 1, period.fy_start):
         table = benchmark_rows(published.values, published.neighbours.get(str(la_code), []), str(la_code), year,
                                published.comparators).filter(pl.col("breakdown") == "all")

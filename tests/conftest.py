@@ -14,13 +14,15 @@ SMALL_AUTHORITIES = synth.DEFAULT_AUTHORITIES[:2]
 
 
 def pytest_configure(config):
-    """Files that pass the contract are remembered in a folder of this run's, not the user's cache
-    (``perfkit.checkcache``): no test depends on what an earlier run remembered. Processes the
-    tests start (the command line, notebooks) inherit it."""
+    """Files that pass the contract (``perfkit.checkcache``), and the published figures
+    (``perfkit.published.remembered``), are remembered in folders of this run's, not the user's
+    cache: no test depends on what an earlier run remembered. Processes the tests start (the
+    command line, notebooks) inherit them."""
     import os
     import tempfile
 
     os.environ["PERFKIT_CHECK_CACHE"] = tempfile.mkdtemp(prefix="perfkit-checks-")
+    os.environ["PERFKIT_PUBLISHED_CACHE"] = tempfile.mkdtemp(prefix="perfkit-published-")
 
 
 @pytest.fixture(scope="session")

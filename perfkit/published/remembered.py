@@ -3,30 +3,63 @@
 Reading the DfE's CSVs and the LAIT workbook and working out every
 comparator's values takes a second or more of a batch's start, while its
 workers wait for them. They are saved (see
-:meth:`perfkit.benchmark_report.PublishedData.save`) in ``published/<key>``
-of the cache folder (:func:`perfkit.paths.cache_dir`), where ``key`` is a
-SHA-256 of every file in the two folders (name and bytes) and of the code
-that reads them (perfkit's and polars' versions, the sources of
-``perfkit.published`` and ``perfkit.benchmark_report``): a changed byte of a
-file, a file added or taken away, or new code, and they are read again.
+:meth:`perfkit.benchmark_report.PublishedData.save`) in a folder named by a
+key, in ``published`` of the cache folder (:func:`perfkit.paths.cache_dir`),
+or in the folder ``PERFKIT_PUBLISHED_CACHE`` names. The key is a SHA-256 of
+every file in the two folders (name and bytes) and of the code that reads
+them (perfkit's, polars' and PyYAML's versions, the sources of
+``perfkit.published``, ``perfkit.benchmark_report`` and
+``perfkit.yamlfiles``): a changed byte of a file, a file added or taken away,
+or new code, and they are read again. The code is fingerprinted once per
+process, when first asked, as :mod:`perfkit.checkcache` does.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
+import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
 from perfkit import paths
 
-READING_CODE = ("published", "benchmark_report.py")
-"""perfkit's code (a package and a module) that reads the published files: a change reads them again."""
+READING_CODE = ("published", "benchmark_report.py", "yamlfiles.py")
+"""perfkit's code (a package and modules) that reads the published files: a change reads them again."""
+SAVING = ".saving-"
+"""The prefix of a folder being written; one left by a run that was killed is removed after a day."""
+
+
+def kept_dir() -> Path:
+    """Where published figures are kept: ``PERFKIT_PUBLISHED_CACHE``, or ``published`` in the cache folder."""
+    named = os.environ.get("PERFKIT_PUBLISHED_CACHE", "").strip()
+    return Path(named) if named else paths.cache_dir() / "published"
+
+
+@lru_cache(maxsize=None)
+def reading_code(sources: tuple[str, ...] = READING_CODE) -> str:
+    """A digest of the code that reads the published files, as this process first finds it."""
+    import polars
+    import yaml
+
+    import perfkit
+
+    digest = hashlib.sha256(f"{perfkit.__version__}\0{polars.__version__}\0{yaml.__version__}\0"
+                            f"{getattr(yaml, '__with_libyaml__', False)}".encode())
+    package = Path(perfkit.__file__).parent
+    for source in sources:
+        found = sorted((package / source).glob("*")) if (package / source).is_dir() else [package / source]
+        for path in found:
+            if path.is_file() and path.suffix in (".py", ".yaml"):
+                digest.update(f"\0{path.relative_to(package)}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
 
 
 def published_key(dfe_dir: Path, lait_dir: Path) -> str:
-    """The key of the published files in ``dfe_dir`` and ``lait_dir`` as the code reads them now.
+    """The key of the published files in ``dfe_dir`` and ``lait_dir`` as this code reads them.
 
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
@@ -36,53 +69,60 @@ def published_key(dfe_dir: Path, lait_dir: Path) -> str:
     >>> key == published_key(folder, folder / "none")
     False
     """
-    import polars
-
-    import perfkit
-
-    digest = hashlib.sha256(f"{perfkit.__version__}\0{polars.__version__}".encode())
-    package = Path(perfkit.__file__).parent
-    for source in READING_CODE:
-        found = sorted((package / source).glob("*")) if (package / source).is_dir() else [package / source]
-        for path in found:
-            if path.is_file() and path.suffix in (".py", ".yaml"):
-                digest.update(f"\0{path.relative_to(package)}\0".encode() + path.read_bytes())
+    digest = hashlib.sha256(reading_code(READING_CODE).encode())
     for label, folder in (("dfe", Path(dfe_dir)), ("lait", Path(lait_dir))):
         for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []:
-            digest.update(f"\0{label}/{path.relative_to(folder)}\0".encode()
-                          + hashlib.sha256(path.read_bytes()).digest())
+            digest.update(f"\0{label}/{path.relative_to(folder)}\0".encode())
+            try:
+                with path.open("rb") as stream:
+                    digest.update(hashlib.file_digest(stream, "sha256").digest())
+            except OSError as exc:  # a file that cannot be read: the reading code says so, if it needs it
+                digest.update(f"unreadable: {exc.errno}".encode())
     return digest.hexdigest()
 
 
-def remembered_folder(dfe_dir: Path, lait_dir: Path, save: Callable[[Path], object]) -> Path:
-    """The folder holding the published figures of these files, saved by ``save(folder)`` if not kept already.
+def remembered_folder(dfe_dir: Path, lait_dir: Path, save: Callable[[Path], object]) -> Path | None:
+    """The folder holding the published figures of these files, saved by ``save(folder)`` if not kept already;
+    None where they cannot be kept (a cache folder that cannot be written): read them then.
 
     ``save`` reads the files and writes the figures to the folder it is
-    given. It writes to a temporary folder, moved into place when complete,
-    so a run that stops halfway leaves nothing half-written. Where the cache
-    folder cannot be written, the figures are saved to a temporary folder the
-    caller may remove (and read again next time).
+    given. It writes to a temporary folder, moved into place when complete
+    (and kept only if the files were the same after as before), so a run that
+    stops halfway, or files changed meanwhile, leave nothing to be read later.
     """
-    kept = paths.cache_dir() / "published"
-    target = kept / published_key(dfe_dir, lait_dir)
+    kept = kept_dir()
+    key = published_key(dfe_dir, lait_dir)
+    target = kept / key
     if target.is_dir():
         return target
     try:
         kept.mkdir(parents=True, exist_ok=True)
-        writing = Path(tempfile.mkdtemp(dir=kept, prefix=".saving-"))
+        _remove_abandoned(kept)
+        writing = Path(tempfile.mkdtemp(dir=kept, prefix=SAVING))
     except OSError:
-        writing = Path(tempfile.mkdtemp(prefix="perfkit-published-"))
-        save(writing)
-        return writing
+        return None
     try:
         save(writing)
     except BaseException:
         shutil.rmtree(writing, ignore_errors=True)
         raise
     try:
+        if published_key(dfe_dir, lait_dir) != key:  # a file changed while it was read
+            return None
+        os.chmod(writing, 0o755)
         writing.rename(target)
     except OSError:
-        if not target.is_dir():
-            return writing
-        shutil.rmtree(writing, ignore_errors=True)  # another run kept the same figures meanwhile
+        return target if target.is_dir() else None  # another run may have kept the same figures meanwhile
+    finally:
+        shutil.rmtree(writing, ignore_errors=True)  # gone already once moved into place
     return target
+
+
+def _remove_abandoned(kept: Path, age: float = 86_400) -> None:
+    """Remove folders a killed run left half-written, a day old or more."""
+    for folder in kept.glob(f"{SAVING}*"):
+        try:
+            if time.time() - folder.stat().st_mtime > age:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            pass
