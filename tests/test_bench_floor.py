@@ -45,3 +45,29 @@ def test_the_floor_counts_what_the_engine_counts(floor):
         assert joined.filter(pl.col(part) != pl.col("floor")).height == 0, indicator
         compared += joined.filter(pl.col(part) > 0).height
     assert compared > 0
+
+
+def test_the_floor_on_hand_made_records(floor, tmp_path):
+    """What the embedded data cannot show: an NFA referral left open, a re-referral within a year and one
+    after it, a visit inside the quarter's last 14 days and one before them."""
+    import datetime as dt
+
+    d = dt.date
+    pl.DataFrame({
+        "la_code": ["990"] * 5, "child_id": ["a", "b", "c", "c", "c"],
+        "referral_date": [d(2022, 7, 1), d(2022, 7, 1), d(2022, 7, 1), d(2023, 5, 1), d(2024, 7, 2)],
+        "nfa": ["Y", "N", "N", "N", "N"], "closure_date": [None, None, d(2022, 8, 1), d(2023, 6, 1), d(2024, 8, 1)],
+    }).write_parquet(tmp_path / "referrals.parquet")
+    pl.DataFrame({"la_code": ["990"] * 3, "child_id": ["a", "b", "b"],
+                  "visit_date": [d(2022, 9, 20), d(2022, 9, 10), d(2022, 9, 16)]}).write_parquet(tmp_path / "cp_visits.parquet")
+    queries = floor.queries(str(tmp_path))
+    q2, q1_next, q2_later = 13, 16, 21  # 2022-23 Q2, 2023-24 Q1, 2024-25 Q2
+
+    def figure(query, column, quarter):
+        found = queries[query].collect().filter(pl.col("quarter") == quarter)
+        return found[column].item() if found.height else 0
+
+    assert figure("cin_rate", "children", q2) == 1  # b, open; a's referral was NFA; c's closed in August
+    assert figure("referrals", "rereferrals", q1_next) == 1  # 2023-05-01 is within a year of 2022-07-01
+    assert figure("referrals", "rereferrals", q2_later) == 0  # 2024-07-02 is not within a year of 2023-05-01
+    assert figure("cp_visits", "visited", q2) == 2  # a on the 20th, b on the 16th (14 days before the 30th)
