@@ -11,7 +11,10 @@ them (perfkit's, polars' and PyYAML's versions, the sources of
 ``perfkit.published``, ``perfkit.benchmark_report`` and
 ``perfkit.yamlfiles``): a changed byte of a file, a file added or taken away,
 or new code, and they are read again. The code is fingerprinted once per
-process, when first asked, as :mod:`perfkit.checkcache` does.
+process, when first asked, as :mod:`perfkit.checkcache` does: a process that
+had read the old code before perfkit's files were edited keeps counting with
+it, and could keep its figures under the new code's key; restart kernels
+after changing perfkit.
 """
 
 from __future__ import annotations
