@@ -316,18 +316,13 @@ def save_published(folder: Path) -> str | None:
     """Save the published DfE figures in ``folder`` for a batch's workers; None without the files.
 
     They are read once and kept between batches (:meth:`PublishedData.remembered`),
-    and copied here (some 200 KB), so that a batch's workers read its own copy.
+    and saved again here (some 200 KB), so that a batch's workers read its own copy.
     """
     if not paths.published_dfe_dir().exists():
         return None
-    import shutil
-
     from perfkit.benchmark_report import PublishedData
 
-    kept = PublishedData.remembered_folder()
-    if kept is None:  # they cannot be kept: read them for this batch
-        return str(PublishedData.load().save(folder))
-    return str(shutil.copytree(kept, folder, dirs_exist_ok=True))
+    return str(PublishedData.remembered().save(folder))
 
 
 def checked_records(data_dir: str | Path, authorities: list[str]) -> tuple["Dataset | None", dict[str, str]]:
@@ -501,16 +496,11 @@ def run_benchmark_batch(
     lait_dir: str | Path | None = None,
 ) -> tuple[Path, list[Outcome]]:
     """The benchmark report for every authority with published figures for ``year``, and an index."""
-    import shutil
-
     from perfkit.benchmark_report import PublishedData
 
     folder = Path(out_dir or paths.reports_dir()) / f"benchmarks-{year}"
     with tempfile.TemporaryDirectory(prefix="perfkit-published-") as cache:
-        if (kept := PublishedData.remembered_folder(dfe_dir, lait_dir)) is not None:
-            shutil.copytree(kept, cache, dirs_exist_ok=True)
-        else:
-            PublishedData.load(dfe_dir, lait_dir).save(Path(cache))
+        PublishedData.remembered(dfe_dir, lait_dir).save(Path(cache))
         jobs = benchmark_jobs(year, folder, Path(cache), authorities)
         if not jobs:
             raise ValueError(f"no authority has published figures for {year}" + (f" among {', '.join(authorities)}" if authorities else ""))
