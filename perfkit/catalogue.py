@@ -99,10 +99,9 @@ def parse_catalogue(document: dict) -> Catalogue:
 @lru_cache(maxsize=1)
 def load_catalogue() -> Catalogue:
     """The packaged catalogue."""
-    from perfkit.yamlfiles import parse_yaml
+    from perfkit.yamlfiles import read_yaml
 
-    text = resources.files("perfkit").joinpath("catalogue.yaml").read_text(encoding="utf-8")
-    return parse_catalogue(parse_yaml(text))
+    return parse_catalogue(read_yaml(resources.files("perfkit").joinpath("catalogue.yaml")))
 
 
 def markdown_table(catalogue: Catalogue | None = None) -> str:

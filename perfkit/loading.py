@@ -273,6 +273,11 @@ def _parse_column(column: Column, dtype: pl.DataType = pl.String, typed: bool = 
             return pl.col(column.name)
         if column.kind == "number":
             return pl.col(column.name).cast(pl.Float64, strict=False)
+        if column.kind == "integer" and dtype.is_float():
+            # a whole number stored as a float (18377.0) is read; 18377.5 is no whole number: left empty, and
+            # reported as the CSV's "18377.5" is, never cut to 18377 (as a cast would)
+            value = pl.col(column.name)
+            return pl.when(value == value.floor()).then(value.cast(pl.Int64, strict=False)).otherwise(None)
         if column.kind == "integer":
             return pl.col(column.name).cast(pl.Int64, strict=False)
         if column.kind != "date":

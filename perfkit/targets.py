@@ -127,12 +127,12 @@ def parse_targets(document: dict, authority: str, catalogue: Catalogue, source: 
 
 
 def load_targets(path: str | Path, authority: str, catalogue: Catalogue) -> dict[str, Target]:
-    from perfkit.yamlfiles import parse_yaml
+    from perfkit.yamlfiles import read_yaml
 
     path = Path(path)
     if not path.exists():
         return {}
-    return parse_targets(parse_yaml(path.read_text(encoding="utf-8")), authority, catalogue, str(path))
+    return parse_targets(read_yaml(path), authority, catalogue, str(path))
 
 
 def rag(value: float | None, target: Target | None, indicator: Indicator, period: str | Period | None = None) -> str | None:

@@ -118,16 +118,14 @@ def parse_comparators(document: dict, catalogue_ids: list[str] | None = None, so
 
 def load_comparators(path: Path | None = None) -> tuple[Comparator, ...]:
     """The packaged comparators (or those in ``path``), checked against the catalogue."""
-    from perfkit.yamlfiles import parse_yaml
-
     from perfkit.catalogue import load_catalogue
+    from perfkit.yamlfiles import read_yaml
 
     if path is None:
-        text = resources.files("perfkit.published").joinpath("comparators.yaml").read_text(encoding="utf-8")
-        name = "comparators.yaml"
+        document, name = read_yaml(resources.files("perfkit.published").joinpath("comparators.yaml")), "comparators.yaml"
     else:
-        text, name = Path(path).read_text(encoding="utf-8"), Path(path).name
-    return parse_comparators(parse_yaml(text), load_catalogue().ids, name)
+        document, name = read_yaml(Path(path)), Path(path).name
+    return parse_comparators(document, load_catalogue().ids, name)
 
 
 # --------------------------------------------------------------------------- values
