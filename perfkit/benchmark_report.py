@@ -14,7 +14,7 @@ import polars as pl
 
 from perfkit.catalogue import Catalogue, load_catalogue
 from perfkit.charts import PALETTE, ChartOutput, _with_table, to_spec
-from perfkit.formatting import format_number, format_value
+from perfkit.formatting import format_number, format_value, markdown_text
 from perfkit.html_tables import Cell, HtmlTable
 from perfkit.narrative import compared_with, movement
 
@@ -104,10 +104,11 @@ class BenchmarkReport:
         from IPython.display import Markdown
 
         region = self.table["region_name"].drop_nulls()
+        name, code = markdown_text(self.la_name), markdown_text(self.la_code)
         return Markdown(
-            f"# {self.la_name} ({self.la_code}): children's services benchmarks, {self.year}\n\n"
-            f"Published DfE figures for {self.la_name}"
-            + (f" ({region[0]})" if region.len() else "")
+            f"# {name} ({code}): children's services benchmarks, {self.year}\n\n"
+            f"Published DfE figures for {name}"
+            + (f" ({markdown_text(region[0])})" if region.len() else "")
             + " against England, the region and the authority's statistical neighbours (the mean of the 10 "
             "neighbours' published values, neighbours without a value left out). Quartile bands A-D run from best "
             "to worst by each indicator's polarity (A best); rank 1 is best. Indicators where neither direction is "
@@ -162,7 +163,7 @@ class BenchmarkReport:
     def commentary_markdown(self):
         from IPython.display import Markdown
 
-        return Markdown("\n".join(f"- {self.sentence(r)}" for r in self.table.iter_rows(named=True)))
+        return Markdown("\n".join(f"- {markdown_text(self.sentence(r))}" for r in self.table.iter_rows(named=True)))
 
     def trend_chart(self) -> ChartOutput:
         from perfkit.charts import import_altair

@@ -60,3 +60,24 @@ def compare(a: float | None, b: float | None, decimals: int) -> int | None:
     if ra is None or rb is None:
         return None
     return (ra > rb) - (ra < rb)
+
+
+_MARKDOWN_PUNCTUATION = "\\`*_{}[]()#+-.!|~\"'=:$"
+
+
+def markdown_text(text: object) -> str:
+    """Text from parameters or data made safe for Markdown: shown as written, never as markup or HTML.
+
+    Markdown punctuation is escaped with a backslash, ``<``, ``>`` and ``&``
+    become HTML entities, and line breaks become spaces (no new heading or
+    list can start).
+
+    >>> markdown_text("Zed <img src=x onerror=alert(6)> [z](javascript:alert(7))")
+    'Zed &lt;img src\\\\=x onerror\\\\=alert\\\\(6\\\\)&gt; \\\\[z\\\\]\\\\(javascript\\\\:alert\\\\(7\\\\)\\\\)'
+    >>> markdown_text("# Heading\\n* item")
+    '\\\\# Heading \\\\* item'
+    """
+    from html import escape
+
+    flat = " ".join(str(text).split())
+    return escape("".join(f"\\{c}" if c in _MARKDOWN_PUNCTUATION else c for c in flat), quote=False)

@@ -21,8 +21,8 @@ from perfkit import paths
 from perfkit.breakdowns import ALL
 from perfkit.catalogue import Catalogue, Family, Indicator, load_catalogue
 from perfkit.charts import ChartOutput, breakdown_chart, trend_chart
-from perfkit.disclosure import DEFAULT_THRESHOLD, label as small_label, suppress
-from perfkit.formatting import format_value, round_half_up
+from perfkit.disclosure import DEFAULT_THRESHOLD, DROPPED_REASON, check_threshold, label as small_label, shown_label, small_counts, suppress
+from perfkit.formatting import format_value, markdown_text, round_half_up
 from perfkit.html_tables import Cell, HtmlTable
 from perfkit.narrative import Benchmarks, Movement, biggest_movements, episodes_and_children, indicator_sentence
 from perfkit.periods import Period, latest_complete_period
@@ -56,12 +56,12 @@ def data_as_at(data: Dataset) -> dt.date:
 
 
 def _settings_file(name: str) -> dict:
-    from perfkit.yamlfiles import parse_yaml
+    from perfkit.yamlfiles import read_yaml
 
     path = paths.parameters_dir() / name
     if not path.exists():
         return {}
-    return parse_yaml(path.read_text(encoding="utf-8")) or {}
+    return read_yaml(path)
 
 
 def authority_settings(authority: str) -> dict:
@@ -103,8 +103,25 @@ def published_benchmarks(la_code: str, period: Period, published=None) -> tuple[
 
 
 def disclosure_threshold() -> int:
-    """The smallest count members may see (``parameters/disclosure.yaml``; 5 by default)."""
-    return int(_settings_file("disclosure.yaml").get("threshold", DEFAULT_THRESHOLD))
+    """The smallest count members may see (``parameters/disclosure.yaml``; 5 by default, at least 3)."""
+    return check_threshold(_settings_file("disclosure.yaml").get("threshold", DEFAULT_THRESHOLD))
+
+
+def declared_as_at(as_at: str | dt.date | None, settings: dict) -> dt.date | None:
+    """The date the data were extracted, as declared: the ``as_at`` parameter, else ``data_as_at`` in the
+    authority's parameters file; None where neither says (never the date of the latest record, which is a
+    child's event).
+
+    >>> declared_as_at("2025-04-30", {}), declared_as_at(None, {"data_as_at": dt.date(2025, 5, 1)}), declared_as_at(None, {})
+    (datetime.date(2025, 4, 30), datetime.date(2025, 5, 1), None)
+    """
+    chosen = as_at if as_at not in (None, "") else settings.get("data_as_at")
+    if chosen is None or isinstance(chosen, dt.date):
+        return chosen
+    try:
+        return dt.date.fromisoformat(str(chosen).strip())
+    except ValueError:
+        raise ValueError(f"data as at {str(chosen)!r}: expected a date such as 2025-04-30") from None
 
 
 @dataclass
@@ -115,7 +132,7 @@ class AuthorityReport:
     name: str
     period: Period
     audience: str
-    as_at: dt.date
+    as_at: dt.date | None
     measures: pl.DataFrame
     targets: dict[str, Target]
     quality: pl.DataFrame
@@ -151,7 +168,8 @@ class AuthorityReport:
     def shown(self, indicator: Indicator, period: Period) -> str:
         """The figure as members read it (``fewer than 5`` where suppressed)."""
         if self.suppressed(indicator.id, period):
-            return small_label(self.threshold) if indicator.unit == "count" else "withheld"
+            row = self._row(indicator.id, period) or {}
+            return shown_label(indicator.unit, row.get("suppression"), self.threshold)
         return format_value(self.value(indicator.id, period), indicator)
 
     @cached_property
@@ -202,13 +220,17 @@ class AuthorityReport:
         from IPython.display import Markdown
 
         audience = "" if self.audience == "members" else " Analyst version: not for publication."
+        as_at = (f"Data as at {self.as_at:%-d %B %Y}." if self.as_at else
+                 "The date of the data extract is not stated (set data_as_at in the authority's parameters file).")
         return Markdown(
-            f"# {self.name}: children's services performance, {self.period.label}\n\n"
+            f"# {markdown_text(self.name)}: children's services performance, {self.period.label}\n\n"
             f"Quarter {self.period.start:%-d %B %Y} to {self.period.end:%-d %B %Y}. "
-            f"Data as at {self.as_at:%-d %B %Y}. Authority {self.authority}. "
+            f"{as_at} Authority {markdown_text(self.authority)}. "
             "Figures are computed from the council's own records with the definitions given in each section; "
             f"rates are per 10,000 children aged 0-17. Counts from 1 to {self.threshold - 1} are shown as "
-            f"'{small_label(self.threshold)}' and figures built on them are withheld. {self.benchmark_note}{audience}"
+            f"'{small_label(self.threshold)}' and figures built on them are withheld; where a small number could "
+            "otherwise be worked out from the figures beside it (a total less its other groups), another figure is "
+            f"'withheld' too. {markdown_text(self.benchmark_note)}{audience}"
         )
 
     def _table(self, indicators: list[Indicator], caption: str) -> HtmlTable:
@@ -259,10 +281,10 @@ class AuthorityReport:
         biggest = biggest_movements(movements, p.label, p.year_earlier().label)
         if biggest:
             lines += ["", f"**Biggest movements since the same quarter last year ({p.year_earlier().label}):**", ""]
-            lines += [f"- {s}" for s in biggest]
+            lines += [f"- {markdown_text(s)}" for s in biggest]
         red = [i for i in self.indicators if rag(self.value(i.id, p), self.targets.get(i.id), i, p) == "Red"]
         if red:
-            lines += ["", "**Red against target:**", ""] + [f"- {self.sentence(i)}" for i in red]
+            lines += ["", "**Red against target:**", ""] + [f"- {markdown_text(self.sentence(i))}" for i in red]
         return Markdown("\n".join(lines))
 
     @cached_property
@@ -308,11 +330,18 @@ class AuthorityReport:
                     continue
                 groups = rows.filter(pl.col("period") == self.period.label).sort("group")
                 choice = f"{indicator.title} by {BREAKDOWN_NAMES.get(breakdown, breakdown)}"
+                if "suppression" in groups.columns and (groups["suppression"] == DROPPED_REASON).any():
+                    # not even the groups are shown: their existence would give a small number away
+                    columns["choice"].append(choice)
+                    columns["group"].append("All groups")
+                    columns["value"].append(None)
+                    columns["shown"].append("not shown: too few to break down")
+                    continue
                 for r in groups.iter_rows(named=True):
                     columns["choice"].append(choice)
                     columns["group"].append(r["group"])
                     columns["value"].append(r["value"])
-                    columns["shown"].append((small_label(self.threshold) if indicator.unit == "count" else "withheld")
+                    columns["shown"].append(shown_label(indicator.unit, r.get("suppression"), self.threshold)
                                             if r["suppressed"] else format_value(r["value"], indicator))
         if not columns["choice"]:
             return pl.DataFrame()
@@ -324,11 +353,13 @@ class AuthorityReport:
 
     def quality_table(self) -> HtmlTable:
         rows = self.quality.filter(pl.col("period") == self.period.label)
+        small = small_counts(rows["count"].to_list(), self.threshold) if self.audience == "members" else [False] * rows.height
         return HtmlTable(
             f"Data quality, {self.period.label}: records left out of the figures and why",
             ["Check", "Records"],
-            [[Cell(r["description"][:1].upper() + r["description"][1:]), Cell(f"{r['count']:,.0f}", "pk-num")]
-             for r in rows.iter_rows(named=True)],
+            [[Cell(r["description"][:1].upper() + r["description"][1:]),
+              Cell(small_label(self.threshold) if hidden else f"{r['count']:,.0f}", "pk-num")]
+             for r, hidden in zip(rows.iter_rows(named=True), small)],
         )
 
     def show_families(self) -> None:
@@ -338,19 +369,21 @@ class AuthorityReport:
         p = self.period
         for family in self.families:
             members = self.family_indicators(family)
-            display(Markdown(f"## {family.title}"))
+            display(Markdown(f"## {markdown_text(family.title)}"))
             display(self._table(members, f"{family.title}, {p.label}"))
             if family.id == "missing":
                 if not (self.suppressed("missing_episodes", p) or self.suppressed("missing_children", p)):
-                    display(Markdown(episodes_and_children(self.value("missing_episodes", p), self.value("missing_children", p), p.label)))
+                    display(Markdown(markdown_text(episodes_and_children(self.value("missing_episodes", p),
+                                                                         self.value("missing_children", p), p.label))))
             chart = self.family_chart(family.id)
             if chart is not None:
                 display(chart)
             chart = self.breakdown_chart(family)
             if chart is not None:
                 display(chart)
-            display(Markdown("\n".join(f"- {self.sentence(i)}" for i in members)))
-            display(Markdown("**Definitions.** " + " ".join(f"*{i.title}*: {i.definition}" for i in members)))
+            display(Markdown("\n".join(f"- {markdown_text(self.sentence(i))}" for i in members)))
+            display(Markdown("**Definitions.** " + " ".join(f"*{markdown_text(i.title)}*: {markdown_text(i.definition)}"
+                                                             for i in members)))
         display(Markdown("## Data quality"))
         display(self.quality_table())
 
@@ -510,6 +543,7 @@ def build_report(
     targets_file: str | Path | None = None,
     quarters: int = TREND_QUARTERS,
     aggregates: str | Path | None = None,
+    as_at: str | dt.date | None = None,
 ) -> AuthorityReport:
     """Load, validate and compute everything the authority report shows.
 
@@ -530,6 +564,9 @@ def build_report(
     aggregates : path, optional
         A folder of aggregated tables prepared by ``perfkit batch`` (which
         computes every authority in one pass); the records are then not read.
+    as_at : str or date, optional
+        The date the data were extracted (``2025-04-30``); ``data_as_at`` in
+        the authority's parameters file by default.
     """
     if audience not in AUDIENCES:
         raise ValueError(f"audience {audience!r}: expected one of {', '.join(AUDIENCES)}")
@@ -553,6 +590,6 @@ def build_report(
     targets = load_targets(targets_file or paths.targets_file(), authority, catalogue)
     return AuthorityReport(
         authority=authority, name=settings.get("name", f"Authority {authority}"), period=figures.period,
-        audience=audience, as_at=figures.as_at, measures=measures, targets=targets, quality=figures.quality,
+        audience=audience, as_at=declared_as_at(as_at, settings), measures=measures, targets=targets, quality=figures.quality,
         threshold=threshold, benchmarks=figures.benchmarks, benchmark_note=figures.benchmark_note, catalogue=catalogue,
     )

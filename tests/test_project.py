@@ -63,7 +63,7 @@ def test_notebooks_have_no_repeated_cells_and_no_stored_outputs():
 
 def test_report_notebook_parameters_are_all_seen_by_papermill():
     found = inspect_notebook(str(paths.notebooks_dir() / "authority_report.ipynb"))
-    assert set(found) == {"authority", "period", "data_dir", "audience", "targets_file", "aggregates"}
+    assert set(found) == {"authority", "period", "data_dir", "audience", "targets_file", "aggregates", "as_at"}
 
 
 def test_readme_gives_the_two_commands_and_ci_runs_the_test_one():

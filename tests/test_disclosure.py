@@ -1,0 +1,291 @@
+"""Disclosure control: no hidden small number can be worked out from what a member report shows.
+
+The suppression (``perfkit.disclosure``) is checked here against an
+independent, exact count of the whole numbers each hidden cell could be,
+given the cells shown and the totals (no linear programming), on hand-built
+tables and on random ones (hypothesis). The audit of a finished page
+(``perfkit.disclosure_audit``) is checked to pass the stored report and to
+catch figures planted in it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from perfkit.disclosure import DisclosureError, check_threshold, suppress
+
+T = 5
+PERIOD = "2024-25 Q4"
+
+
+def frame(total: int | None, breakdowns: dict[str, list[int]], indicator: str = "cpp_starts",
+          period: str = PERIOD) -> pl.DataFrame:
+    """A count indicator's total and its breakdowns, as the engine's tidy frame holds them."""
+    rows = [("all", "all", total)] + [(b, f"g{n}", v) for b, values in breakdowns.items() for n, v in enumerate(values)]
+    return pl.DataFrame({
+        "la_code": ["990"] * len(rows), "period": [period] * len(rows), "indicator": [indicator] * len(rows),
+        "breakdown": [r[0] for r in rows], "group": [r[1] for r in rows],
+        "numerator": [float(r[2]) for r in rows], "denominator": [None] * len(rows),
+        "value": [float(r[2]) for r in rows],
+    }, schema_overrides={"denominator": pl.Float64})
+
+
+def classes(value: int, cap: int) -> range:
+    """What a reader who knows the rules knows of a hidden count: small, zero-or-small, or large."""
+    if value == 0:
+        return range(0, T)
+    if value < T:
+        return range(1, T)
+    return range(T, cap + 1)
+
+
+def possible_values(table: pl.DataFrame) -> dict[tuple[str, str], set[int]]:
+    """Every whole number each hidden cell can take, given the shown cells and that each breakdown adds up.
+
+    A hidden cell's class (small, zero or large) is known to the reader; a
+    dropped breakdown's groups (not on the page) can be anything from 0. For
+    each value of the total (enumerated when it is hidden), a breakdown's
+    hidden cells must add up to the total less its shown cells: a cell can be
+    ``v`` exactly when the others' ranges can make up the rest. Exact for one
+    equation over whole-number ranges, and independent of the code under test.
+    """
+    rows = table.rows(named=True)
+    truth = {(r["breakdown"], r["group"]): round(r["numerator"]) for r in rows}
+    suppressed = {(r["breakdown"], r["group"]): r["suppression"] for r in rows if r["suppressed"]}
+    cap = sum(truth.values()) + T
+    ranges = {k: range(0, cap + 1) if reason == "dropped" else classes(truth[k], cap) for k, reason in suppressed.items()}
+    total_key = ("all", "all")
+    totals = ranges[total_key] if total_key in suppressed else [truth[total_key]]
+    found: dict[tuple[str, str], set[int]] = {k: set() for k in suppressed}
+    breakdowns = sorted({k[0] for k in truth if k[0] != "all"})
+    for total in totals:
+        fits, values = True, {}
+        for b in breakdowns:
+            cells = [k for k in truth if k[0] == b]
+            hidden = [k for k in cells if k in suppressed]
+            rest = total - sum(truth[k] for k in cells if k not in suppressed)
+            low, high = sum(ranges[k][0] for k in hidden), sum(ranges[k][-1] for k in hidden)
+            if not low <= rest <= high:
+                fits = False
+                break
+            for k in hidden:
+                others_low, others_high = low - ranges[k][0], high - ranges[k][-1]
+                values[k] = {v for v in ranges[k] if others_low <= rest - v <= others_high}
+        if fits:
+            if total_key in suppressed:
+                found[total_key].add(total)
+            for k, v in values.items():
+                found[k] |= v
+    return found
+
+
+def assert_nothing_recoverable(table: pl.DataFrame) -> None:
+    truth = {(r["breakdown"], r["group"]): round(r["numerator"]) for r in table.rows(named=True)}
+    suppressed = set(possible_values(table))
+    for key, value in truth.items():
+        if 0 < value < T:
+            assert key in suppressed, f"small cell {key} = {value} is shown"
+    for key, values in possible_values(table).items():
+        assert truth[key] in values, f"the true value of {key} is not among those found: the check is wrong"
+        if 0 < truth[key] < T:
+            assert len(values) >= 2, f"hidden cell {key} can only be {values}"
+
+
+def protected(total: int | None, breakdowns: dict[str, list[int]]) -> pl.DataFrame:
+    original = frame(total, breakdowns)
+    return suppress(original, T).with_columns(numerator=original["numerator"])
+
+
+def test_one_small_cell_takes_a_complement_and_the_complement_is_labelled_withheld():
+    # the issue's case: 54, 43, 5, 5 and a hidden 2, total 109
+    table = protected(109, {"category": [54, 43, 5, 5, 2]})
+    reasons = dict(zip(table["group"], table["suppression"]))
+    assert reasons["g4"] == "small"
+    assert sum(r == "complement" for r in reasons.values()) >= 1
+    assert_nothing_recoverable(table)
+
+
+def test_a_complement_at_exactly_the_threshold_is_not_enough_for_a_one():
+    # 1 and 5 hidden, total 56 with 50 shown: the hidden pair adds to 6, and 5 is the least a large cell can be
+    table = protected(56, {"sex": [50, 5, 1]})
+    assert table.filter(pl.col("group") == "g2")["suppression"][0] == "small"
+    assert table.filter(pl.col("suppressed")).height >= 2
+    assert_nothing_recoverable(table)
+
+
+def test_two_small_cells_that_would_give_each_other_away_get_a_complement():
+    # 1 and 1 hidden, 40 shown, total 42: the pair adds to 2, so each is 1
+    table = protected(42, {"district": [40, 1, 1]})
+    assert table.filter(pl.col("group") == "g0")["suppressed"][0]
+    assert_nothing_recoverable(table)
+
+
+def test_three_small_cells_and_a_second_breakdown_of_the_same_total():
+    table = protected(61, {"district": [3, 4, 2, 20, 32], "sex": [30, 28, 3]})
+    assert_nothing_recoverable(table)
+
+
+def test_a_small_total_is_hidden_with_its_groups():
+    table = protected(4, {"sex": [3, 1, 0]})
+    assert table.filter(pl.col("group") == "all")["suppression"][0] == "small"
+    assert_nothing_recoverable(table)
+
+
+def test_a_percentage_hides_its_small_numerator_and_its_complement():
+    rows = {"breakdown": ["all", "district", "district", "district"], "group": ["all", "a", "b", "c"],
+            "numerator": [30.0, 2.0, 13.0, 15.0], "denominator": [100.0, 20.0, 40.0, 40.0]}
+    f = pl.DataFrame({"la_code": ["990"] * 4, "period": [PERIOD] * 4, "indicator": ["rereferral_pct"] * 4, **rows,
+                      "value": [n / d * 100 for n, d in zip(rows["numerator"], rows["denominator"])]})
+    reasons = dict(zip(f["group"], suppress(f, T)["suppression"]))
+    assert reasons["a"] == "small" and reasons["b"] == "complement" and reasons["c"] is None
+
+
+def test_a_quarter_hidden_in_a_trend_is_not_given_away_by_the_rolling_year():
+    # referral_rate's numerator is the sum of the four quarters of referrals
+    quarters = ["2023-24 Q1", "2023-24 Q2", "2023-24 Q3", "2023-24 Q4", "2024-25 Q1", "2024-25 Q2"]
+    counts = [10, 12, 9, 11, 3, 14]
+    referrals = pl.concat([frame(c, {}, "referrals", q) for q, c in zip(quarters, counts)])
+    rolling = [sum(counts[i - 3:i + 1]) for i in range(3, 6)]
+    rate = pl.DataFrame({"la_code": ["990"] * 3, "period": quarters[3:], "indicator": ["referral_rate"] * 3,
+                         "breakdown": ["all"] * 3, "group": ["all"] * 3, "numerator": [float(r) for r in rolling],
+                         "denominator": [60000.0] * 3, "value": [r / 6 for r in rolling]})
+    out = suppress(pl.concat([referrals, rate]), T)
+    hidden = out.filter(pl.col("suppressed")).select("indicator", "period", "suppression").rows()
+    assert ("referrals", "2024-25 Q1", "small") in hidden
+    assert len(hidden) >= 2, "the rolling year less the three quarters shown would give the small quarter"
+
+
+def test_a_threshold_below_three_is_refused():
+    with pytest.raises(DisclosureError, match="at least 3"):
+        check_threshold(2)
+    with pytest.raises(DisclosureError):
+        suppress(frame(10, {"sex": [9, 1]}), 2)
+
+
+@st.composite
+def breakdown_tables(draw):
+    """A total with one to three breakdowns of it, each of one to five groups, with many small cells."""
+    cell = st.integers(0, 12) | st.integers(0, 4)
+    first = draw(st.lists(cell, min_size=1, max_size=5))
+    total = sum(first)
+    breakdowns = {"b0": first}
+    for n in range(1, draw(st.integers(1, 3))):
+        size = draw(st.integers(1, 4))
+        cuts = sorted(draw(st.lists(st.integers(0, total), min_size=size - 1, max_size=size - 1)))
+        bounds = [0, *cuts, total]
+        breakdowns[f"b{n}"] = [bounds[i + 1] - bounds[i] for i in range(size)]
+    return total, breakdowns
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(breakdown_tables())
+def test_no_hidden_small_cell_of_random_breakdowns_can_be_recovered(table):
+    total, breakdowns = table
+    assert_nothing_recoverable(protected(total, breakdowns))
+
+
+# -- the audit of a finished page ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def page_and_truth(tmp_path_factory):
+    """The member HTML of the stored, executed 990 report and the true aggregates it was made from."""
+    import nbformat
+
+    from perfkit import paths
+    from perfkit.htmlexport import member_html
+    from perfkit.report import build_report
+
+    executed = nbformat.read(paths.project_root() / "tests" / "notebooks" / "authority_report.ipynb", as_version=4)
+    truth = build_report("990", audience="analyst")
+    return member_html(executed), truth.measures.drop("suppressed", "withheld"), truth.period.label
+
+
+def test_the_stored_report_passes_the_audit(page_and_truth):
+    from perfkit.disclosure_audit import audit_page, read_page
+
+    html, truth, period = page_and_truth
+    shown, unreadable = read_page(html, period)
+    assert not unreadable
+    assert len(shown) > 1500
+    assert audit_page(html, truth, None, period) == []
+
+
+def _planted(html: str, choice: str, group: str, shown: str, figure: str) -> str:
+    row = f"<tr><td>{choice}</td><td>{group}</td><td class=\"pk-num\">{shown}</td></tr>"
+    assert row in html
+    return html.replace(row, f"<tr><td>{choice}</td><td>{group}</td><td class=\"pk-num\">{figure}</td></tr>")
+
+
+def test_the_audit_catches_a_small_count_planted_in_the_page(page_and_truth):
+    from perfkit.disclosure_audit import audit_page
+
+    html, truth, period = page_and_truth
+    small = re.findall(r"<tr><td>([^<]+ by [^<]+)</td><td>([^<]+)</td><td class=\"pk-num\">fewer than 5</td></tr>", html)
+    assert small, "the stored report has no small breakdown cell"
+    for choice, group in small[:5]:
+        findings = audit_page(_planted(html, choice, group, "fewer than 5", "3"), truth, None, period)
+        assert "a figure built on a small count is shown" in [f.problem for f in findings], (choice, group)
+
+
+def test_the_audit_catches_a_complement_planted_back_in_the_page(page_and_truth):
+    from perfkit.disclosure_audit import audit_page
+
+    html, truth, period = page_and_truth
+    withheld = re.findall(r"<tr><td>([^<]+ by [^<]+)</td><td>([^<]+)</td><td class=\"pk-num\">withheld</td></tr>", html)
+    complements = [(c, g) for c, g in withheld
+                   if truth.filter((pl.col("group") == g) & (pl.col("numerator") >= 5)).height]
+    assert complements
+    caught = next(((c, g) for c, g in complements
+                   if any("worked out" in f.problem for f in audit_page(_planted(html, c, g, "withheld", "57"), truth, None, period))),
+                  None)
+    assert caught, "no complement shown again lets a small number be worked out: the audit misses it"
+
+
+def test_the_audit_catches_a_small_data_quality_count(page_and_truth):
+    from perfkit.disclosure_audit import audit_page
+
+    html, truth, period = page_and_truth
+    planted = re.sub(r"(records left out of the figures and why</caption>.*?<td class=\"pk-num\">)[^<]+(</td>)",
+                     r"\g<1>3\g<2>", html, count=1, flags=re.S)
+    assert planted != html
+    assert [f.problem for f in audit_page(planted, truth, None, period)] == ["a small count is shown"]
+
+
+def test_the_audit_fails_closed_on_a_figure_it_cannot_place(page_and_truth):
+    from perfkit.disclosure_audit import audit_page
+
+    html, truth, period = page_and_truth
+    planted = html.replace("<td>Contacts</td>", "<td>Contacts (new)</td>", 1)
+    assert any(f.problem == "a figure the audit cannot place" for f in audit_page(planted, truth, None, period))
+
+
+def test_the_batch_does_not_publish_a_report_that_fails_the_audit(page_and_truth, tmp_path, monkeypatch):
+    """A report whose page shows a small count is not written; the earlier report is kept; no value is quoted."""
+    from perfkit import batch, htmlexport, paths
+    from perfkit.loading import load_dataset
+    from perfkit.report import compute_aggregates, save_aggregates
+
+    html, _, period = page_and_truth
+    choice, group = re.findall(r"<tr><td>([^<]+ by [^<]+)</td><td>([^<]+)</td><td class=\"pk-num\">fewer than 5</td></tr>", html)[0]
+    leaked = _planted(html, choice, group, "fewer than 5", "3")
+    monkeypatch.setattr(htmlexport, "member_html", lambda notebook: leaked)
+    data = load_dataset(paths.default_data_dir(), authorities=["990"])
+    folder = save_aggregates({"990": compute_aggregates(data, "990", period)}, tmp_path / "aggregates")
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "990.html").write_text("the earlier report", encoding="utf-8")
+    parameters = {"authority": "990", "period": period, "data_dir": str(paths.default_data_dir()), "audience": "members",
+                  "targets_file": None, "aggregates": str(folder)}
+    outcome = batch.run_job(batch.Job("990", "Northmoor", str(out), tuple(parameters.items())), fresh_kernel=True)
+    assert not outcome.ok
+    assert "DisclosureError" in outcome.error and "disclosure audit" in outcome.error
+    assert "a figure built on a small count is shown" in outcome.error
+    assert (out / "990.html").read_text(encoding="utf-8") == "the earlier report"
+    index = batch.index_html(period, [outcome])
+    assert "disclosure audit" in index and ">3<" not in index
