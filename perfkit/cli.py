@@ -7,11 +7,40 @@ non-zero exit status; never a traceback.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
 EXIT_BAD_INPUT = 2
 EXIT_SOME_FAILED = 1
+EXIT_BUSY = 75
+"""Another batch is writing into the same output folder (``EX_TEMPFAIL``: try again later)."""
+
+
+def la_code_argument(option: str):
+    """An argparse ``type=`` for an option taking an authority code: three digits, or a one-line refusal (exit 2)."""
+    from perfkit.la_codes import AuthorityCodeError, la_code
+
+    def parse(text: str) -> str:
+        try:
+            return la_code(text, option)
+        except AuthorityCodeError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
+
+    parse.__name__ = "LA number"
+    return parse
+
+
+class _Parser(argparse.ArgumentParser):
+    """The parser of perfkit's commands: a bad authority code is refused on one line, without the usage."""
+
+    def error(self, message: str):
+        from perfkit.la_codes import EXPECTED
+
+        own = re.fullmatch(r"argument [^:]+: (.*)", message, re.DOTALL)
+        if own and EXPECTED in own.group(1):
+            self.exit(EXIT_BAD_INPUT, f"{self.prog}: {own.group(1)}\n")
+        super().error(message)
 
 
 def _synth(args: argparse.Namespace) -> int:
@@ -51,9 +80,7 @@ def la_from_path(path: Path) -> str | None:
     >>> la_from_path(Path("exports/ssda903_886")), la_from_path(Path("ssda903")), la_from_path(Path("extract"))
     ('886', None, None)
     """
-    import re
-
-    found = [n for n in re.findall(r"(?<!\d)(\d{3})(?!\d)", path.name) if n != "903"]
+    found = [n for n in re.findall(r"(?<![0-9])([0-9]{3})(?![0-9])", path.name) if n != "903"]
     return found[-1] if found else None
 
 
@@ -110,7 +137,7 @@ def _latest_published_year() -> int:
 def _batch(args: argparse.Namespace) -> int:
     if args.benchmark and args.year is None:
         args.year = _latest_published_year()
-    from perfkit.batch import run_batch, run_benchmark_batch
+    from perfkit.batch import ANALYST_FOLDER, run_batch, run_benchmark_batch
 
     if args.benchmark:
         folder, outcomes = run_benchmark_batch(args.year, args.out, args.workers, args.authority or None)
@@ -122,7 +149,11 @@ def _batch(args: argparse.Namespace) -> int:
             print(f"{o.authority} {o.name}: {o.path} ({o.size / 1e6:.2f} MB, {o.seconds:.1f} s)")
         else:
             print(f"{o.authority} {o.name}: FAILED: {o.error}", file=sys.stderr)
-    print(f"index: {folder / 'index.html'}")
+    if (folder / "index.html").exists():
+        print(f"index: {folder / 'index.html'}")
+    analyst = folder.parent / ANALYST_FOLDER / folder.name / "index.html"
+    if not args.benchmark and any(Path(o.path).parent == analyst.parent for o in outcomes):
+        print(f"analyst index (not for sharing): {analyst}")
     return EXIT_SOME_FAILED if any(not o.ok for o in outcomes) else 0
 
 
@@ -149,7 +180,7 @@ def _catalogue(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    main_parser = argparse.ArgumentParser(prog="perfkit", description="Children's services performance indicators and reports.")
+    main_parser = _Parser(prog="perfkit", description="Children's services performance indicators and reports.")
     commands = main_parser.add_subparsers(dest="command", required=True)
 
     synth = commands.add_parser("synth", help="generate the synthetic record-level dataset")
@@ -168,7 +199,7 @@ def parser() -> argparse.ArgumentParser:
     source.add_argument("--annex-a", type=Path, help="an Ofsted Annex A workbook (.xlsx), CSV list or folder of lists")
     source.add_argument("--ssda903", type=Path, help="a folder of SSDA903 CSVs (Header, Episodes, Missing, OC3, UASC)")
     importer.add_argument("--out", type=Path, required=True, help="folder to write the canonical tables to")
-    importer.add_argument("--la", default=None, help="three-digit LA number (default: the last three-digit number in the file or folder name)")
+    importer.add_argument("--la", default=None, type=la_code_argument("--la"), help="three-digit LA number (default: the last three-digit number in the file or folder name)")
     importer.set_defaults(run=_import)
 
     validate = commands.add_parser("validate", help="check a dataset directory against the contract")
@@ -177,7 +208,7 @@ def parser() -> argparse.ArgumentParser:
 
     measures = commands.add_parser("measures", help="print indicators as a tidy CSV")
     measures.add_argument("--data", type=Path, required=True)
-    measures.add_argument("--authority", required=True, help="three-digit LA number")
+    measures.add_argument("--authority", required=True, type=la_code_argument("--authority"), help="three-digit LA number")
     measures.add_argument("--period", required=True, help="e.g. '2022-23 Q2'")
     measures.add_argument("--periods", type=int, default=1, help="also the quarters before: a time series of this many")
     measures.add_argument("--breakdowns", action="store_true", help="add every breakdown the catalogue lists (district, sex, age band, ...)")
@@ -185,7 +216,7 @@ def parser() -> argparse.ArgumentParser:
     measures.set_defaults(run=_measures)
 
     benchmarks = commands.add_parser("benchmarks", help="an authority against England, region and statistical neighbours (published data)")
-    benchmarks.add_argument("--authority", required=True, help="three-digit LA number, e.g. 886")
+    benchmarks.add_argument("--authority", required=True, type=la_code_argument("--authority"), help="three-digit LA number, e.g. 886")
     benchmarks.add_argument("--year", type=int, required=True, help="publication year, e.g. 2025")
     benchmarks.add_argument("--dfe", type=Path, default=None, help="folder of DfE EES CSVs; default: ../shared/dfe")
     benchmarks.add_argument("--lait", type=Path, default=None, help="folder of the LAIT table; default: ../shared/lait")
@@ -201,7 +232,7 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("--data", type=Path, default=None, help="dataset directory; default: the embedded data")
     batch.add_argument("--out", type=Path, default=None, help="reports folder; default: reports/")
     batch.add_argument("--workers", type=int, default=2)
-    batch.add_argument("--authority", action="append", help="only this authority (repeatable)")
+    batch.add_argument("--authority", action="append", type=la_code_argument("--authority"), help="only this authority (repeatable)")
     batch.add_argument("--benchmark", action="store_true",
                        help="the benchmark report from published data for every local authority, instead of the quarterly reports")
     batch.add_argument("--year", type=int, default=None, help="with --benchmark: the publication year (default: the latest)")
@@ -214,6 +245,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from perfkit.batch import BatchBusy
     from perfkit.loading import ContractError
     from perfkit.periods import PeriodError
     from perfkit.targets import TargetsError
@@ -221,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
+    except BatchBusy as exc:
+        print(f"perfkit {args.command}: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     except (ContractError, PeriodError, TargetsError, ValueError, OSError) as exc:
         print(f"perfkit {args.command}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

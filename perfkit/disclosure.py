@@ -272,12 +272,46 @@ class Reader:
         variables, relations = self.component(quantity)
         if not relations:
             return bounds
+        if len(relations) == 1:  # most components: one table, solved in closed form
+            return one_relation_range(quantity, relations[0], self.model.values, self.hidden, self.threshold, self.absent)
         return feasible_range(quantity, variables, relations, self.model.values, self.hidden, self.threshold, self.absent)
 
     def pinned(self, quantity: int) -> bool:
         """Whether the shown figures leave a single whole number for ``quantity``."""
         low, high = self.feasible_range(quantity)
         return high != BIG and math.ceil(low - 1e-6) >= math.floor(high + 1e-6)
+
+
+def one_relation_range(target: int, relation: Relation, values: list[float], hidden: set[int], threshold: int,
+                       absent: set[int] = frozenset()) -> tuple[float, float]:
+    """:func:`feasible_range` where one relation links the hidden quantities: the same answer, without a solver.
+
+    The relation is ``sum(a_i x_i) = b`` (or ``>=`` for groups that overlap)
+    with every ``a_i`` 1 or -1 and each ``x_i`` in a range, so the rest sums
+    to anything in the range of its terms, and the target is ``b`` less it.
+
+    >>> one_relation_range(0, Relation((0, 1, 2), 3), [1, 5, 30, 36], {0, 1}, 5)
+    (1, 1)
+    >>> one_relation_range(0, Relation((0, 1, 2), 3), [2, 7, 30, 39], {0, 1}, 5)
+    (1, 4)
+    """
+    def bounds(q: int) -> tuple[float, float]:
+        return (0, BIG) if q in absent else reader_bounds(values[q], threshold)
+
+    terms = [(1, q) for q in relation.parts] + [(-1, relation.whole)]
+    constant = -sum(a * values[q] for a, q in terms if q not in hidden)  # sum over hidden of a_i x_i == constant
+    sign = next(a for a, q in terms if q == target)
+    rest_low = sum(a * bounds(q)[0] if a > 0 else -bounds(q)[1] for a, q in terms if q in hidden and q != target)
+    rest_high = sum(a * bounds(q)[1] if a > 0 else -bounds(q)[0] for a, q in terms if q in hidden and q != target)
+    low, high = bounds(target)
+    if relation.exact:  # sign * x = constant - rest
+        if sign > 0:
+            return max(low, constant - rest_high), min(high, constant - rest_low)
+        return max(low, rest_low - constant), min(high, rest_high - constant)
+    # sum over hidden of a_i x_i >= constant: sign * x >= constant - rest, with rest at most rest_high
+    if sign > 0:
+        return max(low, constant - rest_high), high
+    return low, min(high, rest_high - constant)
 
 
 def feasible_range(target: int, variables: list[int], relations: list[Relation], values: list[float],

@@ -7,6 +7,11 @@ unencrypted TCP on every run.
 A batch worker keeps one kernel for the reports it runs (:class:`WorkerKernel`):
 starting a kernel and importing polars and perfkit into it takes longer
 than a report's own work.
+
+A kernel dies with the process that started it (:func:`die_with_parent`,
+through :meth:`IpcKernelManager.format_kernel_cmd`), as a batch's workers die
+with the batch: a batch killed with ``kill -9`` leaves nothing running that
+could still write a report.
 """
 
 from __future__ import annotations
@@ -25,10 +30,80 @@ EMPTY_NAMESPACE = "%reset -f"
 """What empties a kernel between two reports: every name the notebook made, its outputs and history."""
 
 
+PR_SET_PDEATHSIG = 1
+"""Linux ``prctl`` option: the signal a process gets when the thread that started it ends."""
+WATCHDOG_SECONDS = 0.2
+"""Where ``prctl`` is not available: how often a process looks whether its parent is still there."""
+
+
+def die_with_parent(parent: int | None = None) -> str:
+    """Make this process die (SIGKILL) as soon as its parent process ``parent`` (default: the current one) does.
+
+    On Linux the kernel does it: ``prctl(PR_SET_PDEATHSIG, SIGKILL)``. Strictly
+    that fires when the *thread* that started this process ends: batch workers
+    are started by the batch's own thread, kernels by their worker's main
+    thread, and both live as long as their process. Elsewhere a daemon thread
+    looks every :data:`WATCHDOG_SECONDS` whether the parent has changed
+    (``os.getppid()``) and ends this process if so. A parent already gone
+    before either is in place ends this process at once. Returns how this
+    process is tied to its parent: ``"prctl"`` or ``"watchdog"``.
+    """
+    import os
+    import signal
+    import sys
+
+    parent = os.getppid() if parent is None else parent
+    how = "watchdog"
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0:
+                how = "prctl"
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before this process was tied to it
+        os._exit(1)
+    if how == "watchdog":
+        import threading
+        import time
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(WATCHDOG_SECONDS)
+            os._exit(1)
+
+        threading.Thread(target=watch, name="perfkit-die-with-parent", daemon=True).start()
+    return how
+
+
+KERNEL_LAUNCH = (
+    "import os; from perfkit.kernel import die_with_parent; "
+    "die_with_parent(int(os.environ.get('JPY_PARENT_PID') or 0) or None); "
+    "import runpy; runpy.run_module('ipykernel_launcher', run_name='__main__', alter_sys=True)"
+)
+"""What a report kernel's Python runs instead of ``-m ipykernel_launcher``: the same kernel, tied to its parent first.
+
+``JPY_PARENT_PID`` is the pid of the process that launched the kernel (jupyter_client sets it)."""
+
+
 class IpcKernelManager(AsyncKernelManager):
-    """An asynchronous kernel manager that uses IPC transport."""
+    """An asynchronous kernel manager that uses IPC transport, whose kernels die with the process that starts them."""
 
     transport = Unicode("ipc")
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        """The kernel's command, ``python -m ipykernel_launcher ...`` run as ``python -c KERNEL_LAUNCH ...``.
+
+        The kernel then runs in the same process as before, after
+        :func:`die_with_parent` has tied it to the worker that launched it. A
+        kernel spec that does not start ipykernel so is left as it is.
+        """
+        command = super().format_kernel_cmd(extra_arguments)
+        if len(command) >= 3 and command[1:3] == ["-m", "ipykernel_launcher"]:
+            return [command[0], "-c", KERNEL_LAUNCH, *command[3:]]
+        return command
 
 
 class SharedKernelManager(IpcKernelManager):

@@ -289,3 +289,42 @@ def test_the_batch_does_not_publish_a_report_that_fails_the_audit(page_and_truth
     assert (out / "990.html").read_text(encoding="utf-8") == "the earlier report"
     index = batch.index_html(period, [outcome])
     assert "disclosure audit" in index and ">3<" not in index
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 15), min_size=2, max_size=6), st.data())
+def test_the_closed_form_for_one_table_agrees_with_the_solver(groups, data):
+    from perfkit.disclosure import Relation, feasible_range, one_relation_range
+
+    exact = data.draw(st.booleans())
+    whole = sum(groups) - (0 if exact else data.draw(st.integers(0, sum(groups))))
+    values = [*groups, whole]
+    relation = Relation(tuple(range(len(groups))), len(groups), exact)
+    hidden = set(data.draw(st.lists(st.sampled_from(range(len(values))), min_size=1, unique=True)))
+    absent = set(data.draw(st.lists(st.sampled_from(sorted(hidden)), unique=True)))
+    for target in hidden:
+        solved = feasible_range(target, sorted(hidden), [relation], values, hidden, T, absent)
+        assert one_relation_range(target, relation, values, hidden, T, absent) == pytest.approx(solved)
+
+
+@pytest.mark.parametrize("setting, expected", [("threshold: 2", "at least 3"), ("threshold: [5", "line 1")])
+def test_a_disclosure_setting_that_protects_nothing_stops_the_batch_before_any_report(tmp_path, setting, expected):
+    import os
+    import subprocess
+    import sys
+
+    from perfkit import paths
+
+    home = tmp_path / "home"
+    (home / "parameters").mkdir(parents=True)
+    (home / "parameters" / "authorities").symlink_to(paths.authorities_dir())
+    (home / "parameters" / "targets.yaml").write_text(paths.targets_file().read_text())
+    (home / "parameters" / "disclosure.yaml").write_text(setting + "\n")
+    for name in ("data", "notebooks"):
+        (home / name).symlink_to(paths.project_root() / name)
+    (home / "pyproject.toml").write_text("")
+    result = subprocess.run([sys.executable, "-m", "perfkit.cli", "batch", "--out", str(home / "reports")],
+                            env={**os.environ, "PERFKIT_HOME": str(home)}, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and expected in result.stderr, result.stderr
+    assert not list((home / "reports").glob("*/*.html"))
