@@ -19,7 +19,7 @@ EXIT_BUSY = 75
 
 def la_code_argument(option: str):
     """An argparse ``type=`` for an option taking an authority code: three digits, or a one-line refusal (exit 2)."""
-    from perfkit.la_codes import AuthorityCodeError, la_code
+    from perfkit.config.la_codes import AuthorityCodeError, la_code
 
     def parse(text: str) -> str:
         try:
@@ -35,7 +35,7 @@ class _Parser(argparse.ArgumentParser):
     """The parser of perfkit's commands: a bad authority code is refused on one line, without the usage."""
 
     def error(self, message: str):
-        from perfkit.la_codes import EXPECTED
+        from perfkit.config.la_codes import EXPECTED
 
         own = re.fullmatch(r"argument [^:]+: (.*)", message, re.DOTALL)
         if own and EXPECTED in own.group(1):
@@ -46,12 +46,12 @@ class _Parser(argparse.ArgumentParser):
 def _synth(args: argparse.Namespace) -> int:
     import polars as pl
 
-    from perfkit import synth
+    from perfkit.synth import simulation as synth
 
     profiles = synth.many_authorities(args.authorities, args.seed) if args.authorities else synth.DEFAULT_AUTHORITIES
     tables = synth.generate(seed=args.seed, authorities=profiles, scale=args.scale, workers=args.workers)
     if args.as_format == "annex-a":
-        from perfkit.importers.annex_a import write_annex_a
+        from perfkit.formats.annex_a import write_annex_a
 
         args.out.mkdir(parents=True, exist_ok=True)
         for la_code in sorted(tables["children"]["la_code"].unique().to_list()):
@@ -59,7 +59,7 @@ def _synth(args: argparse.Namespace) -> int:
             print(f"wrote {write_annex_a(one, args.out / f'annex_a_{la_code}.xlsx')}")
         return 0
     if args.as_format == "ssda903":
-        from perfkit.importers.ssda903 import write_ssda903
+        from perfkit.formats.ssda903 import write_ssda903
 
         for la_code in sorted(tables["children"]["la_code"].unique().to_list()):
             one = {name: frame.filter(pl.col("la_code") == la_code) for name, frame in tables.items()}
@@ -86,11 +86,11 @@ def la_from_path(path: Path) -> str | None:
 
 def _import(args: argparse.Namespace) -> int:
     if args.annex_a:
-        from perfkit.importers.annex_a import import_annex_a
+        from perfkit.formats.annex_a import import_annex_a
 
         written = import_annex_a(args.annex_a, args.out, args.la)
     else:
-        from perfkit.importers.ssda903 import import_ssda903
+        from perfkit.formats.ssda903 import import_ssda903
 
         la = args.la or la_from_path(args.ssda903)
         if not la:
@@ -105,7 +105,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from perfkit.loading import load_dataset
+    from perfkit.records.loading import load_dataset
 
     data = load_dataset(args.data, recall=False)  # asked to check: every file is, passed before or not
     for warning in data.warnings:
@@ -117,7 +117,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _measures(args: argparse.Namespace) -> int:
-    from perfkit.engine import measures_table
+    from perfkit.indicators.engine import measures_table
 
     kinds = [k.strip() for k in args.windows.split(",") if k.strip()]
     frame = measures_table(args.data, args.authority, args.period, args.periods, args.breakdowns, kinds)
@@ -128,7 +128,7 @@ def _measures(args: argparse.Namespace) -> int:
 def _latest_published_year() -> int:
     import polars as pl
 
-    from perfkit.benchmark_report import PublishedData
+    from perfkit.published.data import PublishedData
 
     values = PublishedData.remembered().values
     return int(values.filter(pl.col("geographic_level") == "Local authority")["year"].drop_nulls().max())
@@ -137,7 +137,7 @@ def _latest_published_year() -> int:
 def _batch(args: argparse.Namespace) -> int:
     if args.benchmark and args.year is None:
         args.year = _latest_published_year()
-    from perfkit.batch import ANALYST_FOLDER, run_batch, run_benchmark_batch
+    from perfkit.pipeline.batch import ANALYST_FOLDER, run_batch, run_benchmark_batch
 
     if args.benchmark:
         folder, outcomes = run_benchmark_batch(args.year, args.out, args.workers, args.authority or None)
@@ -169,7 +169,7 @@ def _benchmarks(args: argparse.Namespace) -> int:
 
 
 def _catalogue(args: argparse.Namespace) -> int:
-    from perfkit.catalogue import markdown_table, with_indicator_table
+    from perfkit.indicators.catalogue import markdown_table, with_indicator_table
 
     if args.update_readme:
         args.update_readme.write_text(with_indicator_table(args.update_readme.read_text(encoding="utf-8")), encoding="utf-8")
@@ -245,10 +245,14 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from perfkit.batch import BatchBusy
-    from perfkit.loading import ContractError
-    from perfkit.periods import PeriodError
-    from perfkit.targets import TargetsError
+    """Run a command; what the user can put right is said in one line (exit 2), a bug shows as a bug.
+
+    Bad input, settings and published files raise :class:`perfkit.errors.PerfkitError`;
+    a file that cannot be opened or written (an ``OSError`` naming it) is the
+    user's to put right too. Anything else is a fault of perfkit's and keeps
+    its traceback.
+    """
+    from perfkit.errors import BatchBusy, PerfkitError
 
     args = parser().parse_args(argv)
     try:
@@ -256,8 +260,13 @@ def main(argv: list[str] | None = None) -> int:
     except BatchBusy as exc:
         print(f"perfkit {args.command}: {exc}", file=sys.stderr)
         return EXIT_BUSY
-    except (ContractError, PeriodError, TargetsError, ValueError, OSError) as exc:
+    except PerfkitError as exc:
         print(f"perfkit {args.command}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        print(f"perfkit {args.command}: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from perfkit import synth
+from perfkit.synth import simulation as synth
 
 SMALL_AUTHORITIES = synth.DEFAULT_AUTHORITIES[:2]
 
 
 def pytest_configure(config):
-    """Files that pass the contract (``perfkit.checkcache``), and the published figures
+    """Files that pass the contract (``perfkit.records.checkcache``), and the published figures
     (``perfkit.published.remembered``), are remembered in folders of this run's, not the user's
     cache: no test depends on what an earlier run remembered. Processes the tests start (the
     command line, notebooks) inherit them."""
@@ -47,7 +47,7 @@ def write_tables(directory: Path, tables: dict[str, pl.DataFrame]) -> Path:
 
 def pytest_collection_modifyitems(config, items):
     """The stored report baseline was made with the published benchmarks in ../shared: without them, skip it."""
-    from perfkit import paths
+    from perfkit.config import paths
 
     if paths.published_dfe_dir().exists():
         return

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from perfkit.cli import main
-from perfkit.loading import load_dataset
+from perfkit.records.loading import load_dataset
 
 CHILDREN = "la_code,child_id,sex,date_of_birth,ethnicity,district\n999,1,F,2010-01-01,WBRI,North\n999,2,M,2011-02-03,WBRI,South\n"
 REFERRALS = "la_code,child_id,referral_id,referral_date,referral_source,nfa,closure_date\n"

@@ -33,10 +33,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from perfkit import paths
-from perfkit.batch import Outcome, index_html, run_batch, withhold_values
+from perfkit.config import paths
+from perfkit.pipeline.batch import Outcome, index_html, run_batch, withhold_values
 from perfkit.cli import main
-from perfkit.loading import ContractError, Problem
+from perfkit.records.loading import ContractError, Problem
 
 PERIOD = "2023-24 Q3"
 """The quarter of the in-process batches, on the small synthetic data of ``conftest.small_data``."""
@@ -178,7 +178,7 @@ def _end(process: subprocess.Popen, family: dict[int, tuple[str, str]]) -> None:
 
 
 def test_an_authority_code_is_three_ascii_digits_or_refused_saying_where_it_came_from():
-    from perfkit.la_codes import AuthorityCodeError, la_code
+    from perfkit.config.la_codes import AuthorityCodeError, la_code
 
     assert la_code("990", "990.yaml, key 'authority'") == "990"
     assert la_code(886, "990.yaml, key 'authority'") == "886"  # YAML reads an unquoted 886 as a number
@@ -302,7 +302,7 @@ CHILD = """
 import sys, time
 if sys.argv[1] != "native":
     sys.platform = sys.argv[1]  # as on a system without prctl
-from perfkit.kernel import die_with_parent
+from perfkit.pipeline.kernels import die_with_parent
 print(die_with_parent(), flush=True)
 time.sleep(120)
 """
@@ -317,7 +317,7 @@ child.wait()
 @on_linux
 @pytest.mark.parametrize("platform, how", [("native", "prctl"), ("darwin", "watchdog")])
 def test_a_process_tied_to_its_parent_dies_with_it_with_prctl_or_without(platform, how):
-    """What workers and kernels do (:func:`perfkit.kernel.die_with_parent`): prctl on Linux, else a watching thread."""
+    """What workers and kernels do (:func:`perfkit.pipeline.kernels.die_with_parent`): prctl on Linux, else a watching thread."""
     parent = subprocess.Popen([sys.executable, "-c", PARENT, CHILD, platform], stdout=subprocess.PIPE, text=True,
                               cwd=paths.project_root())
     child = None
@@ -349,7 +349,7 @@ def _mode(path: Path) -> int:
 
 
 def test_aggregates_are_kept_in_a_private_scratch_folder_inside_the_output_and_removed(small_data, tmp_path, monkeypatch):
-    import perfkit.batch as batch
+    import perfkit.pipeline.batch as batch
 
     seen = {}
     real = batch.run_reports
@@ -372,7 +372,7 @@ def test_aggregates_are_kept_in_a_private_scratch_folder_inside_the_output_and_r
 
 @pytest.mark.parametrize("fault", [RuntimeError("a fault in the batch"), KeyboardInterrupt()])
 def test_nothing_is_left_in_the_scratch_folder_after_a_failed_or_interrupted_run(small_data, tmp_path, monkeypatch, fault):
-    import perfkit.batch as batch
+    import perfkit.pipeline.batch as batch
 
     seen = {}
 
@@ -463,7 +463,7 @@ VALUES = [
 
 @pytest.mark.parametrize("value", VALUES)
 def test_the_index_withholds_a_record_value_however_it_is_quoted(value):
-    from perfkit.batch import public_reason
+    from perfkit.pipeline.batch import public_reason
 
     error = ContractError([Problem("referrals.csv", "expected a date in ISO form YYYY-MM-DD", "referral_date", 7, value)])
     reason = f"ContractError: {error}"

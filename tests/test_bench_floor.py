@@ -5,10 +5,10 @@ import importlib.util
 import polars as pl
 import pytest
 
-import perfkit.paths as paths
-from perfkit.engine import compute
-from perfkit.loading import load_dataset
-from perfkit.periods import Period, periods_between
+import perfkit.config.paths as paths
+from perfkit.indicators.engine import compute
+from perfkit.records.loading import load_dataset
+from perfkit.indicators.periods import Period, periods_between
 
 EXACT = [  # (query, column, indicator, part of the engine's figure)
     ("contacts", "contacts", "contacts", "numerator"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from perfkit import paths
+from perfkit.config import paths
 
 pytestmark = pytest.mark.skipif(not paths.published_dfe_dir().exists(),
                                 reason=f"published DfE files not found at {paths.published_dfe_dir()} (as on a user's machine)")
@@ -12,13 +12,13 @@ pytestmark = pytest.mark.skipif(not paths.published_dfe_dir().exists(),
 
 @pytest.fixture(scope="module")
 def published():
-    from perfkit.benchmark_report import PublishedData
+    from perfkit.published.data import PublishedData
 
     return PublishedData.load()
 
 
 def test_every_real_authority_can_be_reported(published):
-    from perfkit.benchmark_report import build_benchmark_report
+    from perfkit.present.benchmark_report import build_benchmark_report
 
     authorities = published.authorities(2025)
     assert 150 <= len(authorities) <= 155
@@ -36,14 +36,14 @@ def test_every_real_authority_can_be_reported(published):
 
 
 def test_unknown_authority_is_refused_with_a_message(published):
-    from perfkit.benchmark_report import build_benchmark_report
+    from perfkit.present.benchmark_report import build_benchmark_report
 
     with pytest.raises(ValueError, match="no published figures for LA number '999' in 2025"):
         build_benchmark_report("999", 2025, published=published)
 
 
 def test_benchmark_batch_writes_reports_and_an_index(tmp_path):
-    from perfkit.batch import run_benchmark_batch
+    from perfkit.pipeline.batch import run_benchmark_batch
 
     folder, outcomes = run_benchmark_batch(2025, tmp_path, workers=2, authorities=["886", "878"], progress=False)
     assert [o.authority for o in outcomes] == ["878", "886"] and all(o.ok for o in outcomes)

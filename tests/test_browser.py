@@ -14,8 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from perfkit import paths
-from perfkit.htmlexport import member_html
+from perfkit.config import paths
+from perfkit.present.htmlexport import member_html
 
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 

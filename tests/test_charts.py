@@ -1,7 +1,7 @@
 """Member charts: every finished specification is valid Vega-Lite.
 
 Charts are built without Altair's check of each part as it is made (see
-:func:`perfkit.charts.unchecked`), so the finished specifications are checked
+:func:`perfkit.present.charts.unchecked`), so the finished specifications are checked
 here, once, against the Vega-Lite schema Altair ships.
 """
 
@@ -13,8 +13,8 @@ import jsonschema
 import polars as pl
 import pytest
 
-from perfkit.charts import ChartOutput, breakdown_chart, import_altair, trend_chart
-from perfkit.report import build_report
+from perfkit.present.charts import ChartOutput, breakdown_chart, import_altair, trend_chart
+from perfkit.pipeline.aggregates import build_report
 
 PERIOD = "2023-24 Q3"
 
@@ -52,7 +52,7 @@ def test_charts_are_the_same_as_altair_builds_them_with_its_checks_on():
     """Filling in a chart's form, built without the checks, gives what Altair builds for that chart with them on."""
     from altair.utils.schemapi import debug_mode
 
-    from perfkit import charts
+    from perfkit.present import charts
 
     quarters = ["2024-25 Q1", "2024-25 Q2", "2024-25 Q3"]
     series = pl.DataFrame({"title": ["Referrals"] * 3 + ["Re-referrals"] * 3, "period": quarters * 2,
@@ -82,16 +82,16 @@ def test_charts_are_the_same_as_altair_builds_them_with_its_checks_on():
 
 def test_the_stored_chart_forms_are_those_altair_builds():
     """Reports fill in forms kept with the package; they must be what the pinned Altair builds."""
-    from perfkit import charts
+    from perfkit.present import charts
 
-    assert charts.stored_forms() == charts.built_forms(), "Altair builds other forms now: run perfkit.charts.write_forms()"
+    assert charts.stored_forms() == charts.built_forms(), "Altair builds other forms now: run perfkit.present.charts.write_forms()"
 
 
 def test_a_report_imports_no_altair(small_data):
     import subprocess
     import sys
 
-    code = (f"from perfkit.report import build_report; r = build_report('990', {PERIOD!r}, {str(small_data)!r}); "
+    code = (f"from perfkit import build_report; r = build_report('990', {PERIOD!r}, {str(small_data)!r}); "
             "[r.family_chart(f.id) for f in r.families]; [r.breakdown_chart(f) for f in r.families]; "
             "import sys; print('altair' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"

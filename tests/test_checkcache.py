@@ -10,10 +10,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-import perfkit.loading as loading
-from perfkit import checkcache
-from perfkit.engine import HEADLINE_COLUMNS
-from perfkit.loading import ContractError, load_dataset
+import perfkit.records.loading as loading
+from perfkit.records import checkcache
+from perfkit.indicators.engine import HEADLINE_COLUMNS
+from perfkit.records.loading import ContractError, load_dataset
 
 CHILDREN = "la_code,child_id,sex,date_of_birth,ethnicity\n999,a,F,2010-01-01,WBRI\n999,b,M,2011-02-03,WBRI\n"
 REFERRALS = ("la_code,child_id,referral_id,referral_date,referral_source,nfa,closure_date\n"
@@ -31,7 +31,7 @@ def records(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def checks(monkeypatch) -> list[str]:
-    """The files :func:`perfkit.loading.check_table` is asked to check, in order."""
+    """The files :func:`perfkit.records.loading.check_table` is asked to check, in order."""
     checked: list[str] = []
     check_table = loading.check_table
 
@@ -158,7 +158,7 @@ def test_an_unwritable_cache_folder_is_no_error(tmp_path, monkeypatch, checks):
 
 
 def test_canonical_equals_the_checked_table_for_parquet_and_text(small_data):
-    from perfkit.contract import TABLES
+    from perfkit.records.contract import TABLES
 
     frame = pl.read_parquet(small_data / "cla_episodes.parquet")
     checked, problems = loading.check_table(frame, TABLES["cla_episodes"], "cla_episodes.parquet", typed=True)
@@ -179,7 +179,7 @@ def test_validate_checks_every_file_even_if_it_passed_before(tmp_path, records, 
 
 
 def test_a_batch_reads_files_that_all_passed_before_without_checking_them(small_data, tmp_path, records, checks):
-    from perfkit.batch import checked_records
+    from perfkit.pipeline.batch import checked_records
 
     authorities = load_dataset(small_data).authorities[:1]  # remembers every file
     checked = load_dataset(small_data, authorities=authorities)  # some authorities' rows: always checked
@@ -193,7 +193,7 @@ def test_a_batch_reads_files_that_all_passed_before_without_checking_them(small_
 
 
 def test_a_batch_reads_parquet_files_whose_la_code_is_stored_as_a_number(tmp_path, records, checks):
-    from perfkit.batch import checked_records
+    from perfkit.pipeline.batch import checked_records
 
     directory = tmp_path / "data"
     directory.mkdir()

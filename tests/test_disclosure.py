@@ -1,10 +1,10 @@
 """Disclosure control: no hidden small number can be worked out from what a member report shows.
 
-The suppression (``perfkit.disclosure``) is checked here against an
+The suppression (``perfkit.present.disclosure``) is checked here against an
 independent, exact count of the whole numbers each hidden cell could be,
 given the cells shown and the totals (no linear programming), on hand-built
 tables and on random ones (hypothesis). The audit of a finished page
-(``perfkit.disclosure_audit``) is checked to pass the stored report and to
+(``perfkit.present.disclosure_audit``) is checked to pass the stored report and to
 catch figures planted in it.
 """
 
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfkit.disclosure import DisclosureError, check_threshold, suppress
+from perfkit.present.disclosure import DisclosureError, check_threshold, suppress
 
 T = 5
 PERIOD = "2024-25 Q4"
@@ -197,9 +197,9 @@ def page_and_truth(tmp_path_factory):
     """The member HTML of the stored, executed 990 report and the true aggregates it was made from."""
     import nbformat
 
-    from perfkit import paths
-    from perfkit.htmlexport import member_html
-    from perfkit.report import build_report
+    from perfkit.config import paths
+    from perfkit.present.htmlexport import member_html
+    from perfkit.pipeline.aggregates import build_report
 
     executed = nbformat.read(paths.project_root() / "tests" / "notebooks" / "authority_report.ipynb", as_version=4)
     truth = build_report("990", audience="analyst")
@@ -207,7 +207,7 @@ def page_and_truth(tmp_path_factory):
 
 
 def test_the_stored_report_passes_the_audit(page_and_truth):
-    from perfkit.disclosure_audit import audit_page, read_page
+    from perfkit.present.disclosure_audit import audit_page, read_page
 
     html, truth, period = page_and_truth
     shown, unreadable = read_page(html, period)
@@ -223,7 +223,7 @@ def _planted(html: str, choice: str, group: str, shown: str, figure: str) -> str
 
 
 def test_the_audit_catches_a_small_count_planted_in_the_page(page_and_truth):
-    from perfkit.disclosure_audit import audit_page
+    from perfkit.present.disclosure_audit import audit_page
 
     html, truth, period = page_and_truth
     small = re.findall(r"<tr><td>([^<]+ by [^<]+)</td><td>([^<]+)</td><td class=\"pk-num\">fewer than 5</td></tr>", html)
@@ -234,7 +234,7 @@ def test_the_audit_catches_a_small_count_planted_in_the_page(page_and_truth):
 
 
 def test_the_audit_catches_a_complement_planted_back_in_the_page(page_and_truth):
-    from perfkit.disclosure_audit import audit_page
+    from perfkit.present.disclosure_audit import audit_page
 
     html, truth, period = page_and_truth
     withheld = re.findall(r"<tr><td>([^<]+ by [^<]+)</td><td>([^<]+)</td><td class=\"pk-num\">withheld</td></tr>", html)
@@ -248,7 +248,7 @@ def test_the_audit_catches_a_complement_planted_back_in_the_page(page_and_truth)
 
 
 def test_the_audit_catches_a_small_data_quality_count(page_and_truth):
-    from perfkit.disclosure_audit import audit_page
+    from perfkit.present.disclosure_audit import audit_page
 
     html, truth, period = page_and_truth
     planted = re.sub(r"(records left out of the figures and why</caption>.*?<td class=\"pk-num\">)[^<]+(</td>)",
@@ -258,7 +258,7 @@ def test_the_audit_catches_a_small_data_quality_count(page_and_truth):
 
 
 def test_the_audit_fails_closed_on_a_figure_it_cannot_place(page_and_truth):
-    from perfkit.disclosure_audit import audit_page
+    from perfkit.present.disclosure_audit import audit_page
 
     html, truth, period = page_and_truth
     planted = html.replace("<td>Contacts</td>", "<td>Contacts (new)</td>", 1)
@@ -267,9 +267,11 @@ def test_the_audit_fails_closed_on_a_figure_it_cannot_place(page_and_truth):
 
 def test_the_batch_does_not_publish_a_report_that_fails_the_audit(page_and_truth, tmp_path, monkeypatch):
     """A report whose page shows a small count is not written; the earlier report is kept; no value is quoted."""
-    from perfkit import batch, htmlexport, paths
-    from perfkit.loading import load_dataset
-    from perfkit.report import compute_aggregates, save_aggregates
+    from perfkit.pipeline import batch
+    from perfkit.present import htmlexport
+    from perfkit.config import paths
+    from perfkit.records.loading import load_dataset
+    from perfkit.pipeline.aggregates import compute_aggregates, save_aggregates
 
     html, _, period = page_and_truth
     choice, group = re.findall(r"<tr><td>([^<]+ by [^<]+)</td><td>([^<]+)</td><td class=\"pk-num\">fewer than 5</td></tr>", html)[0]
@@ -294,7 +296,7 @@ def test_the_batch_does_not_publish_a_report_that_fails_the_audit(page_and_truth
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.integers(0, 15), min_size=2, max_size=6), st.data())
 def test_the_closed_form_for_one_table_agrees_with_the_solver(groups, data):
-    from perfkit.disclosure import Relation, feasible_range, one_relation_range
+    from perfkit.present.disclosure import Relation, feasible_range, one_relation_range
 
     exact = data.draw(st.booleans())
     whole = sum(groups) - (0 if exact else data.draw(st.integers(0, sum(groups))))
@@ -313,7 +315,7 @@ def test_a_disclosure_setting_that_protects_nothing_stops_the_batch_before_any_r
     import subprocess
     import sys
 
-    from perfkit import paths
+    from perfkit.config import paths
 
     home = tmp_path / "home"
     (home / "parameters").mkdir(parents=True)

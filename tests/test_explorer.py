@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from perfkit.explorer import EVERY_AGE, EVERYWHERE, Explorer
+from perfkit.workbench.explorer import EVERY_AGE, EVERYWHERE, Explorer
 
 
 @pytest.fixture(scope="module")

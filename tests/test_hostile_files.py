@@ -27,7 +27,7 @@ import pytest
 
 import perfkit
 from perfkit.cli import main
-from perfkit.contract import TABLES
+from perfkit.records.contract import TABLES
 
 PERFKIT_PARENT = str(Path(perfkit.__file__).resolve().parent.parent)
 CHILDREN = "la_code,child_id,sex,date_of_birth,ethnicity,district\n999,1,F,2010-01-01,WBRI,North\n"
@@ -67,7 +67,7 @@ def laughs_bomb() -> str:
 
 def test_project_yaml_files_use_no_anchors_and_are_read_quickly():
     """perfkit's own settings files pass the checks (no anchor, alias or tag), each read in milliseconds."""
-    from perfkit.yamlfiles import read_yaml
+    from perfkit.config.safe_yaml import read_yaml
 
     root = Path(PERFKIT_PARENT)
     files = sorted((root / "parameters").rglob("*.yaml")) + sorted((root / "perfkit").rglob("*.yaml"))
@@ -81,8 +81,8 @@ def test_project_yaml_files_use_no_anchors_and_are_read_quickly():
 def test_yaml_merge_bomb_in_targets_is_refused_at_once(tmp_path):
     """A 500-byte file of nested anchors (3 s of CPU before the fix, 9 times more per level) is refused
     in milliseconds, naming the file and the line of the first anchor."""
-    from perfkit.catalogue import load_catalogue
-    from perfkit.targets import load_targets
+    from perfkit.indicators.catalogue import load_catalogue
+    from perfkit.indicators.targets import load_targets
 
     path = tmp_path / "targets.yaml"
     path.write_text(merge_bomb(7))
@@ -102,8 +102,8 @@ def test_every_settings_file_refuses_aliases(reader, tmp_path, monkeypatch):
     (tmp_path / "parameters" / "authorities").mkdir(parents=True)
     text = laughs_bomb()
     if reader == "targets":
-        from perfkit.catalogue import load_catalogue
-        from perfkit.targets import load_targets
+        from perfkit.indicators.catalogue import load_catalogue
+        from perfkit.indicators.targets import load_targets
 
         path = tmp_path / "parameters" / "targets.yaml"
         path.write_text(text)
@@ -115,13 +115,13 @@ def test_every_settings_file_refuses_aliases(reader, tmp_path, monkeypatch):
         path.write_text(text)
         call = lambda: load_comparators(path)  # noqa: E731
     elif reader == "authority parameters":
-        from perfkit.batch import authority_jobs
+        from perfkit.pipeline.batch import authority_jobs
 
         path = tmp_path / "parameters" / "authorities" / "990.yaml"
         path.write_text(text)
         call = lambda: authority_jobs("2024-25 Q4", None, tmp_path / "reports", parameters=path.parent)  # noqa: E731
     else:
-        from perfkit.report import disclosure_threshold
+        from perfkit.config.settings import disclosure_threshold
 
         path = tmp_path / "parameters" / "disclosure.yaml"
         path.write_text("threshold: 5\n" + text)
@@ -190,19 +190,19 @@ def test_deeply_nested_yaml_is_refused_not_a_crash(tmp_path):
     path = tmp_path / "targets.yaml"
     depth = 100_000
     path.write_text("default: " + "[" * depth + "]" * depth + "\n")
-    result = _run("from perfkit.catalogue import load_catalogue\n"
-                  "from perfkit.targets import load_targets\n"
+    result = _run("from perfkit.indicators.catalogue import load_catalogue\n"
+                  "from perfkit.indicators.targets import load_targets\n"
                   f"load_targets({str(path)!r}, '990', load_catalogue())\n", timeout=60)
     assert result.returncode == 1, result  # the exception raised, not a crash
     assert result.stderr.strip().splitlines()[-1] == (
-        f"perfkit.yamlfiles.SettingsFileError: {path}, line 1: lists and mappings nested more than 32 deep: "
+        f"perfkit.errors.SettingsFileError: {path}, line 1: lists and mappings nested more than 32 deep: "
         "expected a simple settings file")
 
 
 def test_oversized_yaml_is_refused_before_it_is_parsed(tmp_path):
     """A settings file over the documented limit (1 MB) is refused unread, whatever it holds."""
-    from perfkit.catalogue import load_catalogue
-    from perfkit.targets import load_targets
+    from perfkit.indicators.catalogue import load_catalogue
+    from perfkit.indicators.targets import load_targets
 
     path = tmp_path / "targets.yaml"
     path.write_text("# a comment\n" * 90_000)  # 1.08 MB
@@ -211,7 +211,7 @@ def test_oversized_yaml_is_refused_before_it_is_parsed(tmp_path):
 
 
 def test_read_yaml_raises_settings_file_error_a_value_error(tmp_path):
-    from perfkit.yamlfiles import SettingsFileError, read_yaml
+    from perfkit.config.safe_yaml import SettingsFileError, read_yaml
 
     path = tmp_path / "x.yaml"
     path.write_text("a: 1\nb: [\n")
@@ -325,8 +325,8 @@ def test_xlsx_bomb_is_refused_quickly_in_little_memory(bomb, tmp_path):
 
 def test_xlsx_part_that_inflates_too_many_times_is_refused(tmp_path):
     """Under the total limit, a 48 MB sheet that inflates about 330 times its compressed size is refused."""
-    from perfkit.importers.annex_a import read_annex_a
-    from perfkit.loading import ContractError
+    from perfkit.formats.annex_a import read_annex_a
+    from perfkit.records.loading import ContractError
 
     path = xlsx_bomb(tmp_path / "990_annex_a.xlsx", 48e6)
     with pytest.raises(ContractError) as caught:
@@ -343,8 +343,8 @@ def test_xlsx_part_that_inflates_too_many_times_is_refused(tmp_path):
 def test_xlsx_bomb_that_lies_about_its_size_is_refused(tmp_path):
     """A sheet declaring 1,000 bytes but holding 48 MB: the spreadsheet reader would read it all (it ignores
     the declared sizes), so the bytes are counted as they inflate, and refused at the first megabyte."""
-    from perfkit.importers.annex_a import read_annex_a
-    from perfkit.loading import ContractError
+    from perfkit.formats.annex_a import read_annex_a
+    from perfkit.records.loading import ContractError
 
     path = xlsx_bomb(tmp_path / "990_annex_a.xlsx", 48e6, declared=1000)
     started = time.perf_counter()
@@ -422,7 +422,7 @@ def test_parquet_float_in_an_integer_column_is_refused_like_the_csv(table, colum
     good_dir.mkdir()
     (good_dir / "children.csv").write_text(CHILDREN)
     good.write_parquet(good_dir / f"{table}.parquet")
-    from perfkit.loading import load_dataset
+    from perfkit.records.loading import load_dataset
 
     loaded = load_dataset(good_dir, recall=False).table(table)
     assert loaded[column].dtype == pl.Int64 and loaded[column].to_list() == [int(v) for v in good[column]]

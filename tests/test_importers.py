@@ -9,10 +9,10 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from perfkit import synth
-from perfkit.importers.annex_a import import_annex_a, read_annex_a, write_annex_a
-from perfkit.importers.ssda903 import import_ssda903, read_ssda903, write_ssda903
-from perfkit.loading import ContractError, load_dataset
+from perfkit.synth import simulation as synth
+from perfkit.formats.annex_a import import_annex_a, read_annex_a, write_annex_a
+from perfkit.formats.ssda903 import import_ssda903, read_ssda903, write_ssda903
+from perfkit.records.loading import ContractError, load_dataset
 
 LA = "990"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from perfkit import paths
+from perfkit.config import paths
 from tests.test_browser import LOCAL_SCHEMES, browser  # noqa: F401 - the fixture
 
 HOSTILE_NAME = "Zed <img src=x onerror=alert(6)> [z](javascript:alert(7)) *bold* # \"quoted\" 'single'"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from perfkit.kernel import WorkerKernel
+from perfkit.pipeline.kernels import WorkerKernel
 
 
 def _names(kernel: WorkerKernel) -> set[str]:
@@ -74,7 +74,7 @@ def test_the_clients_papermill_opens_are_closed_after_each_report(kernel, tmp_pa
     import nbformat
     import papermill
 
-    from perfkit.imports import without_iri_grammar
+    from perfkit.present.imports import without_iri_grammar
 
     without_iri_grammar()
     notebook = nbformat.v4.new_notebook()

@@ -13,9 +13,9 @@ import pytest
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from perfkit.engine import compute
-from perfkit.loading import load_dataset
-from perfkit.periods import Period
+from perfkit.indicators.engine import compute
+from perfkit.records.loading import load_dataset
+from perfkit.indicators.periods import Period
 
 from conftest import d, write_tables
 
@@ -335,7 +335,7 @@ def test_many_periods_in_one_call_match_single_period_calls(small_data):
 
 def test_indicators_counted_together_match_each_counted_alone(small_data):
     """Indicators counted from the same rows share one grouping: each keeps its own figures."""
-    from perfkit.engine import HEADLINE_COLUMNS
+    from perfkit.indicators.engine import HEADLINE_COLUMNS
 
     data = load_dataset(small_data, columns=HEADLINE_COLUMNS)
     windows = ["2023-24 Q3", "2023-24 Q4 R12"]
@@ -347,13 +347,13 @@ def test_indicators_counted_together_match_each_counted_alone(small_data):
 
 
 def test_authorities_counted_a_few_at_a_time_match_all_together(small_data, monkeypatch):
-    import perfkit.engine
+    import perfkit.indicators.engine
 
     data = load_dataset(small_data)
     assert len(data.authorities) > 1
     windows = ["2023-24 Q3", "2023-24 Q4", "2023-24 Q4 YTD", "2023-24 Q4 R12"]
     together = compute(data, windows, breakdowns=["district", "age_band"])
-    monkeypatch.setattr(perfkit.engine, "AUTHORITIES_PER_PASS", 1)
+    monkeypatch.setattr(perfkit.indicators.engine, "AUTHORITIES_PER_PASS", 1)
     apart = compute(data, windows, breakdowns=["district", "age_band"])
     assert apart.equals(together)
     shuffled = load_dataset(small_data)
@@ -392,8 +392,8 @@ def test_year_to_date_and_rolling_windows_sum_their_quarters(small_data):
 
 
 def test_visits_recorded_after_the_period_end_are_not_counted_and_are_reported(tmp_path):
-    from perfkit.engine import windows_frame
-    from perfkit.quality import data_quality
+    from perfkit.indicators.engine import windows_frame
+    from perfkit.indicators.quality import data_quality
 
     children = _frame(["la_code", "child_id", "sex", "date_of_birth", "ethnicity"],
                       [(LA, c, "F", d("2015-01-01"), "WBRI") for c in "ab"])
@@ -410,8 +410,8 @@ def test_visits_recorded_after_the_period_end_are_not_counted_and_are_reported(t
 
 
 def test_every_catalogue_indicator_has_a_measure_and_every_measure_is_catalogued():
-    from perfkit.catalogue import load_catalogue
-    from perfkit.measures import REGISTRY
+    from perfkit.indicators.catalogue import load_catalogue
+    from perfkit.indicators.measures import REGISTRY
 
     assert set(REGISTRY) == set(load_catalogue().ids)
 
@@ -434,8 +434,8 @@ def test_rereferral_across_a_leap_day(tmp_path):
 
 
 def test_target_trajectory_gives_each_quarter_its_target():
-    from perfkit.catalogue import load_catalogue
-    from perfkit.targets import parse_targets, rag
+    from perfkit.indicators.catalogue import load_catalogue
+    from perfkit.indicators.targets import parse_targets, rag
 
     catalogue = load_catalogue()
     document = {"authorities": {"990": {"sw_agency_rate": {"amber": 2, "trajectory": [
@@ -451,33 +451,33 @@ def test_target_trajectory_gives_each_quarter_its_target():
 
 def test_children_are_matched_exactly_even_when_their_keys_collide(small_data, monkeypatch):
     """Rows meet children through a hashed key; a collision falls back to matching the ids: same figures."""
-    import perfkit.measures
+    import perfkit.indicators.measures
 
     data = load_dataset(small_data)
     windows = ["2023-24 Q3", "2023-24 Q4 R12"]
     keyed = compute(data, windows, breakdowns=True)
-    monkeypatch.setattr(perfkit.measures, "child_key", lambda: pl.lit(7, dtype=pl.UInt64))  # every child collides
+    monkeypatch.setattr(perfkit.indicators.measures, "child_key", lambda: pl.lit(7, dtype=pl.UInt64))  # every child collides
     assert compute(data, windows, breakdowns=True).equals(keyed)
 
 
 def test_a_row_whose_key_is_another_childs_gets_no_details(monkeypatch):
-    import perfkit.measures
-    from perfkit.loading import Dataset
-    from perfkit.measures import with_children
+    import perfkit.indicators.measures
+    from perfkit.records.loading import Dataset
+    from perfkit.indicators.measures import with_children
 
     children = pl.DataFrame({"la_code": ["990", "991"], "child_id": ["a", "b"], "sex": ["F", "M"]})
     rows = pl.DataFrame({"la_code": ["990", "990", "991"], "child_id": ["a", "z", "b"]})
-    monkeypatch.setattr(perfkit.measures, "child_key", lambda: pl.col("la_code").hash(1))  # z's key is a's
+    monkeypatch.setattr(perfkit.indicators.measures, "child_key", lambda: pl.col("la_code").hash(1))  # z's key is a's
     assert with_children(rows, Dataset(Path("."), {"children": children}), ("sex",))["sex"].to_list() == ["F", None, "M"]
 
 
 def test_rereferrals_are_the_same_when_children_share_a_key(small_data, monkeypatch):
-    import perfkit.measures
-    from perfkit.measures import flag_rereferrals
+    import perfkit.indicators.measures
+    from perfkit.indicators.measures import flag_rereferrals
 
     referrals = load_dataset(small_data, tables=["referrals"]).table("referrals")
     order = ["la_code", "child_id", "referral_date", "referral_id"]
     keyed = flag_rereferrals(referrals).sort(order)
     assert keyed["is_rereferral"].sum() > 0
-    monkeypatch.setattr(perfkit.measures, "child_key", lambda: pl.col("la_code").hash(1))  # an authority's children collide
+    monkeypatch.setattr(perfkit.indicators.measures, "child_key", lambda: pl.col("la_code").hash(1))  # an authority's children collide
     assert flag_rereferrals(referrals).sort(order).equals(keyed)

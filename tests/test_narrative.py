@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from hypothesis import given, settings, strategies as st
 
-from perfkit.catalogue import load_catalogue
-from perfkit.narrative import (Benchmarks, Movement, biggest_movements, episodes_and_children,
+from perfkit.indicators.catalogue import load_catalogue
+from perfkit.present.narrative import (Benchmarks, Movement, biggest_movements, episodes_and_children,
                                indicator_sentence)
-from perfkit.targets import Target, rag
+from perfkit.indicators.targets import Target, rag
 
 CATALOGUE = load_catalogue()
 NUMBER = r"(-?[\d,]+(?:\.\d+)?)"

@@ -3,8 +3,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from perfkit.periods import Period, PeriodError, latest_complete_period
-from perfkit.workdays import WorkingDayCalendar
+from perfkit.indicators.periods import Period, PeriodError, latest_complete_period
+from perfkit.indicators.workdays import WorkingDayCalendar
 
 
 @pytest.mark.parametrize(

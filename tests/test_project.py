@@ -11,7 +11,7 @@ import nbformat
 import yaml
 from papermill.inspection import inspect_notebook
 
-from perfkit import paths
+from perfkit.config import paths
 
 ROOT = paths.project_root()
 
@@ -81,7 +81,7 @@ def test_authority_parameter_files_name_their_authority():
 
 
 def test_readme_indicator_table_is_generated_from_the_catalogue():
-    from perfkit.catalogue import markdown_table
+    from perfkit.indicators.catalogue import markdown_table
 
     readme = (ROOT / "README.md").read_text()
     block = readme.split("<!-- indicators:start -->\n", 1)[1].split("\n<!-- indicators:end -->", 1)[0]

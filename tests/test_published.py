@@ -1,6 +1,6 @@
 """The published-benchmark layer against the real DfE files in ``shared/``.
 
-These tests read the published files beside the project (``perfkit.paths.shared_dir()``)
+These tests read the published files beside the project (``perfkit.config.paths.shared_dir()``)
 and assert figures taken from them, so they fail if a loader, a rule or a file
 changes. Where the shared folder is absent (a user's machine) they are skipped.
 """
@@ -12,8 +12,8 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from perfkit.catalogue import load_catalogue
-from perfkit.paths import published_dfe_dir, published_lait_dir, shared_dir
+from perfkit.indicators.catalogue import load_catalogue
+from perfkit.config.paths import published_dfe_dir, published_lait_dir, shared_dir
 from perfkit.published import benchmarks, comparators, ees, lait, neighbours
 
 pytestmark = pytest.mark.skipif(

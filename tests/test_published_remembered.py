@@ -6,8 +6,8 @@ import tempfile
 
 import pytest
 
-from perfkit import paths
-from perfkit.benchmark_report import PublishedData
+from perfkit.config import paths
+from perfkit.published.data import PublishedData
 from perfkit.published import remembered
 
 pytestmark = pytest.mark.skipif(not paths.published_dfe_dir().exists(), reason="published DfE files not found")
@@ -49,7 +49,7 @@ def test_a_changed_file_or_code_is_read_again(copies, monkeypatch):
     csv.write_bytes(csv.read_bytes() + b"\n")
     second = PublishedData.remembered_folder(dfe, lait)
     assert second != first
-    monkeypatch.setattr(remembered, "READING_CODE", (*remembered.READING_CODE, "report.py"))
+    monkeypatch.setattr(remembered, "READING_CODE", (*remembered.READING_CODE, "perfkit.present.authority_report"))
     assert PublishedData.remembered_folder(dfe, lait) not in (first, second)
 
 

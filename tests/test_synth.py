@@ -5,10 +5,11 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from perfkit import paths, synth
-from perfkit.engine import compute
-from perfkit.loading import load_dataset
-from perfkit.periods import Period, periods_between
+from perfkit.config import paths
+from perfkit.synth import simulation as synth
+from perfkit.indicators.engine import compute
+from perfkit.records.loading import load_dataset
+from perfkit.indicators.periods import Period, periods_between
 
 
 def test_same_seed_same_files(tmp_path):

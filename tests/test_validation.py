@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from perfkit.cli import main
-from perfkit.loading import ContractError, load_dataset
+from perfkit.records.loading import ContractError, load_dataset
 
 CHILDREN = (
     "la_code,child_id,sex,date_of_birth,ethnicity\n"
@@ -170,7 +170,7 @@ CUT_CASES = {  # problems in columns headline figures do not keep, in whole file
 
 @pytest.mark.parametrize("files", CUT_CASES.values(), ids=CUT_CASES.keys())
 def test_loading_fewer_columns_still_checks_every_column(tmp_path, files):
-    from perfkit.engine import HEADLINE_COLUMNS
+    from perfkit.indicators.engine import HEADLINE_COLUMNS
 
     directory = _dataset(tmp_path, **files)
 
@@ -184,7 +184,7 @@ def test_loading_fewer_columns_still_checks_every_column(tmp_path, files):
 
 
 def test_headlines_from_fewer_columns_are_the_same_and_breakdowns_need_every_column(small_data):
-    from perfkit.engine import HEADLINE_COLUMNS, compute
+    from perfkit.indicators.engine import HEADLINE_COLUMNS, compute
 
     cut = load_dataset(small_data, columns=HEADLINE_COLUMNS)
     assert cut.table("contacts").columns == ["la_code", "child_id", "contact_date", "outcome"]

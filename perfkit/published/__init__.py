@@ -1,7 +1,7 @@
 """Published DfE benchmarks: Explore Education Statistics files, LAIT, statistical neighbours.
 
-The modules read the published files unchanged (from ``perfkit.paths.published_dfe_dir()``
-and ``perfkit.paths.published_lait_dir()`` unless told otherwise) and never at import time:
+The modules read the published files unchanged (from ``perfkit.config.paths.published_dfe_dir()``
+and ``perfkit.config.paths.published_lait_dir()`` unless told otherwise) and never at import time:
 
 - :mod:`perfkit.published.ees` loads the Explore Education Statistics CSVs, keeps
   suppression markers beside empty values, keys local authorities by their old

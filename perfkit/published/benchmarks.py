@@ -39,11 +39,12 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from perfkit.errors import PublishedDataError
 from perfkit.published.ees import LOCAL_AUTHORITY, NATIONAL, REGIONAL, boundary_note
 from perfkit.published.lait import english_region
 
 if TYPE_CHECKING:
-    from perfkit.catalogue import Catalogue
+    from perfkit.indicators.catalogue import Catalogue
     from perfkit.published.comparators import Comparator
 
 LONDON_CODE = "E12000007"
@@ -182,7 +183,7 @@ def benchmark_rows(
     (1.0, 10.0, 12.0, 2.5, 2, 'A', 1, 20, -2.0, 'better')
     """
     if catalogue is None:
-        from perfkit.catalogue import load_catalogue
+        from perfkit.indicators.catalogue import load_catalogue
 
         catalogue = load_catalogue()
     records = []
@@ -254,9 +255,9 @@ def benchmark_table(
     One row per comparator in ``comparators.yaml``, with the columns of
     :data:`BENCHMARK_SCHEMA` (see the module notes). The published files are
     read from ``dfe_dir`` and ``lait_dir``, by default
-    ``perfkit.paths.published_dfe_dir()`` and ``published_lait_dir()``.
+    ``perfkit.config.paths.published_dfe_dir()`` and ``published_lait_dir()``.
     """
-    from perfkit.paths import published_dfe_dir, published_lait_dir
+    from perfkit.config.paths import published_dfe_dir, published_lait_dir
     from perfkit.published.comparators import all_comparator_values, load_comparators
     from perfkit.published.neighbours import MODEL_2021, load_neighbours, neighbour_lists
 
@@ -268,14 +269,14 @@ def benchmark_table(
     if la_code not in lists and neighbour_model is None:
         lists = neighbour_lists(load_neighbours(MODEL_2021, dfe_dir))
     if la_code not in lists and not values.filter(pl.col("la_code") == la_code).height:
-        raise ValueError(f"no authority with LA number {la_code!r} in the published files or the neighbour models")
+        raise PublishedDataError(f"no authority with LA number {la_code!r} in the published files or the neighbour models")
     return benchmark_rows(values, lists.get(la_code, []), la_code, year, comparators)
 
 
 def _figure(value: float | None, decimals: int) -> str:
     if value is None:
         return ""
-    from perfkit.formatting import round_half_up
+    from perfkit.present.formatting import round_half_up
 
     rounded = round_half_up(value, decimals)
     return f"{rounded:,.{decimals}f}" if isinstance(rounded, Decimal) else ""

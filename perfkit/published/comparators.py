@@ -1,6 +1,6 @@
 """Which published figure each catalogue indicator is compared with (``comparators.yaml``).
 
-Polarity, title and unit come from the catalogue (``perfkit.catalogue``);
+Polarity, title and unit come from the catalogue (``perfkit.indicators.catalogue``);
 the YAML names only where the published figure lives. See the comment at the
 top of ``comparators.yaml`` for its keys.
 """
@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from perfkit.errors import SettingsError
 from perfkit.published.ees import MARKER_SUFFIX, PublishedDataError, load_ees, tidy_ees
 from perfkit.published.lait import load_lait
 
@@ -53,7 +54,7 @@ class Comparator:
     @property
     def polarity(self) -> str:
         """From the catalogue, never restated here."""
-        from perfkit.catalogue import load_catalogue
+        from perfkit.indicators.catalogue import load_catalogue
 
         return load_catalogue()[self.indicator].polarity
 
@@ -62,7 +63,7 @@ def _count(entry: Any, where: str) -> Count | None:
     if entry is None:
         return None
     if not isinstance(entry, dict) or set(entry) - _COUNT_KEYS:
-        raise ValueError(f"{where}: expected a mapping with keys from {sorted(_COUNT_KEYS)}, got {entry!r}")
+        raise SettingsError(f"{where}: expected a mapping with keys from {sorted(_COUNT_KEYS)}, got {entry!r}")
     columns = entry.get("columns", [entry["column"]] if "column" in entry else [])
     return Count(tuple(str(c) for c in columns), {str(k): str(v) for k, v in (entry.get("filters") or {}).items()}, entry.get("measure"))
 
@@ -79,7 +80,7 @@ def parse_comparators(document: dict, catalogue_ids: list[str] | None = None, so
     >>> parse_comparators({"comparators": [{**doc["comparators"][0], "polarity": "low_is_good"}]}, ["cla_rate"])
     Traceback (most recent call last):
     ...
-    ValueError: comparators.yaml, entry 1 (cla_rate): unknown key(s) polarity; polarity comes from the catalogue, never from here
+    perfkit.errors.SettingsError: comparators.yaml, entry 1 (cla_rate): unknown key(s) polarity; polarity comes from the catalogue, never from here
     """
     comparators = []
     seen: set[tuple[str, str]] = set()
@@ -88,14 +89,14 @@ def parse_comparators(document: dict, catalogue_ids: list[str] | None = None, so
         unknown = set(entry) - _KEYS
         if unknown:
             hint = "; polarity comes from the catalogue, never from here" if "polarity" in unknown else ""
-            raise ValueError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}{hint}")
+            raise SettingsError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}{hint}")
         missing = [k for k in ("indicator", "source", "file", "value", "decimals") if k not in entry]
         if missing:
-            raise ValueError(f"{where}: missing key(s) {', '.join(missing)}")
+            raise SettingsError(f"{where}: missing key(s) {', '.join(missing)}")
         if entry["source"] not in SOURCES:
-            raise ValueError(f"{where}: source {entry['source']!r} is not one of {SOURCES}")
+            raise SettingsError(f"{where}: source {entry['source']!r} is not one of {SOURCES}")
         if catalogue_ids is not None and entry["indicator"] not in catalogue_ids:
-            raise ValueError(f"{where}: no indicator {entry['indicator']!r} in the catalogue")
+            raise SettingsError(f"{where}: no indicator {entry['indicator']!r} in the catalogue")
         comparator = Comparator(
             indicator=entry["indicator"],
             source=entry["source"],
@@ -110,7 +111,7 @@ def parse_comparators(document: dict, catalogue_ids: list[str] | None = None, so
         )
         key = (comparator.indicator, comparator.breakdown)
         if key in seen:
-            raise ValueError(f"{where}: a second comparator for {key}")
+            raise SettingsError(f"{where}: a second comparator for {key}")
         seen.add(key)
         comparators.append(comparator)
     return tuple(comparators)
@@ -118,8 +119,8 @@ def parse_comparators(document: dict, catalogue_ids: list[str] | None = None, so
 
 def load_comparators(path: Path | None = None) -> tuple[Comparator, ...]:
     """The packaged comparators (or those in ``path``), checked against the catalogue."""
-    from perfkit.catalogue import load_catalogue
-    from perfkit.yamlfiles import read_yaml
+    from perfkit.indicators.catalogue import load_catalogue
+    from perfkit.config.safe_yaml import read_yaml
 
     if path is None:
         document, name = read_yaml(resources.files("perfkit.published").joinpath("comparators.yaml")), "comparators.yaml"
@@ -173,7 +174,7 @@ def comparator_values(
     cache = {} if _cache is None else _cache
     if comparator.source == "ees":
         if dfe_dir is None:
-            from perfkit.paths import published_dfe_dir
+            from perfkit.config.paths import published_dfe_dir
 
             dfe_dir = published_dfe_dir()
         path = Path(dfe_dir) / comparator.file

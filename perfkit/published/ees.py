@@ -54,6 +54,7 @@ from io import BytesIO
 from pathlib import Path
 
 import polars as pl
+from perfkit.errors import PublishedDataError
 
 #: Suppression and missing-value markers found in DfE (EES, LAIT) files, with their meaning.
 MARKERS: dict[str, str] = {
@@ -113,8 +114,6 @@ _BOM = b"\xef\xbb\xbf"
 EXAMPLES = 5
 
 
-class PublishedDataError(ValueError):
-    """A published file that cannot be read as expected; the message names file, column, row and value."""
 
 
 def _where(source: str, column: str | None = None, row: int | None = None, value: str | None = None) -> str:
@@ -261,7 +260,7 @@ def split_value_markers(frame: pl.DataFrame, columns: list[str], source: str = "
     >>> split_value_markers(pl.DataFrame({"source_row": [1], "n": ["twelve"]}), ["n"], "example.csv")
     Traceback (most recent call last):
     ...
-    perfkit.published.ees.PublishedDataError: example.csv, column 'n', row 1: value 'twelve': expected a number or a suppression marker (c, k, low, u, x, z, :, .., ~, -)
+    perfkit.errors.PublishedDataError: example.csv, column 'n', row 1: value 'twelve': expected a number or a suppression marker (c, k, low, u, x, z, :, .., ~, -)
     """
     marker_list = list(MARKERS)
     expressions: list[pl.Expr] = []
@@ -603,7 +602,7 @@ def reproduce_published(file: str | Path, dfe_dir: Path | None = None) -> pl.Dat
     """Recompute a published file's LA percentages or rates from its counts (see :data:`REPRODUCIBLE`).
 
     ``file`` is a file name known to :data:`REPRODUCIBLE` (looked up in
-    ``dfe_dir``, by default ``perfkit.paths.published_dfe_dir()``) or a path
+    ``dfe_dir``, by default ``perfkit.config.paths.published_dfe_dir()``) or a path
     to such a file. Returns one row per local-authority row with the columns
     of :data:`REPRODUCTION_SCHEMA`; ``match`` is true where the recomputed
     value equals the published one, empty for suppressed rows.
@@ -613,7 +612,7 @@ def reproduce_published(file: str | Path, dfe_dir: Path | None = None) -> pl.Dat
         raise PublishedDataError(f"{path.name}: no reproduction rule; known files: {', '.join(REPRODUCIBLE)}")
     if not path.is_absolute() and not path.exists():
         if dfe_dir is None:
-            from perfkit.paths import published_dfe_dir
+            from perfkit.config.paths import published_dfe_dir
 
             dfe_dir = published_dfe_dir()
         path = Path(dfe_dir) / path.name

@@ -130,9 +130,9 @@ def tidy_lait(raw: pl.DataFrame, source: str = LAIT_FILE) -> pl.DataFrame:
 
 
 def lait_path(lait_dir: Path | None = None) -> Path:
-    """The LAIT long table in ``lait_dir`` (by default ``perfkit.paths.published_lait_dir()``)."""
+    """The LAIT long table in ``lait_dir`` (by default ``perfkit.config.paths.published_lait_dir()``)."""
     if lait_dir is None:
-        from perfkit.paths import published_lait_dir
+        from perfkit.config.paths import published_lait_dir
 
         lait_dir = published_lait_dir()
     return Path(lait_dir) / LAIT_FILE

@@ -175,7 +175,7 @@ def neighbours_path(model: str | Path | None = None, dfe_dir: Path | None = None
     if path.exists() and (path.is_absolute() or dfe_dir is None):
         return path
     if dfe_dir is None:
-        from perfkit.paths import published_dfe_dir
+        from perfkit.config.paths import published_dfe_dir
 
         dfe_dir = published_dfe_dir()
     return Path(dfe_dir) / path.name

@@ -3,15 +3,15 @@
 Reading the DfE's CSVs and the LAIT workbook and working out every
 comparator's values takes a second or more of a batch's start, while its
 workers wait for them. They are saved (see
-:meth:`perfkit.benchmark_report.PublishedData.save`) in a folder named by a
-key, in ``published`` of the cache folder (:func:`perfkit.paths.cache_dir`),
+:meth:`perfkit.published.data.PublishedData.save`) in a folder named by a
+key, in ``published`` of the cache folder (:func:`perfkit.config.paths.cache_dir`),
 or in the folder ``PERFKIT_PUBLISHED_CACHE`` names. The key is a SHA-256 of
 every file in the two folders (name and bytes) and of the code that reads
 them (perfkit's, polars' and PyYAML's versions, the sources of
-``perfkit.published``, ``perfkit.benchmark_report`` and
-``perfkit.yamlfiles``): a changed byte of a file, a file added or taken away,
+``perfkit.published``, ``perfkit.present.benchmark_report`` and
+``perfkit.config.safe_yaml``): a changed byte of a file, a file added or taken away,
 or new code, and they are read again. The code is fingerprinted once per
-process, when first asked, as :mod:`perfkit.checkcache` does: a process that
+process, when first asked, as :mod:`perfkit.records.checkcache` does: a process that
 had read the old code before perfkit's files were edited keeps counting with
 it, and could keep its figures under the new code's key; restart kernels
 after changing perfkit.
@@ -28,10 +28,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from perfkit import paths
+from perfkit.config import paths
 
-READING_CODE = ("published", "benchmark_report.py", "yamlfiles.py")
-"""perfkit's code (a package and modules) that reads the published files: a change reads them again."""
+READING_CODE = ("perfkit.published.ees", "perfkit.published.lait", "perfkit.published.neighbours",
+                "perfkit.published.comparators", "perfkit.published.data", "perfkit.config.safe_yaml")
+"""The modules whose code reads the published files: a change to any reads them again."""
+READING_DATA = (("perfkit.published", "comparators.yaml"),)
+"""The packaged data that says what to read (which file and column holds each comparator)."""
 SAVING = ".saving-"
 """The prefix of a folder being written; one left by a run that was killed is removed after a day."""
 
@@ -49,16 +52,10 @@ def reading_code(sources: tuple[str, ...] = READING_CODE) -> str:
     import yaml
 
     import perfkit
+    from perfkit.config.fingerprint import code_fingerprint
 
-    digest = hashlib.sha256(f"{perfkit.__version__}\0{polars.__version__}\0{yaml.__version__}\0"
-                            f"{getattr(yaml, '__with_libyaml__', False)}".encode())
-    package = Path(perfkit.__file__).parent
-    for source in sources:
-        found = sorted((package / source).glob("*")) if (package / source).is_dir() else [package / source]
-        for path in found:
-            if path.is_file() and path.suffix in (".py", ".yaml"):
-                digest.update(f"\0{path.relative_to(package)}\0".encode() + path.read_bytes())
-    return digest.hexdigest()
+    return code_fingerprint(sources, READING_DATA, (perfkit.__version__, polars.__version__, yaml.__version__,
+                                                    str(getattr(yaml, "__with_libyaml__", False))))
 
 
 def published_key(dfe_dir: Path, lait_dir: Path) -> str:

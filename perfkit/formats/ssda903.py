@@ -1,0 +1,473 @@
+"""SSDA903 (children looked after return) CSVs: read into canonical tables, and write them.
+
+An SSDA903 extract is a set of CSV files, one per part of the return, with
+upper-case headings and ``dd/mm/yyyy`` dates. The files read here are
+recognised by their headings (any file name):
+
+==========  ===============================================================  =============================
+file        headings                                                         canonical table
+==========  ===============================================================  =============================
+Header      CHILD, SEX, DOB, ETHNIC, UPN, MOTHER, MC_DOB                     ``children``
+Episodes    CHILD, DECOM, RNE, LS, CIN, PLACE, PLACE_PROVIDER, DEC, REC,     ``cla_episodes``
+            REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN (PL_LA if present)
+Missing     CHILD, (DOB), MISSING, MIS_START, MIS_END                        ``missing_episodes``
+OC3         CHILD, (DOB), IN_TOUCH, ACTIV, ACCOM                             ``care_leavers``
+UASC        CHILD, SEX, DOB, DUC                                             ``children.uasc``
+==========  ===============================================================  =============================
+
+Other parts (OC2, AD1, Reviews, PlacedAdoption, PrevPerm, SocialWorker) are
+ignored, as are extra columns.
+
+Columns carried: ``children``: child_id, sex, date_of_birth, ethnicity, uasc
+(not disability or district). ``cla_episodes``: every column but
+placement_district (placement_la only if the extract has ``PL_LA``).
+``missing_episodes``: child_id, missing_start, missing_end, missing_type,
+looked_after (no return interview or district). ``care_leavers``: every column.
+
+Rules where the 903 lacks a field the contract requires
+-------------------------------------------------------
+- **Collection years.** A folder is one collection year (the year ending 31
+  March), named by that year (``2024``, ``903_2024``) or as ``2023-24``; or a
+  folder of such year folders, which are combined: for a child, an episode
+  (CHILD + DECOM) or a missing episode (CHILD + MIS_START) in several years,
+  the latest year's row wins (it has the end date once known).
+- **SEX**: ``1`` is ``M``, ``2`` is ``F``; blank, ``0`` or ``9`` is ``U``.
+- **REC** ``X1`` (episode ended, care continues) is an empty ``reason_ceased``.
+- **Missing episodes** are all missing from care: ``looked_after`` = ``Y``.
+- **UASC**: ``uasc`` = ``Y`` for a child in the UASC file, ``N`` for every
+  other child in the Header.
+- **OC3**: ``reference_date`` = the child's birthday in the collection year
+  (1 April to 31 March; a 29 February birthday is 28 February in a common
+  year), so the year must be known (from the folder name); ``age_band`` is
+  ``17-18`` for the 17th or 18th birthday, ``19-21`` after. ``ACTIV`` or
+  ``ACCOM`` of ``0`` is empty. The date of birth is OC3's ``DOB`` if it has
+  one, else the Header's.
+
+A file with headings but no rows (in every year) gives no table.
+
+:func:`write_ssda903` is the inverse: one folder per collection year with
+``header.csv``, ``episodes.csv``, ``missing.csv``, ``oc3.csv`` and
+``uasc.csv``. An episode appears in every year it is open in, with ``DEC``
+and ``REC`` blank in the years before it ended; an episode that ended but not
+as the end of care has ``REC`` ``X1``; only missing-from-care episodes are
+written; sex ``U`` is written blank; ``DUC`` is the 18th birthday.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import polars as pl
+
+from perfkit.records.contract import (
+    ACTIVITY_CODES,
+    CLA_NEED_CODES,
+    ETHNICITY_CODES,
+    IN_TOUCH_CODES,
+    LEGAL_STATUS_CODES,
+    MISSING_TYPES,
+    PLACEMENT_PROVIDERS,
+    PLACEMENT_TYPES,
+    REASON_CEASED_CODES,
+    RNE_CODES,
+    TABLES,
+)
+from perfkit.formats.cleaning import (
+    contract_tables,
+    ROW,
+    Field,
+    age_on,
+    code_decoder,
+    extract,
+    normalise_heading,
+    raise_problems,
+    read_csv_grid,
+    typed_table,
+    write_canonical,
+)
+from perfkit.records.loading import ContractError, Problem, check_table
+
+_YEAR_RANGE = re.compile(r"(?<!\d)(20\d{2})\s*[-_/]\s*(\d{2})(?!\d)")
+_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+
+
+def _sex(value: str) -> str | None:
+    return {"1": "M", "2": "F", "0": "", "9": "", "m": "M", "f": "F", "male": "M", "female": "F"}.get(
+        normalise_heading(value).removesuffix(".0"))
+
+
+def _with_zero(codes) -> object:
+    decode = code_decoder(codes)
+
+    def decoder(value: str) -> str | None:
+        return "" if value.strip() in ("0", "0.0") else decode(value)
+
+    return decoder
+
+
+def _accommodation(value: str) -> str | None:
+    text = value.strip().upper()
+    if text in ("0", "0.0"):
+        return ""
+    return text if re.fullmatch(r"[A-Z][12]", text) else None
+
+
+def _rec(value: str) -> str | None:
+    return "" if value.strip().upper() == "X1" else code_decoder(REASON_CEASED_CODES)(value)
+
+
+def _f(key: str, heading: str, kind: str = "text", required: bool = True, not_blank: bool = False,
+       codes=None, decoder=None, expected: str = "") -> Field:
+    if codes is not None:
+        decoder = code_decoder(codes)
+        expected = expected or "one of " + ", ".join(codes)
+    return Field(key, heading, kind, required, not_blank, decoder=decoder, expected=expected or ("a date written dd/mm/yyyy" if kind == "date" else ""))
+
+
+CHILD = _f("child_id", "CHILD", "id", not_blank=True, expected="the child's id")
+FILES: dict[str, list[Field]] = {
+    "header": [CHILD, _f("sex", "SEX", "code", decoder=_sex, expected="1 (male) or 2 (female)"),
+               _f("date_of_birth", "DOB", "date", not_blank=True),
+               _f("ethnicity", "ETHNIC", "code", codes=ETHNICITY_CODES, not_blank=True),
+               _f("upn", "UPN", required=False), _f("mother", "MOTHER", required=False),
+               _f("mc_dob", "MC_DOB", "date", required=False)],
+    "episodes": [CHILD, _f("episode_start", "DECOM", "date", not_blank=True),
+                 _f("rne", "RNE", "code", codes=RNE_CODES, not_blank=True),
+                 _f("legal_status", "LS", "code", codes=LEGAL_STATUS_CODES, not_blank=True),
+                 _f("category_of_need", "CIN", "code", codes=CLA_NEED_CODES, not_blank=True),
+                 _f("placement_type", "PLACE", "code", codes=PLACEMENT_TYPES, not_blank=True),
+                 _f("placement_provider", "PLACE_PROVIDER", "code", codes=PLACEMENT_PROVIDERS),
+                 _f("episode_end", "DEC", "date"),
+                 _f("reason_ceased", "REC", "code", decoder=_rec, expected="X1 or one of " + ", ".join(REASON_CEASED_CODES)),
+                 _f("reason_place_change", "REASON_PLACE_CHANGE", required=False),
+                 _f("home_post", "HOME_POST", required=False), _f("pl_post", "PL_POST", required=False),
+                 _f("urn", "URN", required=False), _f("placement_la", "PL_LA", required=False)],
+    "missing": [CHILD, _f("dob", "DOB", "date", required=False),
+                _f("missing_type", "MISSING", "code", codes=MISSING_TYPES, not_blank=True,
+                   expected="M (missing) or A (away from placement without authorisation)"),
+                _f("missing_start", "MIS_START", "date", not_blank=True), _f("missing_end", "MIS_END", "date")],
+    "oc3": [CHILD, _f("dob", "DOB", "date", required=False),
+            _f("in_touch", "IN_TOUCH", "code", codes=IN_TOUCH_CODES, not_blank=True),
+            _f("activity", "ACTIV", "code", decoder=_with_zero(ACTIVITY_CODES), expected="0 or one of " + ", ".join(ACTIVITY_CODES)),
+            _f("accommodation", "ACCOM", "code", decoder=_accommodation,
+               expected="0 or an accommodation code: a letter then 1 (suitable) or 2 (unsuitable), e.g. B1")],
+    "uasc": [CHILD, _f("sex", "SEX", "code", decoder=_sex, required=False, expected="1 (male) or 2 (female)"),
+             _f("dob", "DOB", "date", required=False), _f("duc", "DUC", "date")],
+}
+WRITE_COLUMNS = {
+    "header": ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"],
+    "episodes": ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE",
+                 "HOME_POST", "PL_POST", "URN"],
+    "missing": ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"],
+    "oc3": ["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"],
+    "uasc": ["CHILD", "SEX", "DOB", "DUC"],
+}
+_SIGNATURE = (("episodes", "DECOM"), ("missing", "MIS_START"), ("oc3", "IN_TOUCH"), ("uasc", "DUC"), ("header", "ETHNIC"))
+
+
+def collection_year(name: str) -> int | None:
+    """The collection year (the year ending 31 March) named in a folder name.
+
+    Examples
+    --------
+    >>> collection_year("2024"), collection_year("903_2023-24"), collection_year("ssda903"), collection_year("2019_20")
+    (2024, 2024, None, 2020)
+    """
+    match = _YEAR_RANGE.search(name)
+    if match and (int(match.group(1)) + 1) % 100 == int(match.group(2)):
+        return int(match.group(1)) + 1
+    match = _YEAR.search(name)
+    return int(match.group(1)) if match else None
+
+
+def _kind(grid: pl.DataFrame) -> str | None:
+    if grid.height == 0:
+        return None
+    cells = {normalise_heading(c) for row in grid.head(5).iter_rows() for c in row if c is not None}
+    for kind, heading in _SIGNATURE:
+        if normalise_heading(heading) in cells:
+            return kind
+    return None
+
+
+def _read_year(folder: Path, year: int | None) -> tuple[dict[str, pl.DataFrame], list[Problem]]:
+    problems: list[Problem] = []
+    parts: dict[str, pl.DataFrame] = {}
+    seen: dict[str, str] = {}
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".txt")):
+        label = f"{folder.name}/{path.name}"
+        try:
+            grid = read_csv_grid(path)
+        except ContractError as exc:
+            problems += exc.problems
+            continue
+        kind = _kind(grid)
+        if kind is None:
+            continue
+        if kind in seen:
+            problems.append(Problem(label, f"a second {kind} file (also {seen[kind]}): expected one {kind} file per collection year"))
+            continue
+        seen[kind] = label
+        extracted = extract(grid, label, FILES[kind])
+        problems += extracted.problems
+        parts[kind] = extracted.frame.with_columns(pl.lit(year, dtype=pl.Int32).alias("__year"), pl.lit(label).alias("__file"))
+    return parts, problems
+
+
+def read_ssda903(folder: str | Path, la_code: str) -> dict[str, pl.DataFrame]:
+    """Read SSDA903 CSVs (one year's folder, or a folder of year folders) into canonical tables.
+
+    Parameters
+    ----------
+    folder : path
+        A folder of one collection year's CSVs (named by the year ending 31
+        March, e.g. ``2024`` or ``2023-24``), or a folder of such folders.
+    la_code : str
+        The authority's three-digit DfE number.
+
+    Returns
+    -------
+    dict of str to polars.DataFrame
+        ``children``, ``cla_episodes``, ``missing_episodes``, ``care_leavers``
+        (those whose files are present), dates as ``Date``.
+
+    Raises
+    ------
+    ContractError
+        Every problem found, naming file, column, row and value.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> year = pathlib.Path(tempfile.mkdtemp()) / "2024"
+    >>> year.mkdir()
+    >>> _ = (year / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\\n101.0,2,29/02/2004,WBRI,,,\\n")
+    >>> _ = (year / "oc3.csv").write_text("CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\\n101,29/02/2004,YES,F2,D1\\n")
+    >>> tables = read_ssda903(year, "990")
+    >>> tables["care_leavers"].select("child_id", "reference_date", "age_band", "accommodation").rows()
+    [('101', datetime.date(2024, 2, 29), '19-21', 'D1')]
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ContractError([Problem(str(folder), "is not a folder: expected a folder of SSDA903 CSV files")])
+    years = sorted((p for p in folder.iterdir() if p.is_dir() and collection_year(p.name)), key=lambda p: collection_year(p.name))
+    problems: list[Problem] = []
+    collected: dict[str, list[pl.DataFrame]] = {}
+    for directory, year in ([(p, collection_year(p.name)) for p in years] or [(folder, collection_year(folder.name))]):
+        parts, found = _read_year(directory, year)
+        problems += found
+        for kind, frame in parts.items():
+            collected.setdefault(kind, []).append(frame)
+    if not problems and not collected:
+        problems.append(Problem(str(folder), "no SSDA903 file found: expected CSVs with the Header (CHILD, SEX, DOB, ETHNIC ...), Episodes (CHILD, DECOM, RNE ...), Missing, OC3 or UASC headings"))
+    for frame in collected.get("oc3", []):
+        if frame.height and frame["__year"][0] is None:
+            problems.append(Problem(frame["__file"][0], "cannot tell the collection year, which OC3 needs (the status is recorded on the birthday in the year): expected the folder named by the year ending 31 March, e.g. 2024 or 2023-24"))
+    raise_problems(problems)
+    return _canonical({k: pl.concat(v, how="vertical_relaxed") for k, v in collected.items()}, str(la_code))
+
+
+def _latest(frame: pl.DataFrame, key: list[str]) -> pl.DataFrame:
+    """Per key, the row from the latest collection year (last row within a year)."""
+    return frame.with_columns(pl.col("__year").fill_null(0)).sort("__year", ROW).unique(key, keep="last", maintain_order=True)
+
+
+def _birthday_in_year(dob: pl.Expr, year: pl.Expr) -> pl.Expr:
+    """The birthday falling between 1 April of ``year - 1`` and 31 March of ``year``."""
+    on = pl.when(dob.dt.month() >= 4).then(year - 1).otherwise(year).cast(pl.Int32)
+    leap = ((on % 4 == 0) & (on % 100 != 0)) | (on % 400 == 0)
+    day = pl.when((dob.dt.month() == 2) & (dob.dt.day() == 29) & ~leap).then(28).otherwise(dob.dt.day())
+    return pl.date(on, dob.dt.month(), day)
+
+
+def _canonical(parts: dict[str, pl.DataFrame], la: str) -> dict[str, pl.DataFrame]:
+    tables: dict[str, pl.DataFrame] = {}
+    header = _latest(parts["header"], ["child_id"]) if "header" in parts else None
+    if header is not None:
+        uasc = parts["uasc"]["child_id"].unique() if "uasc" in parts else pl.Series([], dtype=pl.String)
+        tables["children"] = header.with_columns(
+            sex=pl.col("sex").fill_null("U").replace("", "U"),
+            uasc=pl.when(pl.col("child_id").is_in(uasc.implode())).then(pl.lit("Y")).otherwise(pl.lit("N")),
+        )
+    if "episodes" in parts:
+        tables["cla_episodes"] = _latest(parts["episodes"], ["child_id", "episode_start"]).sort("child_id", "episode_start")
+    if "missing" in parts:
+        tables["missing_episodes"] = _latest(parts["missing"], ["child_id", "missing_start"]).with_columns(
+            looked_after=pl.lit("Y")).sort("child_id", "missing_start")
+    if "oc3" in parts:
+        leavers = parts["oc3"]
+        if header is not None:
+            leavers = leavers.join(header.select("child_id", pl.col("date_of_birth").alias("__dob")), on="child_id", how="left")
+            leavers = leavers.with_columns(dob=pl.coalesce("dob", "__dob"))
+        leavers = leavers.with_columns(reference_date=_birthday_in_year(pl.col("dob"), pl.col("__year")))
+        tables["care_leavers"] = leavers.with_columns(
+            age_band=pl.when(age_on(pl.col("dob"), pl.col("reference_date")) <= 18).then(pl.lit("17-18")).otherwise(pl.lit("19-21")),
+        ).sort("child_id", "reference_date")
+    return contract_tables(tables, la)
+
+
+def import_ssda903(folder: Path, out_dir: Path, la_code: str) -> list[Path]:
+    """Convert SSDA903 CSVs into canonical ``<table>.csv`` files (ISO dates).
+
+    The converted tables are checked against the contract first; if anything
+    is wrong nothing is written and :class:`~perfkit.errors.ContractError`
+    lists every problem.
+
+    Parameters
+    ----------
+    folder : path
+        One collection year's folder, or a folder of year folders.
+    out_dir : path
+        Where to write; created if needed.
+    la_code : str
+        The authority's three-digit DfE number.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> year = pathlib.Path(tempfile.mkdtemp()) / "2024"
+    >>> year.mkdir()
+    >>> _ = (year / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\\n7,1,01/01/2010,WBRI,,,\\n")
+    >>> _ = (year / "missing.csv").write_text("CHILD,DOB,MISSING,MIS_START,MIS_END\\n7,01/01/2010,M,03/03/2024,04/03/2024\\n")
+    >>> [p.name for p in import_ssda903(year, year.parent / "out", "990")]
+    ['children.csv', 'missing_episodes.csv']
+    >>> (year.parent / "out" / "missing_episodes.csv").read_text().splitlines()[1]
+    '990,7,2024-03-03,2024-03-04,M,Y,,,'
+    """
+    folder = Path(folder)
+    tables = read_ssda903(folder, la_code)
+    problems: list[Problem] = []
+    for name, frame in tables.items():
+        text = frame.with_columns(pl.col(pl.Date).dt.strftime("%Y-%m-%d")).with_columns(pl.all().cast(pl.String))
+        problems += check_table(text, TABLES[name], f"{name}.csv (converted from {folder.name})")[1]
+    raise_problems(problems)
+    return write_canonical(tables, Path(out_dir))
+
+
+# --------------------------------------------------------------------------
+# writing
+
+
+def _year_of(date: pl.Expr) -> pl.Expr:
+    """The collection year (year ending 31 March) a date falls in."""
+    return pl.when(date.dt.month() >= 4).then(date.dt.year() + 1).otherwise(date.dt.year())
+
+
+def _dmy(column: str) -> pl.Expr:
+    return pl.col(column).dt.strftime("%d/%m/%Y")
+
+
+def write_ssda903(tables: dict[str, pl.DataFrame], folder: Path, la_code: str) -> list[Path]:
+    """Write one authority's canonical tables as SSDA903 CSVs, one folder per collection year.
+
+    Parameters
+    ----------
+    tables : dict of str to polars.DataFrame
+        Canonical tables (dates as ``Date``); ``children`` and
+        ``cla_episodes`` are needed, ``missing_episodes`` and
+        ``care_leavers`` are used when present.
+    folder : path
+        The folder to write ``<year>/header.csv`` ... into.
+    la_code : str
+        The authority whose records are written.
+
+    Returns
+    -------
+    list of Path
+        Every file written.
+
+    Examples
+    --------
+    >>> import datetime as dt, tempfile, pathlib
+    >>> children = pl.DataFrame({"la_code": ["990"], "child_id": ["A1"], "sex": ["F"], "date_of_birth": [dt.date(2010, 5, 1)],
+    ...                          "ethnicity": ["WBRI"], "uasc": ["N"]})
+    >>> episodes = pl.DataFrame({"la_code": ["990"], "child_id": ["A1"], "episode_start": [dt.date(2023, 6, 1)],
+    ...     "episode_end": [dt.date(2024, 5, 1)], "rne": ["S"], "legal_status": ["V2"], "category_of_need": ["N1"],
+    ...     "placement_type": ["U4"], "placement_provider": ["PR1"], "reason_ceased": ["E4A"], "reason_place_change": [None]})
+    >>> out = pathlib.Path(tempfile.mkdtemp())
+    >>> [p.relative_to(out).as_posix() for p in write_ssda903({"children": children, "cla_episodes": episodes}, out, "990")][:2]
+    ['2024/header.csv', '2024/episodes.csv']
+    >>> (out / "2024" / "episodes.csv").read_text().splitlines()[1]
+    'A1,01/06/2023,S,V2,N1,U4,PR1,,,,,,'
+    """
+    folder = Path(folder)
+    mine = {name: typed_table(name, frame.filter(pl.col("la_code") == la_code))
+            for name, frame in tables.items() if "la_code" in frame.columns}
+    children = mine.get("children")
+    episodes = mine.get("cla_episodes")
+    if children is None or episodes is None:
+        raise ContractError([Problem(str(folder), "writing SSDA903 needs the children and cla_episodes tables")])
+    missing = mine.get("missing_episodes")
+    missing = missing.filter(pl.col("looked_after") == "Y") if missing is not None else None
+    leavers = mine.get("care_leavers")
+
+    dates = [episodes["episode_start"], episodes["episode_end"]]
+    if missing is not None:
+        dates.append(missing["missing_start"])
+    if leavers is not None:
+        dates.append(leavers["reference_date"])
+    known = pl.concat([d.drop_nulls() for d in dates])
+    if known.len() == 0:
+        return []
+    first, last = known.min(), known.max()
+    years = range(first.year + (1 if first.month >= 4 else 0), last.year + (1 if last.month >= 4 else 0) + 1)
+
+    written: list[Path] = []
+    for year in years:
+        start, end = dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
+        eps = episodes.filter((pl.col("episode_start") <= end) & (pl.col("episode_end").is_null() | (pl.col("episode_end") >= start)))
+        ended = pl.col("episode_end").is_not_null() & (pl.col("episode_end") <= end)
+        eps = eps.sort("child_id", "episode_start").select(
+            pl.col("child_id").alias("CHILD"), _dmy("episode_start").alias("DECOM"), pl.col("rne").alias("RNE"),
+            pl.col("legal_status").alias("LS"), pl.col("category_of_need").alias("CIN"),
+            pl.col("placement_type").alias("PLACE"), pl.col("placement_provider").alias("PLACE_PROVIDER"),
+            pl.when(ended).then(_dmy("episode_end")).alias("DEC"),
+            pl.when(ended).then(pl.coalesce("reason_ceased", pl.lit("X1"))).alias("REC"),
+            pl.when(ended).then(pl.col("reason_place_change")).alias("REASON_PLACE_CHANGE"),
+            *(pl.lit(None, pl.String).alias(c) for c in ("HOME_POST", "PL_POST", "URN")),
+        )
+        miss = (missing.filter((pl.col("missing_start") >= start) & (pl.col("missing_start") <= end))
+                if missing is not None else pl.DataFrame(schema={"child_id": pl.String, "missing_start": pl.Date, "missing_end": pl.Date, "missing_type": pl.String}))
+        oc3 = (leavers.filter((pl.col("reference_date") >= start) & (pl.col("reference_date") <= end))
+               if leavers is not None else pl.DataFrame(schema={"child_id": pl.String, "in_touch": pl.String, "activity": pl.String, "accommodation": pl.String, "reference_date": pl.Date}))
+        ids = pl.concat([eps["CHILD"], miss["child_id"], oc3["child_id"]]).unique()
+        people = children.filter(pl.col("child_id").is_in(ids.implode())).sort("child_id")
+        if people.height == 0 and eps.height == 0:
+            continue
+        dob = people.select("child_id", "date_of_birth")
+        parts = {
+            "header": people.select(
+                pl.col("child_id").alias("CHILD"),
+                pl.col("sex").replace_strict({"M": "1", "F": "2"}, default=None, return_dtype=pl.String).alias("SEX"),
+                _dmy("date_of_birth").alias("DOB"), pl.col("ethnicity").alias("ETHNIC"),
+                *(pl.lit(None, pl.String).alias(c) for c in ("UPN", "MOTHER", "MC_DOB")),
+            ),
+            "episodes": eps,
+            "missing": miss.sort("child_id", "missing_start").join(dob, on="child_id", how="left", maintain_order="left").select(
+                pl.col("child_id").alias("CHILD"), _dmy("date_of_birth").alias("DOB"), pl.col("missing_type").alias("MISSING"),
+                _dmy("missing_start").alias("MIS_START"), _dmy("missing_end").alias("MIS_END"),
+            ),
+            "oc3": oc3.sort("child_id").join(dob, on="child_id", how="left", maintain_order="left").select(
+                pl.col("child_id").alias("CHILD"), _dmy("date_of_birth").alias("DOB"), pl.col("in_touch").alias("IN_TOUCH"),
+                pl.col("activity").alias("ACTIV"), pl.col("accommodation").alias("ACCOM"),
+            ),
+            "uasc": people.filter(pl.col("uasc") == "Y").select(
+                pl.col("child_id").alias("CHILD"),
+                pl.col("sex").replace_strict({"M": "1", "F": "2"}, default=None, return_dtype=pl.String).alias("SEX"),
+                _dmy("date_of_birth").alias("DOB"), pl.col("date_of_birth").dt.offset_by("18y").dt.strftime("%d/%m/%Y").alias("DUC"),
+            ),
+        }
+        directory = folder / str(year)
+        directory.mkdir(parents=True, exist_ok=True)
+        for kind, frame in parts.items():
+            path = directory / f"{kind}.csv"
+            frame.select(WRITE_COLUMNS[kind]).write_csv(path)
+            written.append(path)
+    return written

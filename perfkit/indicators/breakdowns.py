@@ -1,0 +1,76 @@
+"""Breakdowns: how counted rows are split into groups (district, sex, age band, ...).
+
+Each breakdown is an expression over the rows a measure counts, after they
+are joined to the child's details (see :func:`perfkit.indicators.measures.with_children`).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from perfkit.indicators.measures import AGE_DATE, age_on
+
+from perfkit.indicators.catalogue import ALL
+UNKNOWN = "Not recorded"
+
+AGE_BANDS = ((0, 1, "Under 1"), (1, 5, "1-4"), (5, 10, "5-9"), (10, 16, "10-15"), (16, 18, "16-17"))
+ETHNICITY_GROUPS = {"W": "White", "M": "Mixed", "A": "Asian or Asian British", "B": "Black or Black British",
+                    "C": "Other ethnic group", "O": "Other ethnic group"}
+SEX_NAMES = {"M": "Male", "F": "Female", "U": "Unknown"}
+SOURCE_GROUPS = {"1": "Individual", "2": "Schools and education", "3": "Health services", "4": "Housing",
+                 "5": "Local authority services", "6": "Police", "7": "Other legal agency", "8": "Other",
+                 "9": "Anonymous", "10": "Unknown"}
+CATEGORY_NAMES = {"NEG": "Neglect", "PHY": "Physical abuse", "SAB": "Sexual abuse", "EMO": "Emotional abuse",
+                  "MUL": "Multiple"}
+PLACEMENT_GROUPS = {"U": "Foster placements", "K": "Children's homes", "R": "Other residential settings",
+                    "P": "Placed with parents or others", "H": "Independent and semi-independent living",
+                    "A": "Placed for adoption", "S": "Other residential settings", "T": "Temporary placements",
+                    "Z": "Other placements"}
+
+CHILD_BREAKDOWNS = {"sex", "age_band", "ethnicity_group", "district"}
+
+
+def age_band(age: pl.Expr) -> pl.Expr:
+    """The specification's age bands: under 1, 1-4, 5-9, 10-15, 16-17 (18+ for older).
+
+    >>> pl.DataFrame({"a": [0, 4, 15, 16, 19, None]}).select(age_band(pl.col("a"))).to_series().to_list()
+    ['Under 1', '1-4', '10-15', '16-17', '18 and over', 'Not recorded']
+    """
+    expr = pl.when(age.is_null()).then(pl.lit(UNKNOWN))
+    for low, high, label in AGE_BANDS:
+        expr = expr.when((age >= low) & (age < high)).then(pl.lit(label))
+    return expr.when(age < 0).then(pl.lit(UNKNOWN)).otherwise(pl.lit("18 and over"))
+
+
+def _mapped(column: str, mapping: dict[str, str], key: pl.Expr | None = None) -> pl.Expr:
+    source = key if key is not None else pl.col(column)
+    return source.replace_strict(mapping, default=UNKNOWN, return_dtype=pl.String).fill_null(UNKNOWN)
+
+
+def group_expression(breakdown: str, columns: list[str]) -> pl.Expr:
+    """The group each row falls in for ``breakdown`` (``all``: one group)."""
+    if breakdown == ALL:
+        return pl.lit(ALL)
+    if breakdown == "district":
+        own = [pl.col(c) for c in ("district", "placement_district") if c in columns]
+        return pl.coalesce(*own, pl.col("__child_district"), pl.lit(UNKNOWN))
+    if breakdown == "sex":
+        return _mapped("sex", SEX_NAMES)
+    if breakdown == "age_band":
+        return age_band(age_on(pl.col(AGE_DATE), pl.col("date_of_birth")))
+    if breakdown == "ethnicity_group":
+        key = pl.when(pl.col("ethnicity").is_in(["REFU", "NOBT"])).then(pl.lit("X")).otherwise(pl.col("ethnicity").str.slice(0, 1))
+        return _mapped("ethnicity", {**ETHNICITY_GROUPS, "X": "Refused or not obtained"}, key)
+    if breakdown in ("referral_source", "contact_source"):
+        return _mapped(breakdown, SOURCE_GROUPS, pl.col(breakdown).str.extract(r"^(\d+)", 1))
+    if breakdown == "category":
+        return _mapped("category", CATEGORY_NAMES)
+    if breakdown == "placement_type":
+        return _mapped("placement_type", PLACEMENT_GROUPS, pl.col("placement_type").str.slice(0, 1))
+    if breakdown == "looked_after":
+        return _mapped("looked_after", {"Y": "Missing from care", "N": "Missing from home"})
+    if breakdown == "care_leaver_age_band":
+        return pl.col("age_band").fill_null(UNKNOWN)
+    if breakdown in ("legal_status", "category_of_need", "team", "department"):
+        return pl.col(breakdown).cast(pl.String).fill_null(UNKNOWN)
+    raise KeyError(f"unknown breakdown {breakdown!r}")

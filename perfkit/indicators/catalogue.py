@@ -1,0 +1,133 @@
+"""The indicator catalogue: loaded from ``catalogue.yaml`` beside this module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+Unit = Literal["count", "percent", "rate_per_10k", "ratio", "working_days"]
+Polarity = Literal["high_is_good", "low_is_good", "none"]
+
+UNITS = ("count", "percent", "rate_per_10k", "ratio", "working_days")
+POLARITIES = ("high_is_good", "low_is_good", "none")
+POPULATION = "population_0_17"
+ALL = "all"
+"""The breakdown (and group) of headline figures: everyone, not split."""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One measure's declaration."""
+
+    id: str
+    title: str
+    family: str
+    unit: Unit
+    decimals: int
+    polarity: Polarity
+    window: str
+    definition: str
+    numerator: str
+    noun: str
+    denominator: str | None = None
+    breakdowns: tuple[str, ...] = ()
+    disclosive: bool = True
+
+    @property
+    def is_rate(self) -> bool:
+        return self.unit == "rate_per_10k"
+
+    @property
+    def unit_suffix(self) -> str:
+        return {"percent": "%", "rate_per_10k": " per 10,000", "count": "", "ratio": "", "working_days": " working days"}[self.unit]
+
+
+@dataclass(frozen=True)
+class Family:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    families: tuple[Family, ...]
+    indicators: tuple[Indicator, ...]
+
+    def __getitem__(self, indicator_id: str) -> Indicator:
+        for indicator in self.indicators:
+            if indicator.id == indicator_id:
+                return indicator
+        raise KeyError(f"no indicator {indicator_id!r} in the catalogue; known: {', '.join(self.ids)}")
+
+    @property
+    def ids(self) -> list[str]:
+        return [i.id for i in self.indicators]
+
+    def in_family(self, family_id: str) -> list[Indicator]:
+        return [i for i in self.indicators if i.family == family_id]
+
+
+def parse_catalogue(document: dict) -> Catalogue:
+    """Build and check a catalogue from its YAML document.
+
+    >>> doc = {"families": [{"id": "f", "title": "F"}], "indicators": [{"id": "x",
+    ...   "title": "X", "family": "f", "unit": "count", "decimals": 0, "polarity": "none",
+    ...   "window": "quarter", "definition": "d", "numerator": "n", "noun": "things"}]}
+    >>> parse_catalogue(doc)["x"].unit
+    'count'
+    """
+    families = tuple(Family(**f) for f in document["families"])
+    family_ids = {f.id for f in families}
+    indicators = []
+    for entry in document["indicators"]:
+        indicator = Indicator(**{**entry, "breakdowns": tuple(entry.get("breakdowns", ()))})
+        problems = []
+        if indicator.unit not in UNITS:
+            problems.append(f"unit {indicator.unit!r} is not one of {UNITS}")
+        if indicator.polarity not in POLARITIES:
+            problems.append(f"polarity {indicator.polarity!r} is not one of {POLARITIES}")
+        if indicator.family not in family_ids:
+            problems.append(f"family {indicator.family!r} is not declared")
+        if indicator.unit in ("percent", "ratio", "rate_per_10k") and not indicator.denominator:
+            problems.append(f"a {indicator.unit} needs a denominator")
+        if problems:
+            raise ValueError(f"catalogue entry {indicator.id!r}: " + "; ".join(problems))
+        indicators.append(indicator)
+    return Catalogue(families, tuple(indicators))
+
+
+@lru_cache(maxsize=1)
+def load_catalogue() -> Catalogue:
+    """The packaged catalogue."""
+    from perfkit.config.safe_yaml import read_yaml
+
+    return parse_catalogue(read_yaml(resources.files("perfkit.indicators").joinpath("catalogue.yaml")))
+
+
+def markdown_table(catalogue: Catalogue | None = None) -> str:
+    """The catalogue as a Markdown table, for the README (generated, never hand-copied).
+
+    >>> markdown_table().splitlines()[0]
+    '| id | title | family | unit | better is | definition |'
+    """
+    catalogue = catalogue or load_catalogue()
+    families = {f.id: f.title for f in catalogue.families}
+    better = {"high_is_good": "higher", "low_is_good": "lower", "none": "neither"}
+    lines = ["| id | title | family | unit | better is | definition |", "| --- | --- | --- | --- | --- | --- |"]
+    for i in catalogue.indicators:
+        definition = " ".join(i.definition.split()).replace("|", "\\|")
+        lines.append(f"| `{i.id}` | {i.title} | {families[i.family]} | {i.unit} | {better[i.polarity]} | {definition} |")
+    return "\n".join(lines)
+
+
+README_START = "<!-- indicators:start -->\n"
+README_END = "\n<!-- indicators:end -->"
+
+
+def with_indicator_table(readme: str, catalogue: Catalogue | None = None) -> str:
+    """``readme`` with the text between the indicator markers replaced by :func:`markdown_table`."""
+    head, rest = readme.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    return head + README_START + markdown_table(catalogue) + README_END + tail

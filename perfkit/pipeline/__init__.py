@@ -1,0 +1,1 @@
+"""Orchestration: aggregates for reports, the batch, its kernels."""

@@ -1,0 +1,318 @@
+"""What a report needs, computed from the records and kept: aggregated tables, never records.
+
+:func:`compute_aggregates_for` computes, for several authorities in shared
+passes over their validated records, the figures a report shows (headline
+figures over the trend's quarters, breakdowns for the report's quarter), its
+data-quality counts and published benchmarks; :func:`save_aggregates` and
+:func:`load_aggregates` keep them for a batch's notebooks.
+:func:`build_report` makes the members' or analysts' view of one authority
+from them, with disclosure control for members.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from perfkit.config import paths
+from perfkit.config.settings import AUDIENCES, AuthoritySettings, authority_settings, disclosure_threshold
+from perfkit.errors import ContractError, SettingsError
+from perfkit.indicators.catalogue import load_catalogue
+from perfkit.indicators.periods import Period, latest_complete_period
+from perfkit.indicators.targets import load_targets
+from perfkit.present.authority_report import AuthorityReport
+from perfkit.present.disclosure import suppress
+from perfkit.present.narrative import Benchmarks
+from perfkit.records.problems import Problem
+
+if TYPE_CHECKING:  # the records are read only without prepared aggregates: kernels of a batch never import the engine
+    from perfkit.records.loading import Dataset
+
+TREND_QUARTERS = 12
+"""How many quarters a report's trend covers."""
+
+
+def data_as_at(data: Dataset) -> dt.date:
+    """The latest event date in the dataset: the 'data as at' date of a report."""
+    latest: list[dt.date] = []
+    for frame in data.tables.values():
+        for name, dtype in frame.schema.items():
+            if dtype == pl.Date and name not in ("date_of_birth", "recorded_date"):
+                value = frame[name].max()
+                if value is not None:
+                    latest.append(value)
+    return max(latest) if latest else dt.date.today()
+
+
+
+
+def published_benchmarks(la_code: str, period: Period, published=None) -> tuple[dict[str, Benchmarks], str]:
+    """The latest published comparators for ``la_code`` up to ``period``'s financial year.
+
+    Returns the benchmarks by indicator and a note naming the year and the
+    authority whose statistical neighbours were used; empty when the published
+    files are not available (as on a machine without ``../shared``).
+    ``published`` is a loaded :class:`perfkit.published.data.PublishedData`
+    (a batch loads the files once for every report).
+    """
+    from perfkit.published.benchmarks import benchmark_rows
+
+    if published is None:
+        if not paths.published_dfe_dir().exists():
+            return {}, ""
+        from perfkit.published.data import PublishedData
+
+        published = PublishedData.remembered()
+    for year in (period.fy_start + 1, period.fy_start):
+        table = benchmark_rows(published.values, published.neighbours.get(str(la_code), []), str(la_code), year,
+                               published.comparators).filter(pl.col("breakdown") == "all")
+        if table.height and table["england"].drop_nulls().len():
+            found = {
+                r["indicator"]: Benchmarks(str(year), r["england"], r["sn_mean"], int(r["sn_used"] or 0),
+                                           r["region"], r["region_name"] or "")
+                for r in table.iter_rows(named=True)
+            }
+            name = table["la_name"].drop_nulls()
+            who = f"{name[0]} ({la_code})" if name.len() else la_code
+            return found, (f"England and statistical-neighbour figures are the latest published by DfE ({year}); "
+                           f"the neighbours are those of {who}.")
+    return {}, ""
+
+
+
+
+def resolve_period(period: str | Period | None, as_at: dt.date) -> Period:
+    """``None`` or ``"latest"`` means the last complete quarter of the data."""
+    if period is None or (isinstance(period, str) and period.strip().lower() == "latest"):
+        return latest_complete_period(as_at)
+    return period if isinstance(period, Period) else Period.parse(period)
+
+
+@dataclass
+class Aggregates:
+    """Everything a report shows for one authority, before disclosure control: no records."""
+
+    period: Period
+    as_at: dt.date
+    """The latest record's date: how ``latest`` is resolved, never shown (a report shows the declared date)."""
+    measures: pl.DataFrame
+    quality: pl.DataFrame
+    benchmarks: dict[str, Benchmarks]
+    benchmark_note: str
+    settings: AuthoritySettings
+
+
+def report_measures(data: Dataset, authorities: list[str], period: Period, quarters: int = TREND_QUARTERS,
+                    closure_days: list[dt.date] | tuple[dt.date, ...] = ()) -> pl.DataFrame:
+    """The figures a report shows, for several authorities in one pass over the data.
+
+    Headline figures for the ``quarters`` quarters of the trend (at least 8),
+    and breakdowns for ``period`` only: the report shows no breakdown of an
+    earlier quarter, and computing breakdowns for every quarter of the trend
+    took most of the time. The rows are those, and in the order, that
+    :func:`perfkit.indicators.engine.compute` gives.
+
+    Parameters
+    ----------
+    data : Dataset
+        Validated records.
+    authorities : list of str
+        Three-digit LA numbers, all present in ``data``.
+    period : Period
+        The report's quarter, the last of the trend.
+    quarters : int
+        How many quarters the trend covers.
+    closure_days : sequence of date
+        Local closure days shared by these authorities.
+    """
+    from perfkit.indicators.engine import compute
+
+    trend = period.series(max(quarters, 8))
+    return compute(data, trend, authorities, closure_days=closure_days, breakdowns=True, breakdown_periods=[period])
+
+
+def data_as_at_by_authority(data: Dataset) -> dict[str, dt.date]:
+    """:func:`data_as_at` of each authority's own records, in one pass over each table."""
+    latest: dict[str, list[dt.date]] = {la: [] for la in data.authorities}
+    for frame in data.tables.values():
+        dates = [name for name, dtype in frame.schema.items()
+                 if dtype == pl.Date and name not in ("date_of_birth", "recorded_date")]
+        if not dates or "la_code" not in frame.columns:
+            continue
+        maxima = frame.group_by("la_code").agg(pl.max_horizontal(pl.col(dates).max()).alias("latest"))
+        for la, value in maxima.iter_rows():
+            if la in latest and value is not None:
+                latest[la].append(value)
+    return {la: max(found) if found else dt.date.today() for la, found in latest.items()}
+
+
+def compute_aggregates_for(data: Dataset, authorities: list[str], period: str | Period | None,
+                           quarters: int = TREND_QUARTERS, published=None,
+                           settings: dict[str, AuthoritySettings] | None = None) -> dict[str, Aggregates]:
+    """Every authority's aggregated tables from validated records, sharing passes over the data.
+
+    Authorities with the same reporting quarter and the same closure days are
+    computed together; the figures are the same as computing each alone.
+
+    Parameters
+    ----------
+    data : Dataset
+        Validated records holding every authority named.
+    authorities : list of str
+        Three-digit LA numbers.
+    period : str or Period, optional
+        The quarter; ``None`` or ``"latest"`` for each authority's last complete quarter.
+    quarters : int
+        How many quarters the trend covers (at least 8).
+    published : PublishedData, optional
+        Published benchmarks, loaded once for every authority.
+    settings : dict of AuthoritySettings, optional
+        Each authority's settings (closure days, benchmark authority); read
+        from ``parameters/authorities/`` where not given.
+    """
+    from perfkit.indicators.engine import windows_frame
+    from perfkit.indicators.quality import data_quality
+
+    missing = [la for la in authorities if la not in data.authorities]
+    if missing:
+        listed = f": column 'la_code' has {', '.join(data.authorities)}" if data.authorities else ""
+        raise ContractError([Problem(str(data.directory / "children"), f"authority {missing[0]!r} has no rows{listed}")])
+    own = data.for_authorities(list(authorities))
+    as_at = data_as_at_by_authority(own)
+    settings = {la: (settings or {}).get(la) or authority_settings(la) for la in authorities}
+    together: dict[tuple[Period, tuple[dt.date, ...]], list[str]] = {}
+    for la in authorities:
+        together.setdefault((resolve_period(period, as_at[la]), settings[la].closure_days), []).append(la)
+    found: dict[str, Aggregates] = {}
+    for (chosen, closure_days), group in together.items():
+        subset = own.for_authorities(group) if len(group) < len(authorities) else own
+        measures = report_measures(subset, group, chosen, quarters, closure_days)
+        quality = data_quality(subset, windows_frame([chosen]))
+        for la in group:
+            benchmarks, note = published_benchmarks(settings[la].benchmark_authority, chosen, published)
+            found[la] = Aggregates(chosen, as_at[la], measures.filter(pl.col("la_code") == la),
+                                   quality.filter(pl.col("la_code") == la), benchmarks, note, settings[la])
+    return {la: found[la] for la in authorities}
+
+
+def compute_aggregates(data: Dataset, authority: str, period: str | Period | None, quarters: int = TREND_QUARTERS,
+                       published=None, settings: AuthoritySettings | None = None) -> Aggregates:
+    """Compute one authority's aggregated tables from validated records."""
+    return compute_aggregates_for(data, [authority], period, quarters, published,
+                                  {authority: settings} if settings else None)[authority]
+
+
+def save_aggregates(aggregates: dict[str, Aggregates], folder: Path) -> Path:
+    """Write aggregated tables of several authorities for a batch's notebooks to read."""
+    import json
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    pl.concat([a.measures for a in aggregates.values()]).write_parquet(folder / "measures.parquet")
+    pl.concat([a.quality for a in aggregates.values()]).write_parquet(folder / "quality.parquet")
+    meta = {la: {"period": a.period.label, "as_at": a.as_at.isoformat(), "note": a.benchmark_note,
+                 "settings": _settings_json(a.settings),
+                 "benchmarks": {k: [b.year, b.england, b.neighbours, b.neighbours_used, b.region, b.region_name]
+                                for k, b in a.benchmarks.items()}}
+            for la, a in aggregates.items()}
+    (folder / "meta.json").write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
+    return folder
+
+
+def load_aggregates(folder: str | Path, authority: str) -> Aggregates:
+    """One authority's aggregated tables from a folder written by :func:`save_aggregates`."""
+    import json
+
+    folder = Path(folder)
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    if authority not in meta:
+        raise ValueError(f"authority {authority!r} is not in the aggregates in {folder}: it has {', '.join(sorted(meta))}")
+    own = meta[authority]
+    measures = pl.scan_parquet(folder / "measures.parquet").filter(pl.col("la_code") == authority).collect()
+    quality = pl.scan_parquet(folder / "quality.parquet").filter(pl.col("la_code") == authority).collect()
+    benchmarks = {k: Benchmarks(*v) for k, v in own["benchmarks"].items()}
+    return Aggregates(Period.parse(own["period"]), dt.date.fromisoformat(own["as_at"]), measures, quality,
+                      benchmarks, own["note"], _settings_from_json(own["settings"]))
+
+
+def _settings_json(settings: AuthoritySettings) -> dict:
+    return {"authority": settings.authority, "name": settings.name, "audience": settings.audience,
+            "benchmark_authority": settings.benchmark_authority,
+            "data_dir": None if settings.data_dir is None else str(settings.data_dir),
+            "closure_days": [d.isoformat() for d in settings.closure_days],
+            "data_as_at": None if settings.data_as_at is None else settings.data_as_at.isoformat(), "source": settings.source}
+
+
+def _settings_from_json(saved: dict) -> AuthoritySettings:
+    return AuthoritySettings(
+        saved["authority"], saved["name"], saved["audience"], saved["benchmark_authority"],
+        None if saved["data_dir"] is None else Path(saved["data_dir"]),
+        tuple(dt.date.fromisoformat(d) for d in saved["closure_days"]),
+        None if saved["data_as_at"] is None else dt.date.fromisoformat(saved["data_as_at"]), saved["source"])
+
+
+
+
+def build_report(
+    authority: str,
+    period: str | Period | None = None,
+    data_dir: str | Path | None = None,
+    audience: str = "members",
+    targets_file: str | Path | None = None,
+    quarters: int = TREND_QUARTERS,
+    aggregates: str | Path | None = None,
+    as_at: str | dt.date | None = None,
+) -> AuthorityReport:
+    """Load, validate and compute everything the authority report shows.
+
+    Parameters
+    ----------
+    authority : str
+        Three-digit LA number, e.g. ``"990"``.
+    period : str, optional
+        ``"2024-25 Q2"``; ``None`` or ``"latest"`` for the last complete quarter.
+    data_dir : path, optional
+        A dataset directory; the embedded synthetic data by default.
+    audience : {"members", "analyst"}
+        Members see disclosure-controlled figures only; analysts see every count.
+    targets_file : path, optional
+        ``parameters/targets.yaml`` by default.
+    quarters : int
+        How many quarters the trend covers (at least 8).
+    aggregates : path, optional
+        A folder of aggregated tables prepared by ``perfkit batch`` (which
+        computes every authority in one pass); the records are then not read.
+    as_at : str or date, optional
+        The date the data were extracted (``2025-04-30``); ``data_as_at`` in
+        the authority's parameters file by default.
+    """
+    if audience not in AUDIENCES:
+        raise SettingsError(f"audience {audience!r}: expected one of {', '.join(AUDIENCES)}")
+    authority = str(authority)
+    if aggregates:
+        figures = load_aggregates(aggregates, authority)
+    else:
+        from perfkit.records.loading import load_dataset
+
+        # the authority's own rows, checked as the batch checks them: another authority's cannot stop this report
+        data = load_dataset(data_dir or paths.default_data_dir(), authorities=[authority])
+        figures = compute_aggregates(data, authority, period, quarters)
+    settings = figures.settings
+    threshold = disclosure_threshold()
+    measures = figures.measures
+    if audience == "members":
+        measures = suppress(measures, threshold)
+    else:
+        measures = measures.with_columns(suppressed=pl.lit(False), withheld=pl.col("value").is_null())
+    catalogue = load_catalogue()
+    targets = load_targets(targets_file or paths.targets_file(), authority, catalogue)
+    return AuthorityReport(
+        authority=authority, name=settings.name, period=figures.period,
+        audience=audience, as_at=settings.as_of(as_at), measures=measures, targets=targets, quality=figures.quality,
+        threshold=threshold, benchmarks=figures.benchmarks, benchmark_note=figures.benchmark_note, catalogue=catalogue,
+    )
+

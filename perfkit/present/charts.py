@@ -1,0 +1,289 @@
+"""Charts drawn from aggregated, disclosure-controlled tables (never from records).
+
+Charts are Vega-Lite specifications under one registered theme
+(:func:`perfkit_theme`): no chart styles itself. Each kind of chart has one
+form, built with Altair and kept with the package (:func:`stored_forms`), which
+each chart fills in with its own title and rows. In JupyterLab they show
+through the Vega-Lite mimetype; in member HTML the export template draws them
+with the Vega libraries inlined once in the page (see :mod:`perfkit.present.htmlexport`)
+and adds each chart's table alternative, carried in the spec's ``usermeta``.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from functools import cache
+
+import polars as pl
+
+from perfkit.present.html_tables import Cell, HtmlTable
+
+VEGALITE_MIMETYPE = "application/vnd.vegalite.v5+json"
+THEME = "perfkit"
+# Okabe-Ito colours: distinguishable with every common colour-vision deficiency
+PALETTE = {"value": "#0072B2", "target": "#D55E00", "marker": "#555555"}
+TEXT = "#1a1a1a"
+TABLE_KEY = "perfkit_table"
+
+
+def perfkit_theme() -> dict:
+    """The one theme every perfkit chart uses: readable fonts, AA-contrast text, no chart border."""
+    axis = {"labelColor": TEXT, "titleColor": TEXT, "labelFontSize": 11, "titleFontSize": 12,
+            "gridColor": "#dddddd", "domainColor": "#666666", "tickColor": "#666666"}
+    return {
+        "config": {
+            "font": "Arial, Helvetica, sans-serif",
+            "view": {"stroke": None, "continuousWidth": 520, "continuousHeight": 110},
+            "title": {"color": TEXT, "fontSize": 14, "anchor": "start", "subtitleColor": TEXT},
+            "axis": axis,
+            "header": {"labelColor": TEXT, "labelFontSize": 12, "titleColor": TEXT},
+            "legend": {"labelColor": TEXT, "titleColor": TEXT},
+            "range": {"category": list(PALETTE.values())},
+            "line": {"strokeWidth": 2},
+            "point": {"size": 40, "filled": True},
+            "bar": {"color": PALETTE["value"]},
+        }
+    }
+
+
+def import_altair():
+    """Import Altair without the seconds jsonschema spends building an IRI grammar (see :mod:`perfkit.present.imports`)."""
+    from perfkit.present.imports import without_iri_grammar
+
+    without_iri_grammar()
+    import altair
+
+    return altair
+
+
+def unchecked() -> AbstractContextManager[None]:
+    """A context in which Altair does not validate each part of a chart as it is built.
+
+    By default Altair checks every object against the Vega-Lite JSON schema
+    when it is created and again as charts are combined, which takes longer
+    than everything else a report does. perfkit's charts are fixed in form, so
+    the tests validate every chart's finished specification once instead
+    (see ``tests/test_charts.py``).
+    """
+    import_altair()
+    from altair.utils.schemapi import debug_mode
+
+    return debug_mode(False)
+
+
+@cache
+def _register_theme() -> None:
+    """Register the perfkit theme with Altair, once per process.
+
+    Asking Altair for its theme names reads every installed package's entry
+    points (some 20 ms for every chart), so registration is remembered here.
+    """
+    alt = import_altair()
+    alt.theme.register(THEME, enable=False)(lambda: alt.theme.ThemeConfig(perfkit_theme()))
+
+
+def to_spec(chart) -> dict:
+    """A chart's Vega-Lite specification under the perfkit theme (registered on first use)."""
+    alt = import_altair()
+
+    _register_theme()
+    with alt.theme.enable(THEME):
+        return chart.to_dict(validate=False)
+
+
+@dataclass(frozen=True)
+class ChartOutput:
+    """A chart specification that displays in Jupyter and exports to HTML."""
+
+    spec: dict
+    title: str
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {VEGALITE_MIMETYPE: self.spec, "text/plain": f"Chart: {self.title}"}
+
+    def to_json(self) -> str:
+        return json.dumps(self.spec, sort_keys=True)
+
+
+def _with_table(spec: dict, table: HtmlTable) -> dict:
+    return {**spec, "usermeta": {**spec.get("usermeta", {}), TABLE_KEY: table.html()}}
+
+
+def trend_chart(series: pl.DataFrame, title: str, period_order: list[str], year_earlier: str | None = None) -> ChartOutput:
+    """A small-multiple line chart: one panel per indicator, with its target line.
+
+    Parameters
+    ----------
+    series : DataFrame
+        Aggregated rows with ``title``, ``period``, ``value``, ``shown``
+        (the value as displayed) and ``target`` (may be empty).
+    title : str
+        The family's title.
+    period_order : list of str
+        Periods oldest first, for the x axis.
+    year_earlier : str, optional
+        The same quarter last year, marked on every panel.
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"title": ["Referrals"] * 2, "period": ["2024-25 Q1", "2024-25 Q2"],
+    ...     "value": [10.0, 12.0], "shown": ["10", "12"], "target": [None, None]})
+    >>> chart = trend_chart(frame, "Contacts and referrals", ["2024-25 Q1", "2024-25 Q2"], "2024-25 Q1")
+    >>> chart.spec["title"]["text"], "<table" in chart.spec["usermeta"]["perfkit_table"]
+    ('Contacts and referrals: trend by quarter', True)
+    """
+    data = series.select("title", "period", "value", "shown", "target").with_columns(
+        pl.col("value").round(4), pl.col("target").cast(pl.Float64).round(4),
+        is_year_earlier=pl.col("period") == (year_earlier or ""),
+    ).to_dicts()
+    titles = list(dict.fromkeys(series["title"].to_list()))
+    heading, description = f"{title}: trend by quarter", (
+        f"Line charts of {title.lower()} indicators by quarter, one panel each; a dashed line shows "
+        "the target where one is set and a diamond marks the same quarter last year.")
+    values = {HEADING: heading, DESCRIPTION: description, PANELS: titles, PERIODS: list(period_order)}
+    spec = filled(stored_forms()["trend"], values) | {"data": {"values": data}}
+    shown = {(row["title"], row["period"]): row["shown"] for row in series.select("title", "period", "shown").iter_rows(named=True)}
+    table = HtmlTable(
+        f"{title}: the figures in the chart",
+        ["Indicator", *period_order],
+        [[Cell(t), *[Cell(shown.get((t, p), ""), "pk-num") for p in period_order]] for t in titles],
+    )
+    return ChartOutput(_with_table(spec, table), title)
+
+
+HEADING, DESCRIPTION, PANELS, PERIODS = "\x00heading", "\x00description", "\x00panels", "\x00periods"
+CHOICES, FIRST = "\x00choices", "\x00first"
+"""Placeholders in a chart's form, filled with each chart's own title, description, panels, quarters and menu."""
+
+
+def filled(form: object, values: dict[str, object]) -> object:
+    """A copy of ``form`` with each placeholder replaced by its value.
+
+    A placeholder is a whole string (``HEADING``), or the only item of a list
+    (``[PANELS]``), which the value, a list, replaces.
+
+    >>> filled({"title": HEADING, "sort": [PANELS], "n": 1}, {HEADING: "Referrals", PANELS: ["a", "b"]})
+    {'title': 'Referrals', 'sort': ['a', 'b'], 'n': 1}
+    """
+    if isinstance(form, dict):
+        return {key: filled(item, values) for key, item in form.items()}
+    if isinstance(form, list):
+        if len(form) == 1 and isinstance(form[0], str) and isinstance(values.get(form[0]), list):
+            return list(values[form[0]])
+        return [filled(item, values) for item in form]
+    if isinstance(form, str):
+        return values.get(form, form)
+    return form
+
+
+FORMS_FILE = "templates/chart_forms.json"
+"""The charts' forms as Altair builds them, kept with the package (see :func:`stored_forms`)."""
+
+
+def built_forms() -> dict[str, dict]:
+    """Every chart's form as Altair builds it now, with placeholders for what differs from chart to chart."""
+    alt = import_altair()
+    with unchecked():
+        return {"trend": trend_form(alt, HEADING, DESCRIPTION, [PANELS], [PERIODS]),
+                "breakdown": breakdown_form(alt, HEADING, DESCRIPTION, [CHOICES], FIRST)}
+
+
+@cache
+def stored_forms() -> dict[str, dict]:
+    """The charts' forms, as :func:`built_forms` gives them, read from the package.
+
+    Altair copies a chart whole at every layer, facet and property (some 40 ms
+    a chart), and importing it takes half a second; every chart of a kind has
+    the same form, so the forms are built once, kept with the package and
+    filled in for each chart (:func:`filled`). A report's kernel never imports
+    Altair. A test checks the stored forms against Altair's build; after an
+    Altair upgrade, :func:`write_forms` stores them anew.
+    """
+    from importlib.resources import files
+
+    return json.loads(files("perfkit.present").joinpath(FORMS_FILE).read_text(encoding="utf-8"))
+
+
+def write_forms() -> None:
+    """Store the forms Altair builds now as the package's (``python -c "from perfkit.present.charts import write_forms; write_forms()"``)."""
+    from pathlib import Path
+
+    (Path(__file__).parent / FORMS_FILE).write_text(json.dumps(built_forms(), indent=1) + "\n", encoding="utf-8")
+
+
+def trend_form(alt, heading: str, description: str, panels: list[str], period_order: list[str]) -> dict:
+    """The trend chart's specification, without its rows (``data``), built by Altair."""
+    base = alt.Chart().encode(x=alt.X("period:O", sort=period_order, title="Quarter", axis=alt.Axis(labelAngle=-45)))
+    tooltip = [alt.Tooltip("title:N", title="Indicator"), alt.Tooltip("period:O", title="Quarter"),
+               alt.Tooltip("shown:N", title="Value")]
+    line = base.mark_line(point=True, color=PALETTE["value"]).encode(
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)), tooltip=tooltip,
+    )
+    marker = base.mark_point(shape="diamond", size=140, filled=False, strokeWidth=2, color=PALETTE["marker"]).encode(
+        y="value:Q", tooltip=tooltip,
+    ).transform_filter("datum.is_year_earlier")
+    target = base.mark_line(strokeDash=[6, 4], color=PALETTE["target"]).encode(
+        y=alt.Y("target:Q"), tooltip=[alt.Tooltip("period:O", title="Quarter"), alt.Tooltip("target:Q", title="Target")],
+    ).transform_filter("isValid(datum.target)")
+    # every property is given as the chart is made: each chained method would copy the whole chart again
+    chart = alt.layer(line, marker, target, data=alt.Data(values=[]), width=520, height=110).facet(
+        row=alt.Row("title:N", title=None, sort=panels,
+                    header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top")),
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
+        title=alt.TitleParams(heading,
+                              subtitle="Solid line: the figure. Dashed line: the target. Diamond: the same quarter last year."),
+        description=description,
+    )
+    return to_spec(chart)
+
+
+def breakdown_chart(rows: pl.DataFrame, title: str) -> ChartOutput:
+    """Bars by group for one quarter, with a menu to choose the indicator and breakdown.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Aggregated, disclosure-controlled rows with ``choice`` (indicator and
+        breakdown, the menu's entries), ``group``, ``value`` (empty where
+        withheld) and ``shown`` (the value as members read it, or "fewer than 5").
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"choice": ["Referrals by sex"] * 2, "group": ["Female", "Male"],
+    ...     "value": [10.0, None], "shown": ["10", "fewer than 5"]})
+    >>> spec = breakdown_chart(frame, "Contacts and referrals").spec
+    >>> spec["params"][0]["bind"]["input"], spec["params"][0]["bind"]["options"]
+    ('select', ['Referrals by sex'])
+    """
+    choices = list(dict.fromkeys(rows["choice"].to_list()))
+    data = rows.select("choice", "group", pl.col("value").round(4), "shown").to_dicts()
+    heading, description = f"{title}: breakdowns this quarter", (
+        f"Bar chart of {title.lower()} by group for the chosen indicator and breakdown; counts of fewer than 5 are not shown.")
+    values = {HEADING: heading, DESCRIPTION: description, CHOICES: choices, FIRST: choices[0]}
+    spec = filled(stored_forms()["breakdown"], values) | {"data": {"values": data}}
+    table = HtmlTable(
+        f"{title}: breakdowns this quarter",
+        ["Indicator and breakdown", "Group", "Value"],
+        [[Cell(r["choice"]), Cell(r["group"]), Cell(r["shown"], "pk-num")] for r in rows.iter_rows(named=True)],
+    )
+    return ChartOutput(_with_table(spec, table), f"{title} breakdowns")
+
+
+def breakdown_form(alt, heading: str, description: str, choices: list[str], first: str) -> dict:
+    """The breakdown chart's specification, without its rows (``data``), built by Altair."""
+    pick = alt.param(name="breakdown", value=first, bind=alt.binding_select(options=choices, name="Show: "))
+    chart = (
+        alt.Chart(alt.Data(values=[]))
+        .mark_bar()
+        .encode(
+            y=alt.Y("group:N", title=None, sort=None),
+            x=alt.X("value:Q", title="Value (no bar where withheld to protect privacy)"),
+            tooltip=[alt.Tooltip("group:N", title="Group"), alt.Tooltip("shown:N", title="Value")],
+        )
+        .add_params(pick)
+        .transform_filter(alt.datum.choice == pick)
+        .properties(width=460, title=alt.TitleParams(heading), description=description)
+    )
+    return to_spec(chart)

@@ -1,0 +1,226 @@
+"""An audit of a finished member report: can any small number be read or worked out from the page?
+
+The audit does not trust the code that made the page. It reads back every
+figure the HTML shows, in its tables and in the data of its charts, maps each
+to the indicator, period, breakdown and group it stands for (by the titles
+members read), and then, against the true (unsuppressed) aggregates:
+
+- a figure built on a count from 1 to ``threshold - 1`` must not be shown;
+- no hidden small number may be pinned to a single value by the figures
+  shown, through any relation :func:`perfkit.present.disclosure.relations_of` finds
+  (groups adding to a total, a rolling year of four quarters, figures equal
+  to another indicator's), for a reader who knows which hidden figures are
+  small (see :class:`perfkit.present.disclosure.Reader`), or, for a figure not on
+  the page at all, only that it is a number from 0 up;
+- the data-quality table shows no count from 1 to ``threshold - 1``;
+- every number in a figures table or chart can be placed: a number the audit
+  cannot place fails the report (the audit fails closed).
+
+Findings name places, never values: they go into the batch's index page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+import polars as pl
+
+from perfkit.indicators.catalogue import Catalogue, load_catalogue
+from perfkit.config.settings import DEFAULT_THRESHOLD
+from perfkit.indicators.catalogue import ALL
+from perfkit.present.disclosure import Reader, relations_of
+
+PERIOD = re.compile(r"\b(\d{4}-\d{2} Q[1-4])\b")
+_NUMBER = re.compile(r"^(-?[\d,]*\.?\d+)(%| per 10,000| working days)?$")
+_EMBED = re.compile(r'vegaEmbed\("#[^"]+", ')
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reason a page may not be published: what is wrong and where, without any value."""
+
+    problem: str
+    where: str
+
+    def __str__(self) -> str:
+        return f"{self.problem}: {self.where}"
+
+
+def parse_number(text: str) -> float | None:
+    """The number a shown figure states, or None for words ("fewer than 5", "withheld", "no figure").
+
+    >>> parse_number("1,883"), parse_number("49.7%"), parse_number("549.6 per 10,000"), parse_number("fewer than 5")
+    (1883.0, 49.7, 549.6, None)
+    """
+    found = _NUMBER.match(text.strip())
+    return None if found is None else float(found.group(1).replace(",", ""))
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One figure as the page shows it."""
+
+    period: str
+    indicator: str
+    breakdown: str
+    group: str
+    text: str
+    place: str
+
+
+class _Names:
+    """Titles and "title by breakdown" choices back to catalogue ids."""
+
+    def __init__(self, catalogue: Catalogue):
+        from perfkit.present.authority_report import BREAKDOWN_NAMES
+
+        self.by_title = {i.title: i for i in catalogue.indicators}
+        self.choices = {f"{i.title} by {BREAKDOWN_NAMES.get(b, b)}": (i.id, b)
+                        for i in catalogue.indicators for b in i.breakdowns}
+
+
+def _text(node) -> str:
+    return " ".join(node.get_text(" ").split())
+
+
+def _tables(soup, names: _Names, period: str) -> Iterator[Shown | Finding]:
+    """Figures of every ``pk-table``: by period columns, breakdown rows or data-quality rows."""
+    for table in soup.select("table.pk-table"):
+        caption = _text(table.caption) if table.caption else "a table without a caption"
+        headers = [_text(th) for th in table.select("thead th")]
+        rows = [[_text(td) for td in tr.find_all("td")] for tr in table.select("tbody tr")]
+        if headers[:2] == ["Check", "Records"]:
+            for row in rows:
+                yield Shown(period, "data quality", ALL, row[0], row[1], f"{caption}, '{row[0]}'")
+            continue
+        if headers[:3] == ["Indicator and breakdown", "Group", "Value"]:
+            for row in rows:
+                found = names.choices.get(row[0])
+                if found is None:
+                    if parse_number(row[2]) is not None:
+                        yield Finding("a figure the audit cannot place", f"{caption}, row '{row[0]}'")
+                    continue
+                yield Shown(period, found[0], found[1], row[1], row[2], f"{caption}, {row[0]}, {row[1]}")
+            continue
+        columns = {n: PERIOD.search(h).group(1) for n, h in enumerate(headers) if PERIOD.search(h) and n > 0}
+        for row in rows:
+            indicator = names.by_title.get(row[0])
+            for n, text in enumerate(row):
+                if n not in columns:
+                    continue
+                if indicator is None:
+                    if parse_number(text) is not None:
+                        yield Finding("a figure the audit cannot place", f"{caption}, row '{row[0]}'")
+                    continue
+                yield Shown(columns[n], indicator.id, ALL, ALL, text, f"{caption}, {indicator.title}, {columns[n]}")
+
+
+def _charts(html: str, names: _Names, period: str) -> Iterator[Shown | Finding]:
+    """Figures in the data of every chart the page draws."""
+    decoder = json.JSONDecoder()
+    for number, match in enumerate(_EMBED.finditer(html), start=1):
+        try:
+            spec, _ = decoder.raw_decode(html, match.end())
+        except json.JSONDecodeError:
+            yield Finding("a chart whose data the audit cannot read", f"chart {number}")
+            continue
+        rows = list(spec.get("data", {}).get("values", []))
+        for values in spec.get("datasets", {}).values():
+            rows += values
+        where = spec.get("description") or f"chart {number}"
+        for row in rows:
+            text = str(row.get("shown", ""))
+            if "title" in row and "period" in row:
+                indicator = names.by_title.get(row["title"])
+                if indicator is None:
+                    yield Finding("a chart figure the audit cannot place", f"{where}, '{row['title']}'")
+                    continue
+                yield Shown(row["period"], indicator.id, ALL, ALL, text, f"{where}, {row['title']}, {row['period']}")
+                if row.get("value") is not None and parse_number(text) is None:
+                    yield Finding("a chart holds a value its label hides", f"{where}, {row['title']}, {row['period']}")
+            elif "choice" in row and "group" in row:
+                found = names.choices.get(row["choice"])
+                if found is None:
+                    yield Finding("a chart figure the audit cannot place", f"{where}, '{row['choice']}'")
+                    continue
+                yield Shown(period, found[0], found[1], row["group"], text, f"{where}, {row['choice']}, {row['group']}")
+                if row.get("value") is not None and parse_number(text) is None:
+                    yield Finding("a chart holds a value its label hides", f"{where}, {row['choice']}, {row['group']}")
+            elif any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row.values()):
+                yield Finding("a chart figure the audit cannot place", where)
+
+
+def read_page(html: str, period: str, catalogue: Catalogue | None = None) -> tuple[list[Shown], list[Finding]]:
+    """Every figure a member report shows, and what could not be read."""
+    from bs4 import BeautifulSoup
+
+    names = _Names(catalogue or load_catalogue())
+    start = html.find('class="jp-Notebook')
+    body = html[start:] if start >= 0 else html
+    shown: list[Shown] = []
+    findings: list[Finding] = []
+    for item in [*_tables(BeautifulSoup(body, "html.parser"), names, period), *_charts(body, names, period)]:
+        (shown if isinstance(item, Shown) else findings).append(item)
+    return shown, findings
+
+
+def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, period: str,
+               threshold: int = DEFAULT_THRESHOLD, catalogue: Catalogue | None = None) -> list[Finding]:
+    """Check a member report against the true figures of its one authority.
+
+    Parameters
+    ----------
+    html : str
+        The finished page.
+    measures : DataFrame
+        The authority's aggregates before disclosure control (``la_code``,
+        ``period``, ``indicator``, ``breakdown``, ``group``, ``numerator``,
+        ``denominator``, ``value``).
+    quality : DataFrame, optional
+        Its data-quality counts (unused: the page's own counts are checked).
+    period : str
+        The report's quarter: the period of its breakdowns.
+    threshold : int
+        The smallest count members may see.
+
+    Returns
+    -------
+    list of Finding
+        Empty when the page is safe to publish.
+    """
+    catalogue = catalogue or load_catalogue()
+    shown, findings = read_page(html, period, catalogue)
+    for figure in shown:
+        if figure.indicator == "data quality":
+            value = parse_number(figure.text)
+            if value is not None and 0 < value < threshold:
+                findings.append(Finding("a small count is shown", figure.place))
+    visible: dict[tuple, Shown] = {}
+    for figure in shown:
+        if figure.indicator != "data quality" and parse_number(figure.text) is not None:
+            visible.setdefault((figure.period, figure.indicator, figure.breakdown, figure.group), figure)
+    model = relations_of(measures, catalogue)
+    keys = list(measures.select("period", "indicator", "breakdown", "group").iter_rows())
+    on_page = {(f.period, f.indicator, f.breakdown, f.group) for f in shown}
+    hidden = {q for q, row in enumerate(model.row_of) if keys[row] not in visible}
+    absent = {q for q in hidden if keys[model.row_of[q]] not in on_page}
+    reader = Reader(model, threshold, hidden, absent)
+    reported: set[int] = set()
+    for q, row in enumerate(model.row_of):
+        if not 0 < model.values[q] < threshold or row in reported:
+            continue
+        if q not in hidden:
+            reported.add(row)
+            findings.append(Finding("a figure built on a small count is shown", visible[keys[row]].place))
+        elif reader.pinned(q):
+            reported.add(row)
+            period_, indicator, breakdown, group = keys[row]
+            title = catalogue[indicator].title
+            place = title if breakdown == ALL else f"{title}, {breakdown} '{group}'"
+            findings.append(Finding("a hidden small number can be worked out from the figures shown",
+                                    f"{place}, {period_}"))
+    return findings
+

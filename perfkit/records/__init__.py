@@ -1,0 +1,1 @@
+"""The council's records: the data contract, reading and checking files, the check cache."""

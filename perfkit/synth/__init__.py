@@ -1,0 +1,1 @@
+"""The synthetic dataset: a simulation of children's services records."""

@@ -1,0 +1,1 @@
+"""The analyst's explorer: drills down to records, so it is never published."""
