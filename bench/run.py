@@ -8,7 +8,7 @@ figure with its bound and PASS or FAIL, and exits 1 if any bound fails.
    computing every indicator for every authority and 24 quarters (headline
    figures: the tables keep the columns they count), against a bare polars scan
    that reads every column of the same files once (bound: 3x). The same again
-   once the files have passed the contract (``perfkit.checkcache``: unchanged
+   once the files have passed the contract (``perfkit.records.checkcache``: unchanged
    files are read, not checked again), as a national user's next run is.
    Beside them, a floor (``bench/floor.py``): 10 of the 38 figures, in the
    fewest polars steps we could write, straight from the files.
@@ -120,9 +120,9 @@ def write_subsets(folder: Path, authorities: int) -> None:
 
 
 ENGINE = """
-from perfkit.engine import HEADLINE_COLUMNS, compute
-from perfkit.loading import load_dataset
-from perfkit.periods import Period, periods_between
+from perfkit.indicators.engine import HEADLINE_COLUMNS, compute
+from perfkit.records.loading import load_dataset
+from perfkit.indicators.periods import Period, periods_between
 data = load_dataset({folder!r}, columns=HEADLINE_COLUMNS)  # every column checked (or checked before); those counted kept
 periods = periods_between(Period.parse("2019-20 Q1"), Period.parse("2024-25 Q4"))
 frame = compute(data, periods)
@@ -224,18 +224,18 @@ def bench_batch(reports: int, repeats: int) -> None:
         nbformat.write(empty, scratch / "empty.ipynb")
         # the reference imports papermill as the batch's workers do, without jsonschema's IRI grammar
         reference = f"""
-from perfkit.imports import without_iri_grammar
+from perfkit.present.imports import without_iri_grammar
 without_iri_grammar()
 import nbformat, papermill
-from perfkit.htmlexport import member_html
+from perfkit.present.htmlexport import member_html
 for k in range({reports}):
     papermill.execute_notebook({str(scratch / 'empty.ipynb')!r}, {str(scratch / 'out.ipynb')!r}, kernel_name='python3',
-                               progress_bar=False, kernel_manager_class='perfkit.kernel.IpcKernelManager')
+                               progress_bar=False, kernel_manager_class='perfkit.pipeline.kernels.IpcKernelManager')
     member_html(nbformat.read({str(scratch / 'out.ipynb')!r}, as_version=4))
 """
         empty_runs, one_runs, two_runs, ceilings = [], [], [], []
         batch = """
-from perfkit.batch import run_batch
+from perfkit.pipeline.batch import run_batch
 folder, outcomes = run_batch('2024-25 Q2', {data!r}, {out!r}, {workers}, progress=False, parameters={params!r})
 assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
 print('__SIZE__', max(o.size for o in outcomes))
