@@ -117,10 +117,13 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _measures(args: argparse.Namespace) -> int:
+    from perfkit.config.settings import authority_settings
     from perfkit.indicators.engine import measures_table
 
     kinds = [k.strip() for k in args.windows.split(",") if k.strip()]
-    frame = measures_table(args.data, args.authority, args.period, args.periods, args.breakdowns, kinds)
+    settings = authority_settings(args.authority, args.parameters)  # the closure days its report uses
+    frame = measures_table(args.data, args.authority, args.period, args.periods, args.breakdowns, kinds,
+                           settings.closure_days)
     frame.write_csv(sys.stdout)
     return 0
 
@@ -213,6 +216,8 @@ def parser() -> argparse.ArgumentParser:
     measures.add_argument("--periods", type=int, default=1, help="also the quarters before: a time series of this many")
     measures.add_argument("--breakdowns", action="store_true", help="add every breakdown the catalogue lists (district, sex, age band, ...)")
     measures.add_argument("--windows", default="quarter", help="comma-separated: quarter, ytd (year to date), r12 (rolling 12 months)")
+    measures.add_argument("--parameters", type=Path, default=None,
+                          help="folder of per-authority parameter files (closure days); default: parameters/authorities/")
     measures.set_defaults(run=_measures)
 
     benchmarks = commands.add_parser("benchmarks", help="an authority against England, region and statistical neighbours (published data)")

@@ -481,3 +481,24 @@ def test_rereferrals_are_the_same_when_children_share_a_key(small_data, monkeypa
     assert keyed["is_rereferral"].sum() > 0
     monkeypatch.setattr(perfkit.indicators.measures, "child_key", lambda: pl.col("la_code").hash(1))  # an authority's children collide
     assert flag_rereferrals(referrals).sort(order).equals(keyed)
+
+
+def test_one_age_rule_for_a_29_february_birthday_everywhere():
+    """Indicators, breakdowns and importers take a child's age from one function: born on 29 February,
+    a child is 18 on 28 February of a common year and 19 on 1 March (the importers' own copy said 19 a day early)."""
+    import datetime as dt
+    import inspect
+
+    import polars as pl
+
+    from perfkit.formats import annex_a, cleaning, ssda903
+    from perfkit.indicators import breakdowns, children, measures
+
+    born = dt.date(2004, 2, 29)
+    days = [dt.date(2023, 2, 28), dt.date(2023, 3, 1), dt.date(2024, 2, 28), dt.date(2024, 2, 29)]
+    frame = pl.DataFrame({"on": days, "born": [born] * 4})
+    assert frame.select(children.age_on(pl.col("on"), pl.col("born"))).to_series().to_list() == [18, 19, 19, 20]
+    for module in (annex_a, ssda903, breakdowns, measures):
+        assert module.age_on is children.age_on, module.__name__
+    assert not hasattr(cleaning, "age_on")
+    assert sum("def age_on" in inspect.getsource(m) for m in (annex_a, ssda903, cleaning, breakdowns, measures, children)) == 1

@@ -103,6 +103,8 @@ def test_batch_writes_a_report_per_authority_and_an_index(batch_run):
     assert (folder / "990.html").stat().st_size < MAX_MEMBER_HTML_BYTES
     index = (folder / "index.html").read_text()
     assert 'href="990.html"' in index
+    # the settings are those of --parameters, not of parameters/authorities/ (where 990 is Northmoor)
+    assert "<h1" in (page := (folder / "990.html").read_text()) and "Test 990: children" in page and "Northmoor" not in page
 
 
 def test_one_authority_failing_is_reported_and_does_not_stop_the_others(batch_run):

@@ -84,6 +84,7 @@ from pathlib import Path
 
 import polars as pl
 
+from perfkit.indicators.children import age_on
 from perfkit.records.contract import (
     ACTIVITY_CODES,
     CLA_NEED_CODES,
@@ -103,7 +104,6 @@ from perfkit.formats.cleaning import (
     FLAG_EXPECTED,
     ROW,
     Field,
-    age_on,
     code_decoder,
     extract,
     flag,
@@ -611,7 +611,7 @@ def _canonical(lists: dict[int, pl.DataFrame], la: str) -> dict[str, pl.DataFram
 
     if 9 in lists:
         leavers = lists[9].with_columns(
-            age_band=pl.when(age_on(pl.col("date_of_birth"), pl.col("reference_date")) <= 18).then(pl.lit("17-18")).otherwise(pl.lit("19-21")),
+            age_band=pl.when(age_on(pl.col("reference_date"), pl.col("date_of_birth")) <= 18).then(pl.lit("17-18")).otherwise(pl.lit("19-21")),
             accommodation=pl.when(pl.col("accommodation_type").is_not_null() & pl.col("suitable").is_not_null())
             .then(pl.col("accommodation_type") + pl.col("suitable")).otherwise(None),
         )
@@ -769,7 +769,7 @@ def _list_frames(tables: dict[str, pl.DataFrame]) -> dict[int, pl.DataFrame]:
         exprs = [
             pl.col("child_id").alias("Child Unique ID"), _answer("sex", GENDER).alias("Gender"),
             _answer("ethnicity", ETHNICITY).alias("Ethnicity"), pl.col("date_of_birth").alias("Date of Birth"),
-            age_on(pl.col("date_of_birth"), pl.col(on)).alias("Age of Child (Years)"),
+            age_on(pl.col(on), pl.col("date_of_birth")).alias("Age of Child (Years)"),
         ]
         if disability:
             exprs.append(_answer("disability", YES_NO).alias("Does the Child have a Disability"))

@@ -669,22 +669,6 @@ def write_canonical(tables: dict[str, pl.DataFrame], out_dir: Path) -> list[Path
     return written
 
 
-def age_on(date_of_birth: pl.Expr, on: pl.Expr) -> pl.Expr:
-    """Whole years of age on a date (a 29 February birthday falls on 28 February in common years).
-
-    Examples
-    --------
-    >>> import datetime as dt
-    >>> frame = pl.DataFrame({"dob": [dt.date(2004, 2, 29)], "on": [dt.date(2023, 2, 28)]})
-    >>> frame.select(age_on(pl.col("dob"), pl.col("on"))).item()
-    19
-    """
-    years = on.dt.year() - date_of_birth.dt.year()
-    birth_day = pl.when((date_of_birth.dt.month() == 2) & (date_of_birth.dt.day() == 29)).then(28).otherwise(date_of_birth.dt.day())
-    before = (on.dt.month() < date_of_birth.dt.month()) | ((on.dt.month() == date_of_birth.dt.month()) & (on.dt.day() < birth_day))
-    return (years - before.cast(pl.Int32)).cast(pl.Int32)
-
-
 def typed_table(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     """A canonical table with its missing contract columns added and all-empty columns typed.
 

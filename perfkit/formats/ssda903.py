@@ -61,6 +61,7 @@ from pathlib import Path
 
 import polars as pl
 
+from perfkit.indicators.children import age_on
 from perfkit.records.contract import (
     ACTIVITY_CODES,
     CLA_NEED_CODES,
@@ -78,7 +79,6 @@ from perfkit.formats.cleaning import (
     contract_tables,
     ROW,
     Field,
-    age_on,
     code_decoder,
     extract,
     normalise_heading,
@@ -303,7 +303,7 @@ def _canonical(parts: dict[str, pl.DataFrame], la: str) -> dict[str, pl.DataFram
             leavers = leavers.with_columns(dob=pl.coalesce("dob", "__dob"))
         leavers = leavers.with_columns(reference_date=_birthday_in_year(pl.col("dob"), pl.col("__year")))
         tables["care_leavers"] = leavers.with_columns(
-            age_band=pl.when(age_on(pl.col("dob"), pl.col("reference_date")) <= 18).then(pl.lit("17-18")).otherwise(pl.lit("19-21")),
+            age_band=pl.when(age_on(pl.col("reference_date"), pl.col("dob")) <= 18).then(pl.lit("17-18")).otherwise(pl.lit("19-21")),
         ).sort("child_id", "reference_date")
     return contract_tables(tables, la)
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from perfkit.indicators.measures import AGE_DATE, age_on
+from perfkit.indicators.children import age_on
+from perfkit.indicators.measures import AGE_DATE
 
 from perfkit.indicators.catalogue import ALL
 UNKNOWN = "Not recorded"

@@ -390,18 +390,20 @@ def measures_table(
     periods: int = 1,
     breakdowns: bool = False,
     kinds: Sequence[str] = ("quarter",),
+    closure_days: Iterable[dt.date] = (),
 ) -> pl.DataFrame:
     """The tidy table ``perfkit measures`` prints, from a dataset directory.
 
     ``periods`` quarters ending with ``period`` are computed, each in every
-    window kind of ``kinds`` (``quarter``, ``ytd``, ``r12``).
+    window kind of ``kinds`` (``quarter``, ``ytd``, ``r12``), with the
+    authority's local ``closure_days`` (as its report counts working days).
     """
     data = load_dataset(data_dir)
     if authority not in data.authorities:
         raise ContractError([Problem(str(Path(data_dir) / "children"), f"authority {authority!r} has no rows: expected "
                                      f"one of {', '.join(data.authorities)}", column="la_code")])
     windows = [Window(p, kind) for p in Period.parse(period).series(periods) for kind in kinds]
-    return compute(data, windows, [authority], breakdowns=breakdowns)
+    return compute(data, windows, [authority], breakdowns=breakdowns, closure_days=closure_days)
 
 
 def records_for(

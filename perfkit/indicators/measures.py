@@ -22,6 +22,7 @@ import polars as pl
 from perfkit.records.contract import EET_ACTIVITY_CODES
 from perfkit.records.loading import Dataset, child_key
 from perfkit.indicators.workdays import WorkingDayCalendar
+from perfkit.indicators.children import age_on
 
 KEYS = ["la_code", "period"]
 AGE_DATE = "__age_date"
@@ -332,22 +333,6 @@ def last_month(rows: pl.DataFrame, windows: pl.DataFrame) -> pl.DataFrame:
     """Monthly rows of each window's last month (``month`` is the month's first day)."""
     bounds = _bounds(windows).with_columns(__month=pl.col(TO).dt.month_start())
     return rows.join_where(bounds, pl.col("month") == pl.col("__month")).drop("__month")
-
-
-def age_on(date: pl.Expr, birth: pl.Expr) -> pl.Expr:
-    """Age in whole years on ``date``.
-
-    >>> import datetime as dt
-    >>> f = pl.DataFrame({"d": [dt.date(2024, 2, 28), dt.date(2024, 2, 29), dt.date(2022, 9, 30)],
-    ...                   "b": [dt.date(2008, 2, 29), dt.date(2008, 2, 29), dt.date(2006, 8, 1)]})
-    >>> f.select(age_on(pl.col("d"), pl.col("b"))).to_series().to_list()
-    [15, 16, 16]
-    """
-    def month_day(value: pl.Expr) -> pl.Expr:
-        return value.dt.month().cast(pl.Int32) * 100 + value.dt.day().cast(pl.Int32)
-
-    before_birthday = month_day(date) < month_day(birth)
-    return date.dt.year().cast(pl.Int32) - birth.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)
 
 
 CHILD_DETAILS = {"sex": "sex", "date_of_birth": "date_of_birth", "ethnicity": "ethnicity",

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING
 from perfkit.errors import PublishedDataError, SettingsError
 from perfkit.config import paths
 from perfkit.config.la_codes import la_code
+from perfkit.config.settings import AuthoritySettings, all_authority_settings
 from perfkit.errors import BatchBusy
 
 if TYPE_CHECKING:
@@ -80,6 +81,8 @@ class Job:
     parameters: tuple[tuple[str, object], ...]
     notebook: str = REPORT_NOTEBOOK
     scratch: str | None = None
+    settings: AuthoritySettings | None = None
+    """The authority's settings, read once by the batch (from ``--parameters`` where given) for its figures."""
 
 
 @dataclass(frozen=True)
@@ -238,30 +241,22 @@ def authority_jobs(
     name>``): nothing but a member report is ever written among the members'.
     Two files for the same authority and folder are refused.
     """
-    from perfkit.config.safe_yaml import read_yaml
-
     analyst_dir = analyst_dir or out_dir.parent / ANALYST_FOLDER / out_dir.name
     jobs = []
-    written: dict[tuple[str, str], Path] = {}
-    for path in sorted((parameters or paths.authorities_dir()).glob("*.yaml")):
-        settings = read_yaml(path)
-        if "authority" in settings:
-            authority = la_code(settings["authority"], f"{path}, key 'authority'")
-        else:
-            authority = la_code(path.stem, f"{path}, file name (no key 'authority')")
+    written: dict[tuple[str, str], str] = {}
+    for settings in all_authority_settings(parameters):
+        authority = settings.authority
         if authorities and authority not in authorities:
             continue
-        own_data = settings.get("data_dir")
-        chosen = data_dir or (paths.project_root() / own_data if own_data else paths.default_data_dir())
-        audience = settings.get("audience", "members")
-        folder = str(out_dir if audience == "members" else analyst_dir)
+        chosen = data_dir or settings.data_dir or paths.default_data_dir()
+        folder = str(out_dir if settings.audience == "members" else analyst_dir)
         if (authority, folder) in written:
-            raise SettingsError(f"{path}: authority {authority} for {audience!r} is also in {written[authority, folder]}: "
-                             "expected one parameters file per authority and audience")
-        written[authority, folder] = path
+            raise SettingsError(f"{settings.source}: authority {authority} for {settings.audience!r} is also in "
+                                f"{written[authority, folder]}: expected one parameters file per authority and audience")
+        written[authority, folder] = str(settings.source)
         parameters = {"authority": authority, "period": period, "data_dir": str(chosen),
-                      "audience": audience, "targets_file": None}
-        jobs.append(Job(authority, settings.get("name", authority), folder, tuple(parameters.items())))
+                      "audience": settings.audience, "targets_file": None}
+        jobs.append(Job(authority, settings.name, folder, tuple(parameters.items()), settings=settings))
     return jobs
 
 
@@ -735,14 +730,16 @@ def aggregate_share(share: Share, period: str, start_kernel: bool = True) -> tup
     published = _published(share.published if share.published and Path(share.published).exists() else None)
     authorities = [j.authority for j in jobs]
     try:
-        figures = compute_aggregates_for(data, authorities, period, published=published)
+        figures = compute_aggregates_for(data, authorities, period, published=published,
+                                         settings={j.authority: j.settings for j in jobs if j.settings})
     except Exception:  # noqa: BLE001 - one at a time below
         figures = {}
     for job in jobs:
         if job.authority in figures:
             continue
         try:
-            figures[job.authority] = compute_aggregates(data, job.authority, period, published=published)
+            figures[job.authority] = compute_aggregates(data, job.authority, period, published=published,
+                                                        settings=job.settings)
         except Exception as exc:  # noqa: BLE001 - one authority failing must not stop the others
             failed.append(_failed(job, started, _failure_reason(exc), public_reason(exc)))
     if not figures:

@@ -19,12 +19,13 @@ from pathlib import Path
 import polars as pl
 
 from perfkit.config import paths
+from perfkit.config.settings import authority_settings
 from perfkit.indicators.breakdowns import AGE_BANDS, ALL, age_band
 from perfkit.indicators.catalogue import load_catalogue
 from perfkit.present.charts import ChartOutput, to_spec
 from perfkit.indicators.engine import compute, records_for
 from perfkit.records.loading import Dataset, load_dataset
-from perfkit.indicators.measures import age_on
+from perfkit.indicators.children import age_on
 from perfkit.indicators.periods import Period, periods_between
 from perfkit.pipeline.aggregates import data_as_at
 from perfkit.present.authority_report import BREAKDOWN_NAMES
@@ -76,6 +77,7 @@ class Explorer:
         self.catalogue = load_catalogue()
         self.data = load_dataset(data_dir or paths.default_data_dir()).for_authorities([str(authority)])
         self.authority = str(authority)
+        self.settings = authority_settings(self.authority)  # the report's closure days: the same working days
         latest = Period.containing(data_as_at(self.data))
         latest = latest if latest.end <= data_as_at(self.data) else latest.previous()
         self.quarters = [p.label for p in latest.series(quarters)]
@@ -145,6 +147,7 @@ class Explorer:
         if key not in self._cache:
             breakdowns = [] if self.breakdown.value == ALL else [self.breakdown.value]
             frame = compute(self.selected_data, self._periods(), [self.authority], indicators=[self.indicator.value],
+                            closure_days=self.settings.closure_days,
                             breakdowns=breakdowns)
             self._cache[key] = frame.filter(pl.col("breakdown") == self.breakdown.value)
         return self._cache[key]
@@ -177,7 +180,7 @@ class Explorer:
     def records(self) -> pl.DataFrame:
         """The records behind the selected period and group (analyst only: names children)."""
         return records_for(self.selected_data, self.indicator.value, self.record_period.value,
-                           self.breakdown.value, self.record_group.value)
+                           self.breakdown.value, self.record_group.value, self.settings.closure_days)
 
     # -- wiring ---------------------------------------------------------------
     def _on_change(self, change) -> None:
