@@ -120,10 +120,11 @@ def write_subsets(folder: Path, authorities: int) -> None:
 
 
 ENGINE = """
-from perfkit.indicators.engine import HEADLINE_COLUMNS, compute
+from perfkit.indicators.engine import compute
+from perfkit.indicators.measure_base import COUNTED_COLUMNS
 from perfkit.records.loading import load_dataset
 from perfkit.indicators.periods import Period, periods_between
-data = load_dataset({folder!r}, columns=HEADLINE_COLUMNS)  # every column checked (or checked before); those counted kept
+data = load_dataset({folder!r}, columns=COUNTED_COLUMNS)  # every column checked (or checked before); those counted kept
 periods = periods_between(Period.parse("2019-20 Q1"), Period.parse("2024-25 Q4"))
 frame = compute(data, periods)
 print('__ROWS__', frame.height, sum(t.height for t in data.tables.values()))

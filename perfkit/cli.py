@@ -51,7 +51,7 @@ def _synth(args: argparse.Namespace) -> int:
     profiles = synth.many_authorities(args.authorities, args.seed) if args.authorities else synth.DEFAULT_AUTHORITIES
     tables = synth.generate(seed=args.seed, authorities=profiles, scale=args.scale, workers=args.workers)
     if args.as_format == "annex-a":
-        from perfkit.formats.annex_a import write_annex_a
+        from perfkit.formats.annex_a_write import write_annex_a
 
         args.out.mkdir(parents=True, exist_ok=True)
         for la_code in sorted(tables["children"]["la_code"].unique().to_list()):
@@ -140,7 +140,8 @@ def _latest_published_year() -> int:
 def _batch(args: argparse.Namespace) -> int:
     if args.benchmark and args.year is None:
         args.year = _latest_published_year()
-    from perfkit.pipeline.batch import ANALYST_FOLDER, run_batch, run_benchmark_batch
+    from perfkit.pipeline.batch import run_batch, run_benchmark_batch
+    from perfkit.pipeline.jobs import ANALYST_FOLDER
 
     if args.benchmark:
         folder, outcomes = run_benchmark_batch(args.year, args.out, args.workers, args.authority or None)

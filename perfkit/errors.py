@@ -19,7 +19,7 @@ class ContractError(PerfkitError):
     """Records that do not meet the data contract; ``problems`` lists every finding (file, column, row, value).
 
     >>> import pickle
-    >>> from perfkit.records.loading import Problem
+    >>> from perfkit.records.problems import Problem
     >>> str(pickle.loads(pickle.dumps(ContractError([Problem("a.csv", "bad")])))).splitlines()
     ['1 problem with the input data:', '  - a.csv: bad']
     """
@@ -51,11 +51,11 @@ class SettingsFileError(SettingsError):
 class AuthorityCodeError(SettingsError):
     """An authority code that is not a three-digit LA number; the message says where it came from."""
 
-    def __init__(self, value: object, where: str) -> None:
-        from perfkit.config.la_codes import EXPECTED
+    EXPECTED = "a three-digit LA number such as '886'"
 
+    def __init__(self, value: object, where: str) -> None:
         self.value, self.where = value, where
-        super().__init__(f"{where}: authority code {value!r}: expected {EXPECTED}")
+        super().__init__(f"{where}: authority code {value!r}: expected {self.EXPECTED}")
 
     def __reduce__(self):
         return type(self), (self.value, self.where)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import os
 from pathlib import Path
 
-import polars as pl
 import pytest
 
 from perfkit.synth import simulation as synth
@@ -33,18 +32,6 @@ def small_data(tmp_path_factory) -> Path:
     return out
 
 
-def d(text: str | None) -> dt.date | None:
-    return None if text is None else dt.date.fromisoformat(text)
-
-
-def write_tables(directory: Path, tables: dict[str, pl.DataFrame]) -> Path:
-    """Write hand-made tables as CSV, as an analyst's export would be."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, frame in tables.items():
-        frame.write_csv(directory / f"{name}.csv", date_format="%Y-%m-%d")
-    return directory
-
-
 def pytest_collection_modifyitems(config, items):
     """The stored report baseline was made with the published benchmarks in ../shared: without them, skip it."""
     from perfkit.config import paths
@@ -56,3 +43,24 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.name == "authority_report.ipynb" and item.path.parent.name == "notebooks":
             item.add_marker(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from helpers import chromium_path
+
+    executable = chromium_path()
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: the README lists Debian's chromium as a prerequisite of the full suite")
+        pytest.skip("chromium not found: install Debian's chromium package to run the browser test")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        yield launched
+        launched.close()

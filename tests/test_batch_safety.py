@@ -22,7 +22,6 @@ depend on how fast the machine is.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -33,10 +32,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from perfkit.config import paths
-from perfkit.pipeline.batch import Outcome, index_html, run_batch, withhold_values
 from perfkit.cli import main
-from perfkit.records.loading import ContractError, Problem
+from perfkit.config import paths
+from perfkit.errors import ContractError
+from perfkit.pipeline.batch import run_batch
+from perfkit.pipeline.index_page import index_html, withhold_values
+from perfkit.pipeline.jobs import Outcome
+from perfkit.records.problems import Problem
 
 PERIOD = "2023-24 Q3"
 """The quarter of the in-process batches, on the small synthetic data of ``conftest.small_data``."""
@@ -463,7 +465,7 @@ VALUES = [
 
 @pytest.mark.parametrize("value", VALUES)
 def test_the_index_withholds_a_record_value_however_it_is_quoted(value):
-    from perfkit.pipeline.batch import public_reason
+    from perfkit.pipeline.index_page import public_reason
 
     error = ContractError([Problem("referrals.csv", "expected a date in ISO form YYYY-MM-DD", "referral_date", 7, value)])
     reason = f"ContractError: {error}"

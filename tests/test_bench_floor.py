@@ -7,8 +7,8 @@ import pytest
 
 import perfkit.config.paths as paths
 from perfkit.indicators.engine import compute
-from perfkit.records.loading import load_dataset
 from perfkit.indicators.periods import Period, periods_between
+from perfkit.records.loading import load_dataset
 
 EXACT = [  # (query, column, indicator, part of the engine's figure)
     ("contacts", "contacts", "contacts", "numerator"),

@@ -7,40 +7,14 @@ where it fails.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import LOCAL_SCHEMES
 
 from perfkit.config import paths
 from perfkit.present.htmlexport import member_html
-
-LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
-
-
-def chromium_path() -> str | None:
-    return os.environ.get("PERFKIT_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    if executable is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed: the README lists Debian's chromium as a prerequisite of the full suite")
-        pytest.skip("chromium not found: install Debian's chromium package to run the browser test")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=executable,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,13 @@ import jsonschema
 import polars as pl
 import pytest
 
-from perfkit.present.charts import ChartOutput, breakdown_chart, import_altair, trend_chart
 from perfkit.pipeline.aggregates import build_report
+from perfkit.present.charts import (
+    ChartOutput,
+    breakdown_chart,
+    import_altair,
+    trend_chart,
+)
 
 PERIOD = "2023-24 Q3"
 

@@ -11,9 +11,10 @@ import polars as pl
 import pytest
 
 import perfkit.records.loading as loading
+from perfkit.errors import ContractError
+from perfkit.indicators.measure_base import COUNTED_COLUMNS
 from perfkit.records import checkcache
-from perfkit.indicators.engine import HEADLINE_COLUMNS
-from perfkit.records.loading import ContractError, load_dataset
+from perfkit.records.loading import load_dataset
 
 CHILDREN = "la_code,child_id,sex,date_of_birth,ethnicity\n999,a,F,2010-01-01,WBRI\n999,b,M,2011-02-03,WBRI\n"
 REFERRALS = ("la_code,child_id,referral_id,referral_date,referral_source,nfa,closure_date\n"
@@ -66,7 +67,7 @@ def test_a_file_that_passed_is_read_not_checked_and_gives_the_same_tables_and_wa
     again = load_dataset(directory)
     assert checks == ["children.csv", "referrals.csv"]  # nothing checked the second time
     assert _same(first, again) and [str(w) for w in again.warnings] == warnings
-    cut = load_dataset(directory, columns=HEADLINE_COLUMNS)
+    cut = load_dataset(directory, columns=COUNTED_COLUMNS)
     assert cut.table("referrals").columns == ["la_code", "child_id", "referral_date", "nfa", "closure_date"]
     assert [str(w) for w in cut.warnings] == warnings
     assert len(list(records.glob("*.json"))) == 3  # two files and the two checked together
@@ -74,7 +75,7 @@ def test_a_file_that_passed_is_read_not_checked_and_gives_the_same_tables_and_wa
 
 def test_the_national_synthetic_tables_are_the_same_read_after_a_pass(small_data, records, checks):
     """Parquet files: after a pass only the columns kept are read, typed as the checks leave them."""
-    for columns in (None, HEADLINE_COLUMNS):
+    for columns in (None, COUNTED_COLUMNS):
         shutil.rmtree(records, ignore_errors=True)
         checked = load_dataset(small_data, columns=columns)
         remembered = load_dataset(small_data, columns=columns)
@@ -179,7 +180,7 @@ def test_validate_checks_every_file_even_if_it_passed_before(tmp_path, records, 
 
 
 def test_a_batch_reads_files_that_all_passed_before_without_checking_them(small_data, tmp_path, records, checks):
-    from perfkit.pipeline.batch import checked_records
+    from perfkit.pipeline.shares import checked_records
 
     authorities = load_dataset(small_data).authorities[:1]  # remembers every file
     checked = load_dataset(small_data, authorities=authorities)  # some authorities' rows: always checked
@@ -193,7 +194,7 @@ def test_a_batch_reads_files_that_all_passed_before_without_checking_them(small_
 
 
 def test_a_batch_reads_parquet_files_whose_la_code_is_stored_as_a_number(tmp_path, records, checks):
-    from perfkit.pipeline.batch import checked_records
+    from perfkit.pipeline.shares import checked_records
 
     directory = tmp_path / "data"
     directory.mkdir()

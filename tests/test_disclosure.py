@@ -198,8 +198,8 @@ def page_and_truth(tmp_path_factory):
     import nbformat
 
     from perfkit.config import paths
-    from perfkit.present.htmlexport import member_html
     from perfkit.pipeline.aggregates import build_report
+    from perfkit.present.htmlexport import member_html
 
     executed = nbformat.read(paths.project_root() / "tests" / "notebooks" / "authority_report.ipynb", as_version=4)
     truth = build_report("990", audience="analyst")
@@ -267,11 +267,11 @@ def test_the_audit_fails_closed_on_a_figure_it_cannot_place(page_and_truth):
 
 def test_the_batch_does_not_publish_a_report_that_fails_the_audit(page_and_truth, tmp_path, monkeypatch):
     """A report whose page shows a small count is not written; the earlier report is kept; no value is quoted."""
-    from perfkit.pipeline import batch
-    from perfkit.present import htmlexport
     from perfkit.config import paths
-    from perfkit.records.loading import load_dataset
+    from perfkit.pipeline import index_page, jobs
     from perfkit.pipeline.aggregates import compute_aggregates, save_aggregates
+    from perfkit.present import htmlexport
+    from perfkit.records.loading import load_dataset
 
     html, _, period = page_and_truth
     choice, group = re.findall(r"<tr><td>([^<]+ by [^<]+)</td><td>([^<]+)</td><td class=\"pk-num\">fewer than 5</td></tr>", html)[0]
@@ -284,12 +284,12 @@ def test_the_batch_does_not_publish_a_report_that_fails_the_audit(page_and_truth
     (out / "990.html").write_text("the earlier report", encoding="utf-8")
     parameters = {"authority": "990", "period": period, "data_dir": str(paths.default_data_dir()), "audience": "members",
                   "targets_file": None, "aggregates": str(folder)}
-    outcome = batch.run_job(batch.Job("990", "Northmoor", str(out), tuple(parameters.items())), fresh_kernel=True)
+    outcome = jobs.run_job(jobs.Job("990", "Northmoor", str(out), tuple(parameters.items())), fresh_kernel=True)
     assert not outcome.ok
     assert "DisclosureError" in outcome.error and "disclosure audit" in outcome.error
     assert "a figure built on a small count is shown" in outcome.error
     assert (out / "990.html").read_text(encoding="utf-8") == "the earlier report"
-    index = batch.index_html(period, [outcome])
+    index = index_page.index_html(period, [outcome])
     assert "disclosure audit" in index and ">3<" not in index
 
 

@@ -115,7 +115,7 @@ def test_every_settings_file_refuses_aliases(reader, tmp_path, monkeypatch):
         path.write_text(text)
         call = lambda: load_comparators(path)  # noqa: E731
     elif reader == "authority parameters":
-        from perfkit.pipeline.batch import authority_jobs
+        from perfkit.pipeline.jobs import authority_jobs
 
         path = tmp_path / "parameters" / "authorities" / "990.yaml"
         path.write_text(text)
@@ -325,8 +325,8 @@ def test_xlsx_bomb_is_refused_quickly_in_little_memory(bomb, tmp_path):
 
 def test_xlsx_part_that_inflates_too_many_times_is_refused(tmp_path):
     """Under the total limit, a 48 MB sheet that inflates about 330 times its compressed size is refused."""
+    from perfkit.errors import ContractError
     from perfkit.formats.annex_a import read_annex_a
-    from perfkit.records.loading import ContractError
 
     path = xlsx_bomb(tmp_path / "990_annex_a.xlsx", 48e6)
     with pytest.raises(ContractError) as caught:
@@ -343,8 +343,8 @@ def test_xlsx_part_that_inflates_too_many_times_is_refused(tmp_path):
 def test_xlsx_bomb_that_lies_about_its_size_is_refused(tmp_path):
     """A sheet declaring 1,000 bytes but holding 48 MB: the spreadsheet reader would read it all (it ignores
     the declared sizes), so the bytes are counted as they inflate, and refused at the first megabyte."""
+    from perfkit.errors import ContractError
     from perfkit.formats.annex_a import read_annex_a
-    from perfkit.records.loading import ContractError
 
     path = xlsx_bomb(tmp_path / "990_annex_a.xlsx", 48e6, declared=1000)
     started = time.perf_counter()

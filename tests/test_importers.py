@@ -9,10 +9,12 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from perfkit.synth import simulation as synth
-from perfkit.formats.annex_a import import_annex_a, read_annex_a, write_annex_a
+from perfkit.errors import ContractError
+from perfkit.formats.annex_a import import_annex_a, read_annex_a
+from perfkit.formats.annex_a_write import write_annex_a
 from perfkit.formats.ssda903 import import_ssda903, read_ssda903, write_ssda903
-from perfkit.records.loading import ContractError, load_dataset
+from perfkit.records.loading import load_dataset
+from perfkit.synth import simulation as synth
 
 LA = "990"
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from helpers import LOCAL_SCHEMES
 
 from perfkit.config import paths
-from tests.test_browser import LOCAL_SCHEMES, browser  # noqa: F401 - the fixture
 
 HOSTILE_NAME = "Zed <img src=x onerror=alert(6)> [z](javascript:alert(7)) *bold* # \"quoted\" 'single'"
 HOSTILE_DISTRICT = "Ashby<script>alert(8)</script><img src=y onerror=alert(9)>"

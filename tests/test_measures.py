@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import polars as pl
+import pytest
+from helpers import d, write_tables
 from polars.testing import assert_frame_equal
 
 from perfkit.indicators.engine import compute
-from perfkit.records.loading import load_dataset
 from perfkit.indicators.periods import Period
-
-from conftest import d, write_tables
+from perfkit.records.loading import load_dataset
 
 LA = "999"
 PERIOD = Period.parse("2022-23 Q2")
@@ -335,9 +334,9 @@ def test_many_periods_in_one_call_match_single_period_calls(small_data):
 
 def test_indicators_counted_together_match_each_counted_alone(small_data):
     """Indicators counted from the same rows share one grouping: each keeps its own figures."""
-    from perfkit.indicators.engine import HEADLINE_COLUMNS
+    from perfkit.indicators.measure_base import COUNTED_COLUMNS
 
-    data = load_dataset(small_data, columns=HEADLINE_COLUMNS)
+    data = load_dataset(small_data, columns=COUNTED_COLUMNS)
     windows = ["2023-24 Q3", "2023-24 Q4 R12"]
     together = compute(data, windows)
     for indicator in ("contacts", "contact_conversion_pct", "referrals", "rereferral_pct", "referral_nfa_pct",
@@ -451,35 +450,37 @@ def test_target_trajectory_gives_each_quarter_its_target():
 
 def test_children_are_matched_exactly_even_when_their_keys_collide(small_data, monkeypatch):
     """Rows meet children through a hashed key; a collision falls back to matching the ids: same figures."""
-    import perfkit.indicators.measures
+    import perfkit.indicators.child_details
+    import perfkit.indicators.families.front_door
 
     data = load_dataset(small_data)
     windows = ["2023-24 Q3", "2023-24 Q4 R12"]
     keyed = compute(data, windows, breakdowns=True)
-    monkeypatch.setattr(perfkit.indicators.measures, "child_key", lambda: pl.lit(7, dtype=pl.UInt64))  # every child collides
+    monkeypatch.setattr(perfkit.indicators.child_details, "child_key", lambda: pl.lit(7, dtype=pl.UInt64))  # every child collides
+    monkeypatch.setattr(perfkit.indicators.families.front_door, "child_key", lambda: pl.lit(7, dtype=pl.UInt64))
     assert compute(data, windows, breakdowns=True).equals(keyed)
 
 
 def test_a_row_whose_key_is_another_childs_gets_no_details(monkeypatch):
-    import perfkit.indicators.measures
-    from perfkit.records.loading import Dataset
-    from perfkit.indicators.measures import with_children
+    import perfkit.indicators.child_details
+    from perfkit.indicators.child_details import with_children
+    from perfkit.records.dataset import Dataset
 
     children = pl.DataFrame({"la_code": ["990", "991"], "child_id": ["a", "b"], "sex": ["F", "M"]})
     rows = pl.DataFrame({"la_code": ["990", "990", "991"], "child_id": ["a", "z", "b"]})
-    monkeypatch.setattr(perfkit.indicators.measures, "child_key", lambda: pl.col("la_code").hash(1))  # z's key is a's
+    monkeypatch.setattr(perfkit.indicators.child_details, "child_key", lambda: pl.col("la_code").hash(1))  # z's key is a's
     assert with_children(rows, Dataset(Path("."), {"children": children}), ("sex",))["sex"].to_list() == ["F", None, "M"]
 
 
 def test_rereferrals_are_the_same_when_children_share_a_key(small_data, monkeypatch):
-    import perfkit.indicators.measures
-    from perfkit.indicators.measures import flag_rereferrals
+    import perfkit.indicators.families.front_door
+    from perfkit.indicators.families.front_door import flag_rereferrals
 
     referrals = load_dataset(small_data, tables=["referrals"]).table("referrals")
     order = ["la_code", "child_id", "referral_date", "referral_id"]
     keyed = flag_rereferrals(referrals).sort(order)
     assert keyed["is_rereferral"].sum() > 0
-    monkeypatch.setattr(perfkit.indicators.measures, "child_key", lambda: pl.col("la_code").hash(1))  # an authority's children collide
+    monkeypatch.setattr(perfkit.indicators.families.front_door, "child_key", lambda: pl.col("la_code").hash(1))  # an authority's children collide
     assert flag_rereferrals(referrals).sort(order).equals(keyed)
 
 
@@ -491,14 +492,16 @@ def test_one_age_rule_for_a_29_february_birthday_everywhere():
 
     import polars as pl
 
-    from perfkit.formats import annex_a, cleaning, ssda903
-    from perfkit.indicators import breakdowns, children, measures
+    from perfkit.formats import annex_a, annex_a_write, cleaning, ssda903
+    from perfkit.indicators import breakdowns, children
+    from perfkit.indicators.families import looked_after, missing
 
     born = dt.date(2004, 2, 29)
     days = [dt.date(2023, 2, 28), dt.date(2023, 3, 1), dt.date(2024, 2, 28), dt.date(2024, 2, 29)]
     frame = pl.DataFrame({"on": days, "born": [born] * 4})
     assert frame.select(children.age_on(pl.col("on"), pl.col("born"))).to_series().to_list() == [18, 19, 19, 20]
-    for module in (annex_a, ssda903, breakdowns, measures):
+    for module in (annex_a, annex_a_write, ssda903, breakdowns, looked_after, missing):
         assert module.age_on is children.age_on, module.__name__
     assert not hasattr(cleaning, "age_on")
-    assert sum("def age_on" in inspect.getsource(m) for m in (annex_a, ssda903, cleaning, breakdowns, measures, children)) == 1
+    assert sum("def age_on" in inspect.getsource(m)
+               for m in (annex_a, annex_a_write, ssda903, cleaning, breakdowns, looked_after, missing, children)) == 1

@@ -5,12 +5,18 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perfkit.indicators.catalogue import load_catalogue
-from perfkit.present.narrative import (Benchmarks, Movement, biggest_movements, episodes_and_children,
-                               indicator_sentence)
 from perfkit.indicators.targets import Target, rag
+from perfkit.present.narrative import (
+    Benchmarks,
+    Movement,
+    biggest_movements,
+    episodes_and_children,
+    indicator_sentence,
+)
 
 CATALOGUE = load_catalogue()
 NUMBER = r"(-?[\d,]+(?:\.\d+)?)"

@@ -97,3 +97,15 @@ def test_nbval_baselines_run_the_same_code_as_the_notebooks():
         stored = [c.source for c in _code_cells(baseline)]
         assert stored == source, f"run `make baselines`: {baseline.name} is out of date"
         assert any(c.get("outputs") for c in _code_cells(baseline))
+
+
+def test_the_doctests_leave_the_test_environment_as_they_found_it():
+    """The doctests run first (``perfkit`` before ``tests``): one that deleted ``PERFKIT_CHECK_CACHE`` sent every
+    later test to the user's own cache. No docstring sets or deletes an environment variable outside a patch."""
+    import os
+
+    assert Path(os.environ["PERFKIT_CHECK_CACHE"]).name.startswith("perfkit-checks-")
+    assert Path(os.environ["PERFKIT_PUBLISHED_CACHE"]).name.startswith("perfkit-published-")
+    offending = [str(p) for p in (ROOT / "perfkit").rglob("*.py")
+                 if re.search(r">>> .*(del os\.environ|os\.environ\[[^]]+\] *=)", p.read_text(encoding="utf-8"))]
+    assert offending == []

@@ -12,9 +12,18 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from perfkit.indicators.catalogue import load_catalogue
 from perfkit.config.paths import published_dfe_dir, published_lait_dir, shared_dir
-from perfkit.published import benchmarks, comparators, ees, lait, neighbours
+from perfkit.indicators.catalogue import load_catalogue
+from perfkit.published import (
+    benchmarks,
+    comparators,
+    ees,
+    lait,
+    markers,
+    neighbours,
+    reproduction,
+    tidy,
+)
 
 pytestmark = pytest.mark.skipif(
     not (published_dfe_dir().is_dir() and published_lait_dir().is_dir()),
@@ -61,7 +70,7 @@ EXPECTED_REPRODUCTION = {
 
 @pytest.mark.parametrize("file", list(EXPECTED_REPRODUCTION))
 def test_published_values_are_reproduced_from_published_counts(file):
-    result = ees.reproduce_published(file)
+    result = reproduction.reproduce_published(file)
     with_counts, suppressed = EXPECTED_REPRODUCTION[file]
     compared = result.filter(pl.col("match").is_not_null())
     assert compared.height == with_counts
@@ -70,7 +79,7 @@ def test_published_values_are_reproduced_from_published_counts(file):
     mismatches = compared.filter(~pl.col("match"))
     assert mismatches.height == 0, mismatches.head(5)
     assert compared["match"].all()  # 100% of LA rows with counts
-    summary = ees.reproduction_summary(result)
+    summary = reproduction.reproduction_summary(result)
     assert summary["match_pct"].to_list() == [100.0] * summary.height
 
 
@@ -85,7 +94,7 @@ def test_published_values_are_reproduced_from_published_counts(file):
     ],
 )
 def test_reproduction_rounds_exact_ties_half_up(file, year, la_code, group, published):
-    row = _row(ees.reproduce_published(file), year=year, la_code=la_code, group=group)
+    row = _row(reproduction.reproduce_published(file), year=year, la_code=la_code, group=group)
     assert row["published"] == published
     assert row["recomputed"] == published
     assert row["match"] is True
@@ -93,7 +102,7 @@ def test_reproduction_rounds_exact_ties_half_up(file, year, la_code, group, publ
 
 
 def test_cla_rate_reproduced_for_kent():
-    row = _row(ees.reproduce_published(CLA), year=2025, la_code="886", group="Children looked after on 31 March each year")
+    row = _row(reproduction.reproduce_published(CLA), year=2025, la_code="886", group="Children looked after on 31 March each year")
     assert (row["numerator"], row["denominator"], row["published"], row["recomputed"]) == ("1896", "355390", "53", "53")
 
 
@@ -207,7 +216,7 @@ def test_errors_name_file_column_row_and_value():
     data = (published_dfe_dir() / C1).read_bytes().replace(b",4899,1156,23.6,", b",4899,1156,23.6%,", 1)
     raw = ees.parse_ees(data, C1)
     with pytest.raises(ees.PublishedDataError) as error:
-        ees.split_value_markers(raw, ["rereferral_percent"], C1)
+        markers.split_value_markers(raw, ["rereferral_percent"], C1)
     message = str(error.value)
     assert C1 in message and "'rereferral_percent'" in message and "'23.6%'" in message
     row = raw.filter(pl.col("rereferral_percent") == "23.6%")["source_row"][0]
@@ -219,7 +228,7 @@ def test_errors_name_file_column_row_and_value():
 
 def test_lait_loads_into_the_tidy_shape():
     cin = lait.load_lait(["CIN"])
-    assert cin.schema == pl.Schema(ees.TIDY_SCHEMA)
+    assert cin.schema == pl.Schema(tidy.TIDY_SCHEMA)
     assert _row(cin, year=2025, la_code="886")["value"] == 316.5
     assert _row(cin, year=2025, geographic_level="National")["value"] == 330.3
     cumbria = _row(cin, year=2025, la_code="909")

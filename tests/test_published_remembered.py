@@ -7,8 +7,8 @@ import tempfile
 import pytest
 
 from perfkit.config import paths
-from perfkit.published.data import PublishedData
 from perfkit.published import remembered
+from perfkit.published.data import PublishedData
 
 pytestmark = pytest.mark.skipif(not paths.published_dfe_dir().exists(), reason="published DfE files not found")
 

@@ -11,10 +11,10 @@ import papermill
 import polars as pl
 import pytest
 
-from perfkit.config import paths
-from perfkit.pipeline.batch import run_batch
-from perfkit.indicators.catalogue import load_catalogue
 from perfkit.cli import main
+from perfkit.config import paths
+from perfkit.indicators.catalogue import load_catalogue
+from perfkit.pipeline.batch import run_batch
 from perfkit.present.htmlexport import VEGALITE_MIMETYPE, member_html, vega_bundle
 
 PERIOD = "2023-24 Q3"
@@ -144,7 +144,7 @@ def test_no_child_identifier_or_record_in_any_report(batch_run, small_data):
 
 
 def test_records_are_checked_once_read_and_fail_by_authority(batch_run):
-    from perfkit.pipeline.batch import checked_records
+    from perfkit.pipeline.shares import checked_records
 
     _, _, _, broken = batch_run  # one of 991's referral dates is broken
     data, failures = checked_records(broken, ["990", "991"])
@@ -165,7 +165,7 @@ def test_the_latest_quarter_is_found_from_the_rows_that_pass(batch_run, tmp_path
 
 def test_a_report_reads_its_own_authoritys_rows_alone(batch_run):
     """Built outside the batch, a report fails, as in the batch, for its own authority's rows only."""
-    from perfkit.records.loading import ContractError
+    from perfkit.errors import ContractError
     from perfkit.pipeline.aggregates import build_report
 
     _, _, _, broken = batch_run  # one of 991's referral dates is broken
@@ -234,8 +234,8 @@ def test_no_count_below_the_threshold_in_member_charts(batch_run):
 
 
 def test_aggregates_of_authorities_computed_together_are_those_of_each_alone(small_data):
-    from perfkit.records.loading import load_dataset
     from perfkit.pipeline.aggregates import compute_aggregates, compute_aggregates_for
+    from perfkit.records.loading import load_dataset
 
     data = load_dataset(small_data)
     together = compute_aggregates_for(data, ["990", "991"], PERIOD)

@@ -6,10 +6,10 @@ import polars as pl
 import pytest
 
 from perfkit.config import paths
-from perfkit.synth import simulation as synth
 from perfkit.indicators.engine import compute
-from perfkit.records.loading import load_dataset
 from perfkit.indicators.periods import Period, periods_between
+from perfkit.records.loading import load_dataset
+from perfkit.synth import simulation as synth
 
 
 def test_same_seed_same_files(tmp_path):

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from perfkit.cli import main
-from perfkit.records.loading import ContractError, load_dataset
+from perfkit.errors import ContractError
+from perfkit.records.loading import load_dataset
 
 CHILDREN = (
     "la_code,child_id,sex,date_of_birth,ethnicity\n"
@@ -109,6 +110,7 @@ def test_cli_measures_time_series_windows_and_breakdowns(small_data, capsys):
     assert main(["measures", "--data", str(small_data), "--authority", "990", "--period", "2023-24 Q2",
                  "--periods", "8", "--windows", "quarter,ytd,r12", "--breakdowns"]) == 0
     import io
+
     import polars as pl
 
     frame = pl.read_csv(io.StringIO(capsys.readouterr().out), schema_overrides={"la_code": pl.String})
@@ -170,7 +172,7 @@ CUT_CASES = {  # problems in columns headline figures do not keep, in whole file
 
 @pytest.mark.parametrize("files", CUT_CASES.values(), ids=CUT_CASES.keys())
 def test_loading_fewer_columns_still_checks_every_column(tmp_path, files):
-    from perfkit.indicators.engine import HEADLINE_COLUMNS
+    from perfkit.indicators.measure_base import COUNTED_COLUMNS
 
     directory = _dataset(tmp_path, **files)
 
@@ -180,13 +182,14 @@ def test_loading_fewer_columns_still_checks_every_column(tmp_path, files):
         except ContractError as exc:
             return [str(p) for p in exc.problems]
 
-    assert outcome() == outcome(columns=HEADLINE_COLUMNS) != []
+    assert outcome() == outcome(columns=COUNTED_COLUMNS) != []
 
 
 def test_headlines_from_fewer_columns_are_the_same_and_breakdowns_need_every_column(small_data):
-    from perfkit.indicators.engine import HEADLINE_COLUMNS, compute
+    from perfkit.indicators.engine import compute
+    from perfkit.indicators.measure_base import COUNTED_COLUMNS
 
-    cut = load_dataset(small_data, columns=HEADLINE_COLUMNS)
+    cut = load_dataset(small_data, columns=COUNTED_COLUMNS)
     assert cut.table("contacts").columns == ["la_code", "child_id", "contact_date", "outcome"]
     windows = ["2023-24 Q3", "2023-24 Q4 YTD", "2023-24 Q4 R12"]
     assert compute(cut, windows).equals(compute(load_dataset(small_data), windows))

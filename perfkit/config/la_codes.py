@@ -16,11 +16,12 @@ perfkit.errors.AuthorityCodeError: 990.yaml, key 'authority': authority code '..
 from __future__ import annotations
 
 import re
+
 from perfkit.errors import AuthorityCodeError
 
 LA_CODE = re.compile(r"[0-9]{3}")
 """Three ASCII digits, matched whole (``fullmatch``): ``\\d`` would take other scripts' digits, ``$`` a newline."""
-EXPECTED = "a three-digit LA number such as '886'"
+EXPECTED = AuthorityCodeError.EXPECTED
 
 
 

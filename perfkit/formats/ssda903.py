@@ -61,7 +61,13 @@ from pathlib import Path
 
 import polars as pl
 
+from perfkit.errors import ContractError
+from perfkit.formats.canonical import contract_tables, typed_table, write_canonical
+from perfkit.formats.cleaning import code_decoder, normalise_heading
+from perfkit.formats.columns import ROW, Field, extract, raise_problems
+from perfkit.formats.grids import read_csv_grid
 from perfkit.indicators.children import age_on
+from perfkit.records.checks import check_table
 from perfkit.records.contract import (
     ACTIVITY_CODES,
     CLA_NEED_CODES,
@@ -75,19 +81,7 @@ from perfkit.records.contract import (
     RNE_CODES,
     TABLES,
 )
-from perfkit.formats.cleaning import (
-    contract_tables,
-    ROW,
-    Field,
-    code_decoder,
-    extract,
-    normalise_heading,
-    raise_problems,
-    read_csv_grid,
-    typed_table,
-    write_canonical,
-)
-from perfkit.records.loading import ContractError, Problem, check_table
+from perfkit.records.problems import Problem
 
 _YEAR_RANGE = re.compile(r"(?<!\d)(20\d{2})\s*[-_/]\s*(\d{2})(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
@@ -353,11 +347,6 @@ def import_ssda903(folder: Path, out_dir: Path, la_code: str) -> list[Path]:
 
 # --------------------------------------------------------------------------
 # writing
-
-
-def _year_of(date: pl.Expr) -> pl.Expr:
-    """The collection year (year ending 31 March) a date falls in."""
-    return pl.when(date.dt.month() >= 4).then(date.dt.year() + 1).otherwise(date.dt.year())
 
 
 def _dmy(column: str) -> pl.Expr:

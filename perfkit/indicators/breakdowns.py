@@ -1,17 +1,17 @@
 """Breakdowns: how counted rows are split into groups (district, sex, age band, ...).
 
 Each breakdown is an expression over the rows a measure counts, after they
-are joined to the child's details (see :func:`perfkit.indicators.measures.with_children`).
+are joined to the child's details (see :func:`perfkit.indicators.child_details.with_children`).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from perfkit.indicators.children import age_on
-from perfkit.indicators.measures import AGE_DATE
-
 from perfkit.indicators.catalogue import ALL
+from perfkit.indicators.children import age_on
+from perfkit.indicators.windows import AGE_DATE
+
 UNKNOWN = "Not recorded"
 
 AGE_BANDS = ((0, 1, "Under 1"), (1, 5, "1-4"), (5, 10, "5-9"), (10, 16, "10-15"), (16, 18, "16-17"))

@@ -27,17 +27,12 @@ class Indicator:
     unit: Unit
     decimals: int
     polarity: Polarity
-    window: str
     definition: str
     numerator: str
     noun: str
     denominator: str | None = None
     breakdowns: tuple[str, ...] = ()
     disclosive: bool = True
-
-    @property
-    def is_rate(self) -> bool:
-        return self.unit == "rate_per_10k"
 
     @property
     def unit_suffix(self) -> str:
@@ -74,7 +69,7 @@ def parse_catalogue(document: dict) -> Catalogue:
 
     >>> doc = {"families": [{"id": "f", "title": "F"}], "indicators": [{"id": "x",
     ...   "title": "X", "family": "f", "unit": "count", "decimals": 0, "polarity": "none",
-    ...   "window": "quarter", "definition": "d", "numerator": "n", "noun": "things"}]}
+    ...   "definition": "d", "numerator": "n", "noun": "things"}]}
     >>> parse_catalogue(doc)["x"].unit
     'count'
     """

@@ -18,14 +18,28 @@ from typing import Iterable, Sequence
 import polars as pl
 
 from perfkit.errors import ContractError
-from perfkit.records.problems import Problem
-from perfkit.records.contract import TABLES
-from perfkit.indicators.catalogue import POPULATION, Catalogue, Indicator, load_catalogue
 from perfkit.indicators.breakdowns import ALL, CHILD_BREAKDOWNS, group_expression
-from perfkit.records.loading import AUTHORITIES_PER_PART, Dataset, authority_groups, is_id_column, load_dataset
-from perfkit.indicators.measures import COUNTED_COLUMNS, KEYS, REGISTRY, MeasureInput, MeasureRows, with_children
+from perfkit.indicators.catalogue import (
+    POPULATION,
+    Catalogue,
+    Indicator,
+    load_catalogue,
+)
+from perfkit.indicators.child_details import with_children
+from perfkit.indicators.measure_base import (
+    COUNTED_COLUMNS,
+    KEYS,
+    MeasureInput,
+    MeasureRows,
+)
+from perfkit.indicators.measures import REGISTRY
 from perfkit.indicators.periods import Period, Window, as_window
 from perfkit.indicators.workdays import WorkingDayCalendar, calendar_for
+from perfkit.records.checks import is_id_column
+from perfkit.records.contract import TABLES
+from perfkit.records.dataset import AUTHORITIES_PER_PART, Dataset, authority_groups
+from perfkit.records.loading import load_dataset
+from perfkit.records.problems import Problem
 
 OUTPUT_SCHEMA = {
     "la_code": pl.String,
@@ -158,14 +172,6 @@ def breakdowns_for(indicator: Indicator, rows: pl.DataFrame, requested: bool | I
     return [ALL, *wanted]
 
 
-HEADLINE_COLUMNS: dict[str, tuple[str, ...]] = COUNTED_COLUMNS
-"""The columns headline figures read, for ``load_dataset(directory, columns=HEADLINE_COLUMNS)``.
-
-Every column is still read and checked; only these are kept (with
-``la_code``, ``child_id`` and ``district``), which halves the memory of a
-national run.
-Breakdowns and drill-down need the other columns: load every column for them.
-"""
 
 AUTHORITIES_PER_PASS = AUTHORITIES_PER_PART
 """How many authorities are counted together (see :func:`compute`)."""
@@ -197,7 +203,7 @@ def _check_every_column(data: Dataset) -> None:
         missing = [c.name for c in TABLES[name].columns if c.name not in frame.columns] if name in TABLES else []
         if missing:
             raise ValueError(f"breakdowns need every column of the tables, but {name} was loaded without "
-                             f"{', '.join(missing)}: load the dataset without columns= (see HEADLINE_COLUMNS)")
+                             f"{', '.join(missing)}: load the dataset without columns= (see COUNTED_COLUMNS)")
 
 
 def counted_columns_only(data: Dataset) -> Dataset:
@@ -325,9 +331,8 @@ def compute(
     -----
     Authorities are counted ``AUTHORITIES_PER_PASS`` at a time, ``PARTS_AT_ONCE``
     parts side by side, which keeps memory bounded and time in proportion to
-    the number of authorities (``bench/RESULTS.md``: 153 authorities and 40
-    million rows loaded with ``columns=HEADLINE_COLUMNS`` and counted in
-    about 16 s, or 12 s with files checked before, in under 3 GB on 2 cores).
+    the number of authorities (the figures at national scale are in
+    ``bench/RESULTS.md``).
     Headline figures read only the columns in ``COUNTED_COLUMNS``.
 
     Examples

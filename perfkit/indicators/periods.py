@@ -7,11 +7,11 @@ Q4 January-March.
 
 from __future__ import annotations
 
-import datetime
 import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Iterable
+
 from perfkit.errors import PeriodError
 
 _PERIOD_RE = re.compile(r"^\s*(\d{4})\s*-\s*(\d{2})\s*Q([1-4])\s*$", re.IGNORECASE)
@@ -68,7 +68,7 @@ class Period:
     def containing(cls, day: dt.date) -> "Period":
         """The quarter that contains ``day``.
 
-        >>> str(Period.containing(datetime.date(2023, 2, 22)))
+        >>> str(Period.containing(dt.date(2023, 2, 22)))
         '2022-23 Q4'
         """
         fy_start = day.year if day.month >= 4 else day.year - 1
@@ -120,11 +120,6 @@ class Period:
         """First day of the 12 months ending on the period end."""
         return self.shift(-3).start
 
-    @property
-    def financial_year(self) -> str:
-        """``"2022-23"`` for any quarter of that year."""
-        return self.label.split()[0]
-
     def series(self, count: int) -> list["Period"]:
         """The ``count`` quarters ending with this one, oldest first.
 
@@ -142,9 +137,9 @@ def periods_between(first: Period, last: Period) -> list[Period]:
 def latest_complete_period(as_at: dt.date) -> Period:
     """The last quarter that has ended on or before ``as_at``.
 
-    >>> str(latest_complete_period(datetime.date(2025, 3, 31)))
+    >>> str(latest_complete_period(dt.date(2025, 3, 31)))
     '2024-25 Q4'
-    >>> str(latest_complete_period(datetime.date(2025, 3, 30)))
+    >>> str(latest_complete_period(dt.date(2025, 3, 30)))
     '2024-25 Q3'
     """
     current = Period.containing(as_at)

@@ -14,8 +14,8 @@ from typing import Callable
 
 import polars as pl
 
-from perfkit.records.loading import Dataset
-from perfkit.indicators.measures import TO, in_window, open_at_end
+from perfkit.indicators.windows import TO, in_window, open_at_end
+from perfkit.records.dataset import Dataset
 
 QUALITY_SCHEMA = {"la_code": pl.String, "period": pl.String, "check": pl.String, "count": pl.Float64,
                   "description": pl.String}

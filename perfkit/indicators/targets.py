@@ -24,10 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from perfkit.indicators.catalogue import Catalogue, Indicator
-from perfkit.present.formatting import round_half_up
-from perfkit.indicators.periods import Period, PeriodError
 from perfkit.errors import TargetsError
+from perfkit.indicators.catalogue import Catalogue, Indicator
+from perfkit.indicators.periods import Period, PeriodError
+from perfkit.indicators.rounding import round_half_up
 
 GREEN, AMBER, RED = "Green", "Amber", "Red"
 

@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from perfkit.config import paths
-from perfkit.config.settings import AUDIENCES, AuthoritySettings, authority_settings, disclosure_threshold
+from perfkit.config.settings import (
+    AUDIENCES,
+    AuthoritySettings,
+    authority_settings,
+    disclosure_threshold,
+)
 from perfkit.errors import ContractError, SettingsError
 from perfkit.indicators.catalogue import load_catalogue
 from perfkit.indicators.periods import Period, latest_complete_period
@@ -30,7 +35,7 @@ from perfkit.present.narrative import Benchmarks
 from perfkit.records.problems import Problem
 
 if TYPE_CHECKING:  # the records are read only without prepared aggregates: kernels of a batch never import the engine
-    from perfkit.records.loading import Dataset
+    from perfkit.records.dataset import Dataset
 
 TREND_QUARTERS = 12
 """How many quarters a report's trend covers."""

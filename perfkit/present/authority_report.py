@@ -16,14 +16,28 @@ from functools import cached_property
 import polars as pl
 
 from perfkit.config.settings import DEFAULT_THRESHOLD
-from perfkit.indicators.catalogue import ALL, Catalogue, Family, Indicator, load_catalogue
+from perfkit.indicators.catalogue import (
+    ALL,
+    Catalogue,
+    Family,
+    Indicator,
+    load_catalogue,
+)
 from perfkit.indicators.periods import Period
+from perfkit.indicators.rounding import round_half_up
 from perfkit.indicators.targets import Target, rag
 from perfkit.present.charts import ChartOutput, breakdown_chart, trend_chart
-from perfkit.present.disclosure import DROPPED_REASON, label as small_label, shown_label, small_counts
-from perfkit.present.formatting import format_value, markdown_text, round_half_up
+from perfkit.present.disclosure import DROPPED_REASON, shown_label, small_counts
+from perfkit.present.disclosure import label as small_label
+from perfkit.present.formatting import format_value, markdown_text
 from perfkit.present.html_tables import Cell, HtmlTable
-from perfkit.present.narrative import Benchmarks, Movement, biggest_movements, episodes_and_children, indicator_sentence
+from perfkit.present.narrative import (
+    Benchmarks,
+    Movement,
+    biggest_movements,
+    episodes_and_children,
+    indicator_sentence,
+)
 
 POLARITY_WORDS = {"high_is_good": "Higher", "low_is_good": "Lower", "none": "Neither"}
 BREAKDOWN_NAMES = {

@@ -14,11 +14,11 @@ import polars as pl
 
 from perfkit.errors import PublishedDataError
 from perfkit.indicators.catalogue import Catalogue, load_catalogue
-from perfkit.published.data import PublishedData
 from perfkit.present.charts import PALETTE, ChartOutput, _with_table, to_spec
 from perfkit.present.formatting import format_number, format_value, markdown_text
 from perfkit.present.html_tables import Cell, HtmlTable
 from perfkit.present.narrative import compared_with, movement
+from perfkit.published.data import PublishedData
 
 SERIES = ("This authority", "England", "Region", "Statistical neighbours")
 SERIES_COLOURS = [PALETTE["value"], "#000000", "#009E73", PALETTE["target"]]

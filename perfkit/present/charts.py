@@ -78,7 +78,7 @@ def _register_theme() -> None:
     """Register the perfkit theme with Altair, once per process.
 
     Asking Altair for its theme names reads every installed package's entry
-    points (some 20 ms for every chart), so registration is remembered here.
+    points (for every chart), so registration is remembered here.
     """
     alt = import_altair()
     alt.theme.register(THEME, enable=False)(lambda: alt.theme.ThemeConfig(perfkit_theme()))
@@ -194,8 +194,8 @@ def built_forms() -> dict[str, dict]:
 def stored_forms() -> dict[str, dict]:
     """The charts' forms, as :func:`built_forms` gives them, read from the package.
 
-    Altair copies a chart whole at every layer, facet and property (some 40 ms
-    a chart), and importing it takes half a second; every chart of a kind has
+    Altair copies a chart whole at every layer, facet and property, and
+    importing it is slow; every chart of a kind has
     the same form, so the forms are built once, kept with the package and
     filled in for each chart (:func:`filled`). A report's kernel never imports
     Altair. A test checks the stored forms against Altair's build; after an

@@ -34,8 +34,8 @@ from typing import Iterable
 import polars as pl
 
 from perfkit.config.settings import DEFAULT_THRESHOLD, check_threshold
-from perfkit.indicators.catalogue import ALL, Catalogue, load_catalogue
 from perfkit.errors import DisclosureError
+from perfkit.indicators.catalogue import ALL, Catalogue, load_catalogue
 
 SMALL = "fewer than {threshold}"
 WITHHELD = "withheld"
@@ -144,18 +144,16 @@ def _series(quantities: dict[tuple, int]) -> dict[tuple, dict[tuple, int]]:
     return found
 
 
-def _rolling_relations(values: list[float], numerators: dict[tuple, int], catalogue: Catalogue) -> list[Relation]:
-    """A rolling 12 months that is exactly the sum of another indicator's four quarters, in every period shown."""
+def _rolling_relations(values: list[float], numerators: dict[tuple, int], minimum: int = 2) -> list[Relation]:
+    """An indicator's figure that is exactly the sum of another's four quarters ending with it (a rolling 12
+    months), in every period where both are shown (at least ``minimum``): found in the figures themselves."""
     from perfkit.indicators.periods import Period
 
-    windows = {i.id: i.window for i in catalogue.indicators}
     series = _series(numerators)
     relations = []
     for (la, rolling), rolled in series.items():
-        if windows.get(rolling) != "rolling12":
-            continue
         for (la2, quarterly), quarters in series.items():
-            if la2 != la or windows.get(quarterly) != "quarter":
+            if la2 != la or quarterly == rolling:
                 continue
             found = []
             for (period, breakdown, group), q in rolled.items():
@@ -170,7 +168,8 @@ def _rolling_relations(values: list[float], numerators: dict[tuple, int], catalo
                     found = []
                     break
                 found.append(Relation(tuple(parts), q, True))
-            relations += found
+            if len(found) >= minimum:
+                relations += found
     return relations
 
 
@@ -199,7 +198,7 @@ def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None) -> Rel
     values, row_of, numerators, denominators = _quantities(frame, catalogue)
     twins = _twin_relations(values, [numerators, denominators])
     relations = (_sum_relations(values, numerators) + _sum_relations(values, denominators)
-                 + _rolling_relations(values, numerators, catalogue) + twins)
+                 + _rolling_relations(values, numerators) + twins)
     twin_rows: dict[int, set[int]] = {}
     for relation in twins:
         a, b = row_of[relation.parts[0]], row_of[relation.whole]

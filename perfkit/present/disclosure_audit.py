@@ -28,9 +28,8 @@ from typing import Iterator
 
 import polars as pl
 
-from perfkit.indicators.catalogue import Catalogue, load_catalogue
 from perfkit.config.settings import DEFAULT_THRESHOLD
-from perfkit.indicators.catalogue import ALL
+from perfkit.indicators.catalogue import ALL, Catalogue, load_catalogue
 from perfkit.present.disclosure import Reader, relations_of
 
 PERIOD = re.compile(r"\b(\d{4}-\d{2} Q[1-4])\b")

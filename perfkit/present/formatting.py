@@ -1,30 +1,15 @@
-"""Display rounding and wording of figures.
+"""How figures are written for members: numbers with their units, and text made safe for Markdown.
 
-Values are stored unrounded. Display rounds half up on exact decimals (DfE's
-convention: 57.45 shows as 57.5), to the indicator's declared decimal places.
+The rounding itself (half up on exact decimals) is a rule of the figures, in
+:mod:`perfkit.indicators.rounding`.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from perfkit.indicators.catalogue import Indicator
+from perfkit.indicators.rounding import round_half_up
 
 NO_FIGURE = "no figure"
-
-
-def round_half_up(value: float | None, decimals: int) -> Decimal | None:
-    """Round the decimal written form of ``value`` half up.
-
-    >>> round_half_up(57.45, 1), round_half_up(2.5, 0), round_half_up(0.125, 2)
-    (Decimal('57.5'), Decimal('3'), Decimal('0.13'))
-    >>> round_half_up(None, 1) is None
-    True
-    """
-    if value is None or value != value:  # None or NaN
-        return None
-    quantum = Decimal(1).scaleb(-decimals)
-    return Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def format_number(value: float | None, decimals: int) -> str:
@@ -45,21 +30,6 @@ def format_value(value: float | None, indicator: Indicator) -> str:
     if text == NO_FIGURE:
         return text
     return text + indicator.unit_suffix
-
-
-def compare(a: float | None, b: float | None, decimals: int) -> int | None:
-    """Compare two values as displayed: 1 if ``a`` shows higher, -1 lower, 0 the same.
-
-    Comparing the displayed figures keeps words and numbers in step: two
-    values that both show as 45.0 are "unchanged".
-
-    >>> compare(45.04, 44.96, 1), compare(45.06, 44.99, 1), compare(None, 1.0, 1)
-    (0, 1, None)
-    """
-    ra, rb = round_half_up(a, decimals), round_half_up(b, decimals)
-    if ra is None or rb is None:
-        return None
-    return (ra > rb) - (ra < rb)
 
 
 _MARKDOWN_PUNCTUATION = "\\`*_{}[]()#+-.!|~\"'=:$"

@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from html import escape
 from functools import lru_cache
+from html import escape
 from importlib import resources
 from pathlib import Path
 
@@ -149,7 +149,7 @@ def accessible_body(html: str) -> str:
 
 @lru_cache(maxsize=1)
 def _member_exporter():
-    """One exporter per process: its templates are compiled once, not for every report (0.2 s each)."""
+    """One exporter per process: its templates are compiled once, not for every report."""
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML

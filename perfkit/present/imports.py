@@ -6,7 +6,7 @@ import sys
 
 
 def without_iri_grammar() -> None:
-    """Keep jsonschema from building an IRI grammar perfkit never uses (about 2.5 s per process).
+    """Keep jsonschema from building an IRI grammar perfkit never uses (seconds in every process).
 
     jsonschema imports ``rfc3987_syntax`` (if installed) for its optional
     "iri" format checks; building that package's parser takes longer than a

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from perfkit.indicators.catalogue import Indicator
-from perfkit.present.formatting import NO_FIGURE, compare, format_number, format_value
+from perfkit.indicators.rounding import compare
 from perfkit.indicators.targets import Target, rag
+from perfkit.present.formatting import NO_FIGURE, format_number, format_value
 
 
 def judgement(direction: int, indicator: Indicator) -> str | None:

@@ -40,8 +40,9 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from perfkit.errors import PublishedDataError
-from perfkit.published.ees import LOCAL_AUTHORITY, NATIONAL, REGIONAL, boundary_note
+from perfkit.published.boundaries import boundary_note
 from perfkit.published.lait import english_region
+from perfkit.published.tidy import LOCAL_AUTHORITY, NATIONAL, REGIONAL
 
 if TYPE_CHECKING:
     from perfkit.indicators.catalogue import Catalogue
@@ -259,7 +260,11 @@ def benchmark_table(
     """
     from perfkit.config.paths import published_dfe_dir, published_lait_dir
     from perfkit.published.comparators import all_comparator_values, load_comparators
-    from perfkit.published.neighbours import MODEL_2021, load_neighbours, neighbour_lists
+    from perfkit.published.neighbours import (
+        MODEL_2021,
+        load_neighbours,
+        neighbour_lists,
+    )
 
     dfe_dir = published_dfe_dir() if dfe_dir is None else Path(dfe_dir)
     lait_dir = published_lait_dir() if lait_dir is None else Path(lait_dir)
@@ -276,7 +281,7 @@ def benchmark_table(
 def _figure(value: float | None, decimals: int) -> str:
     if value is None:
         return ""
-    from perfkit.present.formatting import round_half_up
+    from perfkit.indicators.rounding import round_half_up
 
     rounded = round_half_up(value, decimals)
     return f"{rounded:,.{decimals}f}" if isinstance(rounded, Decimal) else ""

@@ -16,8 +16,9 @@ from typing import Any, Literal
 import polars as pl
 
 from perfkit.errors import SettingsError
-from perfkit.published.ees import MARKER_SUFFIX, PublishedDataError, load_ees, tidy_ees
+from perfkit.published.ees import PublishedDataError, load_ees, tidy_ees
 from perfkit.published.lait import load_lait
+from perfkit.published.markers import MARKER_SUFFIX
 
 SOURCES = ("ees", "lait")
 _KEYS = {"indicator", "breakdown", "source", "file", "filters", "value", "numerator", "denominator", "decimals", "note"}
@@ -119,8 +120,8 @@ def parse_comparators(document: dict, catalogue_ids: list[str] | None = None, so
 
 def load_comparators(path: Path | None = None) -> tuple[Comparator, ...]:
     """The packaged comparators (or those in ``path``), checked against the catalogue."""
-    from perfkit.indicators.catalogue import load_catalogue
     from perfkit.config.safe_yaml import read_yaml
+    from perfkit.indicators.catalogue import load_catalogue
 
     if path is None:
         document, name = read_yaml(resources.files("perfkit.published").joinpath("comparators.yaml")), "comparators.yaml"

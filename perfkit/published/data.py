@@ -19,8 +19,15 @@ class PublishedData:
     @classmethod
     def load(cls, dfe_dir: Path | None = None, lait_dir: Path | None = None) -> "PublishedData":
         from perfkit.config import paths
-        from perfkit.published.comparators import all_comparator_values, load_comparators
-        from perfkit.published.neighbours import MODEL_2021, load_neighbours, neighbour_lists
+        from perfkit.published.comparators import (
+            all_comparator_values,
+            load_comparators,
+        )
+        from perfkit.published.neighbours import (
+            MODEL_2021,
+            load_neighbours,
+            neighbour_lists,
+        )
 
         dfe_dir = Path(dfe_dir) if dfe_dir else paths.published_dfe_dir()
         lait_dir = Path(lait_dir) if lait_dir else paths.published_lait_dir()

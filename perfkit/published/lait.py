@@ -37,7 +37,9 @@ from pathlib import Path
 
 import polars as pl
 
-from perfkit.published.ees import LOCAL_AUTHORITY, MARKERS, NATIONAL, NUMBER_PATTERN, REGIONAL, TIDY_SCHEMA, PublishedDataError
+from perfkit.published.ees import PublishedDataError
+from perfkit.published.markers import MARKERS, NUMBER_PATTERN
+from perfkit.published.tidy import LOCAL_AUTHORITY, NATIONAL, REGIONAL, TIDY_SCHEMA
 
 LAIT_FILE = "bds_long_0.parquet"
 LAIT_COLUMNS = ("Short Desc", "Data item", "Years", "LA and Regions", "Values", "LA Number", "Region")

@@ -30,7 +30,8 @@ from typing import Callable
 
 from perfkit.config import paths
 
-READING_CODE = ("perfkit.published.ees", "perfkit.published.lait", "perfkit.published.neighbours",
+READING_CODE = ("perfkit.published.ees", "perfkit.published.markers", "perfkit.published.tidy",
+                "perfkit.published.reproduction", "perfkit.published.lait", "perfkit.published.neighbours",
                 "perfkit.published.comparators", "perfkit.published.data", "perfkit.config.safe_yaml")
 """The modules whose code reads the published files: a change to any reads them again."""
 READING_DATA = (("perfkit.published", "comparators.yaml"),)

@@ -32,7 +32,8 @@ from typing import Iterable
 
 from perfkit.config import paths
 
-CHECKING_CODE = ("perfkit.records.contract", "perfkit.records.loading")
+CHECKING_CODE = ("perfkit.records.contract", "perfkit.records.reading", "perfkit.records.checks", "perfkit.records.dataset",
+                 "perfkit.records.loading")
 """The modules whose code decides whether a file passes: a change to any checks every file again."""
 
 
@@ -54,11 +55,13 @@ def records_dir() -> Path:
     """Where passes are remembered: the folder ``PERFKIT_CHECK_CACHE`` names, or ``checks`` in the cache folder.
 
     >>> import os
-    >>> os.environ["PERFKIT_CHECK_CACHE"] = "on"; records_dir() == paths.cache_dir() / "checks"
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"PERFKIT_CHECK_CACHE": "on"}):
+    ...     records_dir() == paths.cache_dir() / "checks"
     True
-    >>> os.environ["PERFKIT_CHECK_CACHE"] = "/tmp/records"; records_dir()
+    >>> with mock.patch.dict(os.environ, {"PERFKIT_CHECK_CACHE": "/tmp/records"}):
+    ...     records_dir()
     PosixPath('/tmp/records')
-    >>> del os.environ["PERFKIT_CHECK_CACHE"]
     """
     named = _setting()
     return paths.cache_dir() / "checks" if named.lower() in ON else Path(named)
@@ -107,7 +110,7 @@ def recall(key: str, kinds: tuple[str, ...], today: dt.date | None = None) -> di
         record = json.loads((records_dir() / f"{key}.json").read_text(encoding="utf-8"))
         if dt.date.fromisoformat(record["checked_on"]) > (today or dt.date.today()):
             return None
-        from perfkit.records.loading import Problem
+        from perfkit.records.problems import Problem
 
         return {kind: [Problem(**problem) for problem in record["warnings"][kind]] for kind in kinds}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

@@ -22,13 +22,14 @@ from perfkit.config import paths
 from perfkit.config.settings import authority_settings
 from perfkit.indicators.breakdowns import AGE_BANDS, ALL, age_band
 from perfkit.indicators.catalogue import load_catalogue
-from perfkit.present.charts import ChartOutput, to_spec
-from perfkit.indicators.engine import compute, records_for
-from perfkit.records.loading import Dataset, load_dataset
 from perfkit.indicators.children import age_on
+from perfkit.indicators.engine import compute, records_for
 from perfkit.indicators.periods import Period, periods_between
 from perfkit.pipeline.aggregates import data_as_at
 from perfkit.present.authority_report import BREAKDOWN_NAMES
+from perfkit.present.charts import ChartOutput, to_spec
+from perfkit.records.dataset import Dataset
+from perfkit.records.loading import load_dataset
 
 EVERYWHERE = "All districts"
 EVERY_AGE = "All ages"

@@ -1,0 +1,29 @@
+"""Count care leavers in suitable accommodation and in education, employment or training."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from perfkit.indicators.measure_base import (
+    ROWS,
+    MeasureInput,
+    MeasureRows,
+    count_true,
+    measure,
+)
+from perfkit.indicators.windows import in_window
+from perfkit.records.contract import EET_ACTIVITY_CODES
+
+
+def _care_leavers(m: MeasureInput) -> pl.DataFrame:
+    return m.shared("care_leavers", lambda: in_window(m.data.table("care_leavers"), "reference_date", m.windows))
+
+
+@measure("care_leavers_suitable_pct", "care_leavers")
+def care_leavers_suitable_pct(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(_care_leavers(m), count_true(pl.col("accommodation").str.ends_with("1")), ROWS)
+
+
+@measure("care_leavers_eet_pct", "care_leavers")
+def care_leavers_eet_pct(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(_care_leavers(m), count_true(pl.col("activity").is_in(EET_ACTIVITY_CODES)), ROWS)

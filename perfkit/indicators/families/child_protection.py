@@ -1,0 +1,96 @@
+"""Count child protection: section 47 enquiries, conferences, plans and visits to children on a plan."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from perfkit.indicators.measure_base import (
+    CHILDREN,
+    ROWS,
+    MeasureInput,
+    MeasureRows,
+    count_true,
+    events_in,
+    measure,
+)
+from perfkit.indicators.windows import TO, in_window, open_at_end
+
+
+@measure("s47_rate", "section47", "population")
+def s47_rate(m: MeasureInput) -> MeasureRows:
+    events = events_in(m, m.data.table("section47"), "start_date", "rolling12")
+    return MeasureRows(events.rows, events.count())
+
+
+@measure("icpc_15wd_pct", "section47")
+def icpc_15wd_pct(m: MeasureInput) -> MeasureRows:
+    held = m.data.table("section47").filter(pl.col("icpc_date").is_not_null())
+    timed = held.with_columns(working_days=m.calendar.duration("start_date", "icpc_date"))
+    return MeasureRows(in_window(timed, "icpc_date", m.windows), count_true(pl.col("working_days") <= 15), ROWS)
+
+
+def _plans(m: MeasureInput) -> pl.DataFrame:
+    return m.shared("cp_plans", lambda: m.data.table("cp_plans").with_columns(
+        is_repeat=pl.col("start_date").min().over("la_code", "child_id") < pl.col("start_date")
+    ))
+
+
+def _plans_starting(m: MeasureInput) -> pl.DataFrame:
+    return m.shared("cp_plans_starting", lambda: in_window(_plans(m), "start_date", m.windows).with_columns(
+        category=pl.col("initial_category")))
+
+
+def _on_plan_at_end(m: MeasureInput) -> pl.DataFrame:
+    return m.shared("cp_plans_open", lambda: open_at_end(_plans(m), "start_date", "end_date", m.windows).with_columns(
+        category=pl.col("latest_category")))
+
+
+@measure("cpp_rate", "cp_plans", "population")
+def cpp_rate(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(_on_plan_at_end(m), CHILDREN)
+
+
+@measure("cpp_starts", "cp_plans")
+def cpp_starts(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(_plans_starting(m), ROWS)
+
+
+@measure("cpp_repeat_pct", "cp_plans")
+def cpp_repeat_pct(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(_plans_starting(m), count_true(pl.col("is_repeat")), ROWS)
+
+
+@measure("cpp_2yr_plus_pct", "cp_plans")
+def cpp_2yr_plus_pct(m: MeasureInput) -> MeasureRows:
+    rows = in_window(_plans(m), "end_date", m.windows).with_columns(category=pl.col("latest_category"))
+    lasted = pl.col("end_date") >= pl.col("start_date").dt.offset_by("2y")
+    return MeasureRows(rows, count_true(lasted), ROWS)
+
+
+def recorded_by_period_end(visits: pl.DataFrame) -> pl.Expr:
+    """A visit counts only if it was on record by the period end (``recorded_date``, where given)."""
+    if "recorded_date" not in visits.columns:
+        return pl.lit(True)
+    return pl.col("recorded_date").is_null() | (pl.col("recorded_date") <= pl.col(TO))
+
+
+VISIT_WORKING_DAYS = 10
+
+
+@measure("cp_visits_10wd_pct", "cp_plans", "cp_visits")
+def cp_visits_10wd_pct(m: MeasureInput) -> MeasureRows:
+    # a child on two plans at a window's end is counted once (for breakdowns, under the first plan listed)
+    cohort = _on_plan_at_end(m).unique(["la_code", "child_id", "period"], keep="any" if m.headlines_only else "first",
+                                       maintain_order=not m.headlines_only)
+    visits = m.data.table("cp_visits")
+    # a visit counts from the 10th working day back from the window's end: the windows become
+    # those spans, and visits meet them as any event meets its window
+    spans = m.windows.with_columns(window_start=pl.Series(
+        [m.calendar.counting_back(end, VISIT_WORKING_DAYS) for end in m.windows["window_end"]], dtype=pl.Date))
+    recent = (
+        in_window(visits, "visit_date", spans)
+        .filter(recorded_by_period_end(visits))
+        .select("la_code", "child_id", "period").unique().with_columns(visited=pl.lit(True))
+    )
+    rows = cohort.join(recent, on=["la_code", "child_id", "period"], how="left")
+    return MeasureRows(rows, count_true(pl.col("visited")), ROWS)

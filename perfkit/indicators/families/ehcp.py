@@ -1,0 +1,34 @@
+"""Count education, health and care plans: issued within 20 weeks, and requests open for longer."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from perfkit.indicators.measure_base import (
+    ROWS,
+    MeasureInput,
+    MeasureRows,
+    count_true,
+    measure,
+)
+from perfkit.indicators.windows import TO, in_window, open_at_end
+
+EHCP_WEEKS_DAYS = 140
+
+
+@measure("ehcp_20wk_pct", "ehcp_requests")
+def ehcp_20wk_pct(m: MeasureInput) -> MeasureRows:
+    issued = m.data.table("ehcp_requests").filter(pl.col("exception").fill_null("N") != "Y")
+    rows = in_window(issued, "plan_issued_date", m.windows)
+    within = (pl.col("plan_issued_date") - pl.col("request_date")).dt.total_days() <= EHCP_WEEKS_DAYS
+    return MeasureRows(rows, count_true(within), ROWS)
+
+
+@measure("ehcp_open_over_20wk", "ehcp_requests")
+def ehcp_open_over_20wk(m: MeasureInput) -> MeasureRows:
+    requests = m.data.table("ehcp_requests").with_columns(
+        closed=pl.min_horizontal("plan_issued_date", "decision_date")
+    )
+    rows = open_at_end(requests, "request_date", "closed", m.windows)
+    old = (pl.col(TO) - pl.col("request_date")).dt.total_days() > EHCP_WEEKS_DAYS
+    return MeasureRows(rows, count_true(old))

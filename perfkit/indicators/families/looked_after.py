@@ -1,0 +1,180 @@
+"""Count children looked after: in care at each window's end, starts, UASC, placement stability, section 20."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from perfkit.indicators.child_details import with_children
+from perfkit.indicators.children import age_on
+from perfkit.indicators.measure_base import (
+    CHILDREN,
+    ROWS,
+    MeasureInput,
+    MeasureRows,
+    count_true,
+    events_in,
+    measure,
+)
+from perfkit.indicators.windows import (
+    OPEN_ENDED,
+    R12,
+    TO,
+    in_window,
+    open_at_end,
+    spanning,
+)
+
+
+def _episodes(m: MeasureInput) -> pl.DataFrame:
+    return m.data.table("cla_episodes")
+
+
+CHILD = "__child"
+
+
+def _numbered_episodes(m: MeasureInput) -> pl.DataFrame:
+    """Episodes with their child's date of birth and UASC flag, and a number for the child (``__child``).
+
+    Details and numbers are attached to episodes once, before episodes are
+    paired with windows: the pairs are then matched by number, not by text.
+    """
+    return m.shared("numbered_episodes", lambda: with_children(_episodes(m), m.data, ("date_of_birth", "__uasc")).with_columns(
+        pl.struct("la_code", "child_id").rank("dense").alias(CHILD)))
+
+
+def _in_care_at_end(m: MeasureInput) -> pl.DataFrame:
+    """One row per child looked after at each window's end: their current episode (the latest started).
+
+    For headline figures alone (``m.headlines_only``), the rows of children
+    whose episodes never overlap are kept as they are (such a child has one
+    episode open at any date), and only the others' are sorted to pick the
+    current one; otherwise every row is, keeping the rows in date order.
+    """
+    def open_rows(episodes: pl.DataFrame) -> pl.DataFrame:
+        return open_at_end(episodes, "episode_start", "episode_end", m.windows)
+
+    def build() -> pl.DataFrame:
+        episodes = _numbered_episodes(m)
+        if not m.headlines_only:
+            return _latest_started(open_rows(episodes))
+        overlapping = pl.col(CHILD).is_in(children_with_overlaps(episodes, "episode_start", "episode_end").implode())
+        return pl.concat([open_rows(episodes.filter(~overlapping)), _latest_started(open_rows(episodes.filter(overlapping)))])
+
+    return m.shared("in_care_at_end", build)
+
+
+def _latest_started(rows: pl.DataFrame) -> pl.DataFrame:
+    """Of a child's episodes open at a window's end, the one started last (of those started the same day, the last listed)."""
+    return rows.sort("episode_start").unique([CHILD, "period"], keep="last", maintain_order=True)
+
+
+def children_with_overlaps(intervals: pl.DataFrame, start_column: str, end_column: str) -> pl.Series:
+    """The children (``__child``) with two intervals open on the same day (an empty end: still open).
+
+    Sorted by start, a child's intervals share a day only if one starts
+    before the one listed above it has ended, so neighbours are enough.
+
+    >>> import datetime as dt
+    >>> d = dt.date
+    >>> episodes = pl.DataFrame({CHILD: [1, 1, 2, 2, 3, 3], "start": [d(2022, 1, 1), d(2022, 3, 1), d(2022, 1, 1),
+    ...     d(2022, 2, 1), d(2022, 5, 1), d(2022, 1, 1)], "end": [d(2022, 12, 1), d(2022, 4, 1), d(2022, 2, 1), None, None, d(2022, 5, 1)]})
+    >>> children_with_overlaps(episodes, "start", "end").to_list()  # child 1's second episode is inside its first
+    [1]
+    """
+    ordered = intervals.select(CHILD, start_column, end_column).sort(CHILD, start_column)
+    start, stop = pl.col(start_column), pl.col(end_column).fill_null(OPEN_ENDED)
+    overlaps = (pl.col(CHILD) == pl.col(CHILD).shift(1)) & (start < stop.shift(1))
+    return ordered.filter(overlaps)[CHILD].unique()
+
+
+@measure("cla_rate", "cla_episodes", "population")
+def cla_rate(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(_in_care_at_end(m), CHILDREN)
+
+
+@measure("cla_starts", "cla_episodes")
+def cla_starts(m: MeasureInput) -> MeasureRows:
+    events = events_in(m, _episodes(m).filter(pl.col("rne") == "S"), "episode_start")
+    return MeasureRows(events.rows, events.count())
+
+
+@measure("cla_uasc", "cla_episodes")
+def cla_uasc(m: MeasureInput) -> MeasureRows:
+    rows = _in_care_at_end(m).filter(pl.col("__uasc") == "Y")
+    return MeasureRows(rows, CHILDREN)
+
+
+NTS_THRESHOLD_SHARE = 0.001
+"""The National Transfer Scheme threshold: UASC up to 0.1% of the child population."""
+
+
+@measure("cla_uasc_threshold_pct", "cla_episodes", "population")
+def cla_uasc_threshold_pct(m: MeasureInput) -> MeasureRows:
+    in_care = _in_care_at_end(m).with_columns(is_uasc=pl.col("__uasc") == "Y")
+    rows = in_care.join(m.population, on=["la_code", "period"], how="left")
+    uasc = pl.col("child_id").filter(pl.col("is_uasc")).n_unique().cast(pl.Float64)
+    return MeasureRows(rows, uasc, pl.col("population_0_17").first() * NTS_THRESHOLD_SHARE)
+
+
+PLACEMENT_STARTS = ("S", "P", "B")
+
+
+@measure("cla_3plus_placements_pct", "cla_episodes")
+def cla_3plus_placements_pct(m: MeasureInput) -> MeasureRows:
+    episodes = _numbered_episodes(m).select(CHILD, "episode_start", "episode_end", "rne")
+    keys = [CHILD, "period"]
+    starting = (
+        in_window(episodes.filter(pl.col("rne").is_in(PLACEMENT_STARTS)), "episode_start", m.windows, "rolling12")
+        .group_by(keys).agg(started=pl.len())
+    )
+    held = (  # a placement already running when the 12 months began
+        spanning(episodes, "episode_start", "episode_end", m.windows, R12, started_before=True)
+        .select(keys).unique().with_columns(held=pl.lit(1, dtype=pl.UInt32))
+    )
+    rows = (
+        _in_care_at_end(m).join(starting, on=keys, how="left").join(held, on=keys, how="left")
+        .with_columns(placements=pl.col("started").fill_null(0) + pl.col("held").fill_null(0))
+    )
+    return MeasureRows(rows, count_true(pl.col("placements") >= 3), ROWS)
+
+
+@measure("cla_long_term_stability_pct", "cla_episodes")
+def cla_long_term_stability_pct(m: MeasureInput) -> MeasureRows:
+    # each episode carries the child's latest care and placement starts so far; a child in care at a
+    # window's end takes them from their latest episode started by then (an as-of join, not every episode)
+    history = (
+        _numbered_episodes(m).select(CHILD, pl.col("episode_start").alias("__start"), pl.col("rne").alias("__rne"))
+        .sort(CHILD, "__start")
+        .with_columns(
+            care_start=pl.when(pl.col("__rne") == "S").then(pl.col("__start")).forward_fill().over(CHILD),
+            placement_start=pl.when(pl.col("__rne").is_in(PLACEMENT_STARTS)).then(pl.col("__start")).forward_fill().over(CHILD),
+        )
+        .drop("__rne")
+        .sort("__start")
+    )
+    in_care = _in_care_at_end(m).sort(TO)
+    cohort = in_care.join_asof(history, left_on=TO, right_on="__start", by=CHILD, strategy="backward",
+                               check_sortedness=False).drop("__start").filter(
+        (age_on(pl.col(TO), pl.col("date_of_birth")) < 16)
+        & (pl.col("care_start") <= pl.col(TO).dt.offset_by("-30mo"))
+    )
+    stable = pl.col("placement_start") <= pl.col(TO).dt.offset_by("-2y")
+    return MeasureRows(cohort, count_true(stable), ROWS)
+
+
+def _s20_starts(m: MeasureInput) -> pl.DataFrame:
+    starts = _episodes(m).filter((pl.col("rne") == "S") & (pl.col("legal_status") == "V2"))
+    return starts.with_columns(
+        earlier_s20=pl.col("episode_start").min().over("la_code", "child_id") < pl.col("episode_start")
+    )
+
+
+@measure("cla_s20_starts", "cla_episodes")
+def cla_s20_starts(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(in_window(_s20_starts(m), "episode_start", m.windows), ROWS)
+
+
+@measure("cla_s20_repeat_starts", "cla_episodes")
+def cla_s20_repeat_starts(m: MeasureInput) -> MeasureRows:
+    rows = in_window(_s20_starts(m), "episode_start", m.windows)
+    return MeasureRows(rows, count_true(pl.col("earlier_s20")))

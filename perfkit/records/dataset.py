@@ -1,0 +1,107 @@
+"""Hold a dataset's checked tables and split them by authority: the :class:`Dataset` and its helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import polars as pl
+
+from perfkit.errors import ContractError
+from perfkit.records.problems import Problem
+
+AUTHORITIES_PER_PART = 16
+"""How many authorities national-scale work takes together: keeps lookups small and memory bounded."""
+
+
+@dataclass
+class Dataset:
+    """Validated tables of one dataset directory, in canonical types.
+
+    ``warnings`` lists what was loaded but deserves a look (rows for a child
+    missing from the children table, a district unknown to the children table,
+    a file decoded as cp1252); errors stop loading instead.
+    """
+
+    directory: Path
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def has(self, name: str) -> bool:
+        return name in self.tables
+
+    def table(self, name: str) -> pl.DataFrame:
+        try:
+            return self.tables[name]
+        except KeyError:
+            raise ContractError(
+                [Problem(f"{name}.csv", f"table {name!r} is needed here but the dataset in {self.directory} has no {name}.csv or {name}.parquet")]
+            ) from None
+
+    @property
+    def authorities(self) -> list[str]:
+        return sorted(self.tables["children"]["la_code"].unique().to_list())
+
+    def for_authorities(self, la_codes: list[str]) -> "Dataset":
+        """The same dataset restricted to some authorities.
+
+        >>> data = Dataset(Path("."), {"t": pl.DataFrame({"la_code": ["1", "2", "1", "3"], "x": [1, 2, 3, 4]})})
+        >>> data.for_authorities(["1", "3"]).tables["t"]["x"].to_list()
+        [1, 3, 4]
+        """
+        return Dataset(
+            self.directory,
+            {name: frame.filter(pl.col("la_code").is_in(la_codes)) for name, frame in self.tables.items()},
+            self.warnings,
+        )
+
+    def in_parts(self, groups: list[list[str]]) -> Iterator["Dataset"]:
+        """The dataset for each group of authorities in turn.
+
+        Where a table keeps each authority's rows together (as exports and
+        perfkit's own files do), its parts are slices of it, made without
+        copying; otherwise each part is filtered from it.
+
+        >>> data = Dataset(Path("."), {"t": pl.DataFrame({"la_code": ["2", "2", "1", "3"], "x": [1, 2, 3, 4]})})
+        >>> [part.tables["t"]["x"].to_list() for part in data.in_parts([["1", "2"], ["3"]])]
+        [[1, 2, 3], [4]]
+        """
+        runs = {name: _authority_runs(frame) for name, frame in self.tables.items()}
+        for group in groups:
+            tables = {}
+            for name, frame in self.tables.items():
+                if runs[name] is None:
+                    tables[name] = frame.filter(pl.col("la_code").is_in(group))
+                else:
+                    where = sorted(runs[name][code] for code in group if code in runs[name])  # in the table's order
+                    pieces = [frame.slice(offset, length) for offset, length in where]
+                    tables[name] = pl.concat(pieces, rechunk=False) if pieces else frame.clear()
+            yield Dataset(self.directory, tables, self.warnings)
+
+
+def authority_groups(authorities: list[str], size: int = AUTHORITIES_PER_PART) -> list[list[str]]:
+    """The authorities in consecutive groups of ``size`` (the last may be smaller).
+
+    >>> authority_groups(["990", "991", "992"], 2)
+    [['990', '991'], ['992']]
+    """
+    return [authorities[start:start + size] for start in range(0, len(authorities), size)]
+
+
+def _authority_runs(frame: pl.DataFrame) -> dict[str, tuple[int, int]] | None:
+    """Where each authority's rows are, as (offset, length), if each authority's rows are together."""
+    runs = frame.select(pl.col("la_code").rle()).unnest("la_code")
+    if runs["value"].n_unique() != runs.height:
+        return None
+    offsets = runs["len"].cum_sum() - runs["len"]
+    return {code: (offset, length) for code, offset, length in zip(runs["value"], offsets, runs["len"])}
+
+
+def child_key() -> pl.Expr:
+    """A 64-bit number for each child of each authority: the same for the same ``la_code`` and ``child_id``.
+
+    Different children get different numbers but for a hash collision, which
+    users of the key allow for (see :func:`perfkit.indicators.child_details.with_children`).
+    """
+    return pl.col("la_code").hash(1).xor(pl.col("child_id").hash(2))
