@@ -36,9 +36,9 @@ def frame(total: int | None, breakdowns: dict[str, list[int]], indicator: str = 
 
 
 def classes(value: int, cap: int) -> range:
-    """What a reader who knows the rules knows of a hidden count: small, zero-or-small, or large."""
-    if value == 0:
-        return range(0, T)
+    """What a reader who knows the rules knows of a hidden count: small, zero, or large."""
+    if value == 0:  # a hidden count that is not "fewer than 5" is 0 or large: the reader may know which
+        return range(0, 1)
     if value < T:
         return range(1, T)
     return range(T, cap + 1)
@@ -330,3 +330,111 @@ def test_a_disclosure_setting_that_protects_nothing_stops_the_batch_before_any_r
     assert result.returncode == 2, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and expected in result.stderr, result.stderr
     assert not list((home / "reports").glob("*/*.html"))
+
+
+def rows(indicator: str, cells: list[tuple[str, str, float | None, float | None]], period: str = PERIOD) -> pl.DataFrame:
+    """A hand-made measures frame: (breakdown, group, numerator, denominator) of one indicator."""
+    return pl.DataFrame({
+        "la_code": ["990"] * len(cells), "period": [period] * len(cells), "indicator": [indicator] * len(cells),
+        "breakdown": [c[0] for c in cells], "group": [c[1] for c in cells],
+        "numerator": [c[2] for c in cells], "denominator": [c[3] for c in cells],
+        "value": [c[2] if c[3] is None else c[2] / c[3] * 100 for c in cells],
+    }, schema_overrides={"numerator": pl.Float64, "denominator": pl.Float64, "value": pl.Float64})
+
+
+def test_section_20_starts_are_hidden_with_the_v2_group_they_equal():
+    """The attack that worked: s20 starts (8, shown) equal the V2 group of starts by legal status (withheld), so
+    43 - 5 - 27 - 8 left 3 for E1, J2 and L2, each 'fewer than 5': each had to be 1."""
+    starts = rows("cla_starts", [("all", "all", 43, None), ("legal_status", "C1", 5, None), ("legal_status", "C2", 27, None),
+                                 ("legal_status", "E1", 1, None), ("legal_status", "J2", 1, None),
+                                 ("legal_status", "L2", 1, None), ("legal_status", "V2", 8, None)])
+    s20 = rows("cla_s20_starts", [("all", "all", 8, None)])
+    out = suppress(pl.concat([starts, s20]), T)
+    hidden = {(r["indicator"], r["group"]) for r in out.iter_rows(named=True) if r["suppressed"]}
+    truth = {"C1": 5, "C2": 27, "E1": 1, "J2": 1, "L2": 1, "V2": 8}
+    ranges = {g: (classes(v, 43) if ("cla_starts", g) in hidden else [v]) for g, v in truth.items()}
+    s20_hidden = ("cla_s20_starts", "all") in hidden
+    possible = {g: set() for g in truth}
+    for c1 in ranges["C1"]:
+        for c2 in ranges["C2"]:
+            for v2 in (ranges["V2"] if s20_hidden else [8]):  # V2 is what the s20 figure shows, when it shows
+                rest = 43 - c1 - c2 - v2
+                for e1 in ranges["E1"]:
+                    for j2 in ranges["J2"]:
+                        l2 = rest - e1 - j2
+                        if l2 in ranges["L2"]:
+                            for g, v in zip(("C1", "C2", "V2", "E1", "J2", "L2"), (c1, c2, v2, e1, j2, l2)):
+                                possible[g].add(v)
+    for group in ("E1", "J2", "L2"):
+        assert len(possible[group]) >= 2, (group, possible[group], hidden)
+
+
+def test_the_under_16_share_cannot_pin_an_age_band_of_missing_children():
+    """The other attack that worked: 11 children missing, 63.6% under 16 (7), so 4 were 16 or over at every
+    episode, all in the 16-17 band shown as 'fewer than 5': it had to be 4."""
+    children = rows("missing_children", [("all", "all", 11, None), ("age_band", "10-15", 7, None),
+                                         ("age_band", "16-17", 4, None)])
+    under16 = rows("missing_under16_pct", [("all", "all", 7, 11)])
+    out = suppress(pl.concat([children, under16]), T)
+    hidden = {(r["indicator"], r["group"]) for r in out.iter_rows(named=True) if r["suppressed"]}
+    assert ("missing_children", "16-17") in hidden
+    under = range(0, 12) if ("missing_under16_pct", "all") in hidden else [7]
+    young = classes(7, 11) if ("missing_children", "10-15") in hidden else [7]
+    possible = {v16 for v16 in range(1, T) for u in under for b in young if u <= b and 11 - u <= v16 and b + v16 >= 11}
+    assert len(possible) >= 2, (possible, hidden)
+
+
+def test_a_breakdown_of_a_small_total_is_not_shown():
+    """Three section 20 starts, all girls, all under 1: the groups alone would say so."""
+    out = suppress(rows("cla_s20_starts", [("all", "all", 3, None), ("sex", "Female", 3, None),
+                                           ("age_band", "Under 1", 3, None)]), T)
+    assert out["suppression"].to_list() == ["small", "dropped", "dropped"]
+
+
+def test_a_zero_is_never_the_figure_hidden_with_a_small_one():
+    """A withheld count that is not 'fewer than 5' is 0 or at least 5: hiding a 0 protects nothing."""
+    out = suppress(frame(52, {"sex": [0, 2, 50]}), T)
+    reasons = dict(zip(out["group"], out["suppression"]))
+    assert reasons["g1"] == "small" and reasons["g0"] is None and reasons["g2"] == "complement"
+
+
+@pytest.mark.parametrize("plant", [
+    ("fewer than 5</td></tr>", "fewer than 5 (4)</td></tr>"),                       # a number with words
+    ('"shown": "fewer than 5"', '"shown": "4 children"'),                            # a chart label with a number
+    ('"shown": "fewer than 5"', '"shown": "fewer than 5", "count": 4'),            # a chart field it does not read
+    ("</body>", "<table><tr><td>Missing in Ashby: 4</td></tr></table></body>"),    # a table of another form
+    ("<th scope=\"col\">Target</th>", "<th scope=\"col\">Earlier</th>"),          # a column it does not know
+])
+def test_the_audit_fails_closed_on_what_it_cannot_read(page_and_truth, plant):
+    """The attacker's plants that the first audit missed: each is now a finding, and no finding quotes the value."""
+    from perfkit.present.disclosure_audit import audit_page
+
+    html, truth, period = page_and_truth
+    old, new = plant
+    assert old in html
+    findings = audit_page(new.join(html.rsplit(old, 1)), truth, None, period)  # the last: the page, not a script
+    assert findings, plant
+    assert not any(text in str(f) for f in findings for text in ("(4)", "4 children", "Ashby: 4"))
+
+
+def test_a_chart_call_spelt_otherwise_is_still_read(page_and_truth):
+    from perfkit.present.disclosure_audit import read_page
+
+    html, _, period = page_and_truth
+    shown, unreadable = read_page(html.replace('vegaEmbed("#', 'vegaEmbed( "#'), period)
+    assert not unreadable and len(shown) == len(read_page(html, period)[0])
+    _, unreadable = read_page(html.replace('vegaEmbed("#', "vegaEmbed(document.getElementById('x'), "), period)
+    assert [f.problem for f in unreadable] == ["a chart the audit cannot read"]
+
+
+def test_the_audit_finds_a_breakdown_of_a_small_total(page_and_truth):
+    from perfkit.present.disclosure_audit import audit_page
+
+    html, truth, period = page_and_truth
+    small = truth.filter((pl.col("breakdown") == "all") & (pl.col("period") == period)
+                         & (pl.col("numerator") > 0) & (pl.col("numerator") < 5)
+                         & pl.col("indicator").is_in(["cla_uasc", "cla_s20_starts", "missing_children", "cpp_starts"]))
+    grown = truth.with_columns(numerator=pl.when((pl.col("indicator") == "cla_starts") & (pl.col("breakdown") == "all")
+                                                 & (pl.col("period") == period)).then(3.0).otherwise(pl.col("numerator")))
+    findings = audit_page(html, grown, None, period)
+    assert any(f.problem.startswith("a breakdown of a small total") for f in findings) or small.height

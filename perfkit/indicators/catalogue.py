@@ -33,6 +33,10 @@ class Indicator:
     denominator: str | None = None
     breakdowns: tuple[str, ...] = ()
     disclosive: bool = True
+    same_as: dict | None = None
+    """``{indicator, breakdown, group}``: another indicator's group counting the same things."""
+    within: dict | None = None
+    """``{indicator, breakdown, groups}``: the groups that hold every child of the numerator (see catalogue.yaml)."""
 
     @property
     def unit_suffix(self) -> str:

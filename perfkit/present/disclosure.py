@@ -10,16 +10,23 @@ indicator, breakdown and group) before anything is shown to members:
    ``disclosive: false`` in the catalogue) are left alone.
 2. **Secondary suppression.** A reader knows more than each figure: the
    groups of a breakdown add up to its total, a rolling 12 months is the sum
-   of four quarters, one indicator's denominator is another's count. Every
-   such relation that holds exactly in the figures is written down
-   (:class:`Relations`), and for every hidden small number the range of
+   of four quarters, one indicator's denominator is another's count, and the
+   catalogue declares what definitions make equal or bounded (``same_as``:
+   section 20 starts are the V2 group of starts by legal status; ``within``:
+   children under 16 who went missing fall in the age bands under 16). Every
+   such relation is written down (:class:`Relations`), and for every hidden
+   small number the range of
    values the shown figures still allow is worked out by linear programming
    (:func:`feasible_range`). Where that range is a single number, the next
    smallest shown figure of a relation it sits in is hidden too ("withheld"),
    with every figure known to equal it, until no small number can be worked
    out. The reader is assumed to know which hidden figures are small (1 to
-   ``threshold - 1``), zero or large (``threshold`` or more): the strongest
-   reader these rules allow.
+   ``threshold - 1``) or large (``threshold`` or more), and a hidden zero's
+   value: the strongest reader these rules allow. Zeros are never chosen to
+   hide with a small number.
+3. **No breakdown of a small total.** Where a total is a small number, its
+   breakdowns are not shown at all: the groups present would say who the
+   few children are (all girls, all under 1).
 
 :mod:`perfkit.present.disclosure_audit` reads a finished report back and checks the
 same property on what the page shows.
@@ -54,10 +61,10 @@ def reader_bounds(value: float, threshold: int) -> tuple[float, float]:
     """What a reader who knows the rules can say of a hidden figure: its class, not its value.
 
     >>> reader_bounds(3, 5), reader_bounds(0, 5), reader_bounds(12, 5)
-    ((1, 4), (0, 4), (5, inf))
+    ((1, 4), (0, 0), (5, inf))
     """
-    if value <= 0:
-        return 0, threshold - 1
+    if value <= 0:  # a hidden count that is not "fewer than 5" is 0 or large: assume the reader knows it is 0
+        return 0, 0
     if value < threshold:
         return 1, threshold - 1
     return threshold, BIG
@@ -192,13 +199,42 @@ def _twin_relations(values: list[float], quantities: list[dict[tuple, int]], min
     return relations
 
 
+def _declared_relations(numerators: dict[tuple, int], denominators: dict[tuple, int],
+                        catalogue: Catalogue) -> tuple[list[Relation], list[Relation]]:
+    """The relations the catalogue declares (``same_as``, ``within``): equal figures, and bounds by groups.
+
+    Returns the equalities (figures hidden together) and the bounds.
+    """
+    same, bounds = [], []
+    for indicator in catalogue.indicators:
+        for (la, period, own, breakdown, group), q in numerators.items():
+            if own != indicator.id or breakdown != ALL:
+                continue
+            if indicator.same_as:
+                other = numerators.get((la, period, indicator.same_as["indicator"], indicator.same_as["breakdown"],
+                                        str(indicator.same_as["group"])))
+                if other is not None:
+                    same.append(Relation((q,), other, True))
+            if indicator.within:
+                inside = {str(g) for g in indicator.within["groups"]}
+                groups = [(g, p) for (la2, period2, other, b, g), p in numerators.items()
+                          if (la2, period2, other, b) == (la, period, indicator.within["indicator"], indicator.within["breakdown"])]
+                whole = denominators.get((la, period, indicator.id, ALL, ALL))
+                if groups:  # every child of the numerator is in a group inside, every other child in one outside
+                    bounds.append(Relation(tuple(p for g, p in groups if g in inside), q, False))
+                    if whole is not None:
+                        bounds.append(Relation((*(p for g, p in groups if g not in inside), q), whole, False))
+    return same, bounds
+
+
 def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None) -> Relations:
-    """Every exact relation a reader can use between the protected figures of ``frame`` (true values)."""
+    """Every relation a reader can use between the protected figures of ``frame`` (true values)."""
     catalogue = catalogue or load_catalogue()
     values, row_of, numerators, denominators = _quantities(frame, catalogue)
-    twins = _twin_relations(values, [numerators, denominators])
+    same, bounds = _declared_relations(numerators, denominators, catalogue)
+    twins = _twin_relations(values, [numerators, denominators]) + same
     relations = (_sum_relations(values, numerators) + _sum_relations(values, denominators)
-                 + _rolling_relations(values, numerators) + twins)
+                 + _rolling_relations(values, numerators) + twins + bounds)
     twin_rows: dict[int, set[int]] = {}
     for relation in twins:
         a, b = row_of[relation.parts[0]], row_of[relation.whole]
@@ -381,8 +417,15 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
     rows_quantities: dict[int, list[int]] = {}
     for q, row in enumerate(model.row_of):
         rows_quantities.setdefault(row, []).append(q)
-    hidden = {q for q, row in enumerate(model.row_of) if reasons[row]}
     absent: set[int] = set()
+    # a breakdown of a small total says who those few children are (all girls, all under 1): not shown at all
+    keys = list(frame.select("la_code", "period", "indicator", "breakdown").iter_rows())
+    small_totals = {key[:3] for key, reason in zip(keys, reasons) if key[3] == ALL and reason == SMALL_REASON}
+    for row, key in enumerate(keys):
+        if key[3] != ALL and key[:3] in small_totals:
+            reasons[row] = DROPPED_REASON
+            absent.update(rows_quantities.get(row, ()))
+    hidden = {q for q, row in enumerate(model.row_of) if reasons[row]}
     reader = Reader(model, threshold, hidden, absent)
     small = [q for q in hidden if 0 < model.values[q] < threshold]
 
@@ -407,10 +450,10 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
     for target in sorted(small):
         while reader.pinned(target):
             _, linked = reader.component(target)
-            candidates = sorted(
-                {model.row_of[m] for relation in linked for m in (*relation.parts, relation.whole) if m not in hidden},
-                key=lambda row: (frame["breakdown"][row] == ALL, model.values[rows_quantities[row][0]] == 0,
-                                 model.values[rows_quantities[row][0]], row),
+            candidates = sorted(  # never a zero: a withheld count that is not "fewer than 5" and could be 0 is 0
+                {model.row_of[m] for relation in linked for m in (*relation.parts, relation.whole)
+                 if m not in hidden and model.values[rows_quantities[model.row_of[m]][0]] != 0},
+                key=lambda row: (frame["breakdown"][row] == ALL, model.values[rows_quantities[row][0]], row),
             )
             if not candidates:
                 tables = sorted((set(r.parts) - absent for r in linked

@@ -12,7 +12,11 @@ members read), and then, against the true (unsuppressed) aggregates:
   to another indicator's), for a reader who knows which hidden figures are
   small (see :class:`perfkit.present.disclosure.Reader`), or, for a figure not on
   the page at all, only that it is a number from 0 up;
+- no breakdown of a small total is shown (its groups would say who the
+  children are);
 - the data-quality table shows no count from 1 to ``threshold - 1``;
+- every figure is a number or one of the labels perfkit writes in its place
+  (:func:`words`), every table and chart field is of a form the audit knows;
 - every number in a figures table or chart can be placed: a number the audit
   cannot place fails the report (the audit fails closed).
 
@@ -34,7 +38,20 @@ from perfkit.present.disclosure import Reader, relations_of
 
 PERIOD = re.compile(r"\b(\d{4}-\d{2} Q[1-4])\b")
 _NUMBER = re.compile(r"^(-?[\d,]*\.?\d+)(%| per 10,000| working days)?$")
-_EMBED = re.compile(r'vegaEmbed\("#[^"]+", ')
+_EMBED = re.compile(r'vegaEmbed\(\s*"#[^"]+"\s*,\s*')
+_OTHER_COLUMNS = re.compile(r"^(Indicator|Target|Status|Better is|.+ \(latest published\))$")
+"""Columns of a figures table that hold no figure of the authority's: targets, words, published comparators."""
+TREND_FIELDS = {"title", "period", "value", "shown", "target", "is_year_earlier"}
+BREAKDOWN_FIELDS = {"choice", "group", "value", "shown"}
+
+
+def words(threshold: int) -> set[str]:
+    """Everything but a number that a figure may show: each label perfkit writes in place of a figure.
+
+    >>> sorted(words(5))
+    ['', 'fewer than 5', 'no figure', 'not shown: too few to break down', 'withheld']
+    """
+    return {"", f"fewer than {threshold}", "withheld", "no figure", "not shown: too few to break down"}
 
 
 @dataclass(frozen=True)
@@ -86,11 +103,19 @@ def _text(node) -> str:
 
 
 def _tables(soup, names: _Names, period: str) -> Iterator[Shown | Finding]:
-    """Figures of every ``pk-table``: by period columns, breakdown rows or data-quality rows."""
-    for table in soup.select("table.pk-table"):
+    """Figures of every table: by period columns, breakdown rows or data-quality rows.
+
+    A table of another form, or a column of a figures table the audit does
+    not know, that holds a number is a finding: the audit fails closed.
+    """
+    for table in soup.find_all("table"):
         caption = _text(table.caption) if table.caption else "a table without a caption"
         headers = [_text(th) for th in table.select("thead th")]
-        rows = [[_text(td) for td in tr.find_all("td")] for tr in table.select("tbody tr")]
+        rows = [[_text(td) for td in tr.find_all("td")] for tr in table.find_all("tr") if tr.find_all("td")]
+        if "pk-table" not in (table.get("class") or []):
+            if any(re.search(r"\d", cell) for row in rows for cell in row):
+                yield Finding("a table the audit does not know holds a number", caption)
+            continue
         if headers[:2] == ["Check", "Records"]:
             for row in rows:
                 yield Shown(period, "data quality", ALL, row[0], row[1], f"{caption}, '{row[0]}'")
@@ -105,6 +130,9 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | Finding]:
                 yield Shown(period, found[0], found[1], row[1], row[2], f"{caption}, {row[0]}, {row[1]}")
             continue
         columns = {n: PERIOD.search(h).group(1) for n, h in enumerate(headers) if PERIOD.search(h) and n > 0}
+        unknown = [n for n, h in enumerate(headers) if n not in columns and not _OTHER_COLUMNS.match(h)]
+        if unknown and any(re.search(r"\d", row[n]) for row in rows for n in unknown if n < len(row)):
+            yield Finding("a column the audit does not know holds a number", f"{caption}, '{headers[unknown[0]]}'")
         for row in rows:
             indicator = names.by_title.get(row[0])
             for n, text in enumerate(row):
@@ -132,6 +160,10 @@ def _charts(html: str, names: _Names, period: str) -> Iterator[Shown | Finding]:
         where = spec.get("description") or f"chart {number}"
         for row in rows:
             text = str(row.get("shown", ""))
+            fields = set(row)
+            if not (fields <= TREND_FIELDS or fields <= BREAKDOWN_FIELDS):
+                yield Finding("a chart field the audit does not know", f"{where}, {sorted(fields - TREND_FIELDS - BREAKDOWN_FIELDS)}")
+                continue
             if "title" in row and "period" in row:
                 indicator = names.by_title.get(row["title"])
                 if indicator is None:
@@ -148,7 +180,7 @@ def _charts(html: str, names: _Names, period: str) -> Iterator[Shown | Finding]:
                 yield Shown(period, found[0], found[1], row["group"], text, f"{where}, {row['choice']}, {row['group']}")
                 if row.get("value") is not None and parse_number(text) is None:
                     yield Finding("a chart holds a value its label hides", f"{where}, {row['choice']}, {row['group']}")
-            elif any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row.values()):
+            elif any(re.search(r"\d", str(v)) for v in row.values() if not isinstance(v, bool)):
                 yield Finding("a chart figure the audit cannot place", where)
 
 
@@ -161,8 +193,10 @@ def read_page(html: str, period: str, catalogue: Catalogue | None = None) -> tup
     body = html[start:] if start >= 0 else html
     shown: list[Shown] = []
     findings: list[Finding] = []
-    for item in [*_tables(BeautifulSoup(body, "html.parser"), names, period), *_charts(body, names, period)]:
+    for item in [*_tables(BeautifulSoup(html, "html.parser"), names, period), *_charts(body, names, period)]:
         (shown if isinstance(item, Shown) else findings).append(item)
+    if body.count("vegaEmbed(") != len(_EMBED.findall(body)):
+        findings.append(Finding("a chart the audit cannot read", "a vegaEmbed call of another form"))
     return shown, findings
 
 
@@ -192,7 +226,10 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
     """
     catalogue = catalogue or load_catalogue()
     shown, findings = read_page(html, period, catalogue)
+    allowed = words(threshold)
     for figure in shown:
+        if parse_number(figure.text) is None and figure.text.strip() not in allowed:
+            findings.append(Finding("a figure the audit cannot read", figure.place))
         if figure.indicator == "data quality":
             value = parse_number(figure.text)
             if value is not None and 0 < value < threshold:
@@ -203,6 +240,15 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
             visible.setdefault((figure.period, figure.indicator, figure.breakdown, figure.group), figure)
     model = relations_of(measures, catalogue)
     keys = list(measures.select("period", "indicator", "breakdown", "group").iter_rows())
+    known = set(keys)
+    findings += [Finding("a figure the audit cannot place", figure.place) for key, figure in visible.items()
+                 if key not in known and figure.group != "All groups"]
+    protected = {i.id for i in catalogue.indicators if i.disclosive}
+    small_totals = {(p, i) for (p, i, b, g), n in zip(keys, measures["numerator"].to_list())
+                    if b == ALL and i in protected and n is not None and 0 < n < threshold}
+    findings += [Finding("a breakdown of a small total is shown (its groups say who the children are)", figure.place)
+                 for figure in shown if figure.breakdown != ALL and (figure.period, figure.indicator) in small_totals
+                 and figure.group != "All groups"]
     on_page = {(f.period, f.indicator, f.breakdown, f.group) for f in shown}
     hidden = {q for q, row in enumerate(model.row_of) if keys[row] not in visible}
     absent = {q for q in hidden if keys[model.row_of[q]] not in on_page}
