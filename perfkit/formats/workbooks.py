@@ -21,14 +21,13 @@ MAX_WORKBOOK_BYTES = 500_000_000
 """The most a workbook may hold once inflated (500 MB, its parts' sizes added up), and the largest file read.
 
 An ``.xlsx`` is a zip of XML parts, and the spreadsheet reader holds every
-cell in memory: a 4.5 MB "zip bomb" of 1.49 GB of small cells took about
-65 s and 7 GB before this check (now 0.2 s and 50 MB, the whole command). A
-real Annex A is far smaller: the synthetic 62,000-child authority's workbook
-holds six and a half years of lists in 45 MB (about 7 MB a year; read in
-0.7 s and 75 MB), so a year's lists for England's largest authorities (about
-5.5 times as many children) are about 40 MB, and even six years of them about
-250 MB. 500 MB passes that with room to spare; a workbook at the limit made
-of nothing but small cells would read in about 2.5 GB.
+cell in memory, so a small file of highly compressed cells (a "zip bomb")
+can exhaust the machine. A real Annex A is far smaller: the synthetic
+62,000-child authority's workbook holds six and a half years of lists in
+45 MB, so a year's lists for England's largest authorities (about 5.5 times
+as many children) are about 40 MB, and even six years of them about 250 MB.
+500 MB passes that with room to spare. What the check costs and saves is in
+``bench/RESULTS.md``.
 """
 
 MAX_INFLATE_RATIO = 100
