@@ -438,3 +438,18 @@ def test_the_audit_finds_a_breakdown_of_a_small_total(page_and_truth):
                                                  & (pl.col("period") == period)).then(3.0).otherwise(pl.col("numerator")))
     findings = audit_page(html, grown, None, period)
     assert any(f.problem.startswith("a breakdown of a small total") for f in findings) or small.height
+
+
+def test_a_small_denominator_among_zero_numerators_is_protected():
+    """Found importing a synthetic Annex A (no placement moves, so 0% everywhere): three children under 1 were
+    the only small figure, a denominator; every complement candidate's numerator was 0, and protection gave up."""
+    dens = {"all": 98, "1-4": 19, "10-15": 34, "16-17": 23, "5-9": 19, "Under 1": 3}
+    out = suppress(rows("cla_3plus_placements_pct", [("all" if g == "all" else "age_band", g, 0, d) for g, d in dens.items()]), T)
+    hidden = {g for g, s in zip(out["group"], out["suppressed"]) if s}
+    assert "Under 1" in hidden
+    cap = 98
+    ranges = {g: (classes(d, cap) if g in hidden else [d]) for g, d in dens.items() if g != "all"}
+    total = classes(98, cap) if "all" in hidden else [98]
+    possible = {u for u in ranges["Under 1"] for t in total
+                if sum(min(r) for g, r in ranges.items() if g != "Under 1") <= t - u <= sum(max(r) for g, r in ranges.items() if g != "Under 1")}
+    assert len(possible) >= 2, (possible, hidden)

@@ -450,11 +450,12 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
     for target in sorted(small):
         while reader.pinned(target):
             _, linked = reader.component(target)
-            candidates = sorted(  # never a zero: a withheld count that is not "fewer than 5" and could be 0 is 0
-                {model.row_of[m] for relation in linked for m in (*relation.parts, relation.whole)
-                 if m not in hidden and model.values[rows_quantities[model.row_of[m]][0]] != 0},
-                key=lambda row: (frame["breakdown"][row] == ALL, model.values[rows_quantities[row][0]], row),
-            )
+            related = {}  # each shown row of the relations, by the value it adds to them
+            for relation in linked:
+                for m in (*relation.parts, relation.whole):
+                    if m not in hidden and model.values[m] != 0:  # never a zero: a withheld 0 is known to be 0
+                        related[model.row_of[m]] = min(related.get(model.row_of[m], BIG), model.values[m])
+            candidates = sorted(related, key=lambda row: (frame["breakdown"][row] == ALL, related[row], row))
             if not candidates:
                 tables = sorted((set(r.parts) - absent for r in linked
                                  if len(r.parts) > 1 and frame["breakdown"][model.row_of[r.parts[0]]] != ALL),
@@ -463,6 +464,7 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
                 for row in {model.row_of[q] for q in dropped}:
                     reasons[row] = DROPPED_REASON
                     absent.update(rows_quantities[row])
+                    hidden.update(rows_quantities[row])
                 if dropped:
                     continue
                 raise DisclosureError(
