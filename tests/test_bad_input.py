@@ -44,7 +44,6 @@ ERRORS = {
     "duplicate_ids": ({"children.csv": CHILDREN + "999,1,F,2012-01-01,WBRI,North\n"},
                       ["children.csv", "'child_id'", "row 3", "'1'", "duplicate id"]),
     "empty_file": ({"children.csv": CHILDREN, "referrals.csv": b""}, ["referrals.csv", "the file is empty"]),
-    "header_only": ({"children.csv": CHILDREN, "referrals.csv": REFERRALS}, ["referrals.csv", "no rows"]),
     "future_date": ({"children.csv": CHILDREN, "referrals.csv": REFERRALS + "999,1,r1,2999-01-01,6,N,\n"},
                     ["'referral_date'", "'2999-01-01'", "in the future"]),
     "unknown_code": ({"children.csv": CHILDREN.replace(",F,", ",X,", 1)}, ["children.csv", "'sex'", "'X'", "unknown code"]),
@@ -106,3 +105,14 @@ def test_50_mb_of_garbage_is_refused_quickly_without_a_traceback(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "referrals.csv" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_file_with_a_header_and_no_rows_is_an_empty_table_with_a_warning(tmp_path, capsys):
+    """A small authority with no EHC requests in its extract can still run (#17): the table is empty, the
+    validation passes (exit 0) and says so; a zero-byte file stays an error."""
+    directory = _write(tmp_path / "header_only", {"children.csv": CHILDREN, "referrals.csv": REFERRALS})
+    assert main(["validate", "--data", str(directory)]) == 0
+    captured = capsys.readouterr()
+    assert "referrals.csv: the file has a header but no rows: loaded as an empty table" in captured.err
+    assert "referrals 0" in captured.out
+

@@ -147,8 +147,9 @@ def test_an_authority_without_rows_in_a_table_is_not_an_empty_file(tmp_path):
     directory = _dataset(tmp_path, children=TWO_AUTHORITIES, referrals=REFERRALS_HEADER + "999,a,r1,2022-07-01,6,N,\n")
     assert load_dataset(directory, authorities=["998"]).table("referrals").height == 0
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ContractError, match="header but no rows"):
-        load_dataset(_dataset(tmp_path / "empty", referrals=REFERRALS_HEADER), authorities=["999"])
+    data = load_dataset(_dataset(tmp_path / "empty", children=TWO_AUTHORITIES, referrals=REFERRALS_HEADER), authorities=["999"])
+    assert data.table("referrals").height == 0
+    assert any("header but no rows" in str(w) and "empty table" in str(w) for w in data.warnings)
 
 
 def test_a_column_named_like_perfkits_row_numbers_is_refused(tmp_path):
@@ -200,3 +201,24 @@ def test_headlines_from_fewer_columns_are_the_same_and_breakdowns_need_every_col
 def test_columns_the_contract_does_not_have_are_refused(small_data):
     with pytest.raises(ValueError, match=r"contacts\.contact_dat, which the contract does not have"):
         load_dataset(small_data, columns={"contacts": ("contact_dat",)})
+
+
+def test_a_table_with_no_rows_loads_and_its_indicators_count_nothing(small_data, tmp_path):
+    """An extract with no EHC requests (a header and no rows) runs: the table is empty and says so, the
+    figures are computed, and its counts are 0 (its percentages have nothing to divide by)."""
+    import shutil
+
+    import polars as pl
+
+    from perfkit.indicators.engine import compute
+
+    directory = tmp_path / "no-ehcp"
+    shutil.copytree(small_data, directory)
+    ehcp = next(directory.glob("ehcp_requests.*"))
+    pl.read_parquet(ehcp).head(0).write_csv(directory / "ehcp_requests.csv")
+    ehcp.unlink()
+    data = load_dataset(directory)
+    assert data.table("ehcp_requests").height == 0
+    assert any("ehcp_requests.csv: the file has a header but no rows" in str(w) for w in data.warnings)
+    figures = compute(data, ["2023-24 Q3"]).filter(pl.col("indicator").str.starts_with("ehcp"))
+    assert set(figures["numerator"].to_list()) == {0.0} and figures.height == 2 * len(data.authorities)
