@@ -9,6 +9,8 @@ from pathlib import Path
 import nbformat
 import papermill
 import polars as pl
+import datetime as dt
+
 import pytest
 
 from perfkit.cli import main
@@ -247,3 +249,42 @@ def test_aggregates_of_authorities_computed_together_are_those_of_each_alone(sma
     measures = together["990"].measures
     assert measures.filter(pl.col("breakdown") == "all")["period"].n_unique() == 12
     assert set(measures.filter(pl.col("breakdown") != "all")["period"]) == {PERIOD}  # the report shows this quarter's only
+
+
+def test_a_period_the_data_do_not_cover_is_refused_everywhere(small_data, tmp_path, capsys):
+    """A quarter after the data end (or before they start) would be a report full of zeros: the batch, the
+    report and perfkit measures refuse it in one line naming the quarters the data cover (#17)."""
+    from perfkit import build_report
+    from perfkit.cli import main
+    from perfkit.errors import PeriodError
+
+    with pytest.raises(PeriodError, match=r"2026-27 Q2 is after the data of authority 990 end: expected a quarter from"):
+        build_report("990", "2026-27 Q2", small_data)
+    with pytest.raises(PeriodError, match="before the data of authority 990 start"):
+        build_report("990", "2012-13 Q1", small_data)
+    assert main(["measures", "--data", str(small_data), "--authority", "990", "--period", "2026-27 Q2"]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    parameters = _parameters(tmp_path / "params", {"990": small_data})
+    assert main(["batch", "--period", "2026-27 Q2", "--parameters", str(parameters), "--out", str(tmp_path / "out")]) == 1
+    assert "is after the data of authority 990 end" in (tmp_path / "out" / "2026-27-Q2" / "index.html").read_text()
+
+
+def test_the_latest_quarter_comes_from_each_authoritys_own_data(small_data, tmp_path):
+    """An authority whose own dataset ends earlier than the embedded data gets its own last quarter, not the
+    embedded data's (a dataset of another authority gave a report of a later quarter, full of zeros)."""
+    import polars as pl
+
+    short = tmp_path / "short"
+    short.mkdir()
+    for path in small_data.glob("*.parquet"):
+        table = pl.read_parquet(path)
+        dates = [c for c, t in table.schema.items() if t == pl.Date and c not in ("date_of_birth", "recorded_date")]
+        cutoff = dt.date(2023, 9, 30)  # nothing after it: the last complete quarter is 2023-24 Q2
+        if dates:
+            table = table.filter(pl.min_horizontal(pl.col(dates)) <= cutoff).with_columns(
+                [pl.when(pl.col(c) > cutoff).then(None).otherwise(pl.col(c)).alias(c) for c in dates])
+        table.write_parquet(short / path.name)
+    from perfkit.pipeline.batch import latest_period
+
+    parameters = _parameters(tmp_path / "params", {"990": short})
+    assert latest_period(["990"], None, parameters).label == "2023-24 Q2"

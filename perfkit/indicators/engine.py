@@ -33,7 +33,7 @@ from perfkit.indicators.measure_base import (
     MeasureRows,
 )
 from perfkit.indicators.measures import REGISTRY
-from perfkit.indicators.periods import Period, Window, as_window
+from perfkit.indicators.periods import Period, Window, as_window, check_period
 from perfkit.indicators.workdays import WorkingDayCalendar, calendar_for
 from perfkit.records.checks import is_id_column
 from perfkit.records.contract import TABLES
@@ -407,6 +407,8 @@ def measures_table(
     if authority not in data.authorities:
         raise ContractError([Problem(str(Path(data_dir) / "children"), f"authority {authority!r} has no rows: expected "
                                      f"one of {', '.join(data.authorities)}", column="la_code")])
+    first, last = data.for_authorities([authority]).event_span()[authority]
+    check_period(Period.parse(period), first, last, f"authority {authority} in {data_dir}")
     windows = [Window(p, kind) for p in Period.parse(period).series(periods) for kind in kinds]
     return compute(data, windows, [authority], breakdowns=breakdowns, closure_days=closure_days)
 

@@ -146,6 +146,29 @@ def latest_complete_period(as_at: dt.date) -> Period:
     return current if current.end == as_at else current.previous()
 
 
+def check_period(period: Period, first: dt.date, as_at: dt.date, who: str) -> Period:
+    """``period``, if the data cover it: it ends on or before ``as_at`` and not before the first record.
+
+    A quarter the data do not reach would be reported full of zeros. The
+    message names the quarters the data cover (no record's date).
+
+    >>> str(check_period(Period.parse("2024-25 Q4"), dt.date(2019, 4, 2), dt.date(2025, 3, 31), "authority 990"))
+    '2024-25 Q4'
+    >>> check_period(Period.parse("2026-27 Q2"), dt.date(2019, 4, 2), dt.date(2025, 3, 31), "authority 990")
+    Traceback (most recent call last):
+    ...
+    perfkit.errors.PeriodError: period 2026-27 Q2 is after the data of authority 990 end: expected a quarter from 2019-20 Q1 to 2024-25 Q4
+    """
+    last = latest_complete_period(as_at)
+    earliest = Period.containing(first)
+    if earliest.index > last.index:
+        raise PeriodError(f"period {period.label}: the data of {who} cover no complete quarter")
+    if not earliest.index <= period.index <= last.index:
+        when = "after the data of {} end" if period.index > last.index else "before the data of {} start"
+        raise PeriodError(f"period {period.label} is {when.format(who)}: expected a quarter from {earliest.label} to {last.label}")
+    return period
+
+
 def labels(periods: Iterable[Period]) -> list[str]:
     return [p.label for p in periods]
 

@@ -25,9 +25,9 @@ from perfkit.config.settings import (
     authority_settings,
     disclosure_threshold,
 )
-from perfkit.errors import ContractError, SettingsError
+from perfkit.errors import ContractError, PeriodError, SettingsError
 from perfkit.indicators.catalogue import load_catalogue
-from perfkit.indicators.periods import Period, latest_complete_period
+from perfkit.indicators.periods import Period, check_period, latest_complete_period
 from perfkit.indicators.targets import load_targets
 from perfkit.present.authority_report import AuthorityReport
 from perfkit.present.disclosure import suppress
@@ -39,18 +39,6 @@ if TYPE_CHECKING:  # the records are read only without prepared aggregates: kern
 
 TREND_QUARTERS = 12
 """How many quarters a report's trend covers."""
-
-
-def data_as_at(data: Dataset) -> dt.date:
-    """The latest event date in the dataset: the 'data as at' date of a report."""
-    latest: list[dt.date] = []
-    for frame in data.tables.values():
-        for name, dtype in frame.schema.items():
-            if dtype == pl.Date and name not in ("date_of_birth", "recorded_date"):
-                value = frame[name].max()
-                if value is not None:
-                    latest.append(value)
-    return max(latest) if latest else dt.date.today()
 
 
 
@@ -140,21 +128,6 @@ def report_measures(data: Dataset, authorities: list[str], period: Period, quart
     return compute(data, trend, authorities, closure_days=closure_days, breakdowns=True, breakdown_periods=[period])
 
 
-def data_as_at_by_authority(data: Dataset) -> dict[str, dt.date]:
-    """:func:`data_as_at` of each authority's own records, in one pass over each table."""
-    latest: dict[str, list[dt.date]] = {la: [] for la in data.authorities}
-    for frame in data.tables.values():
-        dates = [name for name, dtype in frame.schema.items()
-                 if dtype == pl.Date and name not in ("date_of_birth", "recorded_date")]
-        if not dates or "la_code" not in frame.columns:
-            continue
-        maxima = frame.group_by("la_code").agg(pl.max_horizontal(pl.col(dates).max()).alias("latest"))
-        for la, value in maxima.iter_rows():
-            if la in latest and value is not None:
-                latest[la].append(value)
-    return {la: max(found) if found else dt.date.today() for la, found in latest.items()}
-
-
 def compute_aggregates_for(data: Dataset, authorities: list[str], period: str | Period | None,
                            quarters: int = TREND_QUARTERS, published=None,
                            settings: dict[str, AuthoritySettings] | None = None) -> dict[str, Aggregates]:
@@ -187,11 +160,16 @@ def compute_aggregates_for(data: Dataset, authorities: list[str], period: str | 
         listed = f": column 'la_code' has {', '.join(data.authorities)}" if data.authorities else ""
         raise ContractError([Problem(str(data.directory / "children"), f"authority {missing[0]!r} has no rows{listed}")])
     own = data.for_authorities(list(authorities))
-    as_at = data_as_at_by_authority(own)
+    span = own.event_span()
     settings = {la: (settings or {}).get(la) or authority_settings(la) for la in authorities}
+    as_at: dict[str, dt.date] = {}
     together: dict[tuple[Period, tuple[dt.date, ...]], list[str]] = {}
     for la in authorities:
-        together.setdefault((resolve_period(period, as_at[la]), settings[la].closure_days), []).append(la)
+        if la not in span:
+            raise PeriodError(f"authority {la!r} has no dated records: there is no quarter to report on")
+        as_at[la] = settings[la].data_as_at or span[la][1]  # the declared extract date, else the latest record's
+        chosen = check_period(resolve_period(period, as_at[la]), span[la][0], as_at[la], f"authority {la}")
+        together.setdefault((chosen, settings[la].closure_days), []).append(la)
     found: dict[str, Aggregates] = {}
     for (chosen, closure_days), group in together.items():
         subset = own.for_authorities(group) if len(group) < len(authorities) else own

@@ -40,7 +40,8 @@ from pathlib import Path
 
 from perfkit.config import paths
 from perfkit.config.la_codes import la_code
-from perfkit.errors import PublishedDataError, SettingsError
+from perfkit.errors import PeriodError, PublishedDataError, SettingsError
+from perfkit.indicators.periods import Period, latest_complete_period
 from perfkit.pipeline.index_page import (
     ANALYST_HEADING,
     ANALYST_WARNING,
@@ -93,6 +94,43 @@ def check_shared_settings(authorities: list[str]) -> None:
         load_targets(paths.targets_file(), authority, catalogue)
 
 
+def latest_period(authorities: list[str], data_dir: Path | None, parameters: Path) -> Period:
+    """The last complete quarter of the authorities' own data: each one's declared extract date
+    (``data_as_at``), else the date of its latest record that passes the contract.
+
+    Each authority's own dataset is read (its ``data_dir``, unless ``data_dir``
+    is given for all). Authorities whose data end in different quarters
+    cannot share a batch's period: a :class:`perfkit.errors.PeriodError`
+    says which end where. One authority's broken rows fail its own report,
+    not the choice of the period.
+    """
+    from perfkit.config.settings import all_authority_settings
+    from perfkit.records.loading import load_dataset
+
+    settings = {s.authority: s for s in all_authority_settings(parameters) if s.authority in authorities}
+    sources: dict[str, list[str]] = {}
+    for la in authorities:
+        sources.setdefault(str(data_dir or settings[la].data_dir or paths.default_data_dir()), []).append(la)
+    found: dict[str, Period] = {}
+    for source, group in sources.items():
+        data, _ = checked_records(source, group)
+        span = data.event_span() if data is not None else {}
+        for la in group:
+            end = settings[la].data_as_at or (span[la][1] if la in span else None)
+            if end is not None:
+                found[la] = latest_complete_period(end)
+    if not found:  # no authority's rows pass: say why, as loading them says
+        source, group = next(iter(sources.items()))
+        load_dataset(source, authorities=group)
+        raise PeriodError(f"no authority among {', '.join(authorities)} has dated records: there is no quarter to report on")
+    ends = sorted({p.label for p in found.values()})
+    if len(ends) > 1:
+        which = "; ".join(f"{label}: {', '.join(la for la in sorted(found) if found[la].label == label)}" for label in ends)
+        raise PeriodError(f"the authorities' data end in different quarters ({which}): give --period, or run them "
+                          "in separate batches")
+    return next(iter(found.values()))
+
+
 def run_batch(
     period: str | None = None,
     data_dir: str | Path | None = None,
@@ -123,8 +161,6 @@ def run_batch(
     workers); a batch killed outright (``kill -9``) takes its workers and
     kernels with it, and the next batch into ``out`` removes what it left.
     """
-    from perfkit.pipeline.aggregates import data_as_at, resolve_period
-    from perfkit.records.loading import load_dataset
 
     data_path = Path(data_dir) if data_dir else None
     parameters_path = Path(parameters) if parameters else paths.authorities_dir()
@@ -138,14 +174,10 @@ def run_batch(
                          + (f" for {', '.join(authorities)}" if authorities else ""))
     check_shared_settings(named)
     with sigterm_as_exit(), folder_lock(root), scratch_folder(root) as scratch:
-        as_at = None
         if period is None or period.strip().lower() == "latest":
-            # the last complete quarter of the authorities' rows that pass the contract: one authority's
-            # broken rows fail its own report, not the whole batch
-            source = data_path or paths.default_data_dir()
-            data, _ = checked_records(source, named)
-            as_at = data_as_at(data if data is not None else load_dataset(source, authorities=named))
-        label = resolve_period(period, as_at).label
+            label = latest_period(named, data_path, parameters_path).label
+        else:
+            label = Period.parse(period).label
         folder = root / label.replace(" ", "-")
         analyst = root / ANALYST_FOLDER / folder.name
         jobs = authority_jobs(label, data_path, folder, authorities, parameters_path, analyst)

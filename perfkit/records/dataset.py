@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -42,6 +44,28 @@ class Dataset:
     @property
     def authorities(self) -> list[str]:
         return sorted(self.tables["children"]["la_code"].unique().to_list())
+
+    def event_span(self) -> dict[str, tuple[dt.date, dt.date]]:
+        """When each authority's records start and end: the first day by which every table holding its
+        dated records has one (an extract of open cases reaches back years in some tables, not in all), and
+        the last event date (births and recording dates aside).
+
+        An authority with no dated record has no span: no quarter can be reported for it.
+        """
+        first: dict[str, list[dt.date]] = {}
+        last: dict[str, list[dt.date]] = {}
+        for frame in self.tables.values():
+            dates = [name for name, dtype in frame.schema.items()
+                     if dtype == pl.Date and name not in ("date_of_birth", "recorded_date")]
+            if not dates or "la_code" not in frame.columns:
+                continue
+            ends = frame.group_by("la_code").agg(pl.min_horizontal(pl.col(dates).min()).alias("first"),
+                                                 pl.max_horizontal(pl.col(dates).max()).alias("last"))
+            for la, low, high in ends.iter_rows():
+                if low is not None:
+                    first.setdefault(la, []).append(low)
+                    last.setdefault(la, []).append(high)
+        return {la: (max(first[la]), max(last[la])) for la in first}
 
     def for_authorities(self, la_codes: list[str]) -> "Dataset":
         """The same dataset restricted to some authorities.

@@ -20,12 +20,13 @@ import polars as pl
 
 from perfkit.config import paths
 from perfkit.config.settings import authority_settings
+from perfkit.errors import PeriodError
 from perfkit.indicators.breakdowns import AGE_BANDS, ALL, age_band
 from perfkit.indicators.catalogue import load_catalogue
 from perfkit.indicators.children import age_on
 from perfkit.indicators.engine import compute, records_for
-from perfkit.indicators.periods import Period, periods_between
-from perfkit.pipeline.aggregates import data_as_at
+from perfkit.indicators.periods import Period, latest_complete_period, periods_between
+
 from perfkit.present.authority_report import BREAKDOWN_NAMES
 from perfkit.present.charts import ChartOutput, to_spec
 from perfkit.records.dataset import Dataset
@@ -79,8 +80,10 @@ class Explorer:
         self.data = load_dataset(data_dir or paths.default_data_dir()).for_authorities([str(authority)])
         self.authority = str(authority)
         self.settings = authority_settings(self.authority)  # the report's closure days: the same working days
-        latest = Period.containing(data_as_at(self.data))
-        latest = latest if latest.end <= data_as_at(self.data) else latest.previous()
+        span = self.data.event_span()
+        if self.authority not in span:
+            raise PeriodError(f"authority {self.authority!r} has no dated records: there is nothing to explore")
+        latest = latest_complete_period(self.settings.data_as_at or span[self.authority][1])
         self.quarters = [p.label for p in latest.series(quarters)]
         available = {i for i in self.catalogue.ids if self._has_tables(i)}
         options = [(i.title, i.id) for i in self.catalogue.indicators if i.id in available]
