@@ -5,7 +5,7 @@ exported to member HTML, written to a temporary file and moved into place, so a
 failed run never overwrites an earlier good report. One authority failing is
 recorded (in the index page and the exit status) and does not stop the others.
 
-What keeps a batch safe to publish from (issue #15):
+What keeps a batch safe to publish:
 
 - authority codes are three-digit LA numbers (:func:`perfkit.config.la_codes.la_code`),
   checked in every parameters file before anything is written;
