@@ -350,3 +350,29 @@ def test_sn_mean_leaves_out_neighbours_without_a_value(kent_2025, values):
     assert _row(in_2021, la_code="941")["marker"] == "z"
     assert row_2021["sn_used"] == 9
     assert row_2021["sn_mean"] == pytest.approx(in_2021["value"].drop_nulls().sum() / 9)
+
+
+def test_the_neighbours_mean_is_exact_before_it_is_rounded_half_up():
+    """Devon's (878) ten neighbours' re-referral percentages in 2025 add up to exactly 199.5: the mean is 19.95
+    and shows as 20.0, as LAIT shows it (in binary floating point it was 19.949999999999996, shown 19.9). The
+    mean of every authority's neighbours, for every comparator in 2024 and 2025, is the exact decimal mean."""
+    from perfkit.indicators.rounding import round_half_up
+    from perfkit.published.data import PublishedData
+
+    published = PublishedData.remembered()
+    devon = benchmarks.benchmark_rows(published.values, published.neighbours["878"], "878", 2025, published.comparators)
+    row = devon.filter(pl.col("indicator") == "rereferral_pct").row(0, named=True)
+    assert row["sn_used"] == 10 and str(round_half_up(row["sn_mean"], 1)) == "20.0"
+    values = published.values.filter(pl.col("geographic_level") == "Local authority")
+    checked = 0
+    for la in ("878", "886", "201", "909", "942"):
+        for year in (2024, 2025):
+            table = benchmarks.benchmark_rows(published.values, published.neighbours.get(la, []), la, year, published.comparators)
+            for r in table.filter(pl.col("sn_used") > 0).iter_rows(named=True):
+                figures = values.filter((pl.col("year") == year) & (pl.col("indicator") == r["indicator"])
+                                        & (pl.col("breakdown") == r["breakdown"])
+                                        & pl.col("la_code").is_in(published.neighbours.get(la, [])))["value"].drop_nulls()
+                exact = sum(Decimal(repr(v)) for v in figures.to_list()) / len(figures)
+                assert round_half_up(r["sn_mean"], r["decimals"]) == exact.quantize(Decimal(1).scaleb(-r["decimals"]), rounding="ROUND_HALF_UP")
+                checked += 1
+    assert checked > 100

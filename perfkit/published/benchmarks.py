@@ -157,6 +157,25 @@ def _one(frame: pl.DataFrame) -> tuple[float | None, str | None]:
     return frame["value"][0], frame["marker"][0]
 
 
+def exact_mean(values: list[float]) -> float | None:
+    """The mean of published figures worked out in exact decimals, so that rounding it half up is right.
+
+    In binary floating point ten figures adding to exactly 199.5 can average
+    19.949999999999996, which rounds to 19.9; their mean is 19.95, which
+    rounds half up to 20.0, as LAIT shows it.
+
+    >>> values = [20.1, 20.9, 15.3, 17.4, 23.0, 19.1, 16.7, 20.5, 22.0, 24.5]
+    >>> sum(values) / len(values) < 19.95, exact_mean(values)
+    (True, 19.95)
+    >>> exact_mean([]) is None
+    True
+    """
+    if not values:
+        return None
+    total = sum(Decimal(repr(float(v))) for v in values)
+    return float(total / len(values))
+
+
 def benchmark_rows(
     values: pl.DataFrame,
     neighbours: list[str],
@@ -228,7 +247,7 @@ def benchmark_rows(
                 "england": england,
                 "region_name": region_name,
                 "region": region,
-                "sn_mean": neighbour_values.mean() if neighbour_values.len() else None,
+                "sn_mean": exact_mean(neighbour_values.to_list()),
                 "sn_used": neighbour_values.len(),
                 "band": quartile_band(value, figures, polarity),
                 "rank": rank_of(value, figures, polarity),
