@@ -401,3 +401,19 @@ def test_the_indicators_lait_publishes_are_benchmarked_from_lait(indicator, meas
     if indicator == "ehcp_20wk_pct":
         assert row["england"] == 46.4
 
+
+
+@pytest.mark.parametrize("la_code, borough, part", [("202", "Camden", "London (Inner)"), ("302", "Barnet", "London (Outer)"),
+                                                    ("201", "City of London", "London (Inner)")])
+def test_a_london_borough_is_compared_with_inner_or_outer_london(la_code, borough, part):
+    """As the published files and LAIT do (#17): Camden's referral rate in 2024 against Inner London's 600.4,
+    not London's 552.9, read from the LAIT table directly; London only where the part has no figure."""
+    from perfkit.config.paths import published_lait_dir
+
+    lait = pl.read_parquet(published_lait_dir() / "bds_long_0.parquet").filter(
+        (pl.col("Short Desc") == "CPP_Total_Rateper10,000") & (pl.col("Years") == "2024"))
+    row = _row(benchmarks.benchmark_table(la_code, 2024), indicator="referral_rate")
+    expected = round(float(lait.filter(pl.col("LA and Regions") == part)["Values"].item()), 1)
+    assert row["region"] == expected and row["region_name"] == part.replace("London (Inner)", "Inner London").replace(
+        "London (Outer)", "Outer London")
+    assert row["region"] != round(float(lait.filter(pl.col("LA and Regions") == "London")["Values"].item()), 1)

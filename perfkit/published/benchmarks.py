@@ -6,8 +6,9 @@ indicator and age band where DfE publishes by age band) and a year:
 - ``value``: the authority's published figure (empty, with the ``marker``,
   where suppressed or not applicable);
 - ``england`` and ``region``: the published national figure and that of the
-  authority's English region (``region_name``; Inner and Outer London, which
-  the workforce file and LAIT use, count as London);
+  authority's English region (``region_name``); a London borough is compared
+  with Inner or Outer London, as the published files and LAIT do, and with
+  London only where its part of London has no figure (LAIT's rule);
 - ``sn_mean`` and ``sn_used``: the mean of the statistical neighbours'
   published figures, neighbours without a figure left out (LAIT's rule), and
   how many were used. Neighbours come from the 2025 model; an authority not in
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
     from perfkit.published.comparators import Comparator
 
 LONDON_CODE = "E12000007"
-_LONDON_PARTS = ("E13000001", "E13000002")
 _CHANGE_DIGITS = 9  # published figures have at most a few decimals: this removes binary noise only
 
 BENCHMARK_SCHEMA: dict[str, pl.DataType] = {
@@ -140,15 +140,44 @@ def direction(change: float | None, polarity: str) -> str | None:
     return "better" if (change > 0) == (polarity == "high_is_good") else "worse"
 
 
+_SUB_REGIONS = {"E13000001": "Inner London", "E13000002": "Outer London"}
+_SUB_REGION_NAMES = {"inner london": "Inner London", "london (inner)": "Inner London",
+                     "outer london": "Outer London", "london (outer)": "Outer London"}
+
+
+def region_label(name: str | None) -> str:
+    """A region's name as the published files spell it, made comparable (LAIT writes "London (Inner)").
+
+    >>> region_label("London (Inner)"), region_label(" Outer London "), region_label("South East")
+    ('inner london', 'outer london', 'south east')
+    """
+    text = (name or "").strip()
+    return _SUB_REGION_NAMES.get(text.casefold(), text).casefold()
+
+
 def _region_key(rows: pl.DataFrame, la_code: str) -> tuple[str | None, str | None]:
-    """The authority's English region (code, name) from its rows, most recent first."""
+    """The authority's region (code, name) from its rows, most recent first: Inner or Outer London for a
+    London borough."""
     own = rows.filter(pl.col("la_code") == la_code).sort("year", descending=True)
     for code, name in own.select("region_code", "region_name").iter_rows():
-        if code in _LONDON_PARTS:
-            return LONDON_CODE, "London"
+        if code in _SUB_REGIONS:
+            return code, _SUB_REGIONS[code]
+        if name and name.strip().casefold() in _SUB_REGION_NAMES:
+            return None, _SUB_REGION_NAMES[name.strip().casefold()]
         if code or name:
             return code, english_region(name)
     return None, None
+
+
+def _regional(current: pl.DataFrame, code: str | None, name: str | None) -> float | None:
+    """The published figure of one region (by code where the file gives codes, else by name)."""
+    regional = current.filter(pl.col("geographic_level") == REGIONAL)
+    if code and regional.filter(pl.col("region_code") == code).height:
+        regional = regional.filter(pl.col("region_code") == code)
+    else:
+        regional = regional.filter(pl.col("region_name").map_elements(region_label, return_dtype=pl.String)
+                                   == region_label(name))
+    return _one(regional)[0]
 
 
 def _one(frame: pl.DataFrame) -> tuple[float | None, str | None]:
@@ -221,14 +250,10 @@ def benchmark_rows(
         la_name = own["la_name"][0] if own.height else (rows.filter(pl.col("la_code") == la_code)["la_name"].drop_nulls().to_list() or [None])[-1]
         england, _ = _one(current.filter(pl.col("geographic_level") == NATIONAL))
         region_code, region_name = _region_key(rows, la_code)
-        regional = current.filter(pl.col("geographic_level") == REGIONAL)
-        if region_code:
-            regional = regional.filter(pl.col("region_code") == region_code)
-        else:
-            regional = regional.filter(
-                pl.col("region_name").str.to_lowercase().str.strip_chars() == (region_name or "").casefold()
-            )
-        region, _ = _one(regional)
+        region = _regional(current, region_code, region_name)
+        if region is None and region_name in _SUB_REGIONS.values():  # LAIT's rule: London where the part has none
+            region_code, region_name = LONDON_CODE, "London"
+            region = _regional(current, region_code, region_name)
         neighbour_values = las.filter(pl.col("la_code").is_in(neighbours))["value"]
         previous, _ = _one(rows.filter((pl.col("year") == year - 1) & (pl.col("la_code") == la_code)))
         change = None if value is None or previous is None else round(value - previous, _CHANGE_DIGITS)
