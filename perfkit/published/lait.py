@@ -22,8 +22,9 @@ read unchanged and turned into :data:`perfkit.published.ees.TIDY_SCHEMA`:
   get no ``year``, so one measure never has two values for a year; the
   published ``Years`` is kept in ``time_period``;
 - ``region_name`` of a local authority is LAIT's ``Region``, which splits
-  London into Inner and Outer London; :func:`english_region` maps it to the
-  English region used by the EES files.
+  London into Inner and Outer London (a borough is compared with its part of
+  London: :mod:`perfkit.published.benchmarks`); :func:`english_region` maps
+  it to the English region where the whole region is meant.
 
 LAIT keeps predecessor authorities (Cumbria 909, Northamptonshire 928 and the
 Dorset authorities before 2019) as rows with ``-`` for the years after they
