@@ -285,6 +285,7 @@ def test_the_latest_quarter_comes_from_each_authoritys_own_data(small_data, tmp_
                 [pl.when(pl.col(c) > cutoff).then(None).otherwise(pl.col(c)).alias(c) for c in dates])
         table.write_parquet(short / path.name)
     from perfkit.pipeline.batch import latest_period
+    from perfkit.pipeline.jobs import authority_jobs
 
     parameters = _parameters(tmp_path / "params", {"990": short})
-    assert latest_period(["990"], None, parameters).label == "2023-24 Q2"
+    assert latest_period(authority_jobs("latest", None, tmp_path / "out", None, parameters)).label == "2023-24 Q2"

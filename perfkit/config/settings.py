@@ -121,6 +121,14 @@ class AuthoritySettings:
             source=source,
         )
 
+    def data_end(self, latest_record: dt.date | None) -> dt.date | None:
+        """Where the authority's data end: the declared extract date, else the latest record's date.
+
+        >>> AuthoritySettings.default("990").data_end(dt.date(2025, 3, 28))
+        datetime.date(2025, 3, 28)
+        """
+        return self.data_as_at or latest_record
+
     def as_of(self, as_at: str | dt.date | None) -> dt.date | None:
         """The date the data were extracted: ``as_at`` where given, else the file's ``data_as_at``; None where
         neither says (never the date of the latest record, which is a child's event).

@@ -167,7 +167,7 @@ def compute_aggregates_for(data: Dataset, authorities: list[str], period: str | 
     for la in authorities:
         if la not in span:
             raise PeriodError(f"authority {la!r} has no dated records: there is no quarter to report on")
-        as_at[la] = settings[la].data_as_at or span[la][1]  # the declared extract date, else the latest record's
+        as_at[la] = settings[la].data_end(span[la][1])
         chosen = check_period(resolve_period(period, as_at[la]), span[la][0], as_at[la], f"authority {la}")
         together.setdefault((chosen, settings[la].closure_days), []).append(la)
     found: dict[str, Aggregates] = {}

@@ -94,35 +94,33 @@ def check_shared_settings(authorities: list[str]) -> None:
         load_targets(paths.targets_file(), authority, catalogue)
 
 
-def latest_period(authorities: list[str], data_dir: Path | None, parameters: Path) -> Period:
-    """The last complete quarter of the authorities' own data: each one's declared extract date
+def latest_period(jobs: list[Job]) -> Period:
+    """The last complete quarter of the jobs' authorities' own data: each one's declared extract date
     (``data_as_at``), else the date of its latest record that passes the contract.
 
-    Each authority's own dataset is read (its ``data_dir``, unless ``data_dir``
-    is given for all). Authorities whose data end in different quarters
-    cannot share a batch's period: a :class:`perfkit.errors.PeriodError`
-    says which end where. One authority's broken rows fail its own report,
-    not the choice of the period.
+    Each authority's own dataset (its job's ``data_dir``) is read. Authorities
+    whose data end in different quarters cannot share a batch's period: a
+    :class:`perfkit.errors.PeriodError` says which end where. One authority's
+    broken rows fail its own report, not the choice of the period.
     """
-    from perfkit.config.settings import all_authority_settings
     from perfkit.records.loading import load_dataset
 
-    settings = {s.authority: s for s in all_authority_settings(parameters) if s.authority in authorities}
-    sources: dict[str, list[str]] = {}
-    for la in authorities:
-        sources.setdefault(str(data_dir or settings[la].data_dir or paths.default_data_dir()), []).append(la)
+    sources: dict[str, list[Job]] = {}
+    for job in jobs:
+        sources.setdefault(dict(job.parameters)["data_dir"], []).append(job)
     found: dict[str, Period] = {}
     for source, group in sources.items():
-        data, _ = checked_records(source, group)
+        data, _ = checked_records(source, [j.authority for j in group])
         span = data.event_span() if data is not None else {}
-        for la in group:
-            end = settings[la].data_as_at or (span[la][1] if la in span else None)
+        for job in group:
+            end = job.settings.data_end(span[job.authority][1] if job.authority in span else None)
             if end is not None:
-                found[la] = latest_complete_period(end)
+                found[job.authority] = latest_complete_period(end)
     if not found:  # no authority's rows pass: say why, as loading them says
         source, group = next(iter(sources.items()))
-        load_dataset(source, authorities=group)
-        raise PeriodError(f"no authority among {', '.join(authorities)} has dated records: there is no quarter to report on")
+        load_dataset(source, authorities=[j.authority for j in group])
+        raise PeriodError(f"no authority among {', '.join(j.authority for j in jobs)} has dated records: "
+                          "there is no quarter to report on")
     ends = sorted({p.label for p in found.values()})
     if len(ends) > 1:
         which = "; ".join(f"{label}: {', '.join(la for la in sorted(found) if found[la].label == label)}" for label in ends)
@@ -168,14 +166,15 @@ def run_batch(
         authorities = [la_code(a, "the authorities asked for (--authority)") for a in authorities]
     root = Path(out_dir or paths.reports_dir())
     # every parameters file is read, and its authority code checked, before anything is written
-    named = [j.authority for j in authority_jobs("latest", data_path, root / "latest", authorities, parameters_path)]
+    preliminary = authority_jobs("latest", data_path, root / "latest", authorities, parameters_path)
+    named = [j.authority for j in preliminary]
     if not named:
         raise SettingsError(f"no authorities to report on: no parameters files in {parameters_path}"
                          + (f" for {', '.join(authorities)}" if authorities else ""))
     check_shared_settings(named)
     with sigterm_as_exit(), folder_lock(root), scratch_folder(root) as scratch:
         if period is None or period.strip().lower() == "latest":
-            label = latest_period(named, data_path, parameters_path).label
+            label = latest_period(preliminary).label
         else:
             label = Period.parse(period).label
         folder = root / label.replace(" ", "-")

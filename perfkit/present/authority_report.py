@@ -27,7 +27,7 @@ from perfkit.indicators.periods import Period
 from perfkit.indicators.rounding import round_half_up
 from perfkit.indicators.targets import Target, rag
 from perfkit.present.charts import ChartOutput, breakdown_chart, trend_chart
-from perfkit.present.disclosure import DROPPED_REASON, shown_label, small_counts
+from perfkit.present.disclosure import ALL_GROUPS, DROPPED_REASON, NOT_SHOWN, shown_label, small_counts
 from perfkit.present.disclosure import label as small_label
 from perfkit.present.formatting import format_value, markdown_text
 from perfkit.present.html_tables import Cell, HtmlTable
@@ -258,9 +258,9 @@ class AuthorityReport:
                 if "suppression" in groups.columns and (groups["suppression"] == DROPPED_REASON).any():
                     # not even the groups are shown: their existence would give a small number away
                     columns["choice"].append(choice)
-                    columns["group"].append("All groups")
+                    columns["group"].append(ALL_GROUPS)
                     columns["value"].append(None)
-                    columns["shown"].append("not shown: too few to break down")
+                    columns["shown"].append(NOT_SHOWN)
                     continue
                 for r in groups.iter_rows(named=True):
                     columns["choice"].append(choice)

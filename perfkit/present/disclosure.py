@@ -46,6 +46,9 @@ from perfkit.indicators.catalogue import ALL, Catalogue, load_catalogue
 
 SMALL = "fewer than {threshold}"
 WITHHELD = "withheld"
+NOT_SHOWN = "not shown: too few to break down"
+"""Written, once, for a breakdown that is not shown (its groups in :data:`ALL_GROUPS`)."""
+ALL_GROUPS = "All groups"
 KEY = ("la_code", "period", "indicator", "breakdown", "group")
 BIG = math.inf
 
@@ -68,6 +71,12 @@ def reader_bounds(value: float, threshold: int) -> tuple[float, float]:
     if value < threshold:
         return 1, threshold - 1
     return threshold, BIG
+
+
+def quantity_bounds(q: int, values: list[float], threshold: int, absent: set[int]) -> tuple[float, float]:
+    """What the reader knows of hidden quantity ``q``: its class (:func:`reader_bounds`), or, not on the page
+    at all (``absent``), only that it is a number from 0 up."""
+    return (0, BIG) if q in absent else reader_bounds(values[q], threshold)
 
 
 @dataclass(frozen=True)
@@ -279,13 +288,12 @@ class Reader:
 
     def feasible_range(self, quantity: int) -> tuple[float, float]:
         """The least and greatest value ``quantity`` can take, given what is shown (continuous relaxation)."""
-        bounds = (0, BIG) if quantity in self.absent else reader_bounds(self.model.values[quantity], self.threshold)
         if quantity not in self.hidden:
             value = self.model.values[quantity]
             return value, value
         variables, relations = self.component(quantity)
         if not relations:
-            return bounds
+            return quantity_bounds(quantity, self.model.values, self.threshold, self.absent)
         if len(relations) == 1:  # most components: one table, solved in closed form
             return one_relation_range(quantity, relations[0], self.model.values, self.hidden, self.threshold, self.absent)
         return feasible_range(quantity, variables, relations, self.model.values, self.hidden, self.threshold, self.absent)
@@ -310,7 +318,7 @@ def one_relation_range(target: int, relation: Relation, values: list[float], hid
     (1, 4)
     """
     def bounds(q: int) -> tuple[float, float]:
-        return (0, BIG) if q in absent else reader_bounds(values[q], threshold)
+        return quantity_bounds(q, values, threshold, absent)
 
     terms = [(1, q) for q in relation.parts] + [(-1, relation.whole)]
     constant = -sum(a * values[q] for a, q in terms if q not in hidden)  # sum over hidden of a_i x_i == constant
@@ -369,7 +377,7 @@ def feasible_range(target: int, variables: list[int], relations: list[Relation],
         else:  # whole - parts <= 0
             upper_rows.append(-row)
             upper_rhs.append(constant)
-    bounds = [(0, BIG) if q in absent else reader_bounds(values[q], threshold) for q in variables]
+    bounds = [quantity_bounds(q, values, threshold, absent) for q in variables]
     bounds = [(low, None if high == BIG else high) for low, high in bounds]
     found = []
     for sign in (1, -1):

@@ -34,7 +34,8 @@ import polars as pl
 
 from perfkit.config.settings import DEFAULT_THRESHOLD
 from perfkit.indicators.catalogue import ALL, Catalogue, load_catalogue
-from perfkit.present.disclosure import Reader, relations_of
+from perfkit.present.disclosure import ALL_GROUPS, NOT_SHOWN, WITHHELD, Reader, label, relations_of
+from perfkit.present.formatting import NO_FIGURE
 
 PERIOD = re.compile(r"\b(\d{4}-\d{2} Q[1-4])\b")
 _NUMBER = re.compile(r"^(-?[\d,]*\.?\d+)(%| per 10,000| working days)?$")
@@ -51,7 +52,7 @@ def words(threshold: int) -> set[str]:
     >>> sorted(words(5))
     ['', 'fewer than 5', 'no figure', 'not shown: too few to break down', 'withheld']
     """
-    return {"", f"fewer than {threshold}", "withheld", "no figure", "not shown: too few to break down"}
+    return {"", label(threshold), WITHHELD, NO_FIGURE, NOT_SHOWN}
 
 
 @dataclass(frozen=True)
@@ -242,13 +243,13 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
     keys = list(measures.select("period", "indicator", "breakdown", "group").iter_rows())
     known = set(keys)
     findings += [Finding("a figure the audit cannot place", figure.place) for key, figure in visible.items()
-                 if key not in known and figure.group != "All groups"]
+                 if key not in known and figure.group != ALL_GROUPS]
     protected = {i.id for i in catalogue.indicators if i.disclosive}
     small_totals = {(p, i) for (p, i, b, g), n in zip(keys, measures["numerator"].to_list())
                     if b == ALL and i in protected and n is not None and 0 < n < threshold}
     findings += [Finding("a breakdown of a small total is shown (its groups say who the children are)", figure.place)
                  for figure in shown if figure.breakdown != ALL and (figure.period, figure.indicator) in small_totals
-                 and figure.group != "All groups"]
+                 and figure.group != ALL_GROUPS]
     on_page = {(f.period, f.indicator, f.breakdown, f.group) for f in shown}
     hidden = {q for q, row in enumerate(model.row_of) if keys[row] not in visible}
     absent = {q for q in hidden if keys[model.row_of[q]] not in on_page}

@@ -83,7 +83,7 @@ class Explorer:
         span = self.data.event_span()
         if self.authority not in span:
             raise PeriodError(f"authority {self.authority!r} has no dated records: there is nothing to explore")
-        latest = latest_complete_period(self.settings.data_as_at or span[self.authority][1])
+        latest = latest_complete_period(self.settings.data_end(span[self.authority][1]))
         self.quarters = [p.label for p in latest.series(quarters)]
         available = {i for i in self.catalogue.ids if self._has_tables(i)}
         options = [(i.title, i.id) for i in self.catalogue.indicators if i.id in available]
