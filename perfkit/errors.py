@@ -12,7 +12,19 @@ from __future__ import annotations
 
 
 class PerfkitError(ValueError):
-    """Something the user can put right: the message says what, where and what was expected."""
+    """Something the user can put right: the message says what, where and what was expected.
+
+    In a notebook (JupyterLab, or a papermill run of the report) it shows as its
+    message alone, with no traceback: a bad period or file is the user's to put
+    right, not a bug to debug. IPython asks an exception for
+    ``_render_traceback_`` before it formats one.
+
+    >>> PeriodError("period 2031-32 Q1 is after the data")._render_traceback_()
+    ['PeriodError: period 2031-32 Q1 is after the data']
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
 
 
 class ContractError(PerfkitError):

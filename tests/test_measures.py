@@ -320,7 +320,9 @@ def test_zero_denominator_gives_an_empty_value_not_zero(tmp_path):
     assert rows["referrals"]["value"] == 0
     assert rows["rereferral_pct"]["denominator"] == 0
     assert rows["rereferral_pct"]["value"] is None
-    assert "referral_rate" not in rows  # no population table: rates cannot be computed
+    # no population table: a rate is not available, with the reason, never 0
+    assert rows["referral_rate"]["value"] is None
+    assert rows["referral_rate"]["reason"] == "not available from this data: needs population.population_0_17"
 
 
 def test_many_periods_in_one_call_match_single_period_calls(small_data):

@@ -98,7 +98,7 @@ def test_cli_validate_as_a_process(tmp_path):
 def test_cli_measures_prints_tidy_csv(small_data, capsys):
     assert main(["measures", "--data", str(small_data), "--authority", "990", "--period", "2022-23 Q2"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "la_code,period,indicator,breakdown,group,numerator,denominator,value"
+    assert lines[0] == "la_code,period,indicator,breakdown,group,numerator,denominator,value,reason"
     indicators = {line.split(",")[2] for line in lines[1:]}
     assert {"referrals", "referral_rate", "rereferral_pct", "assessments_45wd_pct", "cpp_rate", "cpp_repeat_pct",
             "cla_rate", "missing_episodes", "missing_children", "missing_episodes_per_child",
@@ -203,9 +203,9 @@ def test_columns_the_contract_does_not_have_are_refused(small_data):
         load_dataset(small_data, columns={"contacts": ("contact_dat",)})
 
 
-def test_a_table_with_no_rows_loads_and_its_indicators_count_nothing(small_data, tmp_path):
-    """An extract with no EHC requests (a header and no rows) runs: the table is empty and says so, the
-    figures are computed, and its counts are 0 (its percentages have nothing to divide by)."""
+def test_a_table_with_no_rows_loads_and_its_indicators_are_not_available(small_data, tmp_path):
+    """An extract with no EHC requests (a header and no rows) runs: the table is empty and says so, and
+    its figures are "not available from this data", never 0; every other figure is computed."""
     import shutil
 
     import polars as pl
@@ -220,5 +220,12 @@ def test_a_table_with_no_rows_loads_and_its_indicators_count_nothing(small_data,
     data = load_dataset(directory)
     assert data.table("ehcp_requests").height == 0
     assert any("ehcp_requests.csv: the file has a header but no rows" in str(w) for w in data.warnings)
-    figures = compute(data, ["2023-24 Q3"]).filter(pl.col("indicator").str.starts_with("ehcp"))
-    assert set(figures["numerator"].to_list()) == {0.0} and figures.height == 2 * len(data.authorities)
+    everything = compute(data, ["2023-24 Q3"])
+    figures = everything.filter(pl.col("indicator").str.starts_with("ehcp"))
+    assert figures.height == 2 * len(data.authorities)
+    assert figures["value"].null_count() == figures.height and figures["numerator"].null_count() == figures.height
+    assert set(figures["reason"]) == {"not available from this data: needs ehcp_requests.request_date, "
+                                      "ehcp_requests.plan_issued_date",
+                                      "not available from this data: needs ehcp_requests.request_date"}
+    assert everything.filter(~pl.col("indicator").str.starts_with("ehcp"))["reason"].null_count() == \
+        everything.height - figures.height

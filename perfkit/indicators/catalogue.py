@@ -10,11 +10,38 @@ from typing import Literal
 Unit = Literal["count", "percent", "rate_per_10k", "ratio", "working_days"]
 Polarity = Literal["high_is_good", "low_is_good", "none"]
 
+HISTORIES = ("window", "rolling12", "year_before")
 UNITS = ("count", "percent", "rate_per_10k", "ratio", "working_days")
 POLARITIES = ("high_is_good", "low_is_good", "none")
 POPULATION = "population_0_17"
 ALL = "all"
 """The breakdown (and group) of headline figures: everyone, not split."""
+
+
+@dataclass(frozen=True)
+class Need:
+    """A column a figure is counted from, and (``codes``) the values one of its rows must hold.
+
+    >>> Need.parse("cla_episodes.rne: P, B, T")
+    Need(table='cla_episodes', column='rne', codes=('P', 'B', 'T'))
+    >>> str(Need.parse("missing_episodes.rhi_offered_date"))
+    'missing_episodes.rhi_offered_date'
+    """
+
+    table: str
+    column: str
+    codes: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> "Need":
+        name, _, codes = text.partition(":")
+        table, dot, column = name.strip().partition(".")
+        if not dot or not table or not column:
+            raise ValueError(f"need {text!r}: expected table.column, optionally followed by ': code, code'")
+        return cls(table, column, tuple(c.strip() for c in codes.split(",") if c.strip()))
+
+    def __str__(self) -> str:
+        return f"{self.table}.{self.column}" + (f" ({' or '.join(self.codes)})" if self.codes else "")
 
 
 @dataclass(frozen=True)
@@ -37,6 +64,15 @@ class Indicator:
     """``{indicator, breakdown, group}``: another indicator's group counting the same things."""
     within: dict | None = None
     """``{indicator, breakdown, groups}``: the groups that hold every child of the numerator (see catalogue.yaml)."""
+    needs: tuple[Need, ...] = ()
+    """The columns the figure is counted from: without them there is no figure (see catalogue.yaml)."""
+    history: str = "window"
+    """How far before its window the figure reads records: ``window``, ``rolling12`` or ``year_before``."""
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The tables the figure is counted from, in the order of ``needs``."""
+        return tuple(dict.fromkeys(need.table for need in self.needs))
 
     @property
     def unit_suffix(self) -> str:
@@ -73,7 +109,7 @@ def parse_catalogue(document: dict) -> Catalogue:
 
     >>> doc = {"families": [{"id": "f", "title": "F"}], "indicators": [{"id": "x",
     ...   "title": "X", "family": "f", "unit": "count", "decimals": 0, "polarity": "none",
-    ...   "definition": "d", "numerator": "n", "noun": "things"}]}
+    ...   "definition": "d", "numerator": "n", "noun": "things", "needs": ["contacts.contact_date"]}]}
     >>> parse_catalogue(doc)["x"].unit
     'count'
     """
@@ -81,8 +117,17 @@ def parse_catalogue(document: dict) -> Catalogue:
     family_ids = {f.id for f in families}
     indicators = []
     for entry in document["indicators"]:
-        indicator = Indicator(**{**entry, "breakdowns": tuple(entry.get("breakdowns", ()))})
         problems = []
+        try:
+            needs = tuple(Need.parse(text) for text in entry.get("needs", ()))
+        except ValueError as error:
+            raise ValueError(f"catalogue entry {entry.get('id')!r}: {error}") from None
+        indicator = Indicator(**{**entry, "breakdowns": tuple(entry.get("breakdowns", ())), "needs": needs})
+        problems += [f"needs {need}: {why}" for need in needs if (why := _unknown_column(need))]
+        if not needs:
+            problems.append("needs: no column is named (the figure must say what it is counted from)")
+        if indicator.history not in HISTORIES:
+            problems.append(f"history {indicator.history!r} is not one of {HISTORIES}")
         if indicator.unit not in UNITS:
             problems.append(f"unit {indicator.unit!r} is not one of {UNITS}")
         if indicator.polarity not in POLARITIES:
@@ -95,6 +140,17 @@ def parse_catalogue(document: dict) -> Catalogue:
             raise ValueError(f"catalogue entry {indicator.id!r}: " + "; ".join(problems))
         indicators.append(indicator)
     return Catalogue(families, tuple(indicators))
+
+
+def _unknown_column(need: Need) -> str | None:
+    """Why ``need`` names no column of the data contract, or None where it does."""
+    from perfkit.records.contract import TABLES
+
+    if need.table not in TABLES:
+        return f"no table {need.table!r} in the data contract"
+    if need.column not in [c.name for c in TABLES[need.table].columns]:
+        return f"no column {need.column!r} in the contract's {need.table}"
+    return None
 
 
 @lru_cache(maxsize=1)

@@ -6,6 +6,9 @@ The output has one row per authority, period and indicator::
 
 ``breakdown`` and ``group`` are ``all`` for the headline figure. Values are
 unrounded; display rounding happens in :mod:`perfkit.present.formatting`.
+A figure the data cannot support has one headline row with no numerator,
+denominator or value and a ``reason`` (see :mod:`perfkit.indicators.availability`);
+``reason`` is empty on every other row.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ from __future__ import annotations
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import polars as pl
 
 from perfkit.errors import ContractError
+from perfkit.indicators.availability import unavailable
 from perfkit.indicators.breakdowns import ALL, CHILD_BREAKDOWNS, group_expression
 from perfkit.indicators.catalogue import (
     POPULATION,
@@ -50,6 +54,7 @@ OUTPUT_SCHEMA = {
     "numerator": pl.Float64,
     "denominator": pl.Float64,
     "value": pl.Float64,
+    "reason": pl.String,
 }
 
 
@@ -114,12 +119,9 @@ def finish_values(frame: pl.DataFrame, units: dict[str, str]) -> pl.DataFrame:
 
 
 def available(data: Dataset, catalogue: Catalogue | None = None) -> list[Indicator]:
-    """Indicators whose tables are all present in ``data``."""
+    """Indicators whose tables are all present in ``data`` (whether each figure is, :func:`unavailable` says)."""
     catalogue = catalogue or load_catalogue()
-    return [
-        i for i in catalogue.indicators
-        if i.id in REGISTRY and all(data.has(t) for t in REGISTRY[i.id].tables)
-    ]
+    return [i for i in catalogue.indicators if i.id in REGISTRY and all(data.has(t) for t in i.tables)]
 
 
 def dataset_calendar(data: Dataset, closure_days: Iterable[dt.date] = ()) -> WorkingDayCalendar:
@@ -262,7 +264,8 @@ def _compute_part(
     frames += [count_headlines(counted, grid) for counted in together.values()]
     if not frames:
         return []
-    counted = pl.concat([frame.select([pl.col(c).cast(t) for c, t in OUTPUT_SCHEMA.items()]) for frame in frames])
+    counted = pl.concat([frame.with_columns(reason=pl.lit(None, pl.String))
+                         .select([pl.col(c).cast(t) for c, t in OUTPUT_SCHEMA.items()]) for frame in frames])
     return [finish_values(counted, {i.id: i.unit for i in chosen})]
 
 
@@ -302,6 +305,7 @@ def compute(
     catalogue: Catalogue | None = None,
     breakdowns: bool | Iterable[str] = False,
     breakdown_periods: Sequence[Period | Window | str] | None = None,
+    data_end: Mapping[str, dt.date | None] | None = None,
 ) -> pl.DataFrame:
     """Every requested indicator for every authority, window and breakdown, in one tidy frame.
 
@@ -316,7 +320,8 @@ def compute(
     authorities : sequence of str, optional
         Three-digit LA numbers; every authority in ``children`` by default.
     indicators : sequence of str, optional
-        Catalogue ids; every indicator the data's tables allow by default.
+        Catalogue ids; every indicator of the catalogue by default (those the
+        data cannot support with a ``reason`` and no value).
     closure_days : iterable of date
         Local closure days, not counted as working days.
     breakdowns : bool or iterable of str
@@ -326,6 +331,10 @@ def compute(
     breakdown_periods : sequence of Period, Window or label, optional
         The windows whose breakdowns are wanted (a report shows this quarter's
         only); every window by default. Headline figures cover every window.
+    data_end : mapping of str to date, optional
+        Each authority's declared extract date: a window ending after it has
+        no figure. Not checked where not given (callers refuse a period after
+        the latest record first).
 
     Notes
     -----
@@ -350,8 +359,10 @@ def compute(
     authorities = list(authorities) if authorities is not None else data.authorities
     if authorities != data.authorities:
         data = data.for_authorities(authorities)
-    chosen = [catalogue[i] for i in indicators] if indicators is not None else available(data, catalogue)
+    chosen = [catalogue[i] for i in indicators] if indicators is not None else list(catalogue.indicators)
     windows = windows_frame(periods)
+    reasons = unavailable(data, windows, authorities, chosen, data_end)
+    counted = [i for i in chosen if all(data.has(t) for t in i.tables)]
     wanted_periods = None if breakdown_periods is None else [as_window(p).label for p in breakdown_periods]
     calendar = dataset_calendar(data, closure_days)
     data = without_record_ids(data) if breakdowns else counted_columns_only(data)
@@ -362,12 +373,31 @@ def compute(
     parts = data.in_parts(groups) if len(groups) > 1 else iter([data])
     # two parts at a time: while one waits on a step polars runs on one thread, the other uses the core
     with ThreadPoolExecutor(max_workers=PARTS_AT_ONCE) as pool:
-        for counted in pool.map(lambda job: _compute_part(job[1], job[0], chosen, windows, calendar, breakdowns, wanted_periods),
-                                zip(groups, parts)):
-            frames += counted
-    if not frames:
-        return pl.DataFrame(schema=OUTPUT_SCHEMA)
-    return in_report_order(pl.concat(frames), catalogue, windows["period"].to_list())
+        for part in pool.map(lambda job: _compute_part(job[1], job[0], counted, windows, calendar, breakdowns, wanted_periods),
+                             zip(groups, parts)):
+            frames += part
+    figures = with_reasons(pl.concat(frames) if frames else pl.DataFrame(schema=OUTPUT_SCHEMA), reasons)
+    return in_report_order(figures, catalogue, windows["period"].to_list())
+
+
+def with_reasons(figures: pl.DataFrame, reasons: pl.DataFrame) -> pl.DataFrame:
+    """``figures`` with each unsupported figure (``reasons``: la_code, period, indicator, reason) as one headline
+    row with no value and its reason, in place of whatever was counted for it (0 where nothing was there).
+
+    >>> figures = pl.DataFrame({"la_code": ["990"] * 2, "period": ["Q1"] * 2, "indicator": ["a", "b"],
+    ...     "breakdown": ["all"] * 2, "group": ["all"] * 2, "numerator": [0.0, 4.0], "denominator": [9.0, None],
+    ...     "value": [0.0, 4.0], "reason": [None, None]}, schema_overrides={"reason": pl.String})
+    >>> reasons = pl.DataFrame({"la_code": ["990"], "period": ["Q1"], "indicator": ["a"], "reason": ["needs t.c"]})
+    >>> with_reasons(figures, reasons).select("indicator", "value", "reason").rows()
+    [('b', 4.0, None), ('a', None, 'needs t.c')]
+    """
+    keys = ["la_code", "period", "indicator"]
+    figures = figures.with_columns(pl.col("period").cast(pl.String))
+    if reasons.is_empty():
+        return figures
+    missing = reasons.select(*keys, breakdown=pl.lit(ALL), group=pl.lit(ALL), numerator=pl.lit(None, pl.Float64),
+                             denominator=pl.lit(None, pl.Float64), value=pl.lit(None, pl.Float64), reason="reason")
+    return pl.concat([figures.join(reasons.select(keys), on=keys, how="anti"), missing.select(figures.columns)])
 
 
 def in_report_order(frame: pl.DataFrame, catalogue: Catalogue, periods: Sequence[str]) -> pl.DataFrame:

@@ -45,6 +45,28 @@ class Dataset:
     def authorities(self) -> list[str]:
         return sorted(self.tables["children"]["la_code"].unique().to_list())
 
+    def table_spans(self) -> dict[str, pl.DataFrame]:
+        """Each dated table's first and last record date by authority (``la_code``, ``first``, ``last``).
+
+        A table's dates are all its date columns but births and recording dates
+        (a child born in 2008 says nothing of when the records start).
+
+        >>> data = Dataset(Path("."), {"t": pl.DataFrame({"la_code": ["1", "1"], "start": [dt.date(2024, 5, 2), dt.date(2023, 1, 9)],
+        ...     "end": [None, dt.date(2024, 7, 1)]})})
+        >>> data.table_spans()["t"].rows()
+        [('1', datetime.date(2023, 1, 9), datetime.date(2024, 7, 1))]
+        """
+        spans = {}
+        for name, frame in self.tables.items():
+            dates = [column for column, dtype in frame.schema.items()
+                     if dtype == pl.Date and column not in ("date_of_birth", "recorded_date")]
+            if dates and "la_code" in frame.columns:
+                spans[name] = (frame.group_by("la_code")
+                               .agg(pl.min_horizontal(pl.col(dates).min()).alias("first"),
+                                    pl.max_horizontal(pl.col(dates).max()).alias("last"))
+                               .filter(pl.col("first").is_not_null()).sort("la_code"))
+        return spans
+
     def event_span(self) -> dict[str, tuple[dt.date, dt.date]]:
         """When each authority's records start and end: the first day by which every table holding its
         dated records has one (an extract of open cases reaches back years in some tables, not in all), and
@@ -54,17 +76,10 @@ class Dataset:
         """
         first: dict[str, list[dt.date]] = {}
         last: dict[str, list[dt.date]] = {}
-        for frame in self.tables.values():
-            dates = [name for name, dtype in frame.schema.items()
-                     if dtype == pl.Date and name not in ("date_of_birth", "recorded_date")]
-            if not dates or "la_code" not in frame.columns:
-                continue
-            ends = frame.group_by("la_code").agg(pl.min_horizontal(pl.col(dates).min()).alias("first"),
-                                                 pl.max_horizontal(pl.col(dates).max()).alias("last"))
+        for ends in self.table_spans().values():
             for la, low, high in ends.iter_rows():
-                if low is not None:
-                    first.setdefault(la, []).append(low)
-                    last.setdefault(la, []).append(high)
+                first.setdefault(la, []).append(low)
+                last.setdefault(la, []).append(high)
         return {la: (max(first[la]), max(last[la])) for la in first}
 
     def for_authorities(self, la_codes: list[str]) -> "Dataset":

@@ -1,0 +1,182 @@
+"""Which figures the data can support: an indicator without its columns, or outside its records, has no figure.
+
+A figure counted from a column nobody filled in is not 0, it is unknown: an
+import of SSDA903 files has missing episodes but no return interviews, and
+Annex A lists one row per period of care with no placement moves. Each
+catalogue indicator names the columns it is counted from (``needs``) and how
+far back it reads (``history``); :func:`unavailable` gives, for each
+authority, window and indicator the data cannot support, the reason, in the
+words every output uses: ``not available from this data: needs <table.column>``.
+
+A figure is not available where:
+
+- a table it needs is absent, or has no row for the authority;
+- a column it needs has no value for the authority in the whole table (or,
+  where codes are named, no row with one of them);
+- its window reads records from before the table's records start (counted
+  from the first day of the quarter of the earliest record: an extract that
+  starts on 1 April holds that quarter whole), or ends after the declared
+  end of the data (the extract date; reports and ``perfkit measures`` refuse
+  a quarter after the latest record before they count);
+- it is a rate per 10,000 children and there is no population estimate for
+  its year or any year before.
+
+A table with rows but none in a window is a true zero (no EHCP request this
+quarter), not a missing figure: the records cover the window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Mapping, Sequence
+
+import polars as pl
+
+from perfkit.indicators.catalogue import POPULATION, Indicator, Need
+from perfkit.records.dataset import Dataset
+
+NOT_AVAILABLE = "not available from this data"
+REASON_SCHEMA = {"la_code": pl.String, "period": pl.String, "indicator": pl.String, "reason": pl.String}
+
+
+def needs_reason(needs: Sequence[Need | str]) -> str:
+    """The reason every output gives for a figure missing these columns.
+
+    >>> needs_reason([Need.parse("missing_episodes.rhi_offered_date")])
+    'not available from this data: needs missing_episodes.rhi_offered_date'
+    """
+    return f"{NOT_AVAILABLE}: needs {', '.join(str(n) for n in needs)}"
+
+
+def filled_needs(data: Dataset, needs: Sequence[Need], authorities: Sequence[str]) -> dict[tuple[str, Need], bool]:
+    """Whether each authority has, for each need, a value in the column (one of the codes, where named).
+
+    >>> data = Dataset(None, {"t": pl.DataFrame({"la_code": ["1", "2"], "x": ["S", None]})})
+    >>> found = filled_needs(data, [Need("t", "x"), Need("t", "x", ("P",))], ["1", "2"])
+    >>> [found[("1", Need("t", "x"))], found[("2", Need("t", "x"))], found[("1", Need("t", "x", ("P",)))]]
+    [True, False, False]
+    """
+    found = {(la, need): False for la in authorities for need in needs}
+    for table in dict.fromkeys(n.table for n in needs):
+        if not data.has(table):
+            continue
+        frame = data.table(table)
+        of_table = [n for n in needs if n.table == table and n.column in frame.columns]
+        if not of_table or "la_code" not in frame.columns:
+            continue
+        held = frame.filter(pl.col("la_code").is_in(list(authorities))).group_by("la_code").agg(
+            (pl.col(n.column).is_in(list(n.codes)) if n.codes else pl.col(n.column).is_not_null()).any().alias(f"n{k}")
+            for k, n in enumerate(of_table)
+        )
+        for row in held.iter_rows():
+            for k, need in enumerate(of_table):
+                found[(row[0], need)] = bool(row[k + 1])
+    return found
+
+
+def reads_from(windows: pl.DataFrame, history: str) -> pl.Expr:
+    """The first day a window's figure reads records from, by the indicator's ``history``."""
+    start = pl.col("window_start")
+    if history == "rolling12":
+        return pl.min_horizontal(start, pl.col("window_r12_start"))
+    if history == "year_before":
+        return start.dt.offset_by("-1y")
+    return start
+
+
+def unavailable(
+    data: Dataset,
+    windows: pl.DataFrame,
+    authorities: Sequence[str],
+    indicators: Sequence[Indicator],
+    data_end: Mapping[str, dt.date | None] | None = None,
+) -> pl.DataFrame:
+    """Every (authority, window, indicator) the data cannot support, with the reason.
+
+    Parameters
+    ----------
+    data : Dataset
+        The records, with every column the indicators need.
+    windows : DataFrame
+        The reporting windows (:func:`perfkit.indicators.engine.windows_frame`).
+    authorities : sequence of str
+        Three-digit LA numbers.
+    indicators : sequence of Indicator
+        The catalogue entries wanted.
+    data_end : mapping of str to date, optional
+        Where each authority's data end (its declared extract date); a
+        window ending later has no figure. Not checked where not given.
+
+    Returns
+    -------
+    DataFrame
+        ``la_code``, ``period``, ``indicator``, ``reason``; one row per figure
+        with no value.
+
+    Examples
+    --------
+    >>> from perfkit.indicators.catalogue import load_catalogue
+    >>> from perfkit.indicators.engine import windows_frame
+    >>> episodes = pl.DataFrame({"la_code": ["990"], "child_id": ["c1"], "missing_start": [dt.date(2024, 5, 1)],
+    ...     "missing_end": [dt.date(2024, 5, 2)], "rhi_offered_date": pl.Series([None], dtype=pl.Date)})
+    >>> data = Dataset(None, {"missing_episodes": episodes})
+    >>> wanted = [load_catalogue()[i] for i in ("missing_episodes", "rhi_offered_72h_pct")]
+    >>> found = unavailable(data, windows_frame(["2024-25 Q1"]), ["990"], wanted, {"990": dt.date(2024, 7, 31)})
+    >>> found.select("indicator", "reason").rows()
+    [('rhi_offered_72h_pct', 'not available from this data: needs missing_episodes.rhi_offered_date')]
+    >>> unavailable(data, windows_frame(["2024-25 Q1"]), ["990"], wanted, {"990": dt.date(2024, 5, 2)})["reason"][0]
+    'not available from this data: needs records to 30 June 2024 (the data end on 2 May 2024)'
+    """
+    authorities = list(authorities)
+    grid = pl.DataFrame({"la_code": authorities}, schema={"la_code": pl.String}).join(
+        windows.select(pl.col("period").cast(pl.String), "window_start", "window_end", "window_r12_start",
+                       "population_year"), how="cross")
+    found = filled_needs(data, [n for i in indicators for n in i.needs], authorities)
+    spans = data.table_spans()
+    for table in dict.fromkeys(t for i in indicators for t in i.tables if t in spans):
+        grid = grid.join(spans[table].select("la_code", pl.col("first").dt.truncate("1q").alias(f"__first_{table}")),
+                         on="la_code", how="left")
+    frames = []
+    for indicator in indicators:
+        reasons = [pl.when(pl.col("la_code") == la).then(pl.lit(needs_reason(missing)))
+                   for la in authorities if (missing := [n for n in indicator.needs if not found[(la, n)]])]
+        start = reads_from(windows, indicator.history)
+        for table in indicator.tables:
+            if table in spans:
+                first = pl.col(f"__first_{table}")
+                column = next(n for n in indicator.needs if n.table == table).column
+                reasons.append(pl.when(start < first).then(pl.format(
+                    "{}: needs {}.{} from {} (the records start in the quarter from {})", pl.lit(NOT_AVAILABLE),
+                    pl.lit(table), pl.lit(column), start.dt.strftime("%-d %B %Y"), first.dt.strftime("%-d %B %Y"))))
+        reasons.append(pl.when(pl.col("window_end") > pl.col("__end")).then(pl.format(  # null where not declared
+            "{}: needs records to {} (the data end on {})", pl.lit(NOT_AVAILABLE),
+            pl.col("window_end").dt.strftime("%-d %B %Y"), pl.col("__end").dt.strftime("%-d %B %Y"))))
+        if indicator.denominator == POPULATION:
+            reasons.append(pl.when(pl.col("__population_from").is_null()
+                                   | (pl.col("population_year") < pl.col("__population_from"))).then(pl.format(
+                "{}: needs population.population_0_17 for mid-{} or earlier", pl.lit(NOT_AVAILABLE),
+                pl.col("population_year"))))
+        frames.append((indicator.id, reasons))
+    ends = pl.DataFrame({"la_code": authorities, "__end": [(data_end or {}).get(la) for la in authorities]},
+                        schema={"la_code": pl.String, "__end": pl.Date})
+    population = _population_years(data, authorities)
+    grid = grid.join(ends, on="la_code", how="left").join(population, on="la_code", how="left")
+    found_frames = [
+        grid.select("la_code", "period", indicator=pl.lit(indicator_id), reason=pl.coalesce(reasons))
+        .filter(pl.col("reason").is_not_null())
+        for indicator_id, reasons in frames if reasons
+    ]
+    if not found_frames:
+        return pl.DataFrame(schema=REASON_SCHEMA)
+    return pl.concat(found_frames).select([pl.col(c).cast(t) for c, t in REASON_SCHEMA.items()])
+
+
+def _population_years(data: Dataset, authorities: list[str]) -> pl.DataFrame:
+    """Each authority's earliest population estimate year (none where it has none)."""
+    schema = {"la_code": pl.String, "__population_from": pl.Int64}
+    if not data.has("population"):
+        return pl.DataFrame({"la_code": authorities}, schema={"la_code": pl.String}).with_columns(
+            pl.lit(None, dtype=pl.Int64).alias("__population_from"))
+    return (data.table("population").filter(pl.col("population_0_17").is_not_null())
+            .group_by("la_code").agg(pl.col("year").cast(pl.Int64).min().alias("__population_from"))
+            .select([pl.col(c).cast(t) for c, t in schema.items()]))

@@ -1,0 +1,148 @@
+"""A figure only where there is data: "not available from this data: needs <table.column>", never 0."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from perfkit.cli import main
+from perfkit.formats.annex_a import import_annex_a
+from perfkit.formats.annex_a_write import write_annex_a
+from perfkit.formats.ssda903 import import_ssda903, write_ssda903
+from perfkit.indicators.availability import NOT_AVAILABLE, unavailable
+from perfkit.indicators.catalogue import load_catalogue
+from perfkit.indicators.engine import compute, windows_frame
+from perfkit.records.dataset import Dataset
+from perfkit.records.loading import load_dataset
+from perfkit.synth import simulation as synth
+from perfkit.config.paths import shared_dir
+
+LA = "990"
+EXTERNAL_903 = shared_dir() / "external" / "d2i-903-validator"
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pl.DataFrame]:
+    return synth.generate(seed=5, authorities=synth.DEFAULT_AUTHORITIES[:1], scale=0.05)
+
+
+def headline(frame: pl.DataFrame, indicator: str) -> dict:
+    rows = frame.filter((pl.col("indicator") == indicator) & (pl.col("breakdown") == "all")).to_dicts()
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def test_every_catalogue_indicator_names_the_columns_it_is_counted_from():
+    catalogue = load_catalogue()
+    assert all(i.needs for i in catalogue.indicators)
+    # the measure reads each table it needs (and no other): the catalogue's tables are the measure's
+    from perfkit.indicators.measures import REGISTRY
+
+    for indicator in catalogue.indicators:
+        assert set(REGISTRY[indicator.id].tables) <= set(indicator.tables), indicator.id
+
+
+def test_ssda903_import_gives_no_return_interview_figure(tables, tmp_path):
+    """SSDA903 has no return-interview fields: the figures are not available, not 0% (0 of 9)."""
+    write_ssda903(tables, tmp_path / "903", LA)
+    import_ssda903(tmp_path / "903", tmp_path / "out", LA)
+    data = load_dataset(tmp_path / "out")
+    figures = compute(data, ["2022-23 Q3"])
+    for indicator, needs in (("rhi_offered_72h_pct", "missing_episodes.rhi_offered_date"),
+                             ("rhi_accepted_pct", "missing_episodes.rhi_offered_date, missing_episodes.rhi_accepted")):
+        row = headline(figures, indicator)
+        assert row["value"] is None and row["numerator"] is None and row["denominator"] is None
+        assert row["reason"] == f"{NOT_AVAILABLE}: needs {needs}"
+    assert headline(figures, "missing_episodes")["value"] > 0  # what 903 holds is counted
+    assert headline(figures, "missing_episodes")["reason"] is None
+
+
+@pytest.mark.skipif(not EXTERNAL_903.is_dir(), reason="../shared/external is not beside the project")
+def test_another_projects_903_files_give_no_figure_their_source_cannot_support(tmp_path):
+    """The data-to-insight validator's fake 903 files (header, episodes, missing, UASC) through the CLI."""
+    year = tmp_path / "903" / "2018"
+    year.mkdir(parents=True)
+    for name in ("header.csv", "episodes.csv", "missing.csv", "uasc.csv"):
+        shutil.copy(EXTERNAL_903 / name, year / name)
+    assert main(["import", "--ssda903", str(year), "--out", str(tmp_path / "out"), "--la", LA]) == 0
+    out = tmp_path / "measures.csv"
+    import contextlib
+    import io
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["measures", "--data", str(tmp_path / "out"), "--authority", LA, "--period", "2017-18 Q4"]) == 0
+    out.write_text(printed.getvalue())
+    figures = pl.read_csv(out, schema_overrides={"la_code": pl.String})
+    shown = figures.filter(pl.col("value").is_not_null())["indicator"].to_list()
+    # only what episodes and missing episodes hold, without a population (no rates)
+    assert set(shown) <= {"cla_starts", "cla_uasc", "cla_3plus_placements_pct", "cla_long_term_stability_pct",
+                          "cla_s20_starts", "cla_s20_repeat_starts", "missing_episodes", "missing_children",
+                          "missing_episodes_per_child", "missing_under16_pct"}, shown
+    rhi = figures.filter(pl.col("indicator") == "rhi_offered_72h_pct").row(0, named=True)
+    assert rhi["value"] is None and rhi["reason"] == f"{NOT_AVAILABLE}: needs missing_episodes.rhi_offered_date"
+    assert figures.filter(pl.col("value").is_null())["reason"].null_count() == 0  # every gap says why
+
+
+def test_annex_a_import_gives_no_placement_stability_figure(tables, tmp_path):
+    """Annex A lists one row per period of care, without placement moves: no 3+ placements (0%) and no
+    long-term stability (100%), where the figures counted only periods of care."""
+    workbook = write_annex_a(tables, tmp_path / f"{LA}_annex_a.xlsx")
+    import_annex_a(workbook, tmp_path / "out")
+    data = load_dataset(tmp_path / "out")
+    figures = compute(data, ["2022-23 Q4"])
+    for indicator in ("cla_3plus_placements_pct", "cla_long_term_stability_pct"):
+        row = headline(figures, indicator)
+        assert row["value"] is None
+        assert "needs cla_episodes.rne (P or B or T)" in row["reason"], row["reason"]
+    assert headline(figures, "cla_starts")["value"] is not None  # periods of care are there
+
+
+def test_a_column_nobody_filled_in_is_not_available_but_a_quarter_without_events_is_zero():
+    episodes = pl.DataFrame({
+        "la_code": [LA, LA, "991"], "child_id": ["a", "b", "c"],
+        "missing_start": [dt.date(2023, 4, 3), dt.date(2023, 5, 9), dt.date(2023, 4, 9)],
+        "missing_end": [dt.date(2023, 4, 4), dt.date(2023, 5, 10), dt.date(2023, 4, 10)],
+        "rhi_offered_date": [None, None, dt.date(2023, 4, 11)],
+    })
+    data = Dataset(Path("."), {"missing_episodes": episodes})
+    wanted = [load_catalogue()["rhi_offered_72h_pct"], load_catalogue()["missing_episodes"]]
+    found = unavailable(data, windows_frame(["2023-24 Q1", "2023-24 Q2"]), [LA, "991"], wanted)
+    # 990 never filled the column: no figure in any quarter; 991 did, and has none of 990's reasons
+    assert sorted(found.select("la_code", "period", "indicator").rows()) == [
+        (LA, "2023-24 Q1", "rhi_offered_72h_pct"), (LA, "2023-24 Q2", "rhi_offered_72h_pct")]
+    # 2023-24 Q2 has no missing episode at all: a true zero, not a gap
+    assert unavailable(data, windows_frame(["2023-24 Q2"]), ["991"], wanted).is_empty()
+
+
+def test_a_window_before_the_records_start_or_after_the_extract_date_has_no_figure():
+    referrals = pl.DataFrame({"la_code": [LA] * 3, "child_id": ["a", "b", "c"],
+                              "referral_date": [dt.date(2023, 4, 3), dt.date(2023, 8, 1), dt.date(2024, 2, 1)]})
+    data = Dataset(Path("."), {"referrals": referrals})
+    catalogue = load_catalogue()
+    windows = windows_frame(["2023-24 Q1", "2023-24 Q2", "2023-24 Q4", "2024-25 Q1"])
+    found = unavailable(data, windows, [LA], [catalogue["referrals"], catalogue["rereferral_pct"]],
+                        data_end={LA: dt.date(2024, 3, 31)})
+    reasons = {(r["period"], r["indicator"]): r["reason"] for r in found.iter_rows(named=True)}
+    # the records start in the quarter from 1 April 2023: referrals count from then, re-referrals look
+    # back 12 months before their quarter and so have no figure in 2023-24
+    assert ("2023-24 Q1", "referrals") not in reasons
+    assert reasons[("2023-24 Q1", "rereferral_pct")] == (
+        f"{NOT_AVAILABLE}: needs referrals.referral_date from 1 April 2022 (the records start in the quarter from 1 April 2023)")
+    assert ("2023-24 Q4", "rereferral_pct") in reasons and ("2024-25 Q1", "referrals") in reasons
+    assert reasons[("2024-25 Q1", "referrals")] == (
+        f"{NOT_AVAILABLE}: needs records to 30 June 2024 (the data end on 31 March 2024)")
+    assert ("2023-24 Q4", "referrals") not in reasons
+
+
+def test_a_rate_without_a_population_estimate_for_its_year_has_no_figure():
+    referrals = pl.DataFrame({"la_code": [LA], "child_id": ["a"], "referral_date": [dt.date(2019, 4, 3)]})
+    population = pl.DataFrame({"la_code": [LA], "year": [2021], "population_0_17": [5000]})
+    data = Dataset(Path("."), {"referrals": referrals, "population": population})
+    found = unavailable(data, windows_frame(["2020-21 Q4", "2021-22 Q1"]), [LA], [load_catalogue()["referral_rate"]])
+    assert found.select("period", "reason").rows() == [
+        ("2020-21 Q4", f"{NOT_AVAILABLE}: needs population.population_0_17 for mid-2020 or earlier")]
