@@ -291,7 +291,7 @@ def test_comparators_cover_the_brief_and_restate_no_polarity():
         "referral_rate", "rereferral_pct", "cin_rate", "cpp_repeat_pct", "cpp_rate", "cla_rate",
         "cla_3plus_placements_pct", "cla_long_term_stability_pct", "care_leavers_suitable_pct",
         "care_leavers_eet_pct", "sw_agency_rate", "sw_vacancy_rate", "sw_turnover_rate", "sw_caseload",
-        "assessments_45wd_pct", "icpc_15wd_pct", "cpp_2yr_plus_pct", "ehcp_20wk_pct",
+        "assessments_45wd_pct", "icpc_15wd_pct", "cpp_2yr_plus_pct", "ehcp_20wk_pct", "referral_nfa_pct", "s47_rate",
     }
     catalogue = load_catalogue()
     for c in comparators.load_comparators():
@@ -318,7 +318,7 @@ def test_comparator_counts_are_the_published_counts(values):
 
 def test_benchmark_table_for_kent_2025(kent_2025):
     table = kent_2025
-    assert table.height == len(comparators.load_comparators()) == 20
+    assert table.height == len(comparators.load_comparators()) == 22
     cla = _row(table, indicator="cla_rate")
     assert (cla["value"], cla["england"], cla["region_name"], cla["region"]) == (53.0, 67.0, "South East", 55.0)
     assert cla["band"] is None and cla["rank"] is None and cla["direction"] is None  # polarity none
