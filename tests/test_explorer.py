@@ -100,3 +100,154 @@ def test_the_explorer_the_command_line_and_the_report_give_the_same_figure_for_e
         compared += 1
     assert compared == len(reported) >= 30
     assert round(reported["assessments_45wd_pct"], 1) == 88.2
+
+
+# -- filters: district and age band, on the embedded data of 990 -------------------------------------------------
+
+@pytest.fixture(scope="module")
+def northmoor():
+    """990's explorer over the last four quarters of the embedded data."""
+    return Explorer("990", quarters=4)
+
+
+def _reset(explorer: Explorer, indicator: str, breakdown: str = "all") -> None:
+    explorer.district.value = EVERYWHERE
+    explorer.age.value = EVERY_AGE
+    explorer.periods.value = (explorer.quarters[0], explorer.quarters[-1])
+    explorer.indicator.value = indicator
+    explorer.breakdown.value = breakdown
+
+
+def test_a_district_filter_withholds_rates_and_says_why(northmoor):
+    """The population table has children aged 0-17 for the whole authority only: Coldwater's referrals over
+    the authority's children (728 / 63,488 = 114.7 per 10,000) is no rate of Coldwater's, so none is shown."""
+    import json
+
+    _reset(northmoor, "referral_rate")
+    northmoor.district.value = "Coldwater"
+    table = northmoor.table()
+    latest = table.filter(pl.col("period") == northmoor.quarters[-1])
+    assert latest["numerator"].item() == 728  # Coldwater's referrals in the 12 months: still shown
+    assert table["value"].is_null().all() and table["denominator"].is_null().all()
+    notes = " ".join(northmoor.notes())
+    assert "Coldwater" in notes and "population" in notes
+    spec = northmoor.chart().spec
+    assert all(row["value"] is None for row in spec["data"]["values"])
+    assert "population" in json.dumps(spec["title"])  # the reason is on the figure itself
+    northmoor.age.value = "10-15"  # no population by age band either
+    assert northmoor.table()["value"].is_null().all()
+    _reset(northmoor, "referral_rate")
+    assert northmoor.table()["value"].is_not_null().all() and not northmoor.notes()
+
+
+def test_filters_are_greyed_out_where_they_cannot_apply_and_the_title_names_only_those_applied(northmoor):
+    import json
+
+    _reset(northmoor, "referrals")
+    unfiltered = {}
+    for indicator in ("sw_agency_rate", "care_leavers_eet_pct"):
+        northmoor.indicator.value = indicator
+        unfiltered[indicator] = northmoor.table()
+    northmoor.indicator.value = "referrals"
+    northmoor.district.value = "Coldwater"
+    northmoor.age.value = "10-15"
+    assert not northmoor.district.disabled and not northmoor.age.disabled
+    assert "Coldwater" in json.dumps(northmoor.chart().spec["title"])
+
+    northmoor.indicator.value = "sw_agency_rate"  # staff, not children: no district, no age
+    assert northmoor.district.disabled and northmoor.age.disabled
+    title = json.dumps(northmoor.chart().spec["title"])
+    assert "Coldwater" not in title and "10-15" not in title
+    assert northmoor.table().equals(unfiltered["sw_agency_rate"])
+    assert any("staff" in note for note in northmoor.notes())
+
+    northmoor.indicator.value = "care_leavers_eet_pct"  # young people with age bands of their own
+    assert not northmoor.district.disabled and northmoor.age.disabled
+    title = json.dumps(northmoor.chart().spec["title"])
+    assert "10-15" not in title and "Coldwater" in title
+    assert northmoor.table()["numerator"].sum() < unfiltered["care_leavers_eet_pct"]["numerator"].sum()
+
+    northmoor.indicator.value = "referrals"  # the choices come back with the indicator
+    assert not northmoor.district.disabled and not northmoor.age.disabled
+    _reset(northmoor, "referrals")
+
+
+def _numerators(frame: pl.DataFrame) -> dict[tuple[str, str], float]:
+    return {(r["period"], r["group"]): r["numerator"] for r in frame.iter_rows(named=True)}
+
+
+def test_the_age_band_filter_selects_exactly_the_rows_of_the_breakdown_group(northmoor):
+    """Age at the event (the breakdown's ``__age_date``) everywhere: for every indicator with an age-band
+    breakdown, each quarter's filtered figure is the breakdown's figure for that group."""
+    offered = {v for _, v in northmoor.indicator.options}
+    compared = 0
+    for indicator in northmoor.catalogue.indicators:
+        if "age_band" not in indicator.breakdowns or indicator.id not in offered:
+            continue
+        _reset(northmoor, indicator.id, "age_band")
+        groups = northmoor.table()
+        assert groups.height, indicator.id
+        for group in groups["group"].unique().to_list():
+            northmoor.age.value = group
+            northmoor.breakdown.value = "all"
+            filtered = northmoor.table()
+            assert filtered["group"].unique().to_list() == ["all"], indicator.id
+            for period in northmoor.quarters:
+                expected = groups.filter((pl.col("period") == period) & (pl.col("group") == group))["numerator"]
+                got = filtered.filter(pl.col("period") == period)["numerator"]
+                assert got.to_list() == (expected.to_list() or [0.0]), (indicator.id, group, period)
+            northmoor.breakdown.value = "age_band"  # filtered and broken down: that group alone
+            assert set(northmoor.table()["group"]) == {group}, (indicator.id, group)
+            assert _numerators(northmoor.table()) == _numerators(groups.filter(pl.col("group") == group))
+            northmoor.age.value = EVERY_AGE
+        compared += 1
+    assert compared >= 10
+    _reset(northmoor, "referrals")
+
+
+def test_moving_the_period_slider_does_not_change_who_counts(northmoor):
+    _reset(northmoor, "referrals")
+    northmoor.age.value = "10-15"
+    quarter = northmoor.quarters[1]
+    whole = northmoor.table().filter(pl.col("period") == quarter)["numerator"].item()
+    northmoor.periods.value = (northmoor.quarters[0], quarter)
+    assert northmoor.table().filter(pl.col("period") == quarter)["numerator"].item() == whole
+    northmoor.record_period.value = quarter
+    assert northmoor.records().height == whole
+    _reset(northmoor, "referrals")
+
+
+def test_records_behind_a_filtered_cell_match_its_count(northmoor):
+    _reset(northmoor, "cla_rate", "sex")
+    northmoor.district.value = "Coldwater"
+    northmoor.age.value = "10-15"
+    quarter = northmoor.quarters[-1]
+    northmoor.record_period.value = quarter
+    northmoor.record_group.value = "Female"
+    cell = northmoor.table().filter((pl.col("period") == quarter) & (pl.col("group") == "Female"))
+    records = northmoor.records()
+    assert records["child_id"].n_unique() == cell["numerator"].item() > 0
+    assert not any(c.startswith("__") for c in records.columns)
+    _reset(northmoor, "referrals")
+
+
+def test_the_age_filter_offers_the_groups_of_the_age_band_breakdown(northmoor):
+    from perfkit.indicators.breakdowns import AGE_GROUPS
+
+    assert list(northmoor.age.options) == [EVERY_AGE, *AGE_GROUPS]
+
+
+@pytest.mark.parametrize("indicator", ["referrals", "cla_starts", "missing_episodes"])
+def test_the_district_filter_selects_exactly_the_rows_of_the_district_breakdown_group(northmoor, indicator):
+    """The district of the record where it has one (a missing episode's, a placement's), else the child's:
+    the district breakdown's rule, as the member report shows it."""
+    _reset(northmoor, indicator, "district")
+    groups = northmoor.table()
+    for district in [d for d in northmoor.district.options if d != EVERYWHERE]:
+        northmoor.district.value = district
+        northmoor.breakdown.value = "all"
+        filtered = {r["period"]: r["numerator"] for r in northmoor.table().iter_rows(named=True)}
+        expected = {r["period"]: r["numerator"] for r in groups.filter(pl.col("group") == district).iter_rows(named=True)}
+        assert filtered == {q: expected.get(q, 0.0) for q in northmoor.quarters}, district
+        northmoor.breakdown.value = "district"
+    _reset(northmoor, "referrals")

@@ -14,7 +14,10 @@ from perfkit.indicators.windows import AGE_DATE
 
 UNKNOWN = "Not recorded"
 
-AGE_BANDS = ((0, 1, "Under 1"), (1, 5, "1-4"), (5, 10, "5-9"), (10, 16, "10-15"), (16, 18, "16-17"))
+AGE_BANDS = ((0, 1, "Under 1"), (1, 5, "1-4"), (5, 10, "5-9"), (10, 16, "10-15"), (16, None, "16 and over"))
+"""The age bands (lowest age, age above the band or ``None`` for the open top band, label), by age at the event."""
+AGE_GROUPS = (*(label for _, _, label in AGE_BANDS), UNKNOWN)
+"""Every group of the age-band breakdown, in order (``Not recorded``: no date of birth, or one after the event)."""
 ETHNICITY_GROUPS = {"W": "White", "M": "Mixed", "A": "Asian or Asian British", "B": "Black or Black British",
                     "C": "Other ethnic group", "O": "Other ethnic group"}
 SEX_NAMES = {"M": "Male", "F": "Female", "U": "Unknown"}
@@ -32,15 +35,23 @@ CHILD_BREAKDOWNS = {"sex", "age_band", "ethnicity_group", "district"}
 
 
 def age_band(age: pl.Expr) -> pl.Expr:
-    """The specification's age bands: under 1, 1-4, 5-9, 10-15, 16-17 (18+ for older).
+    """The specification's age bands (under 1, 1-4, 5-9, 10-15, 16-17), the top one open: 16 and over.
 
-    >>> pl.DataFrame({"a": [0, 4, 15, 16, 19, None]}).select(age_band(pl.col("a"))).to_series().to_list()
-    ['Under 1', '1-4', '10-15', '16-17', '18 and over', 'Not recorded']
+    The top band is open, as DfE's is in its children in need and looked-after
+    statistics ("16 and over"): a young person's record can be dated after
+    their 18th birthday (a re-referral after turning 18, a case still open),
+    and a band of their own would hold only such records (every referral at 18
+    or over is a re-referral: a group at 100% by construction). An age below
+    0 (a date of birth after the event: an unborn child, or a wrong date) is
+    counted with the dates of birth not recorded.
+
+    >>> pl.DataFrame({"a": [0, 4, 15, 16, 17, 19, -1, None]}).select(age_band(pl.col("a"))).to_series().to_list()
+    ['Under 1', '1-4', '10-15', '16 and over', '16 and over', '16 and over', 'Not recorded', 'Not recorded']
     """
-    expr = pl.when(age.is_null()).then(pl.lit(UNKNOWN))
+    expr = pl.when(age.is_null() | (age < 0)).then(pl.lit(UNKNOWN))
     for low, high, label in AGE_BANDS:
-        expr = expr.when((age >= low) & (age < high)).then(pl.lit(label))
-    return expr.when(age < 0).then(pl.lit(UNKNOWN)).otherwise(pl.lit("18 and over"))
+        expr = expr.when((age >= low) if high is None else (age >= low) & (age < high)).then(pl.lit(label))
+    return expr.otherwise(pl.lit(UNKNOWN))
 
 
 def _mapped(column: str, mapping: dict[str, str], key: pl.Expr | None = None) -> pl.Expr:

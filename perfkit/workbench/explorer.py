@@ -13,7 +13,6 @@ follow.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import polars as pl
@@ -21,12 +20,20 @@ import polars as pl
 from perfkit.config import paths
 from perfkit.config.settings import authority_settings
 from perfkit.errors import PeriodError
-from perfkit.indicators.breakdowns import AGE_BANDS, ALL, age_band
-from perfkit.indicators.catalogue import load_catalogue
-from perfkit.indicators.children import age_on
-from perfkit.indicators.engine import compute, records_for
+from perfkit.indicators.breakdowns import AGE_GROUPS, ALL, group_expression
+from perfkit.indicators.catalogue import POPULATION, Indicator, load_catalogue
+from perfkit.indicators.child_details import with_children
+from perfkit.indicators.engine import (
+    aggregate_breakdowns,
+    compute,
+    dataset_calendar,
+    finish_values,
+    population_for,
+    records_for,
+    windows_frame,
+)
+from perfkit.indicators.measure_base import KEYS, MeasureInput
 from perfkit.indicators.periods import Period, latest_complete_period, periods_between
-
 from perfkit.present.authority_report import BREAKDOWN_NAMES
 from perfkit.present.charts import ChartOutput, to_spec
 from perfkit.records.dataset import Dataset
@@ -35,33 +42,62 @@ from perfkit.records.loading import load_dataset
 EVERYWHERE = "All districts"
 EVERY_AGE = "All ages"
 
+OWN_AGE_BANDS = {"care_leaver_age_band"}
+"""Breakdowns of indicators whose people have age bands of their own, where the children's age bands do not apply."""
 
-def restrict_children(data: Dataset, district: str | None = None, band: str | None = None, on: dt.date | None = None) -> Dataset:
-    """The dataset limited to children of one district and/or age band (age on ``on``).
 
-    Tables without children (workforce, population) are kept whole, so rates
-    still use the whole authority's population.
+def about_children(data: Dataset, indicator_id: str) -> bool:
+    """Whether the indicator counts children's records (rows with a ``child_id``), not staff or population."""
+    from perfkit.indicators.measures import REGISTRY
+
+    return any(data.has(t) and "child_id" in data.table(t).columns
+               for t in REGISTRY[indicator_id].tables if t != "population")
+
+
+def per_population(indicator_id: str) -> bool:
+    """Whether the indicator's denominator is the authority's child population (a rate, or a share of it)."""
+    from perfkit.indicators.measures import REGISTRY
+
+    return "population" in REGISTRY[indicator_id].tables
+
+
+def filtered_rows(data: Dataset, indicator_id: str, windows: pl.DataFrame, closure_days=(),
+                  filters: dict[str, str] | None = None):
+    """The rows an indicator counts in ``windows``, and how it counts them; under ``filters`` (breakdown: group,
+    ``{"district": "Coldwater", "age_band": "10-15"}``), joined to their child's details and kept where that
+    breakdown puts them in that group: age at the event (``__age_date``), the district of the record, else the child's.
+
+    The rows are those :func:`perfkit.indicators.engine.compute` groups for its breakdowns, so a figure
+    counted from them under a filter is the breakdown's figure for that group.
     """
-    children = data.table("children")
-    if district:
-        children = children.filter(pl.col("district") == district)
-    if band:
-        on = on or dt.date.today()
-        children = children.filter(age_band(age_on(pl.lit(on), pl.col("date_of_birth"))) == band)
-    keys = children.select("la_code", "child_id")
-    tables = {}
-    for name, frame in data.tables.items():
-        if name == "children":
-            tables[name] = children
-        elif "child_id" in frame.columns:
-            tables[name] = frame.join(keys, on=["la_code", "child_id"], how="semi")
-        else:
-            tables[name] = frame
-    return Dataset(data.directory, tables)
+    from perfkit.indicators.measures import REGISTRY
+
+    grid = pl.DataFrame({"la_code": data.authorities}, schema={"la_code": pl.String}).join(windows, how="cross")
+    population = (population_for(grid, data.table("population")) if data.has("population")
+                  else grid.with_columns(pl.lit(None, dtype=pl.Float64).alias(POPULATION)))
+    measure_input = MeasureInput(data, windows, dataset_calendar(data, closure_days),
+                                 population.select(*KEYS, POPULATION))
+    result = REGISTRY[indicator_id].function(measure_input)
+    rows = result.rows
+    if filters:
+        rows = with_children(rows, data)
+        for breakdown, group in filters.items():
+            rows = rows.filter(group_expression(breakdown, rows.columns) == group)
+    return rows, result
 
 
 class Explorer:
     """Drill-downs by indicator, period range, breakdown, district and age band.
+
+    The district and age-band filters apply the rules of the district and
+    age-band breakdowns: filtering on a group keeps exactly the rows the
+    breakdown puts in that group (age at the event, not at the end of the
+    quarters shown), so a filtered figure is the breakdown's figure for the
+    group. Where a filter cannot apply (staff are in no district and have no
+    age band; care leavers have age bands of their own) it is greyed out and
+    ignored. Under a filter, a figure over the child population (a rate per
+    10,000) is withheld: the population is the whole authority's, aged 0-17,
+    with no district or age band (see :meth:`notes`).
 
     Parameters
     ----------
@@ -92,14 +128,17 @@ class Explorer:
         self.periods = widgets.SelectionRangeSlider(options=self.quarters, index=(0, len(self.quarters) - 1), description="Quarters")
         self.breakdown = widgets.Dropdown(description="Breakdown")
         self.district = widgets.Dropdown(options=[EVERYWHERE, *districts], description="District")
-        self.age = widgets.Dropdown(options=[EVERY_AGE, *[label for _, _, label in AGE_BANDS]], description="Age band")
+        self.age = widgets.Dropdown(options=[EVERY_AGE, *AGE_GROUPS], description="Age band")
         self.record_period = widgets.Dropdown(description="Records for")
         self.record_group = widgets.Dropdown(description="Group")
+        self.note = widgets.HTML()
         self.chart_output = widgets.Output()
         self.table_output = widgets.Output()
         self.records_output = widgets.Output()
         self._cache: dict[tuple, pl.DataFrame] = {}
+        self._rows_cache: dict[tuple, tuple] = {}
         self._sync_breakdowns()
+        self._sync_filters()
         self._sync_record_choices()
         for control in (self.indicator, self.periods, self.breakdown, self.district, self.age):
             control.observe(self._on_change, names="value")
@@ -112,8 +151,12 @@ class Explorer:
 
         return all(self.data.has(t) for t in REGISTRY[indicator_id].tables)
 
+    @property
+    def _chosen(self) -> Indicator:
+        return self.catalogue[self.indicator.value]
+
     def _sync_breakdowns(self) -> None:
-        indicator = self.catalogue[self.indicator.value]
+        indicator = self._chosen
         options = [("Headline (no breakdown)", ALL)] + [
             (BREAKDOWN_NAMES.get(b, b).capitalize(), b) for b in indicator.breakdowns
         ]
@@ -121,40 +164,122 @@ class Explorer:
         self.breakdown.options = options
         self.breakdown.value = current if current in dict(options).values() else ALL
 
+    def applicable(self) -> dict[str, bool]:
+        """Whether each filter (``district``, ``age_band``) can apply to the chosen indicator."""
+        indicator = self._chosen
+        children = about_children(self.data, indicator.id)
+        return {"district": children, "age_band": children and not OWN_AGE_BANDS & set(indicator.breakdowns)}
+
+    def _sync_filters(self) -> None:
+        """Grey out the filters that cannot apply to the chosen indicator (their choice is kept, and ignored)."""
+        applies = self.applicable()
+        self.district.disabled = not applies["district"]
+        self.age.disabled = not applies["age_band"]
+
+    def filters(self) -> dict[str, str]:
+        """The filters that apply, by breakdown: ``{"district": "Coldwater", "age_band": "10-15"}``."""
+        applies = self.applicable()
+        chosen = {"district": None if self.district.value == EVERYWHERE else self.district.value,
+                  "age_band": None if self.age.value == EVERY_AGE else self.age.value}
+        return {name: group for name, group in chosen.items() if group and applies[name]}
+
     def _sync_record_choices(self) -> None:
         first, last = self.periods.value
         chosen = [q for q in self.quarters if Period.parse(first).index <= Period.parse(q).index <= Period.parse(last).index]
         self.record_period.options = chosen
         if self.record_period.value not in chosen:
             self.record_period.value = chosen[-1]
-        groups = self.table()["group"].unique().sort().to_list() if self.table().height else [ALL]
+        table = self.table()
+        groups = table["group"].unique().sort().to_list() if table.height else [ALL]
         self.record_group.options = groups
         if self.record_group.value not in groups:
             self.record_group.value = groups[0]
-
-    @property
-    def selected_data(self) -> Dataset:
-        district = None if self.district.value == EVERYWHERE else self.district.value
-        band = None if self.age.value == EVERY_AGE else self.age.value
-        if not district and not band:
-            return self.data
-        return restrict_children(self.data, district, band, Period.parse(self.periods.value[1]).end)
 
     def _periods(self) -> list[Period]:
         first, last = self.periods.value
         return periods_between(Period.parse(first), Period.parse(last))
 
+    def _where(self, filters: dict[str, str]) -> str:
+        return ", ".join(filters.values())
+
+    def notes(self) -> list[str]:
+        """Why a filter is ignored or a figure withheld, for the chosen indicator and filters (shown above the chart)."""
+        indicator, applies, filters = self._chosen, self.applicable(), self.filters()
+        notes = []
+        asked = [name for name, value, everything in (("district", self.district.value, EVERYWHERE),
+                                                       ("age_band", self.age.value, EVERY_AGE))
+                 if value != everything and not applies[name]]
+        if asked and not about_children(self.data, indicator.id):
+            notes.append(f"The district and age-band filters do not apply to {indicator.title.lower()}: "
+                         "it counts staff, not children. The figures are the whole authority's.")
+        elif asked:
+            notes.append(f"The age-band filter does not apply to {indicator.title.lower()}: care leavers have age "
+                         "bands of their own (17-18, 19-21); choose the age band breakdown.")
+        if filters and per_population(indicator.id):
+            figure = "rate" if indicator.unit == "rate_per_10k" else "figure"
+            notes.append(f"No {figure} for {self._where(filters)}: it is worked out over the number of children "
+                         "aged 0-17, which the population table gives for the whole authority only (not by district "
+                         "or age band), so it would set these children's count against every child in the authority. "
+                         f"The count is in the table (numerator); the {figure} is withheld.")
+        return notes
+
     # -- what the analyst sees --------------------------------------------------
     def table(self) -> pl.DataFrame:
         """Tidy rows for the chosen indicator, breakdown, periods and filters (unsuppressed)."""
-        key = (self.indicator.value, self.periods.value, self.breakdown.value, self.district.value, self.age.value)
+        filters = self.filters()
+        key = (self.indicator.value, self.periods.value, self.breakdown.value, tuple(filters.items()))
         if key not in self._cache:
             breakdowns = [] if self.breakdown.value == ALL else [self.breakdown.value]
-            frame = compute(self.selected_data, self._periods(), [self.authority], indicators=[self.indicator.value],
-                            closure_days=self.settings.closure_days,
-                            breakdowns=breakdowns)
+            frame = compute(self.data, self._periods(), [self.authority], indicators=[self.indicator.value],
+                            closure_days=self.settings.closure_days, breakdowns=breakdowns)
+            if filters:
+                frame = self._filtered(frame, filters)
             self._cache[key] = frame.filter(pl.col("breakdown") == self.breakdown.value)
         return self._cache[key]
+
+    def _rows(self, filters: dict[str, str]) -> tuple:
+        """The rows counted under ``filters`` for the chosen indicator and quarters, and how they are counted."""
+        key = (self.indicator.value, self.periods.value, tuple(filters.items()))
+        if key not in self._rows_cache:
+            self._rows_cache[key] = filtered_rows(self.data, self.indicator.value, windows_frame(self._periods()),
+                                                  self.settings.closure_days, filters)
+        return self._rows_cache[key]
+
+    def _filtered(self, unfiltered: pl.DataFrame, filters: dict[str, str]) -> pl.DataFrame:
+        """The figures under ``filters``, in the form (and row order) of ``unfiltered``, computed for the same quarters.
+
+        A headline counts 0 in a quarter without rows, as the engine's does; a group without rows has no row,
+        as the engine's breakdowns. A quarter the data cannot support keeps the engine's reason and no figure.
+        """
+        indicator = self._chosen
+        rows, result = self._rows(filters)
+        rows = rows.with_columns(pl.col("period").cast(pl.String))
+        breakdown = self.breakdown.value
+        counted = aggregate_breakdowns(rows, result, [breakdown])
+        if breakdown == ALL:
+            grid = pl.DataFrame({"la_code": [self.authority]}).join(
+                pl.DataFrame({"period": [p.label for p in self._periods()]}), how="cross")
+            counted = grid.join(counted.drop("breakdown", "group"), on=KEYS, how="left").with_columns(
+                breakdown=pl.lit(ALL), group=pl.lit(ALL),
+                numerator=pl.col("numerator").fill_null(0.0) if result.value is None else pl.col("numerator"),
+                denominator=(pl.col("denominator").fill_null(0.0) if result.denominator is not None
+                             else pl.col("denominator")))
+        figures = finish_values(counted.with_columns(indicator=pl.lit(indicator.id)), {indicator.id: indicator.unit})
+        reason = pl.lit(None, dtype=pl.String)
+        if per_population(indicator.id):
+            figures = figures.with_columns(denominator=pl.lit(None, pl.Float64), value=pl.lit(None, pl.Float64))
+            reason = pl.lit(f"withheld: no population of children aged 0-17 for {self._where(filters)}")
+        figures = figures.with_columns(reason=reason)
+        if "reason" in unfiltered.columns:  # a quarter the data cannot support has no figure, filtered or not
+            unsupported = unfiltered.filter(pl.col("reason").is_not_null())
+            figures = pl.concat([figures.join(unsupported.select("period"), on="period", how="anti"),
+                                 unsupported.select(figures.columns).with_columns(pl.col("period").cast(pl.String))],
+                                how="vertical_relaxed")
+        order = {label: n for n, label in enumerate(self.quarters)}
+        figures = figures.with_columns(_order=pl.col("period").replace_strict(order, return_dtype=pl.Int64))
+        columns = unfiltered.columns if set(unfiltered.columns) <= set(figures.columns) else figures.columns
+        return figures.sort("_order", "group").select([pl.col(c).cast(unfiltered.schema.get(c, figures.schema[c]))
+                                                       for c in columns if c != "_order"])
 
     def pivot(self) -> pl.DataFrame:
         """Groups by periods: the table shown under the chart."""
@@ -163,13 +288,22 @@ class Explorer:
             return frame
         return frame.pivot(on="period", index="group", values="value")
 
+    def title(self) -> str:
+        """The chart's title: the indicator, and the filters that apply to it (the others are ignored)."""
+        applies = self.applicable()
+        shown = [value for name, value in (("district", self.district.value), ("age_band", self.age.value))
+                 if applies[name]]
+        return f"{self._chosen.title} ({', '.join(shown)})" if shown else self._chosen.title
+
     def chart(self) -> ChartOutput:
         from perfkit.present.charts import import_altair
 
         alt = import_altair()
 
-        indicator = self.catalogue[self.indicator.value]
+        indicator = self._chosen
         data = self.table().select("period", "group", "value").to_dicts()
+        notes = self.notes()
+        title = alt.TitleParams(self.title(), subtitle=notes) if notes else self.title()
         chart = (
             alt.Chart(alt.Data(values=data))
             .mark_line(point=True)
@@ -177,19 +311,27 @@ class Explorer:
                     y=alt.Y("value:Q", title=indicator.title, scale=alt.Scale(zero=False)),
                     color=alt.Color("group:N", title=BREAKDOWN_NAMES.get(self.breakdown.value, "")),
                     tooltip=["period:O", "group:N", alt.Tooltip("value:Q", format=",.1f")])
-            .properties(width=600, height=260, title=f"{indicator.title} ({self.district.value}, {self.age.value})")
+            .properties(width=600, height=260, title=title)
         )
         return ChartOutput(to_spec(chart), indicator.title)
 
     def records(self) -> pl.DataFrame:
         """The records behind the selected period and group (analyst only: names children)."""
-        return records_for(self.selected_data, self.indicator.value, self.record_period.value,
-                           self.breakdown.value, self.record_group.value, self.settings.closure_days)
+        filters = self.filters()
+        if not filters:
+            return records_for(self.data, self.indicator.value, self.record_period.value,
+                               self.breakdown.value, self.record_group.value, self.settings.closure_days)
+        rows, _ = self._rows(filters)
+        rows = rows.with_columns(pl.col("period").cast(pl.String)).filter(
+            (pl.col("period") == self.record_period.value)
+            & (group_expression(self.breakdown.value, rows.columns) == self.record_group.value))
+        return rows.select([c for c in rows.columns if not c.startswith("__")])
 
     # -- wiring ---------------------------------------------------------------
     def _on_change(self, change) -> None:
         if change["owner"] is self.indicator:
             self._sync_breakdowns()
+            self._sync_filters()
         self._sync_record_choices()
         self.refresh()
 
@@ -197,8 +339,11 @@ class Explorer:
         self.refresh_records()
 
     def refresh(self) -> None:
+        from html import escape
+
         from IPython.display import display
 
+        self.note.value = "".join(f"<p><b>Note.</b> {escape(n)}</p>" for n in self.notes())
         self.chart_output.clear_output(wait=True)
         with self.chart_output:
             display(self.chart())
@@ -223,5 +368,5 @@ class Explorer:
         self.refresh()
         controls = widgets.VBox([self.indicator, self.periods, widgets.HBox([self.breakdown, self.district, self.age])])
         drill = widgets.HBox([self.record_period, self.record_group])
-        return widgets.VBox([controls, self.chart_output, self.table_output,
+        return widgets.VBox([controls, self.note, self.chart_output, self.table_output,
                              widgets.HTML("<b>Records behind a cell (analyst only)</b>"), drill, self.records_output])
