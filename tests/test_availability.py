@@ -146,3 +146,25 @@ def test_a_rate_without_a_population_estimate_for_its_year_has_no_figure():
     found = unavailable(data, windows_frame(["2020-21 Q4", "2021-22 Q1"]), [LA], [load_catalogue()["referral_rate"]])
     assert found.select("period", "reason").rows() == [
         ("2020-21 Q4", f"{NOT_AVAILABLE}: needs population.population_0_17 for mid-2020 or earlier")]
+
+
+def test_the_member_report_lists_what_the_data_cannot_give_and_shows_none_of_it(tables, tmp_path):
+    """A report from an SSDA903 import: one line per figure the data cannot give, none of them in a table."""
+    import re
+    from html import unescape
+
+    from perfkit.pipeline.batch import run_batch
+
+    write_ssda903(tables, tmp_path / "903", LA)
+    import_ssda903(tmp_path / "903", tmp_path / "data", LA)
+    folder, outcomes = run_batch(period="2022-23 Q4", data_dir=tmp_path / "data", out_dir=tmp_path / "reports",
+                                 authorities=[LA], workers=1, progress=False)
+    assert [(o.ok, o.error) for o in outcomes] == [(True, "")], outcomes
+    page = (folder / f"{LA}.html").read_text(encoding="utf-8")
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style).*?</\1>", "", page, flags=re.S))).split())
+    assert "Not available from this data" in text
+    assert "Return home interviews offered within 72 hours: needs missing_episodes.rhi_offered_date" in text.replace(" :", ":")
+    # no table row of the page names an indicator the data cannot give
+    rows = [" ".join(unescape(re.sub(r"<[^>]+>", " ", row)).split()) for row in re.findall(r"<tr.*?</tr>", page, flags=re.S)]
+    for title in ("Return home interviews offered within 72 hours", "Contacts that became referrals"):
+        assert not [row for row in rows if row.startswith(title)], title

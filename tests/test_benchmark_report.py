@@ -27,7 +27,7 @@ def test_every_real_authority_can_be_reported(published):
     rereferrals = kent.table.filter(kent.table["indicator"] == "rereferral_pct").row(0, named=True)
     assert (rereferrals["value"], rereferrals["england"], rereferrals["band"]) == (21.6, 22.6, "C")
     sentence = kent.sentence(rereferrals)
-    assert "lower than England (22.6%; better)" in sentence and "ranked 97 of 153" in sentence
+    assert "lower than England (22.6%; better)" in sentence and "ranked 97th of 153" in sentence
     cla = kent.table.filter(kent.table["indicator"] == "cla_rate").row(0, named=True)
     assert kent.sentence(cla).startswith("Children looked after per 10,000 (at period end): 53 per 10,000 in 2025, lower than England (67 per 10,000)")
     series = kent.series.filter(kent.series["label"] == rereferrals["title"])

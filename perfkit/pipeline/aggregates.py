@@ -12,7 +12,7 @@ from them, with disclosure control for members.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +31,7 @@ from perfkit.indicators.periods import Period, check_period, latest_complete_per
 from perfkit.indicators.targets import load_targets
 from perfkit.present.authority_report import AuthorityReport
 from perfkit.present.disclosure import suppress
-from perfkit.present.narrative import Benchmarks
+from perfkit.present.narrative import BenchmarkSource, Benchmarks
 from perfkit.records.problems import Problem
 
 if TYPE_CHECKING:  # the records are read only without prepared aggregates: kernels of a batch never import the engine
@@ -43,11 +43,15 @@ TREND_QUARTERS = 12
 
 
 
-def published_benchmarks(la_code: str, period: Period, published=None) -> tuple[dict[str, Benchmarks], str]:
+def published_benchmarks(la_code: str, period: Period, published=None
+                         ) -> tuple[dict[str, Benchmarks], str, BenchmarkSource]:
     """The latest published comparators for ``la_code`` up to ``period``'s financial year.
 
-    Returns the benchmarks by indicator and a note naming the year and the
-    authority whose statistical neighbours were used; empty when the published
+    Returns the benchmarks by indicator (with the authority's own published
+    figure, band, rank and change, exactly as the benchmark report's
+    :func:`perfkit.published.benchmarks.benchmark_rows` gives them), a note
+    naming the year and the authority whose statistical neighbours were used,
+    and that authority with its neighbours' names; empty when the published
     files are not available (as on a machine without ``../shared``).
     ``published`` is a loaded :class:`perfkit.published.data.PublishedData`
     (a batch loads the files once for every report).
@@ -56,26 +60,52 @@ def published_benchmarks(la_code: str, period: Period, published=None) -> tuple[
 
     if published is None:
         if not paths.published_dfe_dir().exists():
-            return {}, ""
+            return {}, "", BenchmarkSource()
         from perfkit.published.data import PublishedData
 
         published = PublishedData.remembered()
+    la_code = str(la_code)
+    neighbours = [str(n) for n in published.neighbours.get(la_code, [])]
     for year in (period.fy_start + 1, period.fy_start):
-        table = benchmark_rows(published.values, published.neighbours.get(str(la_code), []), str(la_code), year,
+        table = benchmark_rows(published.values, neighbours, la_code, year,
                                published.comparators).filter(pl.col("breakdown") == "all")
         if table.height and table["england"].drop_nulls().len():
+            names = _latest_names(published.values, neighbours)
+            averaged = _neighbours_with_figures(published.values, year, neighbours)
             found = {
-                r["indicator"]: Benchmarks(str(year), r["england"], r["sn_mean"], int(r["sn_used"] or 0),
-                                           r["region"], r["region_name"] or "")
+                r["indicator"]: Benchmarks(
+                    str(year), r["england"], r["sn_mean"], int(r["sn_used"] or 0), r["region"], r["region_name"] or "",
+                    value=r["value"], marker=r["marker"], decimals=r["decimals"], band=r["band"], rank=r["rank"],
+                    ranked=r["ranked"], previous=r["previous"], change=r["change"], direction=r["direction"],
+                    neighbours_missing=tuple(names.get(n, n) for n in neighbours if (r["indicator"], n) not in averaged),
+                    note=r["note"] or "",
+                )
                 for r in table.iter_rows(named=True)
             }
             name = table["la_name"].drop_nulls()
             who = f"{name[0]} ({la_code})" if name.len() else la_code
+            source = BenchmarkSource(str(year), la_code, name[0] if name.len() else "",
+                                     tuple(names.get(n, n) for n in neighbours))
             return found, (f"England and statistical-neighbour figures are the latest published by DfE ({year}); "
-                           f"the neighbours are those of {who}.")
-    return {}, ""
+                           f"the neighbours are those of {who}."), source
+    return {}, "", BenchmarkSource()
 
 
+def _latest_names(values: pl.DataFrame, la_codes: list[str]) -> dict[str, str]:
+    """Each authority's name as its latest published row gives it."""
+    rows = (values.filter(pl.col("la_code").is_in(la_codes) & pl.col("la_name").is_not_null())
+            .sort("year", "la_name").select("la_code", "la_name").iter_rows())
+    return dict(rows)
+
+
+def _neighbours_with_figures(values: pl.DataFrame, year: int, neighbours: list[str]) -> set[tuple[str, str]]:
+    """(indicator, LA number) of each neighbour with a published figure in ``year``: the neighbours that
+    ``benchmark_rows`` averages (the others are left out of the mean)."""
+    from perfkit.published.tidy import LOCAL_AUTHORITY
+
+    rows = values.filter((pl.col("breakdown") == "all") & (pl.col("year") == year) & pl.col("la_code").is_in(neighbours)
+                         & (pl.col("geographic_level") == LOCAL_AUTHORITY) & pl.col("value").is_not_null())
+    return set(rows.select("indicator", "la_code").iter_rows())
 
 
 def resolve_period(period: str | Period | None, as_at: dt.date) -> Period:
@@ -97,6 +127,8 @@ class Aggregates:
     benchmarks: dict[str, Benchmarks]
     benchmark_note: str
     settings: AuthoritySettings
+    benchmark_source: BenchmarkSource = field(default_factory=BenchmarkSource)
+    """Whose published figures the benchmarks are, the year, and the statistical neighbours' names."""
 
 
 def report_measures(data: Dataset, authorities: list[str], period: Period, quarters: int = TREND_QUARTERS,
@@ -176,9 +208,9 @@ def compute_aggregates_for(data: Dataset, authorities: list[str], period: str | 
         measures = report_measures(subset, group, chosen, quarters, closure_days)
         quality = data_quality(subset, windows_frame([chosen]))
         for la in group:
-            benchmarks, note = published_benchmarks(settings[la].benchmark_authority, chosen, published)
+            benchmarks, note, source = published_benchmarks(settings[la].benchmark_authority, chosen, published)
             found[la] = Aggregates(chosen, as_at[la], measures.filter(pl.col("la_code") == la),
-                                   quality.filter(pl.col("la_code") == la), benchmarks, note, settings[la])
+                                   quality.filter(pl.col("la_code") == la), benchmarks, note, settings[la], source)
     return {la: found[la] for la in authorities}
 
 
@@ -199,8 +231,8 @@ def save_aggregates(aggregates: dict[str, Aggregates], folder: Path) -> Path:
     pl.concat([a.quality for a in aggregates.values()]).write_parquet(folder / "quality.parquet")
     meta = {la: {"period": a.period.label, "as_at": a.as_at.isoformat(), "note": a.benchmark_note,
                  "settings": _settings_json(a.settings),
-                 "benchmarks": {k: [b.year, b.england, b.neighbours, b.neighbours_used, b.region, b.region_name]
-                                for k, b in a.benchmarks.items()}}
+                 "benchmarks": {k: asdict(b) for k, b in a.benchmarks.items()},
+                 "benchmark_source": asdict(a.benchmark_source)}
             for la, a in aggregates.items()}
     (folder / "meta.json").write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
     return folder
@@ -217,9 +249,17 @@ def load_aggregates(folder: str | Path, authority: str) -> Aggregates:
     own = meta[authority]
     measures = pl.scan_parquet(folder / "measures.parquet").filter(pl.col("la_code") == authority).collect()
     quality = pl.scan_parquet(folder / "quality.parquet").filter(pl.col("la_code") == authority).collect()
-    benchmarks = {k: Benchmarks(*v) for k, v in own["benchmarks"].items()}
+    benchmarks = {k: _benchmarks_from_json(v) for k, v in own["benchmarks"].items()}
+    source = own.get("benchmark_source") or {}
     return Aggregates(Period.parse(own["period"]), dt.date.fromisoformat(own["as_at"]), measures, quality,
-                      benchmarks, own["note"], _settings_from_json(own["settings"]))
+                      benchmarks, own["note"], _settings_from_json(own["settings"]),
+                      BenchmarkSource(**{**source, "neighbours": tuple(source.get("neighbours", ()))}))
+
+
+def _benchmarks_from_json(saved: list | dict) -> Benchmarks:
+    if isinstance(saved, list):  # aggregates saved before published bands, ranks and changes were kept
+        return Benchmarks(*saved)
+    return Benchmarks(**{**saved, "neighbours_missing": tuple(saved.get("neighbours_missing", ()))})
 
 
 def _settings_json(settings: AuthoritySettings) -> dict:
@@ -296,6 +336,7 @@ def build_report(
     return AuthorityReport(
         authority=authority, name=settings.name, period=figures.period,
         audience=audience, as_at=settings.as_of(as_at), measures=measures, targets=targets, quality=figures.quality,
-        threshold=threshold, benchmarks=figures.benchmarks, benchmark_note=figures.benchmark_note, catalogue=catalogue,
+        threshold=threshold, benchmarks=figures.benchmarks, benchmark_note=figures.benchmark_note,
+        benchmark_source=figures.benchmark_source, catalogue=catalogue,
     )
 

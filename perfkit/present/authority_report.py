@@ -17,6 +17,7 @@ import polars as pl
 
 from perfkit.config.settings import DEFAULT_THRESHOLD
 from perfkit.indicators.catalogue import (
+    NOT_AVAILABLE,
     ALL,
     Catalogue,
     Family,
@@ -32,11 +33,16 @@ from perfkit.present.disclosure import label as small_label
 from perfkit.present.formatting import format_value, markdown_text
 from perfkit.present.html_tables import Cell, HtmlTable
 from perfkit.present.narrative import (
+    BenchmarkSource,
     Benchmarks,
     Movement,
+    band_words,
     biggest_movements,
+    change_words,
     episodes_and_children,
     indicator_sentence,
+    published_value,
+    rank_words,
 )
 
 POLARITY_WORDS = {"high_is_good": "Higher", "low_is_good": "Lower", "none": "Neither"}
@@ -65,6 +71,9 @@ class AuthorityReport:
     benchmarks: dict[str, Benchmarks] = field(default_factory=dict)
     benchmark_note: str = ""
     catalogue: Catalogue = field(default_factory=load_catalogue)
+    benchmark_source: BenchmarkSource = field(default_factory=BenchmarkSource)
+    """Whose published figures the benchmarks are (the authority's, or those of the authority it takes its
+    benchmarks from), the year, and the statistical neighbours' names."""
 
     # -- figures --------------------------------------------------------------
     @cached_property
@@ -97,11 +106,33 @@ class AuthorityReport:
             return shown_label(indicator.unit, row.get("suppression"), self.threshold)
         return format_value(self.value(indicator.id, period), indicator)
 
+    def reason(self, indicator_id: str, period: Period) -> str | None:
+        """Why the data give no figure for the indicator in ``period`` ("not available from this data: needs ...")."""
+        row = self._row(indicator_id, period)
+        return None if row is None else row.get("reason")
+
     @cached_property
     def indicators(self) -> list[Indicator]:
-        """The catalogue's indicators that have figures, in catalogue order."""
+        """The catalogue's indicators that have a figure this quarter, in catalogue order."""
         present = set(self.measures["indicator"].unique().to_list())
-        return [i for i in self.catalogue.indicators if i.id in present]
+        return [i for i in self.catalogue.indicators if i.id in present and not self.reason(i.id, self.period)]
+
+    @cached_property
+    def unavailable(self) -> list[tuple[Indicator, str]]:
+        """The indicators the data cannot give this quarter, each with the reason, in catalogue order."""
+        return [(i, reason) for i in self.catalogue.indicators if (reason := self.reason(i.id, self.period))]
+
+    def unavailable_markdown(self):
+        """One line for each indicator the data cannot give this quarter (nothing where every one is there)."""
+        from IPython.display import Markdown
+
+        if not self.unavailable:
+            return None
+        lines = [f"- **{markdown_text(i.title)}**: {markdown_text(reason.removeprefix(NOT_AVAILABLE + ': '))}"
+                 for i, reason in self.unavailable]
+        return Markdown(f"**Not available from this data ({len(lines)} of {len(self.unavailable) + len(self.indicators)} "
+                        "indicators).** The council's records used for this report do not hold what these figures "
+                        "are counted from, so they are left out rather than shown as 0:\n\n" + "\n".join(lines))
 
     def family_indicators(self, family: Family) -> list[Indicator]:
         return [i for i in self.indicators if i.family == family.id]
@@ -191,6 +222,116 @@ class AuthorityReport:
     def headline_table(self) -> HtmlTable:
         return self._table(self.indicators, f"Headline indicators, {self.period.label}")
 
+    # -- published comparison --------------------------------------------------
+    def compared_indicators(self) -> list[Indicator]:
+        """The report's indicators with anything published in the benchmark year, in catalogue order."""
+        return [i for i in self.indicators if (b := self.benchmarks.get(i.id)) is not None and b.published]
+
+    @property
+    def published_year(self) -> str:
+        """The year of the published figures (``"2025"``), empty without benchmarks."""
+        return self.benchmark_source.year or next((b.year for b in self.benchmarks.values() if b.year), "")
+
+    @property
+    def _previous_year(self) -> str:
+        year = self.published_year
+        return str(int(year) - 1) if year.isdigit() else "the year before"
+
+    @property
+    def _published_name(self) -> str:
+        """Whose published figures these are: the authority's own, or those of its benchmark authority."""
+        return self.benchmark_source.la_name or self.name
+
+    @property
+    def _borrowed(self) -> bool:
+        return bool(self.benchmark_source.la_code) and self.benchmark_source.la_code != self.authority
+
+    def _published_who(self) -> str:
+        code = self.benchmark_source.la_code or self.authority
+        return f"{self._published_name} ({code})"
+
+    def comparison_table(self) -> HtmlTable | None:
+        """How the authority's latest published figures stand among all authorities: band, rank and change.
+
+        Every figure here is DfE's published annual figure for :attr:`published_year`,
+        never this quarter's local figure; band, rank and change are those of
+        the benchmark table (:func:`perfkit.published.benchmarks.benchmark_rows`),
+        as the benchmark report shows them. None without published figures.
+        """
+        indicators = self.compared_indicators()
+        if not indicators:
+            return None
+        previous = self._previous_year
+        rows = []
+        for indicator in indicators:
+            b = self.benchmarks[indicator.id]
+            rows.append([
+                Cell(indicator.title),
+                Cell(POLARITY_WORDS[indicator.polarity]),
+                Cell(published_value(b, indicator), "pk-num"),
+                Cell(band_words(b.band, indicator.polarity)),
+                Cell(rank_words(b.rank, b.ranked, indicator.polarity)),
+                Cell(change_words(b, indicator, previous)),
+            ])
+        headers = ["Indicator", "Better is", f"Figure for {self._published_name} (latest published)",
+                   "Quartile band, A best (latest published)", "Rank, 1st best (latest published)",
+                   f"Change on {previous} (latest published)"]
+        caption = (f"How we compare (published data, {self.published_year}): {self._published_who()} among "
+                   "the English authorities with a published figure")
+        return HtmlTable(caption, headers, rows)
+
+    def comparison_intro(self) -> str:
+        """Markdown above the comparison table: what its figures are, and are not."""
+        year = self.published_year
+        text = (f"Where {self._published_who()} stood among English local authorities in the figures DfE "
+                f"published for {year}, the latest published: each figure, its quartile band and rank among the "
+                f"authorities with a figure, and its change on {self._previous_year}. These are annual published "
+                f"figures, not this quarter's ({self.period.label}) figures from the council's own records.")
+        if self._borrowed:
+            text += (f" {self.name} takes its published comparisons from {self._published_who()}: the figures, "
+                     f"bands, ranks and changes in this table are {self._published_name}'s.")
+        return markdown_text(text)
+
+    def comparison_note(self) -> str:
+        """Markdown under the comparison table: the year, how bands and ranks work, and the neighbours by name."""
+        year = self.published_year
+        parts = [f"Published figures are DfE's for {year}, the latest published; changes are on {self._previous_year}, "
+                 "at the precision DfE publishes. Quartile bands split the authorities with a figure into four "
+                 "quarters by their figures: A is the best quarter and D the worst, by whether higher or lower is "
+                 "better for the indicator. Rank 1st is the best figure; authorities with the same figure share a "
+                 "rank. Indicators where neither higher nor lower is better take no band or rank."]
+        neighbours = self.benchmark_source.neighbours
+        if neighbours:
+            listed = ", ".join(neighbours[:-1]) + (" and " if len(neighbours) > 1 else "") + neighbours[-1]
+            parts.append(f"The statistical neighbours of {self._published_who()}, whose mean is shown as "
+                         f"'Statistical neighbours' in the figures tables, are the {len(neighbours)} authorities most "
+                         f"like it in DfE's statistical-neighbour model: {listed}.")
+        compared = self.compared_indicators()
+        fewer = [(i, self.benchmarks[i.id]) for i in compared if self.benchmarks[i.id].neighbours_missing]
+        if fewer:
+            parts.append("A neighbour without a published figure is left out of the mean: " + "; ".join(
+                f"{i.title}, {b.neighbours_used} used (no figure for {', '.join(b.neighbours_missing)})"
+                for i, b in fewer) + ".")
+        notes = sorted({self.benchmarks[i.id].note for i in compared if self.benchmarks[i.id].note})
+        parts += notes
+        unpublished = [i.title for i in self.indicators
+                       if (b := self.benchmarks.get(i.id)) is not None and not b.published]
+        if unpublished:
+            parts.append(f"Nothing is published yet for {year} for: {'; '.join(unpublished)}.")
+        return "**Note.** " + markdown_text(" ".join(parts))
+
+    def show_comparison(self) -> None:
+        """Display the published comparison: heading, what it is, the table and its note (nothing without one)."""
+        from IPython.display import Markdown, display
+
+        table = self.comparison_table()
+        if table is None:
+            return
+        display(Markdown(f"## How we compare (published data, {markdown_text(self.published_year)})"))
+        display(Markdown(self.comparison_intro()))
+        display(table)
+        display(Markdown(self.comparison_note()))
+
     def summary_markdown(self):
         from IPython.display import Markdown
 
@@ -220,7 +361,7 @@ class AuthorityReport:
     def family_series(self, family_id: str) -> pl.DataFrame:
         """Aggregated trend rows of one family, with display values and targets."""
         columns: dict[str, list] = {"title": [], "period": [], "value": [], "shown": [], "target": []}
-        for indicator in self.catalogue.in_family(family_id):
+        for indicator in [i for i in self.indicators if i.family == family_id]:  # those with a figure this quarter
             rows = self._split.get((indicator.id, ALL))
             if rows is None:  # the split holds no empty frames
                 continue
@@ -288,7 +429,8 @@ class AuthorityReport:
         )
 
     def show_families(self) -> None:
-        """Display, for each family: heading, figures, trend, breakdowns, commentary and definitions."""
+        """Display for each family: heading, figures, trend, breakdowns, commentary and definitions; then data
+        quality."""
         from IPython.display import Markdown, display
 
         p = self.period

@@ -17,7 +17,7 @@ from perfkit.indicators.catalogue import Catalogue, load_catalogue
 from perfkit.present.charts import PALETTE, ChartOutput, _with_table, to_spec
 from perfkit.present.formatting import format_number, format_value, markdown_text
 from perfkit.present.html_tables import Cell, HtmlTable
-from perfkit.present.narrative import compared_with, movement
+from perfkit.present.narrative import compared_with, movement, ordinal
 from perfkit.published.data import PublishedData
 
 SERIES = ("This authority", "England", "Region", "Statistical neighbours")
@@ -57,7 +57,7 @@ class BenchmarkReport:
         for r in self.table.iter_rows(named=True):
             indicator = self.catalogue[r["indicator"]]
             fmt = (lambda v: "" if v is None else format_number(v, r["decimals"]))
-            rank = f"{r['rank']} of {r['ranked']}" if r["rank"] else ""
+            rank = f"{ordinal(r['rank'])} of {r['ranked']}" if r["rank"] else ""
             rows.append([
                 Cell(self._label(r)),
                 Cell(fmt(r["value"]) or (f"not published ({r['marker']})" if r["marker"] else "not published"), "pk-num"),
@@ -88,7 +88,7 @@ class BenchmarkReport:
         ) if c]
         text = f"{label}: {shown} in {self.year}" + (", " + ", ".join(comparisons[:-1]) + (" and " if len(comparisons) > 1 else "") + comparisons[-1] if comparisons else "")
         if r["band"]:
-            text += f"; quartile band {r['band']}, ranked {r['rank']} of {r['ranked']}"
+            text += f"; quartile band {r['band']}, ranked {ordinal(r['rank'])} of {r['ranked']}"
         if r["previous"] is not None:
             text += f"; {movement(r['value'], r['previous'], indicator)} {format_value(r['previous'], indicator)} in {self.year - 1}"
         return text + "."

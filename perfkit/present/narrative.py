@@ -80,7 +80,13 @@ def target_clause(current: float | None, target: Target | None, indicator: Indic
 
 @dataclass(frozen=True)
 class Benchmarks:
-    """Published comparators for one indicator (annual; any may be missing)."""
+    """Published comparators for one indicator (annual; any may be missing).
+
+    ``value`` to ``direction`` are the authority's own published figure that
+    year (its benchmark authority's, for one that takes another's) and where
+    it stands, as :func:`perfkit.published.benchmarks.benchmark_rows` gives
+    them to the benchmark report: never this quarter's local figure.
+    """
 
     year: str = ""
     england: float | None = None
@@ -88,6 +94,141 @@ class Benchmarks:
     neighbours_used: int = 0
     region: float | None = None
     region_name: str = ""
+    value: float | None = None
+    marker: str | None = None
+    decimals: int | None = None
+    """The published precision (the comparator's decimals)."""
+    band: str | None = None
+    rank: int | None = None
+    ranked: int | None = None
+    previous: float | None = None
+    """The published figure of the year before."""
+    change: float | None = None
+    direction: str | None = None
+    """``better``, ``worse`` or ``no change`` by polarity; None for polarity ``none``."""
+    neighbours_missing: tuple[str, ...] = ()
+    """The statistical neighbours left out of the mean (no published figure)."""
+    note: str = ""
+    """Why there is no previous figure (a boundary change), if that is why."""
+
+    @property
+    def published(self) -> bool:
+        """Whether anything is published for the indicator that year."""
+        return any(v is not None for v in (self.value, self.england, self.region, self.neighbours))
+
+
+@dataclass(frozen=True)
+class BenchmarkSource:
+    """Whose published figures a report's benchmarks are, for which year, and their statistical neighbours."""
+
+    year: str = ""
+    la_code: str = ""
+    la_name: str = ""
+    neighbours: tuple[str, ...] = ()
+    """The neighbours' names, in the model's order."""
+
+
+def ordinal(number: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``11th``, ``22nd``, ``113th``.
+
+    >>> [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111, 153)]
+    ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '101st', '111th', '153rd']
+    """
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+NO_POLARITY = "neither is better"
+"""Why an indicator without polarity takes no band or rank (its "Better is" says "Neither")."""
+_BAND_PLACES = {"A": "best quarter", "B": "second-best quarter", "C": "second-worst quarter", "D": "worst quarter"}
+
+
+def band_words(band: str | None, polarity: str) -> str:
+    """A quartile band as members read it, with what it means by the indicator's polarity.
+
+    >>> band_words("A", "low_is_good"), band_words("D", "low_is_good"), band_words("A", "high_is_good")
+    ('A: best quarter (lowest figures)', 'D: worst quarter (highest figures)', 'A: best quarter (highest figures)')
+    >>> band_words("B", "high_is_good"), band_words(None, "none"), band_words(None, "low_is_good")
+    ('B: second-best quarter', 'No band (neither is better)', 'No band (no published figure)')
+    """
+    if polarity == "none":
+        return f"No band ({NO_POLARITY})"
+    if band not in _BAND_PLACES:
+        return "No band (no published figure)"
+    words = f"{band}: {_BAND_PLACES[band]}"
+    if band in "AD":
+        low = (band == "A") == (polarity == "low_is_good")
+        words += " (lowest figures)" if low else " (highest figures)"
+    return words
+
+
+def rank_words(rank: int | None, ranked: int | None, polarity: str) -> str:
+    """A rank among authorities, 1st the best by polarity (tied authorities share the best of their places).
+
+    >>> rank_words(12, 153, "low_is_good"), rank_words(None, None, "none"), rank_words(None, None, "high_is_good")
+    ('12th of 153', 'Not ranked (neither is better)', 'Not ranked (no published figure)')
+    """
+    if polarity == "none":
+        return f"Not ranked ({NO_POLARITY})"
+    if rank is None or ranked is None:
+        return "Not ranked (no published figure)"
+    return f"{ordinal(rank)} of {ranked}"
+
+
+_CHANGE_UNITS = {"percent": ("percentage point", "percentage points"), "rate_per_10k": ("per 10,000", "per 10,000"),
+                 "working_days": ("working day", "working days"), "count": ("", ""), "ratio": ("", "")}
+
+
+def published_indicator(benchmarks: Benchmarks, indicator: Indicator) -> Indicator:
+    """The indicator with the published precision, for writing published figures."""
+    from dataclasses import replace
+
+    return indicator if benchmarks.decimals is None else replace(indicator, decimals=int(benchmarks.decimals))
+
+
+def published_value(benchmarks: Benchmarks, indicator: Indicator) -> str:
+    """The authority's published figure, at the published precision, or why there is none.
+
+    >>> from perfkit.indicators.catalogue import load_catalogue
+    >>> i = load_catalogue()["rereferral_pct"]
+    >>> published_value(Benchmarks("2025", value=19.7, decimals=1), i), published_value(Benchmarks("2025", marker="x"), i)
+    ('19.7%', 'not published (x)')
+    """
+    if benchmarks.value is None:
+        return f"not published ({benchmarks.marker})" if benchmarks.marker else "not published"
+    return format_value(benchmarks.value, published_indicator(benchmarks, indicator))
+
+
+def change_words(benchmarks: Benchmarks, indicator: Indicator, previous_year: str) -> str:
+    """The change in the published figure on the year before: amount, previous figure and better or worse.
+
+    The amount is the published change at the published precision; better or
+    worse is the benchmark table's ``direction`` (by polarity), as the
+    benchmark report says it.
+
+    >>> from perfkit.indicators.catalogue import load_catalogue
+    >>> i = load_catalogue()["rereferral_pct"]
+    >>> change_words(Benchmarks("2025", value=19.7, decimals=1, previous=21.9, change=-2.2, direction="better"), i, "2024")
+    'Down 2.2 percentage points from 21.9% (better)'
+    >>> change_words(Benchmarks("2025", value=19.7, decimals=1, previous=19.7, change=0.0, direction="no change"), i, "2024")
+    'No change from 19.7%'
+    >>> change_words(Benchmarks("2025", value=19.7, decimals=1), i, "2024")
+    'No published figure for 2024'
+    """
+    if benchmarks.value is None:
+        return ""
+    if benchmarks.previous is None or benchmarks.change is None:
+        return f"No published figure for {previous_year}"
+    shown = published_indicator(benchmarks, indicator)
+    previous = format_value(benchmarks.previous, shown)
+    if benchmarks.change == 0:
+        return f"No change from {previous}"
+    amount = format_number(abs(benchmarks.change), shown.decimals)
+    one, many = _CHANGE_UNITS[indicator.unit]
+    unit = one if amount == "1" else many
+    word = "Up" if benchmarks.change > 0 else "Down"
+    verdict = f" ({benchmarks.direction})" if benchmarks.direction in ("better", "worse") else ""
+    return f"{word} {amount}{' ' + unit if unit else ''} from {previous}{verdict}"
 
 
 def benchmark_clause(current: float | None, benchmarks: Benchmarks | None, indicator: Indicator) -> str:
