@@ -180,6 +180,28 @@ def _regional(current: pl.DataFrame, code: str | None, name: str | None) -> floa
     return _one(regional)[0]
 
 
+ROUNDS_TO_ZERO = "low"
+"""The marker of a figure that rounds to zero but is not zero (workforce tables): LAIT's own table holds it as 0."""
+
+
+def compared_value() -> pl.Expr:
+    """A figure as LAIT ranks and averages it: published as ``low``, it is 0 (LAIT's table has 0 for Sunderland's
+    agency rate, published ``low`` by EES in 2024 and 2025); any other marker is no figure.
+
+    >>> frame = pl.DataFrame({"value": [3.0, None, None], "marker": [None, "low", "c"]})
+    >>> frame.select(compared_value())["value"].to_list()
+    [3.0, 0.0, None]
+    """
+    return pl.when(pl.col("value").is_null() & (pl.col("marker") == ROUNDS_TO_ZERO)).then(0.0) \
+        .otherwise(pl.col("value")).alias("value")
+
+
+def _has_any_figure(rows: pl.DataFrame, code: str | None, name: str | None) -> bool:
+    """Whether a region has a published figure in any year of ``rows``."""
+    return any(_regional(rows.filter(pl.col("year") == year), code, name) is not None
+               for year in rows["year"].unique().to_list())
+
+
 def _one(frame: pl.DataFrame) -> tuple[float | None, str | None]:
     if frame.height == 0:
         return None, None
@@ -243,15 +265,18 @@ def benchmark_rows(
         polarity = indicator.polarity
         rows = by_comparator.get((comparator.indicator, comparator.breakdown), values.clear())
         current = rows.filter(pl.col("year") == year)
-        las = current.filter((pl.col("geographic_level") == LOCAL_AUTHORITY) & pl.col("value").is_not_null())
+        las = current.filter(pl.col("geographic_level") == LOCAL_AUTHORITY).with_columns(value=compared_value()) \
+            .filter(pl.col("value").is_not_null())
         figures = las["value"].to_list()
         own = current.filter(pl.col("la_code") == la_code)
         value, marker = _one(own)
+        compared = 0.0 if value is None and marker == ROUNDS_TO_ZERO else value
         la_name = own["la_name"][0] if own.height else (rows.filter(pl.col("la_code") == la_code)["la_name"].drop_nulls().to_list() or [None])[-1]
         england, _ = _one(current.filter(pl.col("geographic_level") == NATIONAL))
         region_code, region_name = _region_key(rows, la_code)
         region = _regional(current, region_code, region_name)
-        if region is None and region_name in _SUB_REGIONS.values():  # LAIT's rule: London where the part has none
+        if region_name in _SUB_REGIONS.values() and not _has_any_figure(rows, region_code, region_name):
+            # LAIT's rule: London where the part has no figure in any year
             region_code, region_name = LONDON_CODE, "London"
             region = _regional(current, region_code, region_name)
         neighbour_values = las.filter(pl.col("la_code").is_in(neighbours))["value"]
@@ -274,8 +299,8 @@ def benchmark_rows(
                 "region": region,
                 "sn_mean": exact_mean(neighbour_values.to_list()),
                 "sn_used": neighbour_values.len(),
-                "band": quartile_band(value, figures, polarity),
-                "rank": rank_of(value, figures, polarity),
+                "band": quartile_band(compared, figures, polarity),
+                "rank": rank_of(compared, figures, polarity),
                 "ranked": len(figures) if polarity != "none" else None,
                 "previous": previous,
                 "change": change,

@@ -43,7 +43,7 @@ def boundary_note(la_code: str) -> str | None:
     """Words for a report when ``la_code`` is a predecessor or successor authority.
 
     >>> print(boundary_note("942"))
-    Cumberland (942) was formed on 2023-04-01 from Cumbria (909); Cumbria's figures are not carried over, so earlier years have no value.
+    Cumberland (942) was formed on 2023-04-01 from Cumbria (909); Cumbria's figures are not carried over, so it has figures only for collections made since then.
     >>> boundary_note("909")
     'Cumbria (909) was replaced on 2023-04-01 by Cumberland (942) and Westmorland and Furness (943); it has no figures for later years, and theirs are not merged into it.'
     >>> boundary_note("886") is None
@@ -60,6 +60,7 @@ def boundary_note(la_code: str) -> str | None:
             if la_code == code:
                 return (
                     f"{name} ({code}) was formed on {change.effective} from {change.predecessor_name} ({change.predecessor}); "
-                    f"{change.predecessor_name}'s figures are not carried over, so earlier years have no value."
+                    f"{change.predecessor_name}'s figures are not carried over, so it has figures only for collections "
+                    "made since then."
                 )
     return None
