@@ -32,10 +32,9 @@ from typing import Mapping, Sequence
 
 import polars as pl
 
-from perfkit.indicators.catalogue import POPULATION, Indicator, Need
+from perfkit.indicators.catalogue import NOT_AVAILABLE, POPULATION, Indicator, Need
 from perfkit.records.dataset import Dataset
 
-NOT_AVAILABLE = "not available from this data"
 REASON_SCHEMA = {"la_code": pl.String, "period": pl.String, "indicator": pl.String, "reason": pl.String}
 
 

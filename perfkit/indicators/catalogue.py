@@ -14,6 +14,8 @@ HISTORIES = ("window", "rolling12", "year_before")
 UNITS = ("count", "percent", "rate_per_10k", "ratio", "working_days")
 POLARITIES = ("high_is_good", "low_is_good", "none")
 POPULATION = "population_0_17"
+NOT_AVAILABLE = "not available from this data"
+"""What every output says in place of a figure the records cannot support (see perfkit.indicators.availability)."""
 ALL = "all"
 """The breakdown (and group) of headline figures: everyone, not split."""
 
