@@ -26,12 +26,12 @@ from perfkit.config.settings import (
     disclosure_threshold,
 )
 from perfkit.errors import ContractError, PeriodError, SettingsError
-from perfkit.indicators.catalogue import load_catalogue
+from perfkit.indicators.catalogue import ALL, load_catalogue
 from perfkit.indicators.periods import Period, check_period, latest_complete_period
 from perfkit.indicators.targets import load_targets
 from perfkit.present.authority_report import AuthorityReport
 from perfkit.present.disclosure import suppress
-from perfkit.present.narrative import BenchmarkSource, Benchmarks
+from perfkit.present.narrative import BenchmarkSource, Benchmarks, benchmark_key
 from perfkit.records.problems import Problem
 
 if TYPE_CHECKING:  # the records are read only without prepared aggregates: kernels of a batch never import the engine
@@ -67,18 +67,18 @@ def published_benchmarks(la_code: str, period: Period, published=None
     la_code = str(la_code)
     neighbours = [str(n) for n in published.neighbours.get(la_code, [])]
     for year in (period.fy_start + 1, period.fy_start):
-        table = benchmark_rows(published.values, neighbours, la_code, year,
-                               published.comparators).filter(pl.col("breakdown") == "all")
-        if table.height and table["england"].drop_nulls().len():
+        table = benchmark_rows(published.values, neighbours, la_code, year, published.comparators)
+        if table.filter(pl.col("breakdown") == ALL)["england"].drop_nulls().len():
             names = _latest_names(published.values, neighbours)
             averaged = _neighbours_with_figures(published.values, year, neighbours)
             found = {
-                r["indicator"]: Benchmarks(
+                benchmark_key(r["indicator"], "" if r["breakdown"] == ALL else r["breakdown"]): Benchmarks(
                     str(year), r["england"], r["sn_mean"], int(r["sn_used"] or 0), r["region"], r["region_name"] or "",
                     value=r["value"], marker=r["marker"], decimals=r["decimals"], band=r["band"], rank=r["rank"],
                     ranked=r["ranked"], previous=r["previous"], change=r["change"], direction=r["direction"],
-                    neighbours_missing=tuple(names.get(n, n) for n in neighbours if (r["indicator"], n) not in averaged),
-                    note=r["note"] or "",
+                    neighbours_missing=tuple(names.get(n, n) for n in neighbours
+                                             if (r["indicator"], r["breakdown"], n) not in averaged),
+                    note=r["note"] or "", group="" if r["breakdown"] == ALL else r["breakdown"],
                 )
                 for r in table.iter_rows(named=True)
             }
@@ -98,14 +98,13 @@ def _latest_names(values: pl.DataFrame, la_codes: list[str]) -> dict[str, str]:
     return dict(rows)
 
 
-def _neighbours_with_figures(values: pl.DataFrame, year: int, neighbours: list[str]) -> set[tuple[str, str]]:
-    """(indicator, LA number) of each neighbour with a published figure in ``year``: the neighbours that
-    ``benchmark_rows`` averages (the others are left out of the mean)."""
-    from perfkit.published.tidy import LOCAL_AUTHORITY
+def _neighbours_with_figures(values: pl.DataFrame, year: int, neighbours: list[str]) -> set[tuple[str, str, str]]:
+    """(indicator, breakdown, LA number) of each neighbour with a figure in ``year`` as ``benchmark_rows``
+    averages them (the others are left out of the mean)."""
+    from perfkit.published.benchmarks import authority_figures
 
-    rows = values.filter((pl.col("breakdown") == "all") & (pl.col("year") == year) & pl.col("la_code").is_in(neighbours)
-                         & (pl.col("geographic_level") == LOCAL_AUTHORITY) & pl.col("value").is_not_null())
-    return set(rows.select("indicator", "la_code").iter_rows())
+    rows = authority_figures(values.filter((pl.col("year") == year) & pl.col("la_code").is_in(neighbours)))
+    return set(rows.select("indicator", "breakdown", "la_code").iter_rows())
 
 
 def resolve_period(period: str | Period | None, as_at: dt.date) -> Period:

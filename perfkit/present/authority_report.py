@@ -223,9 +223,20 @@ class AuthorityReport:
         return self._table(self.indicators, f"Headline indicators, {self.period.label}")
 
     # -- published comparison --------------------------------------------------
+    def comparisons(self) -> list[tuple[Indicator, str, Benchmarks]]:
+        """The report's indicators with anything published in the benchmark year, in catalogue order, each with
+        its label and published figures: the whole authority's, then each published group's (care leavers
+        aged 17 to 18 and 19 to 21, which DfE publishes apart and never together)."""
+        found = []
+        for indicator in self.indicators:
+            for key, b in self.benchmarks.items():
+                if key.split("|")[0] == indicator.id and b.published:
+                    found.append((indicator, f"{indicator.title}, {b.group}" if b.group else indicator.title, b))
+        return found
+
     def compared_indicators(self) -> list[Indicator]:
         """The report's indicators with anything published in the benchmark year, in catalogue order."""
-        return [i for i in self.indicators if (b := self.benchmarks.get(i.id)) is not None and b.published]
+        return list(dict.fromkeys(i for i, _, _ in self.comparisons()))
 
     @property
     def published_year(self) -> str:
@@ -258,15 +269,14 @@ class AuthorityReport:
         the benchmark table (:func:`perfkit.published.benchmarks.benchmark_rows`),
         as the benchmark report shows them. None without published figures.
         """
-        indicators = self.compared_indicators()
-        if not indicators:
+        comparisons = self.comparisons()
+        if not comparisons:
             return None
         previous = self._previous_year
         rows = []
-        for indicator in indicators:
-            b = self.benchmarks[indicator.id]
+        for indicator, label, b in comparisons:
             rows.append([
-                Cell(indicator.title),
+                Cell(label),
                 Cell(POLARITY_WORDS[indicator.polarity]),
                 Cell(published_value(b, indicator), "pk-num"),
                 Cell(band_words(b.band, indicator.polarity)),
@@ -306,13 +316,13 @@ class AuthorityReport:
             parts.append(f"The statistical neighbours of {self._published_who()}, whose mean is shown as "
                          f"'Statistical neighbours' in the figures tables, are the {len(neighbours)} authorities most "
                          f"like it in DfE's statistical-neighbour model: {listed}.")
-        compared = self.compared_indicators()
-        fewer = [(i, self.benchmarks[i.id]) for i in compared if self.benchmarks[i.id].neighbours_missing]
+        compared = self.comparisons()
+        fewer = [(label, b) for _, label, b in compared if b.neighbours_missing]
         if fewer:
             parts.append("A neighbour without a published figure is left out of the mean: " + "; ".join(
-                f"{i.title}, {b.neighbours_used} used (no figure for {', '.join(b.neighbours_missing)})"
-                for i, b in fewer) + ".")
-        notes = sorted({self.benchmarks[i.id].note for i in compared if self.benchmarks[i.id].note})
+                f"{label}, {b.neighbours_used} used (no figure for {', '.join(b.neighbours_missing)})"
+                for label, b in fewer) + ".")
+        notes = sorted({b.note for _, _, b in compared if b.note})
         parts += notes
         unpublished = [i.title for i in self.indicators
                        if (b := self.benchmarks.get(i.id)) is not None and not b.published]

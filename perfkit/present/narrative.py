@@ -110,6 +110,8 @@ class Benchmarks:
     """The statistical neighbours left out of the mean (no published figure)."""
     note: str = ""
     """Why there is no previous figure (a boundary change), if that is why."""
+    group: str = ""
+    """The published group these figures are of (care leavers ``19 to 21 years``); empty for the whole authority."""
 
     @property
     def published(self) -> bool:
@@ -177,6 +179,15 @@ def rank_words(rank: int | None, ranked: int | None, polarity: str) -> str:
 
 _CHANGE_UNITS = {"percent": ("percentage point", "percentage points"), "rate_per_10k": ("per 10,000", "per 10,000"),
                  "working_days": ("working day", "working days"), "count": ("", ""), "ratio": ("", "")}
+
+
+def benchmark_key(indicator_id: str, group: str = "") -> str:
+    """Where a report's benchmarks keep an indicator's figures: its id, or ``id|group`` for a published group.
+
+    >>> benchmark_key("cla_rate"), benchmark_key("care_leavers_eet_pct", "19 to 21 years")
+    ('cla_rate', 'care_leavers_eet_pct|19 to 21 years')
+    """
+    return f"{indicator_id}|{group}" if group else indicator_id
 
 
 def published_indicator(benchmarks: Benchmarks, indicator: Indicator) -> Indicator:

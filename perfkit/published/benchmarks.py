@@ -196,6 +196,19 @@ def compared_value() -> pl.Expr:
         .otherwise(pl.col("value")).alias("value")
 
 
+def authority_figures(rows: pl.DataFrame) -> pl.DataFrame:
+    """The local authorities' figures that rank and average (neighbours' means): those with a value, and
+    those published ``low`` as 0 (:func:`compared_value`).
+
+    >>> rows = pl.DataFrame({"geographic_level": ["Local authority"] * 3 + ["National"], "la_code": ["1", "2", "3", None],
+    ...     "value": [3.0, None, None, 9.0], "marker": [None, "low", "c", None]})
+    >>> authority_figures(rows).select("la_code", "value").rows()
+    [('1', 3.0), ('2', 0.0)]
+    """
+    return (rows.filter(pl.col("geographic_level") == LOCAL_AUTHORITY).with_columns(compared_value())
+            .filter(pl.col("value").is_not_null()))
+
+
 def _has_any_figure(rows: pl.DataFrame, code: str | None, name: str | None) -> bool:
     """Whether a region has a published figure in any year of ``rows``."""
     return any(_regional(rows.filter(pl.col("year") == year), code, name) is not None
@@ -265,8 +278,7 @@ def benchmark_rows(
         polarity = indicator.polarity
         rows = by_comparator.get((comparator.indicator, comparator.breakdown), values.clear())
         current = rows.filter(pl.col("year") == year)
-        las = current.filter(pl.col("geographic_level") == LOCAL_AUTHORITY).with_columns(value=compared_value()) \
-            .filter(pl.col("value").is_not_null())
+        las = authority_figures(current)
         figures = las["value"].to_list()
         own = current.filter(pl.col("la_code") == la_code)
         value, marker = _one(own)
