@@ -123,7 +123,7 @@ def _measures(args: argparse.Namespace) -> int:
     kinds = [k.strip() for k in args.windows.split(",") if k.strip()]
     settings = authority_settings(args.authority, args.parameters)  # the closure days its report uses
     frame = measures_table(args.data, args.authority, args.period, args.periods, args.breakdowns, kinds,
-                           settings.closure_days)
+                           settings.closure_days, settings.data_as_at)
     frame.write_csv(sys.stdout)
     return 0
 

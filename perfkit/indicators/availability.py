@@ -28,7 +28,7 @@ quarter), not a missing figure: the records cover the window.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import polars as pl
 

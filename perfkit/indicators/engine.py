@@ -426,21 +426,25 @@ def measures_table(
     breakdowns: bool = False,
     kinds: Sequence[str] = ("quarter",),
     closure_days: Iterable[dt.date] = (),
+    data_as_at: dt.date | None = None,
 ) -> pl.DataFrame:
     """The tidy table ``perfkit measures`` prints, from a dataset directory.
 
     ``periods`` quarters ending with ``period`` are computed, each in every
     window kind of ``kinds`` (``quarter``, ``ytd``, ``r12``), with the
     authority's local ``closure_days`` (as its report counts working days).
+    A period after the declared extract date ``data_as_at`` (else the latest
+    record), or before the records start, is refused, as the report refuses it.
     """
     data = load_dataset(data_dir)
     if authority not in data.authorities:
         raise ContractError([Problem(str(Path(data_dir) / "children"), f"authority {authority!r} has no rows: expected "
                                      f"one of {', '.join(data.authorities)}", column="la_code")])
     first, last = data.for_authorities([authority]).event_span()[authority]
-    check_period(Period.parse(period), first, last, f"authority {authority} in {data_dir}")
+    check_period(Period.parse(period), first, data_as_at or last, f"authority {authority} in {data_dir}")
     windows = [Window(p, kind) for p in Period.parse(period).series(periods) for kind in kinds]
-    return compute(data, windows, [authority], breakdowns=breakdowns, closure_days=closure_days)
+    return compute(data, windows, [authority], breakdowns=breakdowns, closure_days=closure_days,
+                   data_end={authority: data_as_at})
 
 
 def records_for(

@@ -112,8 +112,9 @@ Breakdowns and drill-down need the other columns: load every column for them.
 
 @dataclass(frozen=True)
 class Measure:
+    """A catalogue indicator's counting function (the tables and columns it reads are the catalogue's ``needs``)."""
+
     id: str
-    tables: tuple[str, ...]
     function: MeasureFunction
 
 
@@ -124,11 +125,11 @@ Read :data:`perfkit.indicators.measures.REGISTRY`, which imports every family fi
 """
 
 
-def measure(indicator_id: str, *tables: str) -> Callable[[MeasureFunction], MeasureFunction]:
+def measure(indicator_id: str) -> Callable[[MeasureFunction], MeasureFunction]:
     """Register the counting function of a catalogue indicator."""
 
     def register(function: MeasureFunction) -> MeasureFunction:
-        DECLARED[indicator_id] = Measure(indicator_id, tables, function)
+        DECLARED[indicator_id] = Measure(indicator_id, function)
         return function
 
     return register

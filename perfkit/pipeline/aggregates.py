@@ -131,7 +131,8 @@ class Aggregates:
 
 
 def report_measures(data: Dataset, authorities: list[str], period: Period, quarters: int = TREND_QUARTERS,
-                    closure_days: list[dt.date] | tuple[dt.date, ...] = ()) -> pl.DataFrame:
+                    closure_days: list[dt.date] | tuple[dt.date, ...] = (),
+                    data_end: dict[str, dt.date | None] | None = None) -> pl.DataFrame:
     """The figures a report shows, for several authorities in one pass over the data.
 
     Headline figures for the ``quarters`` quarters of the trend (at least 8),
@@ -152,11 +153,14 @@ def report_measures(data: Dataset, authorities: list[str], period: Period, quart
         How many quarters the trend covers.
     closure_days : sequence of date
         Local closure days shared by these authorities.
+    data_end : dict of str to date, optional
+        Each authority's declared extract date (see ``compute``).
     """
     from perfkit.indicators.engine import compute
 
     trend = period.series(max(quarters, 8))
-    return compute(data, trend, authorities, closure_days=closure_days, breakdowns=True, breakdown_periods=[period])
+    return compute(data, trend, authorities, closure_days=closure_days, breakdowns=True, breakdown_periods=[period],
+                   data_end=data_end)
 
 
 def compute_aggregates_for(data: Dataset, authorities: list[str], period: str | Period | None,
@@ -204,7 +208,8 @@ def compute_aggregates_for(data: Dataset, authorities: list[str], period: str | 
     found: dict[str, Aggregates] = {}
     for (chosen, closure_days), group in together.items():
         subset = own.for_authorities(group) if len(group) < len(authorities) else own
-        measures = report_measures(subset, group, chosen, quarters, closure_days)
+        measures = report_measures(subset, group, chosen, quarters, closure_days,
+                                   {la: settings[la].data_as_at for la in group})
         quality = data_quality(subset, windows_frame([chosen]))
         for la in group:
             benchmarks, note, source = published_benchmarks(settings[la].benchmark_authority, chosen, published)

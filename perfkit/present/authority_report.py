@@ -17,8 +17,8 @@ import polars as pl
 
 from perfkit.config.settings import DEFAULT_THRESHOLD
 from perfkit.indicators.catalogue import (
-    NOT_AVAILABLE,
     ALL,
+    NOT_AVAILABLE,
     Catalogue,
     Family,
     Indicator,
@@ -28,13 +28,19 @@ from perfkit.indicators.periods import Period
 from perfkit.indicators.rounding import round_half_up
 from perfkit.indicators.targets import Target, rag
 from perfkit.present.charts import ChartOutput, breakdown_chart, trend_chart
-from perfkit.present.disclosure import ALL_GROUPS, DROPPED_REASON, NOT_SHOWN, shown_label, small_counts
+from perfkit.present.disclosure import (
+    ALL_GROUPS,
+    DROPPED_REASON,
+    NOT_SHOWN,
+    shown_label,
+    small_counts,
+)
 from perfkit.present.disclosure import label as small_label
 from perfkit.present.formatting import format_value, markdown_text
 from perfkit.present.html_tables import Cell, HtmlTable
 from perfkit.present.narrative import (
-    BenchmarkSource,
     Benchmarks,
+    BenchmarkSource,
     Movement,
     band_words,
     biggest_movements,

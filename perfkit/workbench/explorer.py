@@ -48,17 +48,13 @@ OWN_AGE_BANDS = {"care_leaver_age_band"}
 
 def about_children(data: Dataset, indicator_id: str) -> bool:
     """Whether the indicator counts children's records (rows with a ``child_id``), not staff or population."""
-    from perfkit.indicators.measures import REGISTRY
-
     return any(data.has(t) and "child_id" in data.table(t).columns
-               for t in REGISTRY[indicator_id].tables if t != "population")
+               for t in load_catalogue()[indicator_id].tables if t != "population")
 
 
 def per_population(indicator_id: str) -> bool:
     """Whether the indicator's denominator is the authority's child population (a rate, or a share of it)."""
-    from perfkit.indicators.measures import REGISTRY
-
-    return "population" in REGISTRY[indicator_id].tables
+    return "population" in load_catalogue()[indicator_id].tables
 
 
 def filtered_rows(data: Dataset, indicator_id: str, windows: pl.DataFrame, closure_days=(),
@@ -121,8 +117,8 @@ class Explorer:
             raise PeriodError(f"authority {self.authority!r} has no dated records: there is nothing to explore")
         latest = latest_complete_period(self.settings.data_end(span[self.authority][1]))
         self.quarters = [p.label for p in latest.series(quarters)]
-        available = {i for i in self.catalogue.ids if self._has_tables(i)}
-        options = [(i.title, i.id) for i in self.catalogue.indicators if i.id in available]
+        # every indicator: one the data cannot give says why (notes), as the report and perfkit measures do
+        options = [(i.title, i.id) for i in self.catalogue.indicators]
         districts = sorted(d for d in self.data.table("children")["district"].unique().to_list() if d)
         self.indicator = widgets.Dropdown(options=options, description="Indicator")
         self.periods = widgets.SelectionRangeSlider(options=self.quarters, index=(0, len(self.quarters) - 1), description="Quarters")
@@ -147,9 +143,7 @@ class Explorer:
 
     # -- state ----------------------------------------------------------------
     def _has_tables(self, indicator_id: str) -> bool:
-        from perfkit.indicators.measures import REGISTRY
-
-        return all(self.data.has(t) for t in REGISTRY[indicator_id].tables)
+        return all(self.data.has(t) for t in self.catalogue[indicator_id].tables)
 
     @property
     def _chosen(self) -> Indicator:
@@ -221,6 +215,21 @@ class Explorer:
                          "aged 0-17, which the population table gives for the whole authority only (not by district "
                          "or age band), so it would set these children's count against every child in the authority. "
                          f"The count is in the table (numerator); the {figure} is withheld.")
+        return notes + self.unavailable_notes()
+
+    def unavailable_notes(self) -> list[str]:
+        """Why the data give no figure in some of the quarters shown, the quarters of each reason named.
+
+        The reason is the engine's, word for word as ``perfkit measures`` and the report give it.
+        """
+        table = self.table()
+        if "reason" not in table.columns:
+            return []
+        missing = table.filter(pl.col("reason").is_not_null()).group_by("reason", maintain_order=True).agg("period")
+        notes = []
+        for reason, periods in missing.iter_rows():
+            shown = periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]} ({len(periods)} quarters)"
+            notes.append(f"{self._chosen.title} in {shown}: {reason[:1].upper()}{reason[1:]}.")
         return notes
 
     # -- what the analyst sees --------------------------------------------------
@@ -231,7 +240,8 @@ class Explorer:
         if key not in self._cache:
             breakdowns = [] if self.breakdown.value == ALL else [self.breakdown.value]
             frame = compute(self.data, self._periods(), [self.authority], indicators=[self.indicator.value],
-                            closure_days=self.settings.closure_days, breakdowns=breakdowns)
+                            closure_days=self.settings.closure_days, breakdowns=breakdowns,
+                            data_end={self.authority: self.settings.data_as_at})
             if filters:
                 frame = self._filtered(frame, filters)
             self._cache[key] = frame.filter(pl.col("breakdown") == self.breakdown.value)
@@ -252,6 +262,8 @@ class Explorer:
         as the engine's breakdowns. A quarter the data cannot support keeps the engine's reason and no figure.
         """
         indicator = self._chosen
+        if not self._has_tables(indicator.id):  # nothing to filter: the engine's rows say why there is no figure
+            return unfiltered
         rows, result = self._rows(filters)
         rows = rows.with_columns(pl.col("period").cast(pl.String))
         breakdown = self.breakdown.value
@@ -318,6 +330,8 @@ class Explorer:
     def records(self) -> pl.DataFrame:
         """The records behind the selected period and group (analyst only: names children)."""
         filters = self.filters()
+        if not self._has_tables(self.indicator.value):
+            return pl.DataFrame()
         if not filters:
             return records_for(self.data, self.indicator.value, self.record_period.value,
                                self.breakdown.value, self.record_group.value, self.settings.closure_days)

@@ -19,11 +19,11 @@ def _care_leavers(m: MeasureInput) -> pl.DataFrame:
     return m.shared("care_leavers", lambda: in_window(m.data.table("care_leavers"), "reference_date", m.windows))
 
 
-@measure("care_leavers_suitable_pct", "care_leavers")
+@measure("care_leavers_suitable_pct")
 def care_leavers_suitable_pct(m: MeasureInput) -> MeasureRows:
     return MeasureRows(_care_leavers(m), count_true(pl.col("accommodation").str.ends_with("1")), ROWS)
 
 
-@measure("care_leavers_eet_pct", "care_leavers")
+@measure("care_leavers_eet_pct")
 def care_leavers_eet_pct(m: MeasureInput) -> MeasureRows:
     return MeasureRows(_care_leavers(m), count_true(pl.col("activity").is_in(EET_ACTIVITY_CODES)), ROWS)

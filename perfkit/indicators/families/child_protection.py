@@ -16,13 +16,13 @@ from perfkit.indicators.measure_base import (
 from perfkit.indicators.windows import TO, in_window, open_at_end
 
 
-@measure("s47_rate", "section47", "population")
+@measure("s47_rate")
 def s47_rate(m: MeasureInput) -> MeasureRows:
     events = events_in(m, m.data.table("section47"), "start_date", "rolling12")
     return MeasureRows(events.rows, events.count())
 
 
-@measure("icpc_15wd_pct", "section47")
+@measure("icpc_15wd_pct")
 def icpc_15wd_pct(m: MeasureInput) -> MeasureRows:
     held = m.data.table("section47").filter(pl.col("icpc_date").is_not_null())
     timed = held.with_columns(working_days=m.calendar.duration("start_date", "icpc_date"))
@@ -45,22 +45,22 @@ def _on_plan_at_end(m: MeasureInput) -> pl.DataFrame:
         category=pl.col("latest_category")))
 
 
-@measure("cpp_rate", "cp_plans", "population")
+@measure("cpp_rate")
 def cpp_rate(m: MeasureInput) -> MeasureRows:
     return MeasureRows(_on_plan_at_end(m), CHILDREN)
 
 
-@measure("cpp_starts", "cp_plans")
+@measure("cpp_starts")
 def cpp_starts(m: MeasureInput) -> MeasureRows:
     return MeasureRows(_plans_starting(m), ROWS)
 
 
-@measure("cpp_repeat_pct", "cp_plans")
+@measure("cpp_repeat_pct")
 def cpp_repeat_pct(m: MeasureInput) -> MeasureRows:
     return MeasureRows(_plans_starting(m), count_true(pl.col("is_repeat")), ROWS)
 
 
-@measure("cpp_2yr_plus_pct", "cp_plans")
+@measure("cpp_2yr_plus_pct")
 def cpp_2yr_plus_pct(m: MeasureInput) -> MeasureRows:
     rows = in_window(_plans(m), "end_date", m.windows).with_columns(category=pl.col("latest_category"))
     lasted = pl.col("end_date") >= pl.col("start_date").dt.offset_by("2y")
@@ -77,7 +77,7 @@ def recorded_by_period_end(visits: pl.DataFrame) -> pl.Expr:
 VISIT_WORKING_DAYS = 10
 
 
-@measure("cp_visits_10wd_pct", "cp_plans", "cp_visits")
+@measure("cp_visits_10wd_pct")
 def cp_visits_10wd_pct(m: MeasureInput) -> MeasureRows:
     # a child on two plans at a window's end is counted once (for breakdowns, under the first plan listed)
     cohort = _on_plan_at_end(m).unique(["la_code", "child_id", "period"], keep="any" if m.headlines_only else "first",

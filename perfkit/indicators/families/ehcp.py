@@ -16,7 +16,7 @@ from perfkit.indicators.windows import TO, in_window, open_at_end
 EHCP_WEEKS_DAYS = 140
 
 
-@measure("ehcp_20wk_pct", "ehcp_requests")
+@measure("ehcp_20wk_pct")
 def ehcp_20wk_pct(m: MeasureInput) -> MeasureRows:
     issued = m.data.table("ehcp_requests").filter(pl.col("exception").fill_null("N") != "Y")
     rows = in_window(issued, "plan_issued_date", m.windows)
@@ -24,7 +24,7 @@ def ehcp_20wk_pct(m: MeasureInput) -> MeasureRows:
     return MeasureRows(rows, count_true(within), ROWS)
 
 
-@measure("ehcp_open_over_20wk", "ehcp_requests")
+@measure("ehcp_open_over_20wk")
 def ehcp_open_over_20wk(m: MeasureInput) -> MeasureRows:
     requests = m.data.table("ehcp_requests").with_columns(
         closed=pl.min_horizontal("plan_issued_date", "decision_date")

@@ -30,25 +30,25 @@ def _referrals(m: MeasureInput) -> Events:
                                                    counted=("is_rereferral", "nfa")))
 
 
-@measure("contacts", "contacts")
+@measure("contacts")
 def contacts(m: MeasureInput) -> MeasureRows:
     events = _contacts(m)
     return MeasureRows(events.rows, events.count())
 
 
-@measure("contact_conversion_pct", "contacts")
+@measure("contact_conversion_pct")
 def contact_conversion_pct(m: MeasureInput) -> MeasureRows:
     events = _contacts(m)
     return MeasureRows(events.rows, events.count(pl.col("outcome") == "referral"), events.count())
 
 
-@measure("referrals", "referrals")
+@measure("referrals")
 def referrals(m: MeasureInput) -> MeasureRows:
     events = _referrals(m)
     return MeasureRows(events.rows, events.count())
 
 
-@measure("referral_rate", "referrals", "population")
+@measure("referral_rate")
 def referral_rate(m: MeasureInput) -> MeasureRows:
     events = events_in(m, m.data.table("referrals"), "referral_date", "rolling12")
     return MeasureRows(events.rows, events.count())
@@ -88,13 +88,13 @@ def flag_rereferrals(referrals: pl.DataFrame) -> pl.DataFrame:
     return flagged.drop("__before")
 
 
-@measure("rereferral_pct", "referrals")
+@measure("rereferral_pct")
 def rereferral_pct(m: MeasureInput) -> MeasureRows:
     events = _referrals(m)
     return MeasureRows(events.rows, events.count(pl.col("is_rereferral")), events.count())
 
 
-@measure("referral_nfa_pct", "referrals")
+@measure("referral_nfa_pct")
 def referral_nfa_pct(m: MeasureInput) -> MeasureRows:
     events = _referrals(m)
     return MeasureRows(events.rows, events.count(pl.col("nfa") == "Y"), events.count())
@@ -111,18 +111,18 @@ def _authorised_assessments(m: MeasureInput) -> pl.DataFrame:
     return m.shared("authorised_assessments", build)
 
 
-@measure("assessments_45wd_pct", "assessments")
+@measure("assessments_45wd_pct")
 def assessments_45wd_pct(m: MeasureInput) -> MeasureRows:
     return MeasureRows(_authorised_assessments(m), count_true(pl.col("working_days") <= 45), ROWS)
 
 
-@measure("assessment_days_median", "assessments")
+@measure("assessment_days_median")
 def assessment_days_median(m: MeasureInput) -> MeasureRows:
     median = pl.col("working_days").median().cast(pl.Float64)
     return MeasureRows(_authorised_assessments(m), median, ROWS, value=median)
 
 
-@measure("cin_rate", "referrals", "population")
+@measure("cin_rate")
 def cin_rate(m: MeasureInput) -> MeasureRows:
     referrals = m.data.table("referrals").filter(pl.col("nfa") != "Y")
     return MeasureRows(open_at_end(referrals, "referral_date", "closure_date", m.windows), CHILDREN)

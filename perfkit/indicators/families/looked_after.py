@@ -87,18 +87,18 @@ def children_with_overlaps(intervals: pl.DataFrame, start_column: str, end_colum
     return ordered.filter(overlaps)[CHILD].unique()
 
 
-@measure("cla_rate", "cla_episodes", "population")
+@measure("cla_rate")
 def cla_rate(m: MeasureInput) -> MeasureRows:
     return MeasureRows(_in_care_at_end(m), CHILDREN)
 
 
-@measure("cla_starts", "cla_episodes")
+@measure("cla_starts")
 def cla_starts(m: MeasureInput) -> MeasureRows:
     events = events_in(m, _episodes(m).filter(pl.col("rne") == "S"), "episode_start")
     return MeasureRows(events.rows, events.count())
 
 
-@measure("cla_uasc", "cla_episodes")
+@measure("cla_uasc")
 def cla_uasc(m: MeasureInput) -> MeasureRows:
     rows = _in_care_at_end(m).filter(pl.col("__uasc") == "Y")
     return MeasureRows(rows, CHILDREN)
@@ -108,7 +108,7 @@ NTS_THRESHOLD_SHARE = 0.001
 """The National Transfer Scheme threshold: UASC up to 0.1% of the child population."""
 
 
-@measure("cla_uasc_threshold_pct", "cla_episodes", "population")
+@measure("cla_uasc_threshold_pct")
 def cla_uasc_threshold_pct(m: MeasureInput) -> MeasureRows:
     in_care = _in_care_at_end(m).with_columns(is_uasc=pl.col("__uasc") == "Y")
     rows = in_care.join(m.population, on=["la_code", "period"], how="left")
@@ -119,7 +119,7 @@ def cla_uasc_threshold_pct(m: MeasureInput) -> MeasureRows:
 PLACEMENT_STARTS = ("S", "P", "B")
 
 
-@measure("cla_3plus_placements_pct", "cla_episodes")
+@measure("cla_3plus_placements_pct")
 def cla_3plus_placements_pct(m: MeasureInput) -> MeasureRows:
     episodes = _numbered_episodes(m).select(CHILD, "episode_start", "episode_end", "rne")
     keys = [CHILD, "period"]
@@ -138,7 +138,7 @@ def cla_3plus_placements_pct(m: MeasureInput) -> MeasureRows:
     return MeasureRows(rows, count_true(pl.col("placements") >= 3), ROWS)
 
 
-@measure("cla_long_term_stability_pct", "cla_episodes")
+@measure("cla_long_term_stability_pct")
 def cla_long_term_stability_pct(m: MeasureInput) -> MeasureRows:
     # each episode carries the child's latest care and placement starts so far; a child in care at a
     # window's end takes them from their latest episode started by then (an as-of join, not every episode)
@@ -169,12 +169,12 @@ def _s20_starts(m: MeasureInput) -> pl.DataFrame:
     )
 
 
-@measure("cla_s20_starts", "cla_episodes")
+@measure("cla_s20_starts")
 def cla_s20_starts(m: MeasureInput) -> MeasureRows:
     return MeasureRows(in_window(_s20_starts(m), "episode_start", m.windows), ROWS)
 
 
-@measure("cla_s20_repeat_starts", "cla_episodes")
+@measure("cla_s20_repeat_starts")
 def cla_s20_repeat_starts(m: MeasureInput) -> MeasureRows:
     rows = in_window(_s20_starts(m), "episode_start", m.windows)
     return MeasureRows(rows, count_true(pl.col("earlier_s20")))

@@ -25,36 +25,36 @@ def _missing_starting(m: MeasureInput) -> pl.DataFrame:
     return m.shared("missing_starting", lambda: in_window(_missing(m), "missing_start", m.windows))
 
 
-@measure("missing_episodes", "missing_episodes")
+@measure("missing_episodes")
 def missing_episodes(m: MeasureInput) -> MeasureRows:
     return MeasureRows(_missing_starting(m), ROWS)
 
 
-@measure("missing_children", "missing_episodes")
+@measure("missing_children")
 def missing_children(m: MeasureInput) -> MeasureRows:
     return MeasureRows(_missing_starting(m), CHILDREN)
 
 
-@measure("missing_episodes_per_child", "missing_episodes")
+@measure("missing_episodes_per_child")
 def missing_episodes_per_child(m: MeasureInput) -> MeasureRows:
     return MeasureRows(_missing_starting(m), ROWS, CHILDREN)
 
 
-@measure("missing_under16_pct", "missing_episodes", "children")
+@measure("missing_under16_pct")
 def missing_under16_pct(m: MeasureInput) -> MeasureRows:
     rows = with_children(_missing_starting(m), m.data, ("date_of_birth",))
     under16 = pl.col("child_id").filter(age_on(pl.col("missing_start"), pl.col("date_of_birth")) < 16).n_unique()
     return MeasureRows(rows, under16.cast(pl.Float64), CHILDREN)
 
 
-@measure("rhi_offered_72h_pct", "missing_episodes")
+@measure("rhi_offered_72h_pct")
 def rhi_offered_72h_pct(m: MeasureInput) -> MeasureRows:
     ended = in_window(_missing(m), "missing_end", m.windows)
     delay = (pl.col("rhi_offered_date") - pl.col("missing_end")).dt.total_days()
     return MeasureRows(ended, count_true(delay.is_between(0, 3)), ROWS)
 
 
-@measure("rhi_accepted_pct", "missing_episodes")
+@measure("rhi_accepted_pct")
 def rhi_accepted_pct(m: MeasureInput) -> MeasureRows:
     offered = _missing(m).filter(pl.col("rhi_offered_date").is_not_null())
     return MeasureRows(in_window(offered, "missing_end", m.windows), count_true(pl.col("rhi_accepted") == "Y"), ROWS)

@@ -12,26 +12,26 @@ def _total(column: str) -> pl.Expr:
     return pl.col(column).sum().cast(pl.Float64)
 
 
-@measure("sw_agency_rate", "workforce")
+@measure("sw_agency_rate")
 def sw_agency_rate(m: MeasureInput) -> MeasureRows:
     rows = last_month(m.data.table("workforce"), m.windows)
     return MeasureRows(rows, _total("agency_fte"), _total("permanent_fte") + _total("agency_fte"))
 
 
-@measure("sw_vacancy_rate", "workforce")
+@measure("sw_vacancy_rate")
 def sw_vacancy_rate(m: MeasureInput) -> MeasureRows:
     rows = last_month(m.data.table("workforce"), m.windows)
     return MeasureRows(rows, _total("vacancy_fte"), _total("permanent_fte") + _total("vacancy_fte"))
 
 
-@measure("sw_turnover_rate", "workforce")
+@measure("sw_turnover_rate")
 def sw_turnover_rate(m: MeasureInput) -> MeasureRows:
     rows = in_window(m.data.table("workforce"), "month", m.windows, "rolling12")
     in_last_month = pl.col("month") == pl.col(TO).dt.month_start()
     return MeasureRows(rows, _total("leavers_fte"), pl.col("permanent_fte").filter(in_last_month).sum().cast(pl.Float64))
 
 
-@measure("sw_caseload", "workforce")
+@measure("sw_caseload")
 def sw_caseload(m: MeasureInput) -> MeasureRows:
     rows = last_month(m.data.table("workforce"), m.windows)
     return MeasureRows(rows, _total("cases"), _total("case_holders_fte"))
