@@ -124,3 +124,16 @@ def read_problems(out_dir: Path) -> list[ImportProblem]:
         .with_columns(pl.col("row").cast(pl.Int64, strict=False))
     return [ImportProblem(**{k: (v if v is not None or k == "row" else "") for k, v in row.items()})
             for row in frame.iter_rows(named=True)]
+
+
+@dataclass
+class ImportResult:
+    """What an import wrote and what it left out: the command line prints the log and exits with ``status``."""
+
+    written: list[Path]
+    log: ImportLog = field(default_factory=ImportLog)
+    problems_file: Path | None = None
+
+    @property
+    def status(self) -> int:
+        return self.log.exit_status(len(self.written))
