@@ -116,16 +116,20 @@ def test_annex_a_import_gives_no_placement_stability_figure(tables, tmp_path):
     for indicator in ("cla_3plus_placements_pct", "cla_long_term_stability_pct"):
         row = headline(figures, indicator)
         assert row["value"] is None
-        assert "needs cla_episodes.rne (P or B or T)" in row["reason"], row["reason"]
+        assert "needs cla_episodes.rne (P or B)" in row["reason"], row["reason"]
     assert headline(figures, "cla_starts")["value"] is not None  # periods of care are there
 
 
+def _daily(first: dt.date, last: dt.date, step: int = 1) -> list[dt.date]:
+    return [first + dt.timedelta(days=n) for n in range(0, (last - first).days + 1, step)]
+
+
 def test_a_column_nobody_filled_in_is_not_available_but_a_quarter_without_events_is_zero():
+    days = _daily(dt.date(2023, 4, 3), dt.date(2023, 9, 28), 7)
     episodes = pl.DataFrame({
-        "la_code": [LA, LA, "991"], "child_id": ["a", "b", "c"],
-        "missing_start": [dt.date(2023, 4, 3), dt.date(2023, 5, 9), dt.date(2023, 4, 9)],
-        "missing_end": [dt.date(2023, 4, 4), dt.date(2023, 5, 10), dt.date(2023, 4, 10)],
-        "rhi_offered_date": [None, None, dt.date(2023, 4, 11)],
+        "la_code": [LA] * len(days) + ["991"] * len(days), "child_id": [f"c{n}" for n in range(2 * len(days))],
+        "missing_start": days * 2, "missing_end": [d + dt.timedelta(days=1) for d in days] * 2,
+        "rhi_offered_date": [None] * len(days) + [d + dt.timedelta(days=2) for d in days],
     })
     data = Dataset(Path("."), {"missing_episodes": episodes})
     wanted = [load_catalogue()["rhi_offered_72h_pct"], load_catalogue()["missing_episodes"]]
@@ -133,37 +137,68 @@ def test_a_column_nobody_filled_in_is_not_available_but_a_quarter_without_events
     # 990 never filled the column: no figure in any quarter; 991 did, and has none of 990's reasons
     assert sorted(found.select("la_code", "period", "indicator").rows()) == [
         (LA, "2023-24 Q1", "rhi_offered_72h_pct"), (LA, "2023-24 Q2", "rhi_offered_72h_pct")]
-    # 2023-24 Q2 has no missing episode at all: a true zero, not a gap
-    assert unavailable(data, windows_frame(["2023-24 Q2"]), ["991"], wanted).is_empty()
+    # a quiet spell of the usual length is a true zero, not a gap: a table of an episode a month
+    sparse = Dataset(Path("."), {"missing_episodes": episodes.filter(pl.col("la_code") == "991").gather_every(4)})
+    assert unavailable(sparse, windows_frame(["2023-24 Q2"]), ["991"], wanted).is_empty()
 
 
-def test_a_window_before_the_records_start_or_after_the_extract_date_has_no_figure():
-    referrals = pl.DataFrame({"la_code": [LA] * 3, "child_id": ["a", "b", "c"],
-                              "referral_date": [dt.date(2023, 4, 3), dt.date(2023, 8, 1), dt.date(2024, 2, 1)]})
+def test_a_window_outside_the_records_has_no_figure():
+    """Records from 3 April 2023 to 28 March 2024, a referral a day: re-referrals look back 12 months before
+    their quarter and have no figure in 2023-24; the records stop before 2024-25 Q1 ends."""
+    days = _daily(dt.date(2023, 4, 3), dt.date(2024, 3, 28))
+    referrals = pl.DataFrame({"la_code": [LA] * len(days), "child_id": [f"c{n}" for n in range(len(days))],
+                              "referral_date": days})
     data = Dataset(Path("."), {"referrals": referrals})
     catalogue = load_catalogue()
     windows = windows_frame(["2023-24 Q1", "2023-24 Q2", "2023-24 Q4", "2024-25 Q1"])
-    found = unavailable(data, windows, [LA], [catalogue["referrals"], catalogue["rereferral_pct"]],
-                        data_end={LA: dt.date(2024, 3, 31)})
+    found = unavailable(data, windows, [LA], [catalogue["referrals"], catalogue["rereferral_pct"]])
     reasons = {(r["period"], r["indicator"]): r["reason"] for r in found.iter_rows(named=True)}
-    # the records start in the quarter from 1 April 2023: referrals count from then, re-referrals look
-    # back 12 months before their quarter and so have no figure in 2023-24
-    assert ("2023-24 Q1", "referrals") not in reasons
+    assert ("2023-24 Q1", "referrals") not in reasons and ("2023-24 Q4", "referrals") not in reasons
     assert reasons[("2023-24 Q1", "rereferral_pct")] == (
-        f"{NOT_AVAILABLE}: needs referrals.referral_date from 1 April 2022 (the records start in the quarter from 1 April 2023)")
-    assert ("2023-24 Q4", "rereferral_pct") in reasons and ("2024-25 Q1", "referrals") in reasons
+        f"{NOT_AVAILABLE}: needs referrals.referral_date from 1 April 2022 (the records start on 3 April 2023)")
+    assert ("2023-24 Q4", "rereferral_pct") in reasons
     assert reasons[("2024-25 Q1", "referrals")] == (
-        f"{NOT_AVAILABLE}: needs records to 30 June 2024 (the data end on 31 March 2024)")
-    assert ("2023-24 Q4", "referrals") not in reasons
+        f"{NOT_AVAILABLE}: needs referrals.referral_date to 30 June 2024 (the records stop on 28 March 2024)")
+    # a declared extract date before the window's end refuses it too
+    declared = unavailable(data.for_authorities([LA]), windows_frame(["2024-25 Q1"]), [LA], [catalogue["referrals"]],
+                           data_end={LA: dt.date(2024, 3, 31)})
+    assert declared["reason"].to_list()[0].startswith(f"{NOT_AVAILABLE}: needs referrals.referral_date to 30 June")
+
+
+def test_an_extract_of_open_cases_starts_where_its_closed_records_do():
+    """Episodes from April 2022 and those open then: a 2015 episode still open does not make the records
+    reach back to 2015 (the earliest end, 3 April 2022, says where they start)."""
+    starts = [dt.date(2015, 5, 2), *_daily(dt.date(2022, 4, 1), dt.date(2024, 3, 1), 10)]
+    ends = [None, dt.date(2022, 4, 3), *[d + dt.timedelta(days=200) for d in starts[2:]]]
+    episodes = pl.DataFrame({"la_code": [LA] * len(starts), "child_id": [f"c{n}" for n in range(len(starts))],
+                             "episode_start": starts, "episode_end": ends,
+                             "rne": ["S", "P", *["P" if n % 3 else "S" for n in range(len(starts) - 2)]]})
+    data = Dataset(Path("."), {"cla_episodes": episodes})
+    catalogue = load_catalogue()
+    found = unavailable(data, windows_frame(["2022-23 Q1", "2023-24 Q1"]), [LA],
+                        [catalogue["cla_3plus_placements_pct"], catalogue["cla_starts"]])
+    reasons = {(r["period"], r["indicator"]): r["reason"] for r in found.iter_rows(named=True)}
+    assert reasons[("2022-23 Q1", "cla_3plus_placements_pct")].endswith("(the records start on 3 April 2022)")
+    assert ("2022-23 Q1", "cla_starts") not in reasons and ("2023-24 Q1", "cla_3plus_placements_pct") not in reasons
 
 
 def test_a_rate_without_a_population_estimate_for_its_year_has_no_figure():
-    referrals = pl.DataFrame({"la_code": [LA], "child_id": ["a"], "referral_date": [dt.date(2019, 4, 3)]})
+    days = _daily(dt.date(2019, 4, 1), dt.date(2021, 6, 30))
+    referrals = pl.DataFrame({"la_code": [LA] * len(days), "child_id": [f"c{n}" for n in range(len(days))],
+                              "referral_date": days})
     population = pl.DataFrame({"la_code": [LA], "year": [2021], "population_0_17": [5000]})
     data = Dataset(Path("."), {"referrals": referrals, "population": population})
     found = unavailable(data, windows_frame(["2020-21 Q4", "2021-22 Q1"]), [LA], [load_catalogue()["referral_rate"]])
     assert found.select("period", "reason").rows() == [
         ("2020-21 Q4", f"{NOT_AVAILABLE}: needs population.population_0_17 for mid-2020 or earlier")]
+
+
+def test_the_placement_moves_a_figure_needs_are_the_moves_it_counts():
+    from perfkit.indicators.families.looked_after import PLACEMENT_STARTS
+
+    for indicator in ("cla_3plus_placements_pct", "cla_long_term_stability_pct"):
+        coded = [n for n in load_catalogue()[indicator].needs if n.codes]
+        assert [set(n.codes) for n in coded] == [set(PLACEMENT_STARTS) - {"S"}]
 
 
 def test_the_member_report_lists_what_the_data_cannot_give_and_shows_none_of_it(tables, tmp_path):

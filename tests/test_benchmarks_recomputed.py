@@ -432,6 +432,9 @@ def shown(value: Fraction | None, decimals: int) -> str:
 
 def expected_row(entry: dict, series: Series, code: str, year: int) -> Expected:
     polarity, decimals = series.polarity, series.decimals
+    # LAIT shows each measure's latest year: EHC plans (calendar years) are a year behind the others
+    year = max((y for y, las in series.las.items() if y <= year and any(a.figure.value is not None for a in las.values())),
+               default=year)
     own = series.la(year, code)
     value = own.figure.value if own else None
     marker = own.figure.marker if own else None

@@ -296,3 +296,21 @@ def test_the_district_filter_selects_exactly_the_rows_of_the_district_breakdown_
         assert filtered == {q: expected.get(q, 0.0) for q in northmoor.quarters}, district
         northmoor.breakdown.value = "district"
     _reset(northmoor, "referrals")
+
+
+def test_the_reason_a_figure_is_missing_shows_under_any_breakdown(tmp_path):
+    """An SSDA903 import has no return interviews: the explorer says so with a breakdown chosen too."""
+    from perfkit.formats.ssda903 import import_ssda903, write_ssda903
+    from perfkit.synth import simulation as synth
+
+    tables = synth.generate(seed=7, authorities=synth.DEFAULT_AUTHORITIES[:1], scale=0.05)
+    write_ssda903(tables, tmp_path / "903", "990")
+    import_ssda903(tmp_path / "903", tmp_path / "data", "990")
+    explorer = Explorer("990", tmp_path / "data", quarters=4)
+    explorer.indicator.value = "rhi_offered_72h_pct"
+    for breakdown in ("all", "looked_after"):
+        explorer.breakdown.value = breakdown
+        notes = " ".join(explorer.notes())
+        assert "Not available from this data: needs missing_episodes.rhi_offered_date" in notes, (breakdown, notes)
+        assert explorer.pivot().height == (1 if breakdown == "all" else 0)
+    assert explorer.title() == "Return home interviews offered within 72 hours"

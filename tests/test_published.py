@@ -372,7 +372,7 @@ def test_the_neighbours_mean_is_exact_before_it_is_rounded_half_up():
         for year in (2024, 2025):
             table = benchmarks.benchmark_rows(published.values, published.neighbours.get(la, []), la, year, published.comparators)
             for r in table.filter(pl.col("sn_used") > 0).iter_rows(named=True):
-                figures = values.filter((pl.col("year") == year) & (pl.col("indicator") == r["indicator"])
+                figures = values.filter((pl.col("year") == r["year"]) & (pl.col("indicator") == r["indicator"])
                                         & (pl.col("breakdown") == r["breakdown"])
                                         & pl.col("la_code").is_in(published.neighbours.get(la, [])))["value"].drop_nulls()
                 exact = sum(Decimal(repr(v)) for v in figures.to_list()) / len(figures)

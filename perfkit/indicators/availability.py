@@ -32,9 +32,10 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
-from perfkit.indicators.catalogue import NOT_AVAILABLE, POPULATION, Indicator, Need
+from perfkit.indicators.catalogue import NOT_AVAILABLE, Indicator, Need
 from perfkit.records.dataset import Dataset
 
+POPULATION_TABLE = "population"
 REASON_SCHEMA = {"la_code": pl.String, "period": pl.String, "indicator": pl.String, "reason": pl.String}
 
 
@@ -73,14 +74,33 @@ def filled_needs(data: Dataset, needs: Sequence[Need], authorities: Sequence[str
     return found
 
 
-def reads_from(windows: pl.DataFrame, history: str) -> pl.Expr:
-    """The first day a window's figure reads records from, by the indicator's ``history``."""
+QUIET_DAYS = 14
+"""The shortest quiet spell that may mean records stopped (or had not begun): two weeks."""
+QUIET_EVENTS = 10
+"""A quiet spell of this many of the table's usual gaps between events means the records stopped."""
+
+
+def reads_from(history: str | int) -> pl.Expr:
+    """The first day a window's figure reads records from, by the indicator's ``history``: the window's
+    start, the start of the 12 months ending on its end (``rolling12``), or a number of months before it."""
     start = pl.col("window_start")
     if history == "rolling12":
         return pl.min_horizontal(start, pl.col("window_r12_start"))
-    if history == "year_before":
-        return start.dt.offset_by("-1y")
+    if isinstance(history, int):
+        return start.dt.offset_by(f"-{history}mo")
     return start
+
+
+def slack(gap: pl.Expr) -> pl.Expr:
+    """How long a table may be quiet at either end of its records before a window there is not covered:
+    ten of its usual gaps between events, and at least two weeks (a table of a few events a year may be
+    quiet for months and still be complete; daily contacts that stop for a month have stopped).
+
+    >>> pl.DataFrame({"gap": [0.1, 30.0]}).select(slack(pl.col("gap")))["gap"].to_list()
+    [datetime.timedelta(days=14), datetime.timedelta(days=300)]
+    """
+    days = pl.max_horizontal(gap * QUIET_EVENTS, pl.lit(float(QUIET_DAYS)))
+    return pl.duration(seconds=(days * 86_400).round(0).cast(pl.Int64))
 
 
 def unavailable(
@@ -133,24 +153,30 @@ def unavailable(
     found = filled_needs(data, [n for i in indicators for n in i.needs], authorities)
     spans = data.table_spans()
     for table in dict.fromkeys(t for i in indicators for t in i.tables if t in spans):
-        grid = grid.join(spans[table].select("la_code", pl.col("first").dt.truncate("1q").alias(f"__first_{table}")),
+        grid = grid.join(spans[table].select("la_code", pl.col("first").alias(f"__first_{table}"),
+                                             pl.col("last").alias(f"__last_{table}"),
+                                             slack(pl.col("gap")).alias(f"__slack_{table}")),
                          on="la_code", how="left")
     frames = []
     for indicator in indicators:
         reasons = [pl.when(pl.col("la_code") == la).then(pl.lit(needs_reason(missing)))
                    for la in authorities if (missing := [n for n in indicator.needs if not found[(la, n)]])]
-        start = reads_from(windows, indicator.history)
+        start = reads_from(indicator.history)
         for table in indicator.tables:
             if table in spans:
-                first = pl.col(f"__first_{table}")
+                first, last, quiet = pl.col(f"__first_{table}"), pl.col(f"__last_{table}"), pl.col(f"__slack_{table}")
                 column = next(n for n in indicator.needs if n.table == table).column
-                reasons.append(pl.when(start < first).then(pl.format(
-                    "{}: needs {}.{} from {} (the records start in the quarter from {})", pl.lit(NOT_AVAILABLE),
+                reasons.append(pl.when(start < first - quiet).then(pl.format(
+                    "{}: needs {}.{} from {} (the records start on {})", pl.lit(NOT_AVAILABLE),
                     pl.lit(table), pl.lit(column), start.dt.strftime("%-d %B %Y"), first.dt.strftime("%-d %B %Y"))))
+                reasons.append(pl.when(pl.col("window_end") > last + quiet).then(pl.format(
+                    "{}: needs {}.{} to {} (the records stop on {})", pl.lit(NOT_AVAILABLE),
+                    pl.lit(table), pl.lit(column), pl.col("window_end").dt.strftime("%-d %B %Y"),
+                    last.dt.strftime("%-d %B %Y"))))
         reasons.append(pl.when(pl.col("window_end") > pl.col("__end")).then(pl.format(  # null where not declared
             "{}: needs records to {} (the data end on {})", pl.lit(NOT_AVAILABLE),
             pl.col("window_end").dt.strftime("%-d %B %Y"), pl.col("__end").dt.strftime("%-d %B %Y"))))
-        if indicator.denominator == POPULATION:
+        if POPULATION_TABLE in indicator.tables:  # rates, and shares of the population (the UASC threshold)
             reasons.append(pl.when(pl.col("__population_from").is_null()
                                    | (pl.col("population_year") < pl.col("__population_from"))).then(pl.format(
                 "{}: needs population.population_0_17 for mid-{} or earlier", pl.lit(NOT_AVAILABLE),

@@ -10,7 +10,7 @@ from typing import Literal
 Unit = Literal["count", "percent", "rate_per_10k", "ratio", "working_days"]
 Polarity = Literal["high_is_good", "low_is_good", "none"]
 
-HISTORIES = ("window", "rolling12", "year_before")
+HISTORIES = ("window", "rolling12")
 UNITS = ("count", "percent", "rate_per_10k", "ratio", "working_days")
 POLARITIES = ("high_is_good", "low_is_good", "none")
 POPULATION = "population_0_17"
@@ -68,8 +68,8 @@ class Indicator:
     """``{indicator, breakdown, groups}``: the groups that hold every child of the numerator (see catalogue.yaml)."""
     needs: tuple[Need, ...] = ()
     """The columns the figure is counted from: without them there is no figure (see catalogue.yaml)."""
-    history: str = "window"
-    """How far before its window the figure reads records: ``window``, ``rolling12`` or ``year_before``."""
+    history: str | int = "window"
+    """How far before its window the figure reads records: ``window``, ``rolling12``, or a number of months."""
 
     @property
     def tables(self) -> tuple[str, ...]:
@@ -128,8 +128,8 @@ def parse_catalogue(document: dict) -> Catalogue:
         problems += [f"needs {need}: {why}" for need in needs if (why := _unknown_column(need))]
         if not needs:
             problems.append("needs: no column is named (the figure must say what it is counted from)")
-        if indicator.history not in HISTORIES:
-            problems.append(f"history {indicator.history!r} is not one of {HISTORIES}")
+        if indicator.history not in HISTORIES and not (isinstance(indicator.history, int) and indicator.history > 0):
+            problems.append(f"history {indicator.history!r}: expected one of {HISTORIES} or a number of months")
         if indicator.unit not in UNITS:
             problems.append(f"unit {indicator.unit!r} is not one of {UNITS}")
         if indicator.polarity not in POLARITIES:

@@ -12,7 +12,7 @@ from them, with disclosure control for members.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,14 +70,14 @@ def published_benchmarks(la_code: str, period: Period, published=None
         table = benchmark_rows(published.values, neighbours, la_code, year, published.comparators)
         if table.filter(pl.col("breakdown") == ALL)["england"].drop_nulls().len():
             names = _latest_names(published.values, neighbours)
-            averaged = _neighbours_with_figures(published.values, year, neighbours)
+            averaged = _neighbours_with_figures(published.values, neighbours)
             found = {
                 benchmark_key(r["indicator"], "" if r["breakdown"] == ALL else r["breakdown"]): Benchmarks(
-                    str(year), r["england"], r["sn_mean"], int(r["sn_used"] or 0), r["region"], r["region_name"] or "",
+                    str(r["year"]), r["england"], r["sn_mean"], int(r["sn_used"] or 0), r["region"], r["region_name"] or "",
                     value=r["value"], marker=r["marker"], decimals=r["decimals"], band=r["band"], rank=r["rank"],
                     ranked=r["ranked"], previous=r["previous"], change=r["change"], direction=r["direction"],
                     neighbours_missing=tuple(names.get(n, n) for n in neighbours
-                                             if (r["indicator"], r["breakdown"], n) not in averaged),
+                                             if (r["indicator"], r["breakdown"], r["year"], n) not in averaged),
                     note=r["note"] or "", group="" if r["breakdown"] == ALL else r["breakdown"],
                 )
                 for r in table.iter_rows(named=True)
@@ -98,13 +98,13 @@ def _latest_names(values: pl.DataFrame, la_codes: list[str]) -> dict[str, str]:
     return dict(rows)
 
 
-def _neighbours_with_figures(values: pl.DataFrame, year: int, neighbours: list[str]) -> set[tuple[str, str, str]]:
-    """(indicator, breakdown, LA number) of each neighbour with a figure in ``year`` as ``benchmark_rows``
-    averages them (the others are left out of the mean)."""
+def _neighbours_with_figures(values: pl.DataFrame, neighbours: list[str]) -> set[tuple[str, str, int, str]]:
+    """(indicator, breakdown, year, LA number) of each neighbour with a figure as ``benchmark_rows`` averages
+    them (the others are left out of the mean)."""
     from perfkit.published.benchmarks import authority_figures
 
-    rows = authority_figures(values.filter((pl.col("year") == year) & pl.col("la_code").is_in(neighbours)))
-    return set(rows.select("indicator", "breakdown", "la_code").iter_rows())
+    rows = authority_figures(values.filter(pl.col("la_code").is_in(neighbours)))
+    return set(rows.select("indicator", "breakdown", "year", "la_code").iter_rows())
 
 
 def resolve_period(period: str | Period | None, as_at: dt.date) -> Period:
@@ -210,12 +210,25 @@ def compute_aggregates_for(data: Dataset, authorities: list[str], period: str | 
         subset = own.for_authorities(group) if len(group) < len(authorities) else own
         measures = report_measures(subset, group, chosen, quarters, closure_days,
                                    {la: settings[la].data_as_at for la in group})
+        for la in group:
+            _check_some_figure(measures, la, chosen, as_at[la])
         quality = data_quality(subset, windows_frame([chosen]))
         for la in group:
             benchmarks, note, source = published_benchmarks(settings[la].benchmark_authority, chosen, published)
             found[la] = Aggregates(chosen, as_at[la], measures.filter(pl.col("la_code") == la),
                                    quality.filter(pl.col("la_code") == la), benchmarks, note, settings[la], source)
     return {la: found[la] for la in authorities}
+
+
+def _check_some_figure(measures: pl.DataFrame, la: str, period: Period, as_at: dt.date | None) -> None:
+    """Refuse a quarter for which the data give no figure at all (records that stop before the extract date)."""
+    headlines = measures.filter((pl.col("la_code") == la) & (pl.col("period") == period.label)
+                                & (pl.col("breakdown") == ALL))
+    if headlines.height and headlines["reason"].null_count() == 0:
+        as_at_words = f" (data as at {as_at:%-d %B %Y})" if as_at else ""
+        raise PeriodError(f"authority {la!r}: the data give no figure for {period.label}{as_at_words}; for "
+                          f"example {headlines['indicator'][0]}: {headlines['reason'][0]}: choose an earlier "
+                          "quarter, or check the extract date (data_as_at) in the authority's parameters file")
 
 
 def compute_aggregates(data: Dataset, authority: str, period: str | Period | None, quarters: int = TREND_QUARTERS,
@@ -327,7 +340,11 @@ def build_report(
 
         # the authority's own rows, checked as the batch checks them: another authority's cannot stop this report
         data = load_dataset(data_dir or paths.default_data_dir(), authorities=[authority])
-        figures = compute_aggregates(data, authority, period, quarters)
+        settings = authority_settings(authority)
+        declared = settings.as_of(as_at)  # a papermill as_at is the extract date for the period too, not only words
+        if declared != settings.data_as_at:
+            settings = replace(settings, data_as_at=declared)
+        figures = compute_aggregates(data, authority, period, quarters, settings=settings)
     settings = figures.settings
     threshold = disclosure_threshold()
     measures = figures.measures

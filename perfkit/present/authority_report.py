@@ -47,6 +47,7 @@ from perfkit.present.narrative import (
     change_words,
     episodes_and_children,
     indicator_sentence,
+    published_indicator,
     published_value,
     rank_words,
 )
@@ -213,9 +214,10 @@ class AuthorityReport:
             ]
             if with_benchmarks:
                 b = self.benchmarks.get(indicator.id) or Benchmarks()
-                row += [Cell(format_value(b.england, indicator) if b.england is not None else "", "pk-num"),
-                        Cell(format_value(b.region, indicator) if b.region is not None else "", "pk-num"),
-                        Cell(format_value(b.neighbours, indicator) if b.neighbours is not None else "", "pk-num")]
+                shown = published_indicator(b, indicator)  # at DfE's published precision, as everywhere else
+                row += [Cell(format_value(b.england, shown) if b.england is not None else "", "pk-num"),
+                        Cell(format_value(b.region, shown) if b.region is not None else "", "pk-num"),
+                        Cell(format_value(b.neighbours, shown) if b.neighbours is not None else "", "pk-num")]
             rows.append(row)
         headers = ["Indicator", p.label, f"Previous quarter ({p.previous().label})",
                    f"Same quarter last year ({p.year_earlier().label})", "Target", "Status", "Better is"]
@@ -234,10 +236,13 @@ class AuthorityReport:
         its label and published figures: the whole authority's, then each published group's (care leavers
         aged 17 to 18 and 19 to 21, which DfE publishes apart and never together)."""
         found = []
-        for indicator in self.indicators:
+        for indicator in self.catalogue.indicators:  # published whether or not this quarter's records give a figure
             for key, b in self.benchmarks.items():
                 if key.split("|")[0] == indicator.id and b.published:
-                    found.append((indicator, f"{indicator.title}, {b.group}" if b.group else indicator.title, b))
+                    label = f"{indicator.title}, {b.group}" if b.group else indicator.title
+                    if b.year and b.year != self.published_year:
+                        label += f" ({b.year}, the latest published)"
+                    found.append((indicator, label, b))
         return found
 
     def compared_indicators(self) -> list[Indicator]:

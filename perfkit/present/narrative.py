@@ -55,13 +55,15 @@ def relation(current: float | None, other: float | None, indicator: Indicator) -
     return word, judgement(direction, indicator)
 
 
-def compared_with(current: float | None, other: float | None, name: str, indicator: Indicator, extra: str = "") -> str:
-    """``"lower than England (22.6%; better)"``; empty when either figure is missing."""
+def compared_with(current: float | None, other: float | None, name: str, indicator: Indicator, extra: str = "",
+                  shown_as: Indicator | None = None) -> str:
+    """``"lower than England (22.6%; better)"``; empty when either figure is missing. ``other`` is written
+    at the precision of ``shown_as`` where given (a published figure at DfE's)."""
     found = relation(current, other, indicator)
     if found is None:
         return ""
     word, verdict = found
-    inside = format_value(other, indicator) + extra + (f"; {verdict}" if verdict else "")
+    inside = format_value(other, shown_as or indicator) + extra + (f"; {verdict}" if verdict else "")
     return f"{word} {name} ({inside})"
 
 
@@ -246,11 +248,13 @@ def benchmark_clause(current: float | None, benchmarks: Benchmarks | None, indic
     """How the figure compares with England and statistical neighbours (published figures)."""
     if benchmarks is None:
         return ""
+    shown = published_indicator(benchmarks, indicator)
     parts = [p for p in (
-        compared_with(current, benchmarks.england, "England", indicator),
-        compared_with(current, benchmarks.region, f"the {benchmarks.region_name or 'regional'} average", indicator),
+        compared_with(current, benchmarks.england, "England", indicator, shown_as=shown),
+        compared_with(current, benchmarks.region, f"the {benchmarks.region_name or 'regional'} average", indicator,
+                      shown_as=shown),
         compared_with(current, benchmarks.neighbours, "the statistical neighbours' average", indicator,
-                      f", {benchmarks.neighbours_used} authorities"),
+                      f", {benchmarks.neighbours_used} authorities", shown_as=shown),
     ) if p]
     if not parts:
         return ""

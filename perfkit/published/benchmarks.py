@@ -209,6 +209,21 @@ def authority_figures(rows: pl.DataFrame) -> pl.DataFrame:
             .filter(pl.col("value").is_not_null()))
 
 
+def latest_year(rows: pl.DataFrame, year: int) -> int:
+    """The year a comparator's figures are taken from for a table of ``year``: its latest with local authority
+    figures up to ``year``, as LAIT shows each measure's latest (EHC plans are counted by calendar year and
+    published a year behind the children in need figures: the 2025 table takes their 2024). ``year`` itself
+    where nothing is published by then.
+
+    >>> rows = pl.DataFrame({"geographic_level": ["Local authority"] * 2, "year": [2023, 2024], "value": [1.0, 2.0]})
+    >>> latest_year(rows, 2025), latest_year(rows, 2023), latest_year(rows, 2022)
+    (2024, 2023, 2022)
+    """
+    years = rows.filter((pl.col("geographic_level") == LOCAL_AUTHORITY) & (pl.col("year") <= year)
+                        & pl.col("value").is_not_null())["year"]
+    return int(years.max()) if years.len() else year
+
+
 def _has_any_figure(rows: pl.DataFrame, code: str | None, name: str | None) -> bool:
     """Whether a region has a published figure in any year of ``rows``."""
     return any(_regional(rows.filter(pl.col("year") == year), code, name) is not None
@@ -277,7 +292,8 @@ def benchmark_rows(
         indicator = catalogue[comparator.indicator]
         polarity = indicator.polarity
         rows = by_comparator.get((comparator.indicator, comparator.breakdown), values.clear())
-        current = rows.filter(pl.col("year") == year)
+        used = latest_year(rows, year)
+        current = rows.filter(pl.col("year") == used)
         las = authority_figures(current)
         figures = las["value"].to_list()
         own = current.filter(pl.col("la_code") == la_code)
@@ -292,8 +308,10 @@ def benchmark_rows(
             region_code, region_name = LONDON_CODE, "London"
             region = _regional(current, region_code, region_name)
         neighbour_values = las.filter(pl.col("la_code").is_in(neighbours))["value"]
-        previous, _ = _one(rows.filter((pl.col("year") == year - 1) & (pl.col("la_code") == la_code)))
-        change = None if value is None or previous is None else round(value - previous, _CHANGE_DIGITS)
+        previous, previous_marker = _one(rows.filter((pl.col("year") == used - 1) & (pl.col("la_code") == la_code)))
+        compared_previous = 0.0 if previous is None and previous_marker == ROUNDS_TO_ZERO else previous
+        change = (None if compared is None or compared_previous is None
+                  else round(compared - compared_previous, _CHANGE_DIGITS))
         records.append(
             {
                 "indicator": comparator.indicator,
@@ -301,7 +319,7 @@ def benchmark_rows(
                 "title": indicator.title,
                 "polarity": polarity,
                 "decimals": comparator.decimals,
-                "year": year,
+                "year": used,
                 "la_code": la_code,
                 "la_name": la_name,
                 "value": value,

@@ -46,38 +46,62 @@ class Dataset:
         return sorted(self.tables["children"]["la_code"].unique().to_list())
 
     def table_spans(self) -> dict[str, pl.DataFrame]:
-        """Each dated table's first and last record date by authority (``la_code``, ``first``, ``last``).
+        """What each dated table's records cover, by authority: ``la_code``, ``first``, ``last``, ``gap``.
 
-        A table's dates are all its date columns but births and recording dates
-        (a child born in 2008 says nothing of when the records start).
+        - ``last`` is the latest event date: the start of each record (a referral,
+          an episode, a contact), never an end or closure date, so a mistyped
+          closure in 2026 does not move where the data end.
+        - ``first`` is where the records start. For records with a start and an
+          end (the contract's date pairs) it is the earliest end: an extract of
+          "records from April 2022 and cases open then" holds episodes that
+          started in 2015 but none that ended before April 2022, so its
+          earliest end, not its earliest start, says where it begins. For
+          events alone (contacts) it is the earliest event.
+        - ``gap`` is the mean number of days between the events from ``first``
+          to ``last``: how long a quiet spell may be before it means the
+          records stopped (see :mod:`perfkit.indicators.availability`).
 
-        >>> data = Dataset(Path("."), {"t": pl.DataFrame({"la_code": ["1", "1"], "start": [dt.date(2024, 5, 2), dt.date(2023, 1, 9)],
-        ...     "end": [None, dt.date(2024, 7, 1)]})})
-        >>> data.table_spans()["t"].rows()
-        [('1', datetime.date(2023, 1, 9), datetime.date(2024, 7, 1))]
+        Births and recording dates say nothing of when records start or end.
+
+        >>> data = Dataset(Path("."), {"cla_episodes": pl.DataFrame({"la_code": ["1"] * 3,
+        ...     "episode_start": [dt.date(2015, 5, 2), dt.date(2022, 6, 1), dt.date(2023, 1, 9)],
+        ...     "episode_end": [None, dt.date(2022, 4, 3), dt.date(2024, 7, 1)]})})
+        >>> data.table_spans()["cla_episodes"].rows()
+        [('1', datetime.date(2022, 4, 3), datetime.date(2023, 1, 9), 281.0)]
         """
+        from perfkit.records.contract import TABLES
+
         spans = {}
         for name, frame in self.tables.items():
             dates = [column for column, dtype in frame.schema.items()
                      if dtype == pl.Date and column not in ("date_of_birth", "recorded_date")]
-            if dates and "la_code" in frame.columns:
-                spans[name] = (frame.group_by("la_code")
-                               .agg(pl.min_horizontal(pl.col(dates).min()).alias("first"),
-                                    pl.max_horizontal(pl.col(dates).max()).alias("last"))
-                               .filter(pl.col("first").is_not_null()).sort("la_code"))
+            if not dates or "la_code" not in frame.columns:
+                continue
+            pairs = [pair for pair in (TABLES[name].date_order if name in TABLES else ()) if set(pair) <= set(dates)]
+            starts = list(dict.fromkeys(start for start, _ in pairs)) or dates
+            ends = list(dict.fromkeys(end for _, end in pairs))
+            earliest_start = pl.min_horizontal(pl.col(starts).min())
+            first = pl.coalesce(pl.min_horizontal(pl.col(ends).min()), earliest_start) if ends else earliest_start
+            last = pl.max_horizontal(pl.col(starts).max())
+            # the usual gap between the events the records cover (an episode open since 2015 is not one)
+            events = (pl.col(starts[0]) >= first).sum()
+            spans[name] = (frame.group_by("la_code")
+                           .agg(first.alias("first"), last.alias("last"),
+                                ((last - first).dt.total_days().clip(lower_bound=0) / pl.max_horizontal(events - 1, 1))
+                                .cast(pl.Float64).alias("gap"))
+                           .filter(pl.col("first").is_not_null() & pl.col("last").is_not_null()).sort("la_code"))
         return spans
 
     def event_span(self) -> dict[str, tuple[dt.date, dt.date]]:
         """When each authority's records start and end: the first day by which every table holding its
-        dated records has one (an extract of open cases reaches back years in some tables, not in all), and
-        the last event date (births and recording dates aside).
+        dated records has begun (see :meth:`table_spans`), and the last event date.
 
         An authority with no dated record has no span: no quarter can be reported for it.
         """
         first: dict[str, list[dt.date]] = {}
         last: dict[str, list[dt.date]] = {}
         for ends in self.table_spans().values():
-            for la, low, high in ends.iter_rows():
+            for la, low, high, _ in ends.iter_rows():
                 first.setdefault(la, []).append(low)
                 last.setdefault(la, []).append(high)
         return {la: (max(first[la]), max(last[la])) for la in first}

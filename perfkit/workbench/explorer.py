@@ -183,7 +183,7 @@ class Explorer:
         self.record_period.options = chosen
         if self.record_period.value not in chosen:
             self.record_period.value = chosen[-1]
-        table = self.table()
+        table = self.shown()
         groups = table["group"].unique().sort().to_list() if table.height else [ALL]
         self.record_group.options = groups
         if self.record_group.value not in groups:
@@ -244,7 +244,9 @@ class Explorer:
                             data_end={self.authority: self.settings.data_as_at})
             if filters:
                 frame = self._filtered(frame, filters)
-            self._cache[key] = frame.filter(pl.col("breakdown") == self.breakdown.value)
+            # a figure the data cannot give has its reason on the headline row alone: kept for every breakdown
+            self._cache[key] = frame.filter((pl.col("breakdown") == self.breakdown.value)
+                                            | pl.col("reason").is_not_null())
         return self._cache[key]
 
     def _rows(self, filters: dict[str, str]) -> tuple:
@@ -295,16 +297,18 @@ class Explorer:
 
     def pivot(self) -> pl.DataFrame:
         """Groups by periods: the table shown under the chart."""
-        frame = self.table()
+        frame = self.shown()
         if frame.height == 0:
             return frame
         return frame.pivot(on="period", index="group", values="value")
 
+    def shown(self) -> pl.DataFrame:
+        """The rows of the chosen breakdown (:meth:`table` less the headline rows that only carry a reason)."""
+        return self.table().filter(pl.col("breakdown") == self.breakdown.value)
+
     def title(self) -> str:
-        """The chart's title: the indicator, and the filters that apply to it (the others are ignored)."""
-        applies = self.applicable()
-        shown = [value for name, value in (("district", self.district.value), ("age_band", self.age.value))
-                 if applies[name]]
+        """The chart's title: the indicator, and the filters chosen that apply to it (the others are ignored)."""
+        shown = list(self.filters().values())
         return f"{self._chosen.title} ({', '.join(shown)})" if shown else self._chosen.title
 
     def chart(self) -> ChartOutput:
@@ -313,7 +317,7 @@ class Explorer:
         alt = import_altair()
 
         indicator = self._chosen
-        data = self.table().select("period", "group", "value").to_dicts()
+        data = self.shown().select("period", "group", "value").to_dicts()
         notes = self.notes()
         title = alt.TitleParams(self.title(), subtitle=notes) if notes else self.title()
         chart = (
