@@ -10,8 +10,9 @@ import pytest
 import xlsxwriter
 
 from perfkit.errors import ContractError
-from perfkit.formats.annex_a import import_annex_a, read_annex_a
+from perfkit.formats.annex_a import import_annex_a, read_annex_a, read_annex_a_logged
 from perfkit.formats.annex_a_write import write_annex_a
+from perfkit.formats.import_log import PROBLEMS_FILE, read_problems
 from perfkit.formats.ssda903 import import_ssda903, read_ssda903, write_ssda903
 from perfkit.records.loading import load_dataset
 from perfkit.synth import simulation as synth
@@ -157,8 +158,10 @@ def test_annex_a_round_trip_children(tables, annex):
 def test_annex_a_import_writes_csv_that_loads(workbook, tmp_path):
     named = tmp_path / "990_annex_a.xlsx"
     named.write_bytes(workbook.read_bytes())
-    written = import_annex_a(named, tmp_path / "out")  # la_code read from the file name
-    assert {p.name for p in written} == {"children.csv", "contacts.csv", "referrals.csv", "assessments.csv",
+    result = import_annex_a(named, tmp_path / "out")  # la_code read from the file name
+    assert (result.status, result.log.problems, result.problems_file) == (0, [], None)
+    assert not (tmp_path / "out" / PROBLEMS_FILE).exists()
+    assert {p.name for p in result.written} == {"children.csv", "contacts.csv", "referrals.csv", "assessments.csv",
                                          "section47.csv", "cp_plans.csv", "cp_visits.csv", "cla_episodes.csv",
                                          "care_leavers.csv"}
     assert "-" in (tmp_path / "out" / "referrals.csv").read_text().splitlines()[1].split(",")[3]  # ISO date
@@ -209,8 +212,9 @@ def test_ssda903_round_trip(tables, s903):
 
 
 def test_ssda903_import_writes_csv_that_loads(folder903, tmp_path):
-    written = import_ssda903(folder903, tmp_path / "out", LA)
-    assert {p.name for p in written} == {"children.csv", "cla_episodes.csv", "missing_episodes.csv", "care_leavers.csv"}
+    result = import_ssda903(folder903, tmp_path / "out", LA)
+    assert result.status == 0
+    assert {p.name for p in result.written} == {"children.csv", "cla_episodes.csv", "missing_episodes.csv", "care_leavers.csv"}
     dataset = load_dataset(tmp_path / "out")
     assert dataset.table("cla_episodes").height > 0
 
@@ -281,9 +285,11 @@ def test_blank_rows_are_skipped_but_counted_in_row_numbers(tmp_path):
                  + "C1,a) Male,a) WBRI,01/02/2012,05/01/2024,q) 6: Police,b) No\n"
                  + ",,,,,,\n\n"
                  + "C2,a) Male,a) WBRI,01/02/2012,5th Jan,q) 6: Police,b) No\n")
-    with pytest.raises(ContractError) as excinfo:
-        read_annex_a(path, LA)
-    assert "List 3.csv, column 'Date of referral', row 4: value '5th Jan': expected a date written dd/mm/yyyy" in problems_text(excinfo)
+    tables, log = read_annex_a_logged(path, LA)
+    assert tables["referrals"]["child_id"].to_list() == ["C1"]  # the bad row left out, the others kept
+    assert [str(p) for p in log.problems] == [
+        ("List 3.csv, column 'Date of referral', row 4: value '5th Jan': expected a date written dd/mm/yyyy, e.g. 05/01/2024; "
+        "left out of referrals")]
     fixed = write(tmp_path / "ok" / "List 3.csv", LIST3_HEADING
                   + "C1,a) Male,a) WBRI,01/02/2012,05/01/2024,q) 6: Police,b) No\n,,,,,,\n\n"
                   + "C2,a) Male,a) WBRI,01/02/2012,06/01/2024,q) 6: Police,a) Yes\n")
@@ -298,12 +304,15 @@ def test_ids_read_as_numbers_lose_the_point_zero(tmp_path):
 
 
 def test_two_digit_years_are_refused_with_a_message(tmp_path):
+    """A date of birth of 01/02/12 is never guessed: the referral is kept, the child's age is unknown (and while
+    the contract needs a date of birth, the child is left out of ``children``)."""
     path = write(tmp_path / "List 3.csv", LIST3_HEADING + "C1,a) Male,a) WBRI,01/02/12,05/01/2024,q) 6: Police,b) No\n")
-    with pytest.raises(ContractError) as excinfo:
-        read_annex_a(path, LA)
-    text = problems_text(excinfo)
-    assert "List 3.csv, column 'Date of Birth', row 1: value '01/02/12': two-digit year" in text
-    assert "dd/mm/yyyy" in text and "Traceback" not in text
+    tables, log = read_annex_a_logged(path, LA)
+    assert tables["referrals"]["child_id"].to_list() == ["C1"]
+    (problem,) = log.problems
+    assert str(problem).startswith("List 3.csv, column 'Date of Birth', row 1: value '01/02/12': expected dd/mm/yyyy "
+                                   "with a four-digit year (perfkit does not guess the century")
+    assert problem.action.startswith("left out of children")
 
 
 def test_extra_columns_are_ignored_and_headings_tidied(tmp_path):
@@ -318,29 +327,37 @@ def test_duplicated_columns_are_refused(tmp_path):
     path = write(tmp_path / "List 3.csv",
                  "Child Unique ID,Gender,Ethnicity,Date of Birth,Date of referral,date of referral ,Referral Source,Referral NFA?\n"
                  "C1,a) Male,a) WBRI,01/02/2012,05/01/2024,06/01/2024,q) 6: Police,a) Yes\n")
-    with pytest.raises(ContractError) as excinfo:
-        read_annex_a(path, LA)
-    assert "List 3.csv, column 'date of referral ': the heading appears twice (columns 5 and 6)" in problems_text(excinfo)
+    tables, log = read_annex_a_logged(path, LA)
+    assert tables == {}
+    assert [str(p) for p in log.problems] == [
+        ("List 3.csv, column 'Date of referral': expected each heading once (this one is in columns 5 and 6); delete or "
+        "rename the copy that is not wanted; left out of referrals: the whole list (1 row)")]
+    result = import_annex_a(path, tmp_path / "out", LA)
+    assert (result.status, result.written) == (2, [])
+    assert read_problems(tmp_path / "out") == log.problems
 
 
 def test_missing_heading_and_unknown_answer_are_named(tmp_path):
     missing = write(tmp_path / "a" / "List 3.csv", "Child Unique ID,Gender,Date of referral,Referral Source\nC1,a) Male,05/01/2024,q) 6: Police\n")
-    with pytest.raises(ContractError) as excinfo:
-        read_annex_a(missing, LA)
-    assert "column 'Referral NFA?': required column is missing" in problems_text(excinfo)
+    _, log = read_annex_a_logged(missing, LA)
+    (problem,) = log.problems
+    assert str(problem) == ("List 3.csv, column 'Referral NFA?': expected a heading 'Referral NFA?' (the headings found are "
+                            "'Child Unique ID', 'Gender', 'Date of referral', 'Referral Source'); left out of referrals: the "
+                            "whole list (1 row)")
     unknown = write(tmp_path / "b" / "List 3.csv", LIST3_HEADING + "C1,a) Male,a) WBRI,01/02/2012,05/01/2024,q) 6: Police,perhaps\n")
-    with pytest.raises(ContractError) as excinfo:
-        read_annex_a(unknown, LA)
-    assert "List 3.csv, column 'Referral NFA?', row 1: value 'perhaps': unknown answer: expected a yes/no answer" in problems_text(excinfo)
+    _, log = read_annex_a_logged(unknown, LA)
+    assert str(log.problems[0]) == ("List 3.csv, column 'Referral NFA?', row 1: value 'perhaps': expected a yes/no answer: "
+                                    "'a) Yes', 'b) No', Y, N, Yes or No (or 'c) Unknown' or blank); left out of referrals")
 
 
 def test_impossible_dates_and_blank_required_values(tmp_path):
     path = write(tmp_path / "List 3.csv", LIST3_HEADING + "C1,a) Male,a) WBRI,01/02/2012,31/02/2024,q) 6: Police,b) No\n,a) Male,a) WBRI,01/02/2012,01/02/2024,q) 6: Police,b) No\n")
-    with pytest.raises(ContractError) as excinfo:
-        read_annex_a(path, LA)
-    text = problems_text(excinfo)
-    assert "column 'Date of referral', row 1: value '31/02/2024': not a real date" in text
-    assert "column 'Child Unique ID', row 2: a value is required here" in text
+    tables, log = read_annex_a_logged(path, LA)
+    assert tables == {}
+    assert [str(p) for p in log.problems] == [
+        ("List 3.csv, column 'Date of referral', row 1: value '31/02/2024': expected a real date written dd/mm/yyyy, "
+        "e.g. 05/01/2024 (there is no such day); left out of referrals"),
+        "List 3.csv, column 'Child Unique ID', row 2: expected a value (the cell is blank): the child's id; left out of referrals"]
 
 
 def test_ssda903_mess(tmp_path):
@@ -351,7 +368,8 @@ def test_ssda903_mess(tmp_path):
           "101,05/06/23,S,V2,N1,U4,PR1,,,,,,\n", encoding="cp1252")
     with pytest.raises(ContractError) as excinfo:
         read_ssda903(year, LA)
-    assert "2023-24/Episodes.csv, column 'DECOM', row 1: value '05/06/23': two-digit year" in problems_text(excinfo)
+    assert ("2023-24/Episodes.csv, column 'DECOM', row 1: value '05/06/23': expected dd/mm/yyyy with a four-digit year"
+            in problems_text(excinfo))
     write(year / "Episodes.csv",
           "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
           "101.0,05/06/2023,S,V2,N1,U4,PR1,,,,,,\n")
@@ -368,8 +386,8 @@ def test_ssda903_duplicated_heading_and_bad_code(tmp_path):
     with pytest.raises(ContractError) as excinfo:
         read_ssda903(year, LA)
     text = problems_text(excinfo)
-    assert "2024/episodes.csv, column 'PLACE': the heading appears twice (columns 6 and 7)" in text
-    assert "2024/missing.csv, column 'MISSING', row 1: value 'Q': unknown answer: expected M (missing) or A" in text
+    assert "2024/episodes.csv, column 'PLACE': expected each heading once (this one is in columns 6 and 7)" in text
+    assert "2024/missing.csv, column 'MISSING', row 1: value 'Q': expected M (missing) or A" in text
 
 
 # --------------------------------------------------------------------------
@@ -399,9 +417,10 @@ def test_hand_written_annex_a_csv_folder_imports_and_loads(tmp_path):
           "Child Unique ID,Gender,Ethnicity,Date of Birth,Age of Child (Years),Does the Child have a Disability,CIN Start Date,"
           "Primary Need Code,Date Child Was Last Seen,CIN Closure Date,Reason for Closure,Case Status,Allocated Team,Allocated Worker\n"
           "A100,a) Male,a) WBRI,14/03/2015,8,b) No,03/01/2024,N1 - Abuse or neglect,01/03/2024,,,c) Child in need plan,Assessment North,J Smith\n")
-    written = import_annex_a(source, tmp_path / "canonical")
+    result = import_annex_a(source, tmp_path / "canonical")
     dataset = load_dataset(tmp_path / "canonical")
-    assert {p.stem for p in written} == {"children", "contacts", "referrals", "assessments"}
+    assert (result.status, result.log.problems) == (0, [])
+    assert {p.stem for p in result.written} == {"children", "contacts", "referrals", "assessments"}
     contacts = dataset.table("contacts").sort("contact_date")
     assert contacts.select("la_code", "child_id", "contact_date", "contact_source", "outcome").rows() == [
         ("990", "A100", dt.date(2024, 1, 2), "6", "referral"),
@@ -446,9 +465,10 @@ def test_hand_written_annex_a_workbook_with_text_dates(tmp_path):
                              "a) Suitable", "F2: Full time in education other than higher"])
     book.close()
 
-    written = import_annex_a(path, tmp_path / "out")
+    result = import_annex_a(path, tmp_path / "out")
     dataset = load_dataset(tmp_path / "out")
-    assert {p.stem for p in written} == {"children", "cp_plans", "cp_visits", "care_leavers"}
+    assert (result.status, result.log.problems) == (0, [])
+    assert {p.stem for p in result.written} == {"children", "cp_plans", "cp_visits", "care_leavers"}
     plans = dataset.table("cp_plans").sort("start_date")
     assert plans.select("la_code", "child_id", "start_date", "end_date", "initial_category", "latest_category").rows() == [
         ("990", "4513", dt.date(2023, 11, 1), dt.date(2024, 2, 15), "MUL", "MUL"),
@@ -462,11 +482,21 @@ def test_hand_written_annex_a_workbook_with_text_dates(tmp_path):
     assert children.select("child_id", "disability", "uasc").rows() == [("4512", None, None), ("4513", "Y", None), ("L9", "N", "Y")]
 
 
-def test_failed_import_writes_nothing(tmp_path):
-    source = write(tmp_path / "List 3.csv", LIST3_HEADING + "C1,a) Male,a) WBRI,01/02/12,05/01/2024,q) 6: Police,b) No\n")
-    with pytest.raises(ContractError):
-        import_annex_a(source, tmp_path / "out", LA)
+def test_a_source_that_cannot_be_read_writes_nothing(tmp_path):
+    with pytest.raises(ContractError, match="does not exist"):
+        import_annex_a(tmp_path / "990_annex_a.xlsx", tmp_path / "out")
+    not_a_workbook = write(tmp_path / "990_annex_a.xlsx", LIST3_HEADING)
+    with pytest.raises(ContractError, match="is a text file, not an Excel workbook"):
+        import_annex_a(not_a_workbook, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_nothing_usable_is_status_2_with_the_problems_listed(tmp_path):
+    source = write(tmp_path / "List 3.csv", LIST3_HEADING + "C1,a) Male,a) WBRI,01/02/2012,05/01/24,q) 6: Police,b) No\n")
+    result = import_annex_a(source, tmp_path / "out", LA)
+    assert (result.status, result.written, result.log.rows_left_out) == (2, [], 1)
+    assert result.problems_file == tmp_path / "out" / PROBLEMS_FILE
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [PROBLEMS_FILE]
 
 
 def test_lists_with_headings_only_give_no_table(tmp_path):
@@ -476,6 +506,6 @@ def test_lists_with_headings_only_give_no_table(tmp_path):
                               "referral_source": ["6"], "nfa": ["N"], "closure_date": [None], "closure_reason": [None],
                               "primary_need": ["N1"]}).with_columns(pl.col("closure_date").cast(pl.Date))
     path = write_annex_a({"children": children, "referrals": referrals}, tmp_path / "a.xlsx")
-    written = import_annex_a(path, tmp_path / "out", LA)
-    assert {p.stem for p in written} == {"children", "referrals"}
+    result = import_annex_a(path, tmp_path / "out", LA)
+    assert {p.stem for p in result.written} == {"children", "referrals"}
     assert load_dataset(tmp_path / "out").table("referrals")["referral_id"].to_list() == ["REF-A1-20240105"]

@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 
 from perfkit.formats.cleaning import (
+    ACTIVITY_LEGACY,
     FLAG_EXPECTED,
     code_decoder,
+    first_part,
     flag,
-    normalise_heading,
+    flag_decoder,
+    heading_key,
     strip_option,
 )
 from perfkit.formats.columns import Field
@@ -129,175 +132,370 @@ ACTIVITY = {"F1": "F1: Full time in higher education", "P1": "P1: Part time in h
             "G6": "G6: Not in education, employment or training - pregnancy or parenting"}
 
 
+# --------------------------------------------------------------------------
+# reading answers the ways councils write them (see the notes on templates in perfkit.formats.annex_a)
+
+
 def _labels(answers: dict[str, str]) -> dict[str, str]:
-    """Label text (without option letter or code) -> code, for reading answers by their words."""
-    out = {}
+    """Label text (without option letter or code) -> code, for reading answers by their words.
+
+    A label shared by several codes (``Individual`` is 1A to 1D) is left out: it does not say which.
+
+    >>> _labels({"1A": "a) 1A: Individual", "1B": "b) 1B: Individual", "6": "q) 6: Police"})
+    {'1A: Individual': '1A', '1B: Individual': '1B', '6: Police': '6', 'Police': '6'}
+    """
+    out: dict[str, str] = {}
+    shared: set[str] = set()
     for code, answer in answers.items():
         text = strip_option(answer)
         parts = re.split(r"\s*(?::|\s-\s)\s*", text, maxsplit=1)
-        out[text] = code
-        if len(parts) == 2:
-            out[parts[1]] = code
-    return out
+        for label in ((text, parts[1]) if len(parts) == 2 else (text,)):
+            if label in out and out[label] != code:
+                shared.add(label)
+            out[label] = code
+    return {k: v for k, v in out.items() if k not in shared}
+
+
+_SEX_WORDS = {
+    "M": {"m", "male", "1", "man", "boy"},
+    "F": {"f", "female", "2", "woman", "girl"},
+    "U": {"u", "0", "9", "i", "unknown", "not known", "not recorded", "not stated", "not stated recorded",
+          "not stated recorded or unborn", "not recorded unborn", "unborn", "unborn unknown", "not specified",
+          "unspecified", "gender unspecified", "withheld", "indeterminate", "indeterminate gender", "neither"},
+}
 
 
 def _sex(value: str) -> str | None:
-    text = normalise_heading(strip_option(value))
-    if text in ("male", "m", "1"):
-        return "M"
-    if text in ("female", "f", "2"):
-        return "F"
-    if text in ("not stated/recorded", "not stated", "not recorded", "neither", "unknown", "not known",
-                "indeterminate", "u", "0", "9"):
-        return "U"
+    """``a) Male``, ``1 - Male``, ``M``, ``Female``, ``c) Not stated/recorded (or unborn)``, ``d) Neither`` ...
+
+    >>> [_sex(v) for v in ("a) Male", "1 - Male", "Female", "c) Not stated / recorded (or unborn)", "Unborn", "x")]
+    ['M', 'M', 'F', 'U', 'U', None]
+    """
+    for text in (heading_key(strip_option(value)), heading_key(first_part(value))):
+        for code, words in _SEX_WORDS.items():
+            if text in words:
+                return code
     return None
 
 
+ETHNICITY_WORDS = {
+    **ETHNICITY_LABELS,
+    "British": "WBRI", "English": "WBRI", "White British": "WBRI", "White English": "WBRI", "Irish": "WIRI",
+    "Irish Traveller": "WIRT", "Traveller of Irish Heritage": "WIRT", "Gypsy": "WROM", "Roma": "WROM",
+    "Gypsy Roma": "WROM", "White Gypsy Roma": "WROM", "White other": "WOTH", "Other White": "WOTH",
+    "Other White background": "WOTH", "Any other white": "WOTH",
+    "Mixed White and Black Caribbean": "MWBC", "Mixed White and Black African": "MWBA",
+    "Mixed White and Asian": "MWAS", "Mixed other": "MOTH", "Other Mixed": "MOTH", "Other mixed background": "MOTH",
+    "Any other mixed": "MOTH", "Asian Indian": "AIND", "Asian Pakistani": "APKN", "Asian Bangladeshi": "ABAN",
+    "Asian other": "AOTH", "Other Asian": "AOTH", "Other Asian background": "AOTH", "Any other Asian": "AOTH",
+    "Black Caribbean": "BCRB", "Black African": "BAFR", "Black other": "BOTH", "Other Black": "BOTH",
+    "Other Black background": "BOTH", "Any other Black": "BOTH", "Any other Black African or Caribbean background": "BOTH",
+    "Other ethnic group": "OOTH", "Any other ethnic group": "OOTH", "Other": "OOTH", "Declined": "REFU",
+    "Refused": "REFU", "Declined to say": "REFU", "Not yet obtained": "NOBT", "Information not yet obtained": "NOBT",
+    "Not obtained": "NOBT", "Not known": "NOBT", "Unknown": "NOBT", "Not stated": "NOBT", "Not recorded": "NOBT",
+    "Unborn": "NOBT",
+}
+_ETHNIC_GROUP = re.compile(
+    r"^(?:white|mixed(?: multiple(?: ethnic groups?)?)?|asian(?: or)?(?: asian)?(?: british)?|"
+    r"black(?: or)?(?: black)?(?: african caribbean)?(?: black)?(?: british)?|chinese or other ethnic groups?|"
+    r"other ethnic groups?)\s+")
+_ethnicity_codes = code_decoder(ETHNICITY_CODES, ETHNICITY_WORDS, search=True)
+
+
+def _ethnicity(value: str) -> str | None:
+    """``a) WBRI``, ``WBRI - White British``, ``White and Asian [MWAS]``, ``Asian or Asian British - Indian`` ...
+
+    >>> [_ethnicity(v) for v in ("a) WBRI", "BCRB-Caribbean", "Asian or Asian British - Indian", "White - British",
+    ...                          "Mixed - White and Black Caribbean", "Declined to say", "Martian")]
+    ['WBRI', 'BCRB', 'AIND', 'WBRI', 'MWBC', 'REFU', None]
+    """
+    code = _ethnicity_codes(value)
+    if code is None:
+        words = _ETHNIC_GROUP.sub("", heading_key(strip_option(value)), count=1)
+        code = _ethnicity_codes(words) if words else None
+    return code
+
+
+SOURCE_WORDS = {
+    **_labels(SOURCE),
+    "Family member": "1A", "Relative": "1A", "Parent": "1A", "Parent Carer": "1A", "Acquaintance": "1B",
+    "Neighbour": "1B", "Self": "1C", "School": "2A", "GP": "3A", "General Practitioner": "3A",
+    "Health visitor": "3B", "School nurse": "3C", "A and E": "3E", "Emergency department": "3E",
+    "Early help": "5D", "Courts": "7", "Court": "7", "Probation": "7", "CAFCASS": "7", "Prison": "7",
+    "Immigration": "7", "Voluntary organisation": "8", "Children's centre": "8", "Anonymous": "9", "Unknown": "10",
+    "Not known": "10",
+}
+_source = code_decoder(REFERRAL_SOURCE_CODES, SOURCE_WORDS, prefixes=True)
+
+_NEED_WORDS = {**_labels(NEED), "Not stated": "N0", "Need code not yet determined": "N0",
+               "Cases other than children in need": "N9", "Parental illness or disability": "N3",
+               "Parent illness or disability": "N3", "Absent parenting": "N8"}
+_need = code_decoder(PRIMARY_NEED_CODES, _NEED_WORDS, prefixes=True, search=True)
+_cla_need = code_decoder(CLA_NEED_CODES, {k: v for k, v in _NEED_WORDS.items() if v in CLA_NEED_CODES},
+                         prefixes=True, search=True)
+_closure = code_decoder(CLOSURE_REASONS, {
+    **_labels(CLOSURE), "Died": "RC2", "Deceased": "RC2", "Residence order": "RC3", "Child arrangements order": "RC3",
+    "Special guardianship order": "RC4", "Transferred to services of another LA": "RC5",
+    "Transferred to another local authority": "RC5", "Transferred to adult social services": "RC6",
+    "Transferred to adult social care": "RC6", "Case closed after assessment no further action": "RC8",
+    "Case closed after assessment referred to early help": "RC9"}, prefixes=True, search=True)
+_legal = code_decoder(LEGAL_STATUS_CODES, {**_labels(LEGAL), "Interim care order": "C1", "Full care order": "C2",
+                                           "Care order": "C2", "Placement order": "E1", "Section 20": "V2",
+                                           "S20": "V2", "Police protection": "L1",
+                                           "Emergency protection order": "L2"}, search=True)
+_placement = code_decoder(PLACEMENT_TYPES, _labels(PLACEMENT), search=True)
+_provider = code_decoder(PLACEMENT_PROVIDERS, {**_labels(PROVIDER), "Own provision": "PR1", "Private": "PR4",
+                                               "Voluntary": "PR5"}, search=True)
+_ceased = code_decoder(REASON_CEASED_CODES, _labels(CEASED), search=True)
+
+_ABUSE_WORDS = {"neglect": "NEG", "physical": "PHY", "sexual": "SAB", "emotional": "EMO", "emotion": "EMO"}
+
+
+def _abuse(value: str) -> str | None:
+    """A category of abuse: the code, the words (``Physical abuse``, ``Likelihood of Neglect``), or several: MUL.
+
+    >>> [_abuse(v) for v in ("a) Neglect", "Physical abuse", "PHY", "Emotional abuse; Neglect", "e) Multiple/not recommended",
+    ...                      "YNNN", "NNYN", "Something")]
+    ['NEG', 'PHY', 'PHY', 'MUL', 'MUL', 'NEG', 'SAB', None]
+    """
+    text = strip_option(value)
+    code = first_part(text).upper()
+    if code in ABUSE:
+        return code
+    if re.fullmatch(r"[YN]{4}", text.strip().upper()) and "Y" in text.upper():  # Y/N for neglect, physical, sexual, emotional
+        found = [c for c, yes in zip(("NEG", "PHY", "SAB", "EMO"), text.strip().upper()) if yes == "Y"]
+        return found[0] if len(found) == 1 else "MUL"
+    words = heading_key(text).split()
+    if "multiple" in words:
+        return "MUL"
+    found = {_ABUSE_WORDS[w] for w in words if w in _ABUSE_WORDS} | {w.upper() for w in words if w.upper() in ABUSE}
+    if not found:
+        return None
+    return found.pop() if len(found) == 1 else "MUL"
+
+
 def _in_touch(value: str) -> str | None:
-    text = normalise_heading(strip_option(value))
-    return {"y": "YES", "yes": "YES", "n": "NO", "no": "NO", "died": "DIED", "refu": "REFU", "refused": "REFU",
-            "nreq": "NREQ", "rhom": "RHOM"}.get(text) or code_decoder(IN_TOUCH_CODES)(value)
+    """``a) Yes``, ``YES``, ``Refused``, ``e) NREQ`` ...
+
+    >>> [_in_touch(v) for v in ("a) Yes", "b) No", "c) Died", "d) Refu", "Refused", "Young person no longer requires services")]
+    ['YES', 'NO', 'DIED', 'REFU', 'REFU', 'NREQ']
+    """
+    text = heading_key(strip_option(value))
+    words = {"y": "YES", "yes": "YES", "yes in touch": "YES", "in touch": "YES", "n": "NO", "no": "NO",
+             "no not in touch": "NO", "not in touch": "NO", "died": "DIED", "refu": "REFU", "refused": "REFU",
+             "refuses contact": "REFU", "young person refuses contact": "REFU", "nreq": "NREQ", "rhom": "RHOM"}
+    if text in words:
+        return words[text]
+    if "no longer requires" in text:
+        return "NREQ"
+    if "returned" in text and "parent" in text:
+        return "RHOM"
+    return code_decoder(IN_TOUCH_CODES)(value)
 
 
 def _accommodation_letter(value: str) -> str | None:
+    """``B: Parents/relatives``, ``D``, ``Semi-independent ...``.
+
+    >>> [_accommodation_letter(v) for v in ("B: Parents/relatives", "d", "Bed and breakfast", "Castle")]
+    ['B', 'D', 'W', None]
+    """
     text = strip_option(value)
-    match = re.match(r"^([A-Za-z])(?:\s*:|$)", text)
-    if match:
+    match = re.match(r"^([A-Za-z])(?:\s*[:\-–]|$)", text)
+    if match and match.group(1).upper() in ACCOMMODATION:
         return match.group(1).upper()
-    return {normalise_heading(v): k for k, v in ACCOMMODATION.items()}.get(normalise_heading(text))
+    labels = {heading_key(v): k for k, v in ACCOMMODATION.items()}
+    return labels.get(heading_key(text))
 
 
 def _suitability(value: str) -> str | None:
-    text = normalise_heading(strip_option(value))
-    if text in ("suitable", "y", "yes", "1"):
-        return "1"
-    if text in ("unsuitable", "not suitable", "n", "no", "2"):
-        return "2"
+    """``a) Suitable``, ``b) Unsuitable``, ``1``, ``Not suitable`` ...
+
+    >>> [_suitability(v) for v in ("a) Suitable", "b) Unsuitable", "Not suitable", "1 - Suitable", "c) Unknown")]
+    ['1', '2', '2', '1', '']
+    """
+    for text in (heading_key(strip_option(value)), heading_key(first_part(value))):
+        if text in ("suitable", "y", "yes", "1", "accommodation suitable"):
+            return "1"
+        if text in ("unsuitable", "not suitable", "n", "no", "2", "accommodation unsuitable"):
+            return "2"
+        if text in ("unknown", "not known", "c unknown"):
+            return ""
     return None
 
 
 def _outcome(value: str) -> str | None:
-    text = normalise_heading(strip_option(value)).replace(" ", "_")
+    text = heading_key(strip_option(value)).replace(" ", "_")
     aliases = {"referral": "referral", "early_help": "early_help", "no_further_action": "nfa", "nfa": "nfa",
                "information_and_advice": "information", "information": "information", "advice": "information"}
     return aliases.get(text)
 
 
+_DISABILITY_CODES = ("MOB", "HAND", "PC", "INC", "COMM", "LD", "HEAR", "VIS", "BEH", "CON", "AUT", "DDA")
+_disability = flag_decoder(
+    yes=(*_DISABILITY_CODES, "Disability", "Disabled", "Autism", "Autism or Asperger syndrome", "Hearing",
+         "Vision", "Mobility", "Communication", "Behaviour", "Learning disability"),
+    no=("None", "No disability", "Not disabled"),
+    unknown=("NOBT", "REFU", "Not obtained", "Refused", "Information not yet obtained"))
+_uasc = flag_decoder(yes=("UASC",), no=("Non-UASC", "Not UASC", "Non UASC"))
+_nfa = flag_decoder(yes=("NFA", "No further action"), no=("FA", "Further action"))
+_seen = flag_decoder(yes=("Seen", "Child seen", "Seen alone", "Child seen alone"),
+                     no=("Not seen", "Child not seen", "Not seen alone", "Child not seen alone"))
+
+
 # --------------------------------------------------------------------------
 # the fields of each list
+
+_CHILD_ID = (r"\bchild\b.*\b(id|identifier|ref|reference)\b", r"\b(id|identifier)\b.*\bchild\b",
+             r"^(unique )?(child|person|client|case) (id|ref|reference|number|no)$", r"^(id|lcs id|cms id)$")
+
 
 def _child_fields(disability: bool = False) -> list[Field]:
     fields = [
         Field("child_id", "Child Unique ID", "id", required=True, not_blank=True, aliases=("Child ID", "Unique Child ID"),
-              expected="the child's id"),
-        Field("sex", "Gender", "code", decoder=_sex, aliases=("Sex",),
+              expected="the child's id", patterns=_CHILD_ID),
+        Field("sex", "Gender", "code", decoder=_sex, aliases=("Sex",), patterns=(r"^(child s )?(gender|sex)\b",),
               expected="'a) Male', 'b) Female', 'c) Not stated/recorded' or 'd) Neither'"),
-        Field("ethnicity", "Ethnicity", "code", decoder=code_decoder(ETHNICITY_CODES, ETHNICITY_LABELS),
-              expected="a DfE ethnicity code such as 'a) WBRI'"),
-        Field("date_of_birth", "Date of Birth", "date", aliases=("DOB",)),
-        Field("age", "Age of Child (Years)"),
+        Field("ethnicity", "Ethnicity", "code", decoder=_ethnicity, patterns=(r"\bethnic",),
+              expected="a DfE ethnicity code such as 'a) WBRI', or its words ('White British')"),
+        Field("date_of_birth", "Date of Birth", "date", aliases=("DOB",), patterns=(r"\b(date of birth|birth date|dob)\b",)),
+        Field("age", "Age of Child (Years)", aliases=("Age",)),
     ]
     if disability:
-        fields.append(Field("disability", "Does the Child have a Disability", "code", decoder=flag, expected=FLAG_EXPECTED))
+        fields.append(Field("disability", "Does the Child have a Disability", "code", decoder=_disability,
+                            patterns=(r"\bdisab",), expected=FLAG_EXPECTED))
     return fields
 
 
-def _code(key, heading, answers, codes, required=False, not_blank=False, aliases=(), labels=None) -> Field:
+def _code(key, heading, answers, decoder, required=False, not_blank=False, aliases=(), patterns=(), legacy=()) -> Field:
     expected = "one of " + ", ".join(repr(a) for a in list(answers.values())[:4]) + " ... (or just the code)"
-    return Field(key, heading, "code", required=required, not_blank=not_blank, aliases=aliases,
-                 decoder=code_decoder(codes, {**_labels(answers), **(labels or {})}), expected=expected)
+    return Field(key, heading, "code", required=required, not_blank=not_blank, aliases=aliases, decoder=decoder,
+                 expected=expected, patterns=patterns, legacy=legacy)
 
 
-def _flag(key, heading, required=False, not_blank=False, aliases=()) -> Field:
-    return Field(key, heading, "code", required=required, not_blank=not_blank, aliases=aliases, decoder=flag,
-                 expected=FLAG_EXPECTED)
+def _flag(key, heading, required=False, not_blank=False, aliases=(), patterns=(), decoder=flag) -> Field:
+    return Field(key, heading, "code", required=required, not_blank=not_blank, aliases=aliases, decoder=decoder,
+                 expected=FLAG_EXPECTED, patterns=patterns)
 
 
-def _date(key, heading, required=False, not_blank=False, aliases=()) -> Field:
+def _date(key, heading, required=False, not_blank=False, aliases=(), patterns=()) -> Field:
     return Field(key, heading, "date", required=required, not_blank=not_blank, aliases=aliases,
-                 expected="a date written dd/mm/yyyy")
+                 expected="a date written dd/mm/yyyy", patterns=patterns)
 
 
-def _text(key, heading) -> Field:
-    return Field(key, heading)
+def _text(key, heading, aliases=(), patterns=()) -> Field:
+    """A column perfkit does not carry (or carries as it is): its heading is known, its value is not read."""
+    return Field(key, heading, aliases=aliases, patterns=patterns)
 
 
 TEAM = [_text("team", "Allocated Team"), _text("worker", "Allocated Worker")]
 
 LISTS: dict[int, list[Field]] = {
     1: _child_fields() + [
-        _date("contact_date", "Date of Contact", True, True),
-        _code("contact_source", "Contact Source", SOURCE, REFERRAL_SOURCE_CODES, True, True, aliases=("Source of Contact",)),
-        Field("outcome", "Contact Outcome", "code", decoder=_outcome,
+        _date("contact_date", "Date of Contact", True, True,
+              patterns=(r"\bdate\b.*\bcontact\b", r"\bcontact\b.*\bdate\b")),
+        _code("contact_source", "Contact Source", SOURCE, _source, True, True, aliases=("Source of Contact",),
+              patterns=(r"\bcontact\b.*\bsource\b", r"\bsource\b.*\bcontact\b", r"^source$")),
+        Field("outcome", "Contact Outcome", "code", decoder=_outcome, patterns=(r"\bcontact\b.*\boutcome\b",),
               expected="'a) Referral', 'b) Early help', 'c) No further action' or 'd) Information and advice'"),
     ],
     2: _child_fields() + [
-        _date("eh_start", "Assessment start date", True, True), _date("eh_end", "Assessment completion date"),
-        _text("organisation", "Organisation completing assessment"),
+        _date("eh_start", "Assessment start date", True, True,
+              patterns=(r"\b(assessment|early help)\b.*\bstart", r"\bstart\b.*\b(assessment|early help)\b")),
+        _date("eh_end", "Assessment completion date",
+              patterns=(r"\bassessment\b.*\b(complet|end)", r"\b(completion|end) date\b")),
+        _text("organisation", "Organisation completing assessment", patterns=(r"\borganisation\b",)),
     ],
     3: _child_fields() + [
-        _date("referral_date", "Date of referral", True, True),
-        _code("referral_source", "Referral Source", SOURCE, REFERRAL_SOURCE_CODES, True, True),
-        _flag("nfa", "Referral NFA?", True, True, aliases=("Referral NFA",)),
+        _date("referral_date", "Date of referral", True, True,
+              patterns=(r"\bdate\b.*\breferral\b", r"\breferral\b.*\bdate\b")),
+        _code("referral_source", "Referral Source", SOURCE, _source, True, True,
+              patterns=(r"\breferral\b.*\bsource\b", r"\bsource\b.*\breferral\b", r"^source$")),
+        _flag("nfa", "Referral NFA?", True, True, aliases=("Referral NFA",), decoder=_nfa,
+              patterns=(r"\bnfa\b", r"\bno further action\b")),
         _text("referrals_12m", "Number of Referrals in Last 12 Months"), *TEAM,
     ],
     4: _child_fields(True) + [
-        _date("start_date", "Continuous Assessment Start Date", True, True, aliases=("Assessment Start Date",)),
-        _flag("seen", "Child Seen During Continuous Assessment"),
+        _date("start_date", "Continuous Assessment Start Date", True, True, aliases=("Assessment Start Date",),
+              patterns=(r"\bassessment\b.*\bstart\b", r"\bstart\b.*\bassessment\b")),
+        _flag("seen", "Child Seen During Continuous Assessment", decoder=_seen, patterns=(r"\bchild seen\b",)),
         _date("authorised_date", "Continuous Assessment Date of Authorisation", True,
-              aliases=("Assessment Date of Authorisation", "Assessment Authorised Date")),
-        _flag("needs_support", "Was the child assessed as requiring LA children's social care support?"), *TEAM,
+              aliases=("Assessment Date of Authorisation", "Assessment Authorised Date"),
+              patterns=(r"\bassessment\b.*\b(authoris|authoriz|complet)", r"\b(authoris|authoriz)")),
+        _flag("needs_support", "Was the child assessed as requiring LA children's social care support?",
+              patterns=(r"\bassessed as requiring\b", r"\brequir\w*\b.*\bsocial care support\b")), *TEAM,
     ],
     5: _child_fields(True) + [
         _date("start_date", "Strategy discussion initiating Section 47 Enquiry Start Date", True, True,
-              aliases=("Section 47 Enquiry Start Date",)),
-        _flag("icpc_not_required", "Was an Initial Child Protection Conference deemed unnecessary?"),
-        _date("icpc_date", "Date of Initial Child Protection Conference", True),
-        _flag("cp_plan", "Did the Initial Child Protection Conference Result in a Child Protection Plan"),
+              aliases=("Section 47 Enquiry Start Date",),
+              patterns=(r"\b(section 47|s47|s 47)\b.*\bstart\b", r"\bstart\b.*\b(section 47|s47|s 47)\b",
+                        r"\bstrategy discussion\b")),
+        _flag("icpc_not_required", "Was an Initial Child Protection Conference deemed unnecessary?",
+              patterns=(r"\bdeemed unnecessary\b", r"\b(icpc|conference)\b.*\bnot (required|needed)\b")),
+        _date("icpc_date", "Date of Initial Child Protection Conference", True,
+              patterns=(r"\bdate\b.*\b(initial child protection conference|icpc)\b",
+                        r"\b(initial child protection conference|icpc)\b.*\bdate\b")),
+        _flag("cp_plan", "Did the Initial Child Protection Conference Result in a Child Protection Plan",
+              patterns=(r"\bresult\w* in a?\s?(child protection|cp) plan\b",)),
         _text("s47_12m", "Number of Section 47 Enquiries in the last 12 months"),
         _text("icpc_12m", "Number of ICPCs in the last 12 months"), *TEAM,
     ],
     6: _child_fields(True) + [
-        _date("cin_start", "CIN Start Date", True, True),
-        _code("primary_need", "Primary Need Code", NEED, PRIMARY_NEED_CODES),
-        _date("last_seen", "Date Child Was Last Seen"),
-        _date("closure_date", "CIN Closure Date"),
-        _code("closure_reason", "Reason for Closure", CLOSURE, CLOSURE_REASONS),
+        _date("cin_start", "CIN Start Date", True, True,
+              patterns=(r"\b(cin|child in need)\b.*\bstart\b", r"\bstart\b.*\b(cin|child in need)\b")),
+        _code("primary_need", "Primary Need Code", NEED, _need, patterns=(r"\bprimary need\b", r"\bneed code\b")),
+        _text("last_seen", "Date Child Was Last Seen"),
+        _date("closure_date", "CIN Closure Date",
+              patterns=(r"\b(cin|child in need)\b.*\b(closure|close|end)\b.*\bdate\b", r"\bclosure date\b",
+                        r"\bdate\b.*\bclosed\b")),
+        _code("closure_reason", "Reason for Closure", CLOSURE, _closure, patterns=(r"\breason\b.*\bclos",)),
         _text("case_status", "Case Status"), *TEAM,
     ],
     7: _child_fields(True) + [
-        _date("start_date", "Child Protection Plan Start Date", True, True),
-        _code("initial_category", "Initial Category of Abuse", ABUSE, ABUSE, True, True,
-              aliases=("Category of Abuse",), labels=ABUSE_LABELS),
-        _code("latest_category", "Latest Category of Abuse", ABUSE, ABUSE, aliases=("Category of Abuse",),
-              labels=ABUSE_LABELS),
-        _date("visit_date", "Date of the Last Statutory Visit", aliases=("Date of Last Statutory Visit",)),
-        _flag("seen_alone", "Was the Child Seen Alone?"),
-        _date("review_date", "Date of latest review conference"),
-        _date("end_date", "Child Protection Plan End Date", True),
+        _date("start_date", "Child Protection Plan Start Date", True, True,
+              patterns=(r"\b(child protection|cp) plan\b.*\bstart\b", r"\bstart\b.*\b(child protection|cp) plan\b")),
+        _code("initial_category", "Initial Category of Abuse", ABUSE, _abuse, True, True,
+              aliases=("Category of Abuse",), patterns=(r"\binitial\b.*\bcategory\b",)),
+        _code("latest_category", "Latest Category of Abuse", ABUSE, _abuse, aliases=("Category of Abuse",),
+              patterns=(r"\b(latest|current)\b.*\bcategory\b",)),
+        _date("visit_date", "Date of the Last Statutory Visit", aliases=("Date of Last Statutory Visit",),
+              patterns=(r"\bstatutory visit\b",)),
+        _flag("seen_alone", "Was the Child Seen Alone?", decoder=_seen, patterns=(r"\bseen alone\b",)),
+        _text("review_date", "Date of latest review conference"),
+        _date("end_date", "Child Protection Plan End Date", True,
+              patterns=(r"\b(child protection|cp) plan\b.*\bend\b", r"\bend\b.*\b(child protection|cp) plan\b")),
         _text("epo", "Subject to Emergency Protection Order or Protected Under Police Powers in Last Six Months (Y/N)"),
         _text("previous_plans", "Number of Previous Child Protection Plans"), *TEAM,
     ],
     8: _child_fields(True) + [
         _flag("uasc", "Unaccompanied Asylum Seeking Child (UASC) within the Last 12 Months (Y/N)",
-              aliases=("Unaccompanied Asylum Seeking Child (UASC)", "UASC")),
-        _date("episode_start", "Date Started to be Looked After", True, True),
-        _code("category_of_need", "Child's Category of Need", NEED, CLA_NEED_CODES, True, True,
-              aliases=("Category of Need",)),
-        _flag("subsequent", "Is this a second or subsequent period of being a Looked After Child within the last 12 months (Y/N)"),
-        _date("legal_status_start", "Start date of current legal status"),
-        _code("legal_status", "Child's Legal Status", LEGAL, LEGAL_STATUS_CODES, True, True, aliases=("Legal Status",)),
-        _date("review", "Date of Latest Statutory Review"), _date("sw_visit", "Date of Last Social Work Visit"),
+              aliases=("Unaccompanied Asylum Seeking Child (UASC)", "UASC"), decoder=_uasc,
+              patterns=(r"\bunaccompanied asylum seeking\b", r"\buasc\b")),
+        _date("episode_start", "Date Started to be Looked After", True, True,
+              patterns=(r"\bstart\w*\b.*\blooked after\b", r"\blooked after\b.*\bstart", r"\bdate\b.*\b(became|entered)\b.*\b(looked after|care)\b")),
+        _code("category_of_need", "Child's Category of Need", NEED, _cla_need, True, True,
+              aliases=("Category of Need",), patterns=(r"\bcategory of need\b",)),
+        _text("subsequent", "Is this a second or subsequent period of being a Looked After Child within the last 12 months (Y/N)"),
+        _text("legal_status_start", "Start date of current legal status"),
+        _code("legal_status", "Child's Legal Status", LEGAL, _legal, True, True, aliases=("Legal Status",),
+              patterns=(r"^(child s )?(current )?legal status$",)),
+        _text("review", "Date of Latest Statutory Review"), _text("sw_visit", "Date of Last Social Work Visit"),
         _text("permanence", "What is the permanence plan for this child?"),
-        _date("iro", "Date of Last IRO Visit / Contact to the Child"), _date("health", "Date of Last Health Assessment"),
-        _date("dental", "Date of Last Dental Check"), _text("placements_12m", "Number of Placements in the Last 12 months"),
-        _date("episode_end", "Date Ceased to be Looked After", True),
-        _code("reason_ceased", "Reason Ceased to be Looked After", CEASED, REASON_CEASED_CODES),
-        _date("placement_start", "Start Date of Most Recent Placement"),
-        _code("placement_type", "Placement Type", PLACEMENT, PLACEMENT_TYPES, True, True),
-        _code("placement_provider", "Placement Provider", PROVIDER, PLACEMENT_PROVIDERS),
+        _text("iro", "Date of Last IRO Visit / Contact to the Child"), _text("health", "Date of Last Health Assessment"),
+        _text("dental", "Date of Last Dental Check"),
+        _text("placements_12m", "Number of Placements in the Last 12 months", patterns=(r"\bnumber of placements\b",)),
+        _date("episode_end", "Date Ceased to be Looked After", True,
+              patterns=(r"\bceased\b.*\blooked after\b", r"\blooked after\b.*\b(end|ceased)\b")),
+        _code("reason_ceased", "Reason Ceased to be Looked After", CEASED, _ceased,
+              patterns=(r"\breason\b.*\bceased\b",)),
+        _text("placement_start", "Start Date of Most Recent Placement",
+              patterns=(r"\bstart\b.*\b(most recent|current|latest) placement\b",)),
+        _code("placement_type", "Placement Type", PLACEMENT, _placement, True, True,
+              patterns=(r"^(current )?placement type$", r"\btype of placement\b")),
+        _code("placement_provider", "Placement Provider", PROVIDER, _provider,
+              patterns=(r"^(current )?placement provider$",)),
         _text("placement_postcode", "Placement postcode"), _text("urn", "URN of Placement"),
-        _text("placement_location", "Placement Location"), Field("placement_la", "LA of Placement"),
+        _text("placement_location", "Placement Location"),
+        Field("placement_la", "LA of Placement", patterns=(r"\b(la|local authority) of placement\b", r"^placement la$")),
         _text("missing_12m", "Number of Episodes the Child has been 'Missing' from their Placement in the last 12 months"),
         _text("absent_12m", "Number of Episodes the Child has been 'Absent' from their Placement in the last 12 months"),
         _text("rhi_offered", "Was the child offered a Return Interview after their last missing episode (Y/N)?"),
@@ -306,19 +504,24 @@ LISTS: dict[int, list[Field]] = {
     ],
     9: _child_fields(True) + [
         _flag("uasc", "Unaccompanied Asylum Seeking Child (UASC), or formerly UASC if 18 or over (Y/N)",
-              aliases=("Unaccompanied Asylum Seeking Child (UASC)", "UASC")),
+              aliases=("Unaccompanied Asylum Seeking Child (UASC)", "UASC"), decoder=_uasc,
+              patterns=(r"\bunaccompanied asylum seeking\b", r"\buasc\b")),
         *TEAM, _text("pa", "Allocated Personal Advisor"), _text("eligibility", "Eligibility Category"),
-        _date("pathway_review", "Latest Pathway Plan Review Date"),
+        _text("pathway_review", "Latest Pathway Plan Review Date"),
         Field("in_touch", "LA in Touch", "code", required=True, not_blank=True, decoder=_in_touch,
+              patterns=(r"\bin touch\b",),
               expected="'a) Yes', 'b) No', 'c) Died', 'd) Refu', 'e) NREQ' or 'f) Rhom'"),
-        _date("reference_date", "Latest Date of Contact", True, True),
+        _date("reference_date", "Latest Date of Contact", True, True,
+              patterns=(r"\b(latest|last|most recent)\b.*\bcontact\b", r"^(date of )?contact date$")),
         Field("accommodation_type", "Type of Accommodation", "code", decoder=_accommodation_letter,
+              patterns=(r"\btype of accommodation\b", r"^accommodation( type)?$"),
               expected="an accommodation letter such as 'B: Parents/relatives'"),
-        Field("suitable", "Suitability of Accommodation", "code", decoder=_suitability,
+        Field("suitable", "Suitability of Accommodation", "code", decoder=_suitability, patterns=(r"\bsuitab",),
               expected="'a) Suitable' or 'b) Unsuitable'"),
-        _code("activity", "Activity Status", ACTIVITY, ACTIVITY_CODES),
+        _code("activity", "Activity Status", ACTIVITY, code_decoder(ACTIVITY_CODES, _labels(ACTIVITY)),
+              patterns=(r"^(main )?activity( status)?$",), legacy=ACTIVITY_LEGACY),
     ],
-    10: [Field("child_id", "Child Unique ID", "id", required=True), _text("family", "Family identifier"),
+    10: [Field("child_id", "Child Unique ID", "id", required=True, patterns=_CHILD_ID), _text("family", "Family identifier"),
          _date("entered_care", "Date the Child Entered Care"),
          _date("adm_decision", "Date of Decision that Child Should be Placed for Adoption", True)],
     11: [_text("adopter", "Individual adopter identifier", ), _text("family", "Family identifier"),

@@ -108,8 +108,9 @@ class ImportLog:
         return path
 
     def summary(self, shown: int = 10) -> str:
-        """The first problems, one a line, and how many more: for the terminal."""
-        lines = [f"  - {p}" for p in self.problems[:shown]]
+        """The first problems, one a line, rows left out first, and how many more: for the terminal."""
+        ordered = sorted(self.problems, key=lambda p: not p.left_out)
+        lines = [f"  - {p}" for p in ordered[:shown]]
         if len(self.problems) > shown:
             lines.append(f"  ... and {len(self.problems) - shown} more")
         return "\n".join(lines)

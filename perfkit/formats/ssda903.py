@@ -1,8 +1,11 @@
-"""SSDA903 (children looked after return) CSVs: read into canonical tables, and write them.
+"""SSDA903 (children looked after return) CSVs and XML: read into canonical tables, and write them.
 
 An SSDA903 extract is a set of CSV files, one per part of the return, with
-upper-case headings and ``dd/mm/yyyy`` dates. The files read here are
-recognised by their headings (any file name):
+upper-case headings and ``dd/mm/yyyy`` dates, or the DfE's XML upload
+(:mod:`perfkit.formats.ssda903_xml`). The CSVs read here are recognised by
+their headings (any file name); where they are and which year each holds
+is found by :mod:`perfkit.formats.ssda903_layout`, and
+:mod:`perfkit.formats.ssda903_import` runs the import:
 
 ==========  ===============================================================  =============================
 file        headings                                                         canonical table
@@ -26,20 +29,24 @@ looked_after (no return interview or district). ``care_leavers``: every column.
 
 Rules where the 903 lacks a field the contract requires
 -------------------------------------------------------
-- **Collection years.** A folder is one collection year (the year ending 31
-  March), named by that year (``2024``, ``903_2024``) or as ``2023-24``; or a
-  folder of such year folders, which are combined: for a child, an episode
-  (CHILD + DECOM) or a missing episode (CHILD + MIS_START) in several years,
-  the latest year's row wins (it has the end date once known).
+- **Collection years** (the year ending 31 March) come from the file or
+  folder names (``2024``, ``903_2023-24``, ``header_2024.csv``), checked
+  against the dates, or ``--year`` (see :mod:`perfkit.formats.ssda903_layout`).
+  Years are combined: for a child, an episode (CHILD + DECOM) or a missing
+  episode (CHILD + MIS_START) in several years, the latest year's row wins
+  (it has the end date once known).
+- **The authority** is a file's own ``LA`` column, else the one given.
 - **SEX**: ``1`` is ``M``, ``2`` is ``F``; blank, ``0`` or ``9`` is ``U``.
 - **REC** ``X1`` (episode ended, care continues) is an empty ``reason_ceased``.
 - **Missing episodes** are all missing from care: ``looked_after`` = ``Y``.
-- **UASC**: ``uasc`` = ``Y`` for a child in the UASC file, ``N`` for every
-  other child in the Header.
+- **UASC**: a child is UASC at a date only before their ``DUC``: ``uasc`` =
+  ``Y`` for a child in the UASC file who was UASC on a day of care (or has no
+  episode), ``N`` for one whose ``DUC`` came before care and for every other
+  child in the Header (see :func:`perfkit.formats.ssda903_checks.uasc_flags`).
 - **OC3**: ``reference_date`` = the child's birthday in the collection year
   (1 April to 31 March; a 29 February birthday is 28 February in a common
-  year), so the year must be known (from the folder name); ``age_band`` is
-  ``17-18`` for the 17th or 18th birthday, ``19-21`` after. ``ACTIV`` or
+  year), so the year must be known; ``age_band`` is ``17-18`` for the 17th
+  or 18th birthday, ``19-21`` after (another age: the row is left out). ``ACTIV`` or
   ``ACCOM`` of ``0`` is empty. The date of birth is OC3's ``DOB`` if it has
   one, else the Header's.
 
@@ -51,23 +58,25 @@ A file with headings but no rows (in every year) gives no table.
 and ``REC`` blank in the years before it ended; an episode that ended but not
 as the end of care has ``REC`` ``X1``; only missing-from-care episodes are
 written; sex ``U`` is written blank; ``DUC`` is the 18th birthday.
+:func:`perfkit.formats.ssda903_xml.write_ssda903_xml` writes the same as XML.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 
 from perfkit.errors import ContractError
-from perfkit.formats.canonical import contract_tables, typed_table, write_canonical
-from perfkit.formats.cleaning import code_decoder, normalise_heading
-from perfkit.formats.columns import ROW, Field, extract, raise_problems
-from perfkit.formats.grids import read_csv_grid
-from perfkit.indicators.children import age_on
-from perfkit.records.checks import check_table
+from perfkit.formats.canonical import typed_table
+from perfkit.formats.cleaning import ACCOMMODATION_LEGACY, ACTIVITY_LEGACY, code_decoder, normalise_heading
+from perfkit.formats.columns import Field, extract, log_structure, needed_keys, settle
+from perfkit.formats.import_log import ImportLog
+from perfkit.formats.ssda903_layout import collection_year  # noqa: F401 - where callers have found it
+from perfkit.indicators.children import age_on  # noqa: F401 - the one age rule; the OC3 age bands use it (ssda903_import)
 from perfkit.records.contract import (
     ACTIVITY_CODES,
     CLA_NEED_CODES,
@@ -79,12 +88,12 @@ from perfkit.records.contract import (
     PLACEMENT_TYPES,
     REASON_CEASED_CODES,
     RNE_CODES,
-    TABLES,
 )
 from perfkit.records.problems import Problem
 
-_YEAR_RANGE = re.compile(r"(?<!\d)(20\d{2})\s*[-_/]\s*(\d{2})(?!\d)")
-_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+TABLE_OF = {"header": "children", "episodes": "cla_episodes", "missing": "missing_episodes", "oc3": "care_leavers",
+            "uasc": "children"}
+"""The canonical table each part goes to (the UASC part sets ``children.uasc``)."""
 
 
 def _sex(value: str) -> str | None:
@@ -144,9 +153,11 @@ FILES: dict[str, list[Field]] = {
                 _f("missing_start", "MIS_START", "date", not_blank=True), _f("missing_end", "MIS_END", "date")],
     "oc3": [CHILD, _f("dob", "DOB", "date", required=False),
             _f("in_touch", "IN_TOUCH", "code", codes=IN_TOUCH_CODES, not_blank=True),
-            _f("activity", "ACTIV", "code", decoder=_with_zero(ACTIVITY_CODES), expected="0 or one of " + ", ".join(ACTIVITY_CODES)),
-            _f("accommodation", "ACCOM", "code", decoder=_accommodation,
-               expected="0 or an accommodation code: a letter then 1 (suitable) or 2 (unsuitable), e.g. B1")],
+            replace(_f("activity", "ACTIV", "code", decoder=_with_zero(ACTIVITY_CODES), expected="0 or one of " + ", ".join(ACTIVITY_CODES)),
+                    legacy=ACTIVITY_LEGACY),  # F3/P3 of older guidance: read as F5/P5, and listed
+            replace(_f("accommodation", "ACCOM", "code", decoder=_accommodation,
+                       expected="0 or an accommodation code: a letter then 1 (suitable) or 2 (unsuitable), e.g. B1"),
+                    legacy=ACCOMMODATION_LEGACY)],  # 01/02 name no accommodation: read as not known, and listed
     "uasc": [CHILD, _f("sex", "SEX", "code", decoder=_sex, required=False, expected="1 (male) or 2 (female)"),
              _f("dob", "DOB", "date", required=False), _f("duc", "DUC", "date")],
 }
@@ -161,21 +172,6 @@ WRITE_COLUMNS = {
 _SIGNATURE = (("episodes", "DECOM"), ("missing", "MIS_START"), ("oc3", "IN_TOUCH"), ("uasc", "DUC"), ("header", "ETHNIC"))
 
 
-def collection_year(name: str) -> int | None:
-    """The collection year (the year ending 31 March) named in a folder name.
-
-    Examples
-    --------
-    >>> collection_year("2024"), collection_year("903_2023-24"), collection_year("ssda903"), collection_year("2019_20")
-    (2024, 2024, None, 2020)
-    """
-    match = _YEAR_RANGE.search(name)
-    if match and (int(match.group(1)) + 1) % 100 == int(match.group(2)):
-        return int(match.group(1)) + 1
-    match = _YEAR.search(name)
-    return int(match.group(1)) if match else None
-
-
 def _kind(grid: pl.DataFrame) -> str | None:
     if grid.height == 0:
         return None
@@ -186,40 +182,42 @@ def _kind(grid: pl.DataFrame) -> str | None:
     return None
 
 
-def _read_year(folder: Path, year: int | None) -> tuple[dict[str, pl.DataFrame], list[Problem]]:
-    problems: list[Problem] = []
-    parts: dict[str, pl.DataFrame] = {}
-    seen: dict[str, str] = {}
-    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".txt")):
-        label = f"{folder.name}/{path.name}"
-        try:
-            grid = read_csv_grid(path)
-        except ContractError as exc:
-            problems += exc.problems
-            continue
-        kind = _kind(grid)
-        if kind is None:
-            continue
-        if kind in seen:
-            problems.append(Problem(label, f"a second {kind} file (also {seen[kind]}): expected one {kind} file per collection year"))
-            continue
-        seen[kind] = label
-        extracted = extract(grid, label, FILES[kind])
-        problems += extracted.problems
-        parts[kind] = extracted.frame.with_columns(pl.lit(year, dtype=pl.Int32).alias("__year"), pl.lit(label).alias("__file"))
-    return parts, problems
+def read_part(grid: pl.DataFrame, label: str, kind: str, log: ImportLog, sheet: str = "") -> pl.DataFrame | None:
+    """The rows of one part (``FILES[kind]``, from a CSV or a part of the XML) that its table can take.
+
+    The one place SSDA903 values are read, for every layout (see
+    :mod:`perfkit.formats.ssda903_import`): a row with a bad value its table
+    needs is left out, any other bad value blanked, each decision logged in
+    ``log`` (:func:`~perfkit.formats.columns.settle`). None when the grid
+    cannot be used at all (a required heading missing or twice), also logged.
+    """
+    table = TABLE_OF[kind]
+    future = dt.date.max if kind == "uasc" else None  # DUC, the date UASC ceases, is often still to come (the 18th birthday)
+    extracted = extract(grid, label, FILES[kind], source=label, sheet=sheet, today=future)
+    if not extracted.usable:
+        log_structure(extracted, log, f"left out of {table}: the file was not read")
+        return None
+    log_structure(extracted, log, "")
+    return settle(extracted, log, {table: needed_keys(FILES[kind], table)})[table]
 
 
-def read_ssda903(folder: str | Path, la_code: str) -> dict[str, pl.DataFrame]:
-    """Read SSDA903 CSVs (one year's folder, or a folder of year folders) into canonical tables.
+def read_ssda903(folder: str | Path | list, la_code: str | None = None, year: int | None = None) -> dict[str, pl.DataFrame]:
+    """Read SSDA903 files into canonical tables, strictly: anything left out is an error.
+
+    The same reading as :func:`import_ssda903` (any layout, CSV or XML; see
+    :mod:`perfkit.formats.ssda903_layout`), for callers that want all or
+    nothing: warnings pass, a row left out raises.
 
     Parameters
     ----------
-    folder : path
-        A folder of one collection year's CSVs (named by the year ending 31
-        March, e.g. ``2024`` or ``2023-24``), or a folder of such folders.
-    la_code : str
-        The authority's three-digit DfE number.
+    folder : path or list of paths
+        A folder of one collection year's files (named by the year ending 31
+        March, e.g. ``2024`` or ``2023-24``), a folder of such folders, a
+        folder of files named by year, or files.
+    la_code : str, optional
+        The authority's three-digit DfE number (for files without an ``LA`` column).
+    year : int, optional
+        The collection year of files whose names name none.
 
     Returns
     -------
@@ -230,7 +228,7 @@ def read_ssda903(folder: str | Path, la_code: str) -> dict[str, pl.DataFrame]:
     Raises
     ------
     ContractError
-        Every problem found, naming file, column, row and value.
+        Every row left out (or what stopped the import), naming file, column, row and value.
 
     Examples
     --------
@@ -243,29 +241,9 @@ def read_ssda903(folder: str | Path, la_code: str) -> dict[str, pl.DataFrame]:
     >>> tables["care_leavers"].select("child_id", "reference_date", "age_band", "accommodation").rows()
     [('101', datetime.date(2024, 2, 29), '19-21', 'D1')]
     """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ContractError([Problem(str(folder), "is not a folder: expected a folder of SSDA903 CSV files")])
-    years = sorted((p for p in folder.iterdir() if p.is_dir() and collection_year(p.name)), key=lambda p: collection_year(p.name))
-    problems: list[Problem] = []
-    collected: dict[str, list[pl.DataFrame]] = {}
-    for directory, year in ([(p, collection_year(p.name)) for p in years] or [(folder, collection_year(folder.name))]):
-        parts, found = _read_year(directory, year)
-        problems += found
-        for kind, frame in parts.items():
-            collected.setdefault(kind, []).append(frame)
-    if not problems and not collected:
-        problems.append(Problem(str(folder), "no SSDA903 file found: expected CSVs with the Header (CHILD, SEX, DOB, ETHNIC ...), Episodes (CHILD, DECOM, RNE ...), Missing, OC3 or UASC headings"))
-    for frame in collected.get("oc3", []):
-        if frame.height and frame["__year"][0] is None:
-            problems.append(Problem(frame["__file"][0], "cannot tell the collection year, which OC3 needs (the status is recorded on the birthday in the year): expected the folder named by the year ending 31 March, e.g. 2024 or 2023-24"))
-    raise_problems(problems)
-    return _canonical({k: pl.concat(v, how="vertical_relaxed") for k, v in collected.items()}, str(la_code))
+    from perfkit.formats.ssda903_import import read_strict
 
-
-def _latest(frame: pl.DataFrame, key: list[str]) -> pl.DataFrame:
-    """Per key, the row from the latest collection year (last row within a year)."""
-    return frame.with_columns(pl.col("__year").fill_null(0)).sort("__year", ROW).unique(key, keep="last", maintain_order=True)
+    return read_strict(folder, la_code, year)
 
 
 def _birthday_in_year(dob: pl.Expr, year: pl.Expr) -> pl.Expr:
@@ -276,73 +254,12 @@ def _birthday_in_year(dob: pl.Expr, year: pl.Expr) -> pl.Expr:
     return pl.date(on, dob.dt.month(), day)
 
 
-def _canonical(parts: dict[str, pl.DataFrame], la: str) -> dict[str, pl.DataFrame]:
-    tables: dict[str, pl.DataFrame] = {}
-    header = _latest(parts["header"], ["child_id"]) if "header" in parts else None
-    if header is not None:
-        uasc = parts["uasc"]["child_id"].unique() if "uasc" in parts else pl.Series([], dtype=pl.String)
-        tables["children"] = header.with_columns(
-            sex=pl.col("sex").fill_null("U").replace("", "U"),
-            uasc=pl.when(pl.col("child_id").is_in(uasc.implode())).then(pl.lit("Y")).otherwise(pl.lit("N")),
-        )
-    if "episodes" in parts:
-        tables["cla_episodes"] = _latest(parts["episodes"], ["child_id", "episode_start"]).sort("child_id", "episode_start")
-    if "missing" in parts:
-        tables["missing_episodes"] = _latest(parts["missing"], ["child_id", "missing_start"]).with_columns(
-            looked_after=pl.lit("Y")).sort("child_id", "missing_start")
-    if "oc3" in parts:
-        leavers = parts["oc3"]
-        if header is not None:
-            leavers = leavers.join(header.select("child_id", pl.col("date_of_birth").alias("__dob")), on="child_id", how="left")
-            leavers = leavers.with_columns(dob=pl.coalesce("dob", "__dob"))
-        leavers = leavers.with_columns(reference_date=_birthday_in_year(pl.col("dob"), pl.col("__year")))
-        tables["care_leavers"] = leavers.with_columns(
-            age_band=pl.when(age_on(pl.col("reference_date"), pl.col("dob")) <= 18).then(pl.lit("17-18")).otherwise(pl.lit("19-21")),
-        ).sort("child_id", "reference_date")
-    return contract_tables(tables, la)
+def import_ssda903(paths, out_dir, la_code=None, year=None, fallback_la=None, la_names=None):
+    """Convert SSDA903 files into canonical ``<table>.csv`` files and ``import-problems.csv``: see
+    :func:`perfkit.formats.ssda903_import.import_ssda903` (this is it)."""
+    from perfkit.formats.ssda903_import import import_ssda903 as run
 
-
-def import_ssda903(folder: Path, out_dir: Path, la_code: str) -> list[Path]:
-    """Convert SSDA903 CSVs into canonical ``<table>.csv`` files (ISO dates).
-
-    The converted tables are checked against the contract first; if anything
-    is wrong nothing is written and :class:`~perfkit.errors.ContractError`
-    lists every problem.
-
-    Parameters
-    ----------
-    folder : path
-        One collection year's folder, or a folder of year folders.
-    out_dir : path
-        Where to write; created if needed.
-    la_code : str
-        The authority's three-digit DfE number.
-
-    Returns
-    -------
-    list of Path
-        The files written.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> year = pathlib.Path(tempfile.mkdtemp()) / "2024"
-    >>> year.mkdir()
-    >>> _ = (year / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\\n7,1,01/01/2010,WBRI,,,\\n")
-    >>> _ = (year / "missing.csv").write_text("CHILD,DOB,MISSING,MIS_START,MIS_END\\n7,01/01/2010,M,03/03/2024,04/03/2024\\n")
-    >>> [p.name for p in import_ssda903(year, year.parent / "out", "990")]
-    ['children.csv', 'missing_episodes.csv']
-    >>> (year.parent / "out" / "missing_episodes.csv").read_text().splitlines()[1]
-    '990,7,2024-03-03,2024-03-04,M,Y,,,'
-    """
-    folder = Path(folder)
-    tables = read_ssda903(folder, la_code)
-    problems: list[Problem] = []
-    for name, frame in tables.items():
-        text = frame.with_columns(pl.col(pl.Date).dt.strftime("%Y-%m-%d")).with_columns(pl.all().cast(pl.String))
-        problems += check_table(text, TABLES[name], f"{name}.csv (converted from {folder.name})")[1]
-    raise_problems(problems)
-    return write_canonical(tables, Path(out_dir))
+    return run(paths, out_dir, la_code, year, fallback_la, la_names)
 
 
 # --------------------------------------------------------------------------
@@ -387,6 +304,21 @@ def write_ssda903(tables: dict[str, pl.DataFrame], folder: Path, la_code: str) -
     'A1,01/06/2023,S,V2,N1,U4,PR1,,,,,,'
     """
     folder = Path(folder)
+    written: list[Path] = []
+    for year, parts in ssda903_parts(tables, la_code, folder).items():
+        directory = folder / str(year)
+        directory.mkdir(parents=True, exist_ok=True)
+        for kind, frame in parts.items():
+            path = directory / f"{kind}.csv"
+            frame.write_csv(path)
+            written.append(path)
+    return written
+
+
+def ssda903_parts(tables: dict[str, pl.DataFrame], la_code: str, folder: Path | str = "") -> dict[int, dict[str, pl.DataFrame]]:
+    """Each collection year's SSDA903 parts (``header``, ``episodes``, ``missing``, ``oc3``, ``uasc``) with the CSV
+    headings and text values, as :func:`write_ssda903` writes them (and the XML writer too); ``folder`` names the
+    destination in a message."""
     mine = {name: typed_table(name, frame.filter(pl.col("la_code") == la_code))
             for name, frame in tables.items() if "la_code" in frame.columns}
     children = mine.get("children")
@@ -404,11 +336,11 @@ def write_ssda903(tables: dict[str, pl.DataFrame], folder: Path, la_code: str) -
         dates.append(leavers["reference_date"])
     known = pl.concat([d.drop_nulls() for d in dates])
     if known.len() == 0:
-        return []
+        return {}
     first, last = known.min(), known.max()
     years = range(first.year + (1 if first.month >= 4 else 0), last.year + (1 if last.month >= 4 else 0) + 1)
 
-    written: list[Path] = []
+    out: dict[int, dict[str, pl.DataFrame]] = {}
     for year in years:
         start, end = dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
         eps = episodes.filter((pl.col("episode_start") <= end) & (pl.col("episode_end").is_null() | (pl.col("episode_end") >= start)))
@@ -453,10 +385,5 @@ def write_ssda903(tables: dict[str, pl.DataFrame], folder: Path, la_code: str) -
                 _dmy("date_of_birth").alias("DOB"), pl.col("date_of_birth").dt.offset_by("18y").dt.strftime("%d/%m/%Y").alias("DUC"),
             ),
         }
-        directory = folder / str(year)
-        directory.mkdir(parents=True, exist_ok=True)
-        for kind, frame in parts.items():
-            path = directory / f"{kind}.csv"
-            frame.select(WRITE_COLUMNS[kind]).write_csv(path)
-            written.append(path)
-    return written
+        out[year] = {kind: frame.select(WRITE_COLUMNS[kind]) for kind, frame in parts.items()}
+    return out
