@@ -1,4 +1,4 @@
-"""The ``perfkit`` command line: synth, import, validate, measures, benchmarks, catalogue, batch.
+"""The ``perfkit`` command line: synth, import, validate, measures, benchmarks, spc, catalogue, batch.
 
 Bad input ends with a message naming the file, column, row and value, and a
 non-zero exit status; never a traceback.
@@ -58,12 +58,14 @@ def _synth(args: argparse.Namespace) -> int:
             one = {name: frame.filter(pl.col("la_code") == la_code) for name, frame in tables.items()}
             print(f"wrote {write_annex_a(one, args.out / f'annex_a_{la_code}.xlsx')}")
         return 0
-    if args.as_format == "ssda903":
+    if args.as_format in ("ssda903", "ssda903-xml"):
         from perfkit.formats.ssda903 import write_ssda903
+        from perfkit.formats.ssda903_xml import write_ssda903_xml
 
+        write = write_ssda903 if args.as_format == "ssda903" else write_ssda903_xml
         for la_code in sorted(tables["children"]["la_code"].unique().to_list()):
             one = {name: frame.filter(pl.col("la_code") == la_code) for name, frame in tables.items()}
-            written = write_ssda903(one, args.out / f"ssda903_{la_code}", la_code)
+            written = write(one, args.out / f"ssda903_{la_code}", la_code)
             print(f"wrote {len(written)} SSDA903 files for {la_code} under {args.out / f'ssda903_{la_code}'}")
         return 0
     written = synth.write_dataset(tables, args.out, args.format)
@@ -84,24 +86,52 @@ def la_from_path(path: Path) -> str | None:
     return found[-1] if found else None
 
 
+def _authority_names() -> dict[str, str] | None:
+    """Every English authority's name to its LA number (from the published neighbour model), for files whose
+    LA column holds names; None where the published files are not beside the project."""
+    from perfkit.errors import PerfkitError
+    from perfkit.published.neighbours import load_neighbours
+
+    try:
+        return dict(load_neighbours().select("la_name", "la_code").unique().iter_rows())
+    except (PerfkitError, OSError):
+        return None
+
+
 def _import(args: argparse.Namespace) -> int:
     if args.annex_a:
         from perfkit.formats.annex_a import import_annex_a
 
-        written = import_annex_a(args.annex_a, args.out, args.la)
+        result = import_annex_a(args.annex_a, args.out, args.la)
+    elif args.cin_census:
+        from perfkit.formats.cin_census import import_cin_census
+
+        result = import_cin_census(args.cin_census, args.out)
     else:
         from perfkit.formats.ssda903 import import_ssda903
 
-        la = args.la or la_from_path(args.ssda903)
-        if not la:
-            print(f"perfkit import: {args.ssda903}: the SSDA903 files do not name the authority and the folder name "
-                  "holds no three-digit LA number: give it with --la (e.g. --la 886)", file=sys.stderr)
-            return EXIT_BAD_INPUT
-        if not args.la:
-            print(f"authority {la} (from the folder name {args.ssda903.name!r}; give --la to choose another)", file=sys.stderr)
-        written = import_ssda903(args.ssda903, args.out, la)
-    print(f"wrote {len(written)} canonical tables to {args.out}: {', '.join(p.name for p in written)}")
-    return 0
+        result = import_ssda903(args.ssda903, args.out, args.la, args.year,
+                                fallback_la=None if args.la else la_from_path(args.ssda903[0]),
+                                la_names=_authority_names())
+    return _report_import(result, args.out)
+
+
+def _report_import(result, out: Path) -> int:
+    """Print what an import wrote and left out; its exit status (0 complete, 1 rows left out, 2 nothing usable)."""
+    if isinstance(result, list):  # an importer that writes everything or raises
+        print(f"wrote {len(result)} canonical tables to {out}: {', '.join(p.name for p in result)}")
+        return 0
+    if result.written:
+        print(f"wrote {len(result.written)} canonical tables to {out}: {', '.join(p.name for p in result.written)}")
+    if result.log.problems:
+        left_out = result.log.rows_left_out
+        where = f"; every one is in {result.problems_file}" if result.problems_file else ""
+        print(f"perfkit import: {len(result.log.problems)} problem{'s' if len(result.log.problems) != 1 else ''} "
+              f"({left_out} row{'s' if left_out != 1 else ''} left out){where}:", file=sys.stderr)
+        print(result.log.summary(), file=sys.stderr)
+    if not result.written:
+        print(f"perfkit import: nothing usable was found; nothing was written to {out}", file=sys.stderr)
+    return result.status
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -172,6 +202,17 @@ def _benchmarks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _spc(args: argparse.Namespace) -> int:
+    from perfkit.indicators.spc import spc_csv
+
+    source = "standard input" if str(args.input) == "-" else str(args.input)
+    text = sys.stdin.read() if str(args.input) == "-" else args.input.read_text(encoding="utf-8-sig")
+    sys.stdout.write(spc_csv(text, args.improvement, args.target, source=source, rebase_at=args.rebase_at or None,
+                             baseline_points=args.baseline_points,
+                             on_warning=lambda message: print(f"perfkit spc: {message}", file=sys.stderr)))
+    return 0
+
+
 def _catalogue(args: argparse.Namespace) -> int:
     from perfkit.indicators.catalogue import markdown_table, with_indicator_table
 
@@ -187,6 +228,20 @@ def parser() -> argparse.ArgumentParser:
     main_parser = _Parser(prog="perfkit", description="Children's services performance indicators and reports.")
     commands = main_parser.add_subparsers(dest="command", required=True)
 
+    spc = commands.add_parser(
+        "spc", help="statistical process control (NHS Making Data Count XmR chart) of a series: CSV in, CSV out",
+        description="Reads a CSV of period,value in time order and prints period, value, mean, lower_limit, "
+                    "upper_limit, point_type, variation, assurance (the rules of NHSRplotthedots; see docs/spc.md).")
+    spc.add_argument("--input", type=Path, required=True, help="CSV with columns period,value in time order ('-': standard input)")
+    spc.add_argument("--improvement", required=True, choices=["higher", "lower", "neither"],
+                     help="which direction is better (neither: no improvement or concern, no assurance)")
+    spc.add_argument("--target", type=float, default=None, help="target value: gives the assurance (pass, fail, hit_and_miss)")
+    spc.add_argument("--rebase-at", action="append", default=None, metavar="PERIOD",
+                     help="recalculate the limits from this period on (a declared change; repeatable)")
+    spc.add_argument("--baseline-points", type=int, default=None,
+                     help="fix the limits on the first N points of each segment (at least 12); default: all points")
+    spc.set_defaults(run=_spc)
+
     synth = commands.add_parser("synth", help="generate the synthetic record-level dataset")
     synth.add_argument("--out", type=Path, required=True, help="folder to write the tables to")
     synth.add_argument("--seed", type=int, default=2025)
@@ -194,14 +249,25 @@ def parser() -> argparse.ArgumentParser:
     synth.add_argument("--authorities", type=int, default=0, help="make this many authorities instead of the default four")
     synth.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="canonical table format")
     synth.add_argument("--workers", type=int, default=1, help="processes simulating authorities in parallel")
-    synth.add_argument("--as", dest="as_format", choices=["canonical", "annex-a", "ssda903"], default="canonical",
-                       help="write the canonical tables, or Ofsted Annex A workbooks, or SSDA903 CSVs (one per authority)")
+    synth.add_argument("--as", dest="as_format", choices=["canonical", "annex-a", "ssda903", "ssda903-xml"],
+                       default="canonical",
+                       help="write the canonical tables, or Ofsted Annex A workbooks, SSDA903 CSVs or SSDA903 XML "
+                            "(one per authority)")
     synth.set_defaults(run=_synth)
 
-    importer = commands.add_parser("import", help="convert an Annex A workbook or SSDA903 CSVs to the canonical dataset")
+    importer = commands.add_parser(
+        "import", help="convert an Annex A workbook, SSDA903 files or CIN census XML to the canonical dataset",
+        description="Writes the canonical tables to --out, and import-problems.csv listing every row left out or "
+                    "value changed. Exit status: 0 nothing left out, 1 some rows left out, 2 nothing usable.")
     source = importer.add_mutually_exclusive_group(required=True)
     source.add_argument("--annex-a", type=Path, help="an Ofsted Annex A workbook (.xlsx), CSV list or folder of lists")
-    source.add_argument("--ssda903", type=Path, help="a folder of SSDA903 CSVs (Header, Episodes, Missing, OC3, UASC)")
+    source.add_argument("--ssda903", type=Path, nargs="+",
+                        help="SSDA903 files or folders: CSVs (Header, Episodes, Missing, OC3, UASC) or the XML upload; "
+                             "a folder per collection year, or the year in each file name")
+    source.add_argument("--cin-census", type=Path, nargs="+", metavar="FILE.xml",
+                        help="CIN census XML returns (one or several years; records repeated across years are merged)")
+    importer.add_argument("--year", type=int, default=None,
+                          help="with --ssda903: the collection year (ending 31 March) of files whose names name none")
     importer.add_argument("--out", type=Path, required=True, help="folder to write the canonical tables to")
     importer.add_argument("--la", default=None, type=la_code_argument("--la"), help="three-digit LA number (default: the last three-digit number in the file or folder name)")
     importer.set_defaults(run=_import)
