@@ -80,30 +80,43 @@ def test_ssda903_import_gives_no_return_interview_figure(tables, tmp_path):
 
 
 @pytest.mark.skipif(not EXTERNAL_903.is_dir(), reason="../shared/external is not beside the project")
-def test_another_projects_903_files_give_no_figure_their_source_cannot_support(tmp_path):
-    """The data-to-insight validator's fake 903 files (header, episodes, missing, UASC) through the CLI."""
-    year = tmp_path / "903" / "2018"
-    year.mkdir(parents=True)
-    for name in ("header.csv", "episodes.csv", "missing.csv", "uasc.csv"):
-        shutil.copy(EXTERNAL_903 / name, year / name)
-    assert main(["import", "--ssda903", str(year), "--out", str(tmp_path / "out"), "--la", LA]) == 0
-    out = tmp_path / "measures.csv"
-    import contextlib
-    import io
-
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        assert main(["measures", "--data", str(tmp_path / "out"), "--authority", LA, "--period", "2017-18 Q4"]) == 0
-    out.write_text(printed.getvalue())
-    figures = pl.read_csv(out, schema_overrides={"la_code": pl.String})
-    shown = figures.filter(pl.col("value").is_not_null())["indicator"].to_list()
-    # only what episodes and missing episodes hold, without a population (no rates)
-    assert set(shown) <= {"cla_starts", "cla_uasc", "cla_3plus_placements_pct", "cla_long_term_stability_pct",
-                          "cla_s20_starts", "cla_s20_repeat_starts", "missing_episodes", "missing_children",
-                          "missing_episodes_per_child", "missing_under16_pct"}, shown
+def test_another_projects_903_files_give_no_figure_their_source_cannot_support(tmp_path, capsys):
+    """The data-to-insight validator's fake 903 files, the whole folder in one command, then perfkit measures:
+    only what 903 holds has a figure (no return interviews: 0% of 9 before), every gap says why."""
+    assert main(["import", "--ssda903", str(EXTERNAL_903), "--out", str(tmp_path / "out"), "--la", LA]) == 1
+    capsys.readouterr()
+    assert main(["measures", "--data", str(tmp_path / "out"), "--authority", LA, "--period", "2017-18 Q4"]) == 0
+    figures = pl.read_csv(capsys.readouterr().out.encode(), schema_overrides={"la_code": pl.String, "reason": pl.String})
+    shown = set(figures.filter(pl.col("value").is_not_null())["indicator"].to_list())
+    # what episodes, missing episodes and care leavers hold, without a population (no rates)
+    assert shown <= {"cla_starts", "cla_uasc", "cla_3plus_placements_pct", "cla_long_term_stability_pct",
+                     "cla_s20_starts", "cla_s20_repeat_starts", "missing_episodes", "missing_children",
+                     "missing_episodes_per_child", "missing_under16_pct", "care_leavers_suitable_pct",
+                     "care_leavers_eet_pct"}, shown
+    assert {"cla_starts", "missing_episodes"} <= shown
     rhi = figures.filter(pl.col("indicator") == "rhi_offered_72h_pct").row(0, named=True)
     assert rhi["value"] is None and rhi["reason"] == f"{NOT_AVAILABLE}: needs missing_episodes.rhi_offered_date"
     assert figures.filter(pl.col("value").is_null())["reason"].null_count() == 0  # every gap says why
+
+
+@pytest.mark.skipif(not EXTERNAL_903.is_dir(), reason="../shared/external is not beside the project")
+def test_another_projects_annex_a_workbook_gives_no_figure_its_source_cannot_support(tmp_path, capsys):
+    """The liia-tools Annex A sample: no placement moves, missing episodes, workforce or EHC requests, and
+    (this template) no care leavers' list: none of these has a figure, in any quarter the records cover."""
+    from perfkit.indicators.periods import latest_complete_period
+
+    workbook = shared_dir() / "external" / "sf-liia-tools" / "Annex_A.xlsx"
+    assert main(["import", "--annex-a", str(workbook), "--out", str(tmp_path / "out"), "--la", LA]) == 1
+    data = load_dataset(tmp_path / "out")
+    first, last = data.event_span()[LA]
+    period = latest_complete_period(last)
+    figures = compute(data, period.series(4), [LA])
+    unsupported = {"cla_3plus_placements_pct", "cla_long_term_stability_pct", "missing_episodes",
+                   "rhi_offered_72h_pct", "sw_caseload", "ehcp_20wk_pct", "care_leavers_eet_pct", "referral_rate"}
+    rows = figures.filter(pl.col("indicator").is_in(list(unsupported)))
+    assert rows.height == 4 * len(unsupported)
+    assert rows["value"].null_count() == rows.height and rows["reason"].null_count() == 0
+    assert "needs cla_episodes.rne (P or B)" in rows.filter(pl.col("indicator") == "cla_3plus_placements_pct")["reason"][-1]
 
 
 def test_annex_a_import_gives_no_placement_stability_figure(tables, tmp_path):

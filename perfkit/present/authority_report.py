@@ -36,7 +36,7 @@ from perfkit.present.disclosure import (
     small_counts,
 )
 from perfkit.present.disclosure import label as small_label
-from perfkit.present.formatting import format_value, markdown_text
+from perfkit.present.formatting import NOT_AVAILABLE_CELL, format_value, markdown_text
 from perfkit.present.html_tables import Cell, HtmlTable
 from perfkit.present.narrative import (
     Benchmarks,
@@ -107,7 +107,10 @@ class AuthorityReport:
         return bool(row and row.get("suppressed"))
 
     def shown(self, indicator: Indicator, period: Period) -> str:
-        """The figure as members read it (``fewer than 5`` where suppressed)."""
+        """The figure as members read it (``fewer than 5`` where suppressed, ``not available`` where the data
+        cannot give it)."""
+        if self.reason(indicator.id, period):
+            return NOT_AVAILABLE_CELL
         if self.suppressed(indicator.id, period):
             row = self._row(indicator.id, period) or {}
             return shown_label(indicator.unit, row.get("suppression"), self.threshold)

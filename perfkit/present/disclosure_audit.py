@@ -35,7 +35,7 @@ import polars as pl
 from perfkit.config.settings import DEFAULT_THRESHOLD
 from perfkit.indicators.catalogue import ALL, Catalogue, load_catalogue
 from perfkit.present.disclosure import ALL_GROUPS, NOT_SHOWN, WITHHELD, Reader, label, relations_of
-from perfkit.present.formatting import NO_FIGURE
+from perfkit.present.formatting import NO_FIGURE, NOT_AVAILABLE_CELL
 
 PERIOD = re.compile(r"\b(\d{4}-\d{2} Q[1-4])\b")
 _NUMBER = re.compile(r"^(-?[\d,]*\.?\d+)(%| per 10,000| working days)?$")
@@ -50,9 +50,9 @@ def words(threshold: int) -> set[str]:
     """Everything but a number that a figure may show: each label perfkit writes in place of a figure.
 
     >>> sorted(words(5))
-    ['', 'fewer than 5', 'no figure', 'not shown: too few to break down', 'withheld']
+    ['', 'fewer than 5', 'no figure', 'not available', 'not shown: too few to break down', 'withheld']
     """
-    return {"", label(threshold), WITHHELD, NO_FIGURE, NOT_SHOWN}
+    return {"", label(threshold), WITHHELD, NO_FIGURE, NOT_SHOWN, NOT_AVAILABLE_CELL}
 
 
 @dataclass(frozen=True)

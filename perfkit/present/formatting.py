@@ -10,6 +10,8 @@ from perfkit.indicators.catalogue import Indicator
 from perfkit.indicators.rounding import round_half_up
 
 NO_FIGURE = "no figure"
+NOT_AVAILABLE_CELL = "not available"
+"""A cell whose figure the data cannot give (the reason is written once, under the headline table)."""
 
 
 def format_number(value: float | None, decimals: int) -> str:

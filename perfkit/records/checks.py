@@ -242,8 +242,8 @@ def check_table(
     if missing:
         return raw, problems
     if raw.height == 0 and ROW not in raw.columns:  # a small authority may have nothing to record: valid, and said
-        problems.append(Problem(file, "the file has a header but no rows: loaded as an empty table (its indicators "
-                                      "count nothing in any period)", severity="warning"))
+        problems.append(Problem(file, "the file has a header but no rows: loaded as an empty table (the indicators "
+                                      "counted from it are not available from this data)", severity="warning"))
 
     frame = _with_contract_columns(raw, spec)
     schema = frame.schema
