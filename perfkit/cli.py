@@ -58,6 +58,18 @@ def _synth(args: argparse.Namespace) -> int:
             one = {name: frame.filter(pl.col("la_code") == la_code) for name, frame in tables.items()}
             print(f"wrote {write_annex_a(one, args.out / f'annex_a_{la_code}.xlsx')}")
         return 0
+    if args.as_format == "cin-census":
+        from perfkit.synth.cin_census import write_cin_census
+
+        for la_code in sorted(tables["children"]["la_code"].unique().to_list()):
+            one = {name: frame.filter(pl.col("la_code") == la_code) for name, frame in tables.items()}
+            dates = one["referrals"]["referral_date"]
+            years = range(dates.min().year + (dates.min().month >= 4), dates.max().year + (dates.max().month >= 4) + 1)
+            folder = args.out / f"cin_census_{la_code}"
+            for year in years:  # one return a collection year (ending 31 March), as councils make them
+                write_cin_census(one, folder / f"cin_census_{la_code}_{year}.xml", la_code, year)
+            print(f"wrote {len(years)} CIN census returns for {la_code} under {folder}")
+        return 0
     if args.as_format in ("ssda903", "ssda903-xml"):
         from perfkit.formats.ssda903 import write_ssda903
         from perfkit.formats.ssda903_xml import write_ssda903_xml
@@ -249,10 +261,10 @@ def parser() -> argparse.ArgumentParser:
     synth.add_argument("--authorities", type=int, default=0, help="make this many authorities instead of the default four")
     synth.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="canonical table format")
     synth.add_argument("--workers", type=int, default=1, help="processes simulating authorities in parallel")
-    synth.add_argument("--as", dest="as_format", choices=["canonical", "annex-a", "ssda903", "ssda903-xml"],
+    synth.add_argument("--as", dest="as_format", choices=["canonical", "annex-a", "ssda903", "ssda903-xml", "cin-census"],
                        default="canonical",
-                       help="write the canonical tables, or Ofsted Annex A workbooks, SSDA903 CSVs or SSDA903 XML "
-                            "(one per authority)")
+                       help="write the canonical tables, or Ofsted Annex A workbooks, SSDA903 CSVs, SSDA903 XML or "
+                            "CIN census XML returns (one set per authority)")
     synth.set_defaults(run=_synth)
 
     importer = commands.add_parser(

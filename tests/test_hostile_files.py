@@ -399,9 +399,14 @@ def test_parquet_float_in_an_integer_column_is_refused_like_the_csv(table, colum
     """18377.5 in a Float64 column of a Parquet file was read as 18377; it is refused as in a CSV, naming
     file, column, row, value and what was expected."""
     spec = TABLES[table]
-    row = {"la_code": "999", "year": 2022.0, "population_0_17": 18377.0}
+    rows = {"population": {"la_code": "999", "year": 2022.0, "population_0_17": 18377.0},
+            "cp_plans": {"la_code": "999", "child_id": "A1", "plan_id": "P1", "start_date": "2022-05-01",
+                         "end_date": "2022-09-01", "initial_category": "NEG", "latest_category": "NEG",
+                         "previous_plans": 1.0}}
+    row = rows[table]
     assert set(row) == set(spec.column_names), "the test's row must fill the table"
-    good = pl.DataFrame([row, {**row, "year": 2023.0}])
+    second = {"year": 2023.0} if table == "population" else {"plan_id": "P2", "previous_plans": 2.0}
+    good = pl.DataFrame([row, {**row, **second}])
     bad = good.with_columns(pl.Series(column, [good[column][0], good[column][1] + 0.5]))
     value, expected = str(bad[column][1]), spec.column(column).describe()
     text = lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)  # noqa: E731

@@ -397,9 +397,10 @@ def test_visits_recorded_after_the_period_end_are_not_counted_and_are_reported(t
     from perfkit.indicators.quality import data_quality
 
     children = _frame(["la_code", "child_id", "sex", "date_of_birth", "ethnicity"],
-                      [(LA, c, "F", d("2015-01-01"), "WBRI") for c in "ab"])
+                      [(LA, c, "F", d("2015-01-01"), "WBRI") for c in "abc"])
     plans = _frame(["la_code", "child_id", "plan_id", "start_date", "end_date", "initial_category", "latest_category"],
-                   [(LA, "a", "p1", d("2022-06-01"), None, "NEG", "NEG"), (LA, "b", "p2", d("2022-06-01"), None, "NEG", "NEG")])
+                   [(LA, "a", "p1", d("2022-06-01"), None, "NEG", "NEG"), (LA, "b", "p2", d("2022-06-01"), None, "NEG", "NEG"),
+                    (LA, "c", "p3", d("2022-01-10"), d("2022-05-20"), "NEG", "NEG")])  # ended: the records hold ends
     visits = _frame(["la_code", "child_id", "plan_id", "visit_date", "recorded_date"],
                     [(LA, "a", "p1", d("2022-09-28"), d("2022-09-29")),    # on record in time
                      (LA, "b", "p2", d("2022-09-28"), d("2022-10-03"))])   # written up after the quarter ended

@@ -224,8 +224,10 @@ def test_a_table_with_no_rows_loads_and_its_indicators_are_not_available(small_d
     figures = everything.filter(pl.col("indicator").str.starts_with("ehcp"))
     assert figures.height == 2 * len(data.authorities)
     assert figures["value"].null_count() == figures.height and figures["numerator"].null_count() == figures.height
-    assert set(figures["reason"]) == {"not available from this data: needs ehcp_requests.request_date, "
-                                      "ehcp_requests.plan_issued_date",
-                                      "not available from this data: needs ehcp_requests.request_date"}
+    assert set(figures["reason"]) == {
+        "not available from this data: needs ehcp_requests.request_date, ehcp_requests.plan_issued_date, "
+        "ehcp_requests.exception",
+        "not available from this data: needs ehcp_requests.request_date, ehcp_requests.decision_date, "
+        "ehcp_requests.plan_issued_date"}
     assert everything.filter(~pl.col("indicator").str.starts_with("ehcp"))["reason"].null_count() == \
         everything.height - figures.height

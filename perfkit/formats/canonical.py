@@ -31,7 +31,7 @@ def typed_table(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     --------
     >>> frame = pl.DataFrame({"la_code": ["990"], "child_id": ["A"], "end_date": [None]})
     >>> typed_table("cp_plans", frame).schema["end_date"], typed_table("cp_plans", frame).width
-    (Date, 7)
+    (Date, 8)
     """
     spec = TABLES.get(name)
     if spec is None:

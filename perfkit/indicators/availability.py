@@ -78,6 +78,9 @@ QUIET_DAYS = 14
 """The shortest quiet spell that may mean records stopped (or had not begun): two weeks."""
 QUIET_EVENTS = 10
 """A quiet spell of this many of the table's usual gaps between events means the records stopped."""
+JUDGED_EVENTS = 20
+"""A table with fewer events than this for an authority is too small to tell a quiet spell from records
+that stopped: its coverage is not judged (the columns it needs still are)."""
 
 
 def reads_from(history: str | int) -> pl.Expr:
@@ -96,7 +99,7 @@ def slack(gap: pl.Expr) -> pl.Expr:
     ten of its usual gaps between events, and at least two weeks (a table of a few events a year may be
     quiet for months and still be complete; daily contacts that stop for a month have stopped).
 
-    >>> pl.DataFrame({"gap": [0.1, 30.0]}).select(slack(pl.col("gap")))["gap"].to_list()
+    >>> pl.DataFrame({"gap": [0.1, 30.0]}).select(slack(pl.col("gap"))).to_series().to_list()
     [datetime.timedelta(days=14), datetime.timedelta(days=300)]
     """
     days = pl.max_horizontal(gap * QUIET_EVENTS, pl.lit(float(QUIET_DAYS)))
@@ -155,7 +158,8 @@ def unavailable(
     for table in dict.fromkeys(t for i in indicators for t in i.tables if t in spans):
         grid = grid.join(spans[table].select("la_code", pl.col("first").alias(f"__first_{table}"),
                                              pl.col("last").alias(f"__last_{table}"),
-                                             slack(pl.col("gap")).alias(f"__slack_{table}")),
+                                             pl.when(pl.col("events") >= JUDGED_EVENTS).then(slack(pl.col("gap")))
+                                             .alias(f"__slack_{table}")),
                          on="la_code", how="left")
     frames = []
     for indicator in indicators:

@@ -202,7 +202,8 @@ def without_record_ids(data: Dataset) -> Dataset:
 def _check_every_column(data: Dataset) -> None:
     """Breakdowns read columns headline figures do not: a dataset loaded with fewer cannot give them."""
     for name, frame in data.tables.items():
-        missing = [c.name for c in TABLES[name].columns if c.name not in frame.columns] if name in TABLES else []
+        missing = ([c.name for c in TABLES[name].columns if c.required and c.name not in frame.columns]
+                   if name in TABLES else [])
         if missing:
             raise ValueError(f"breakdowns need every column of the tables, but {name} was loaded without "
                              f"{', '.join(missing)}: load the dataset without columns= (see COUNTED_COLUMNS)")

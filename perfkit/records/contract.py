@@ -165,7 +165,9 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             "cp_plans",
             (LA, CHILD, _text("plan_id"), _date("start_date"), _date("end_date", False),
-             _code("initial_category", CP_CATEGORIES), _code("latest_category", CP_CATEGORIES)),
+             _code("initial_category", CP_CATEGORIES), _code("latest_category", CP_CATEGORIES),
+             # the CIN census's NumberOfPreviousCPP: earlier plans the records may not hold
+             Column("previous_plans", "integer", False)),
             key=("la_code", "plan_id"),
             date_order=(("start_date", "end_date"),),
         ),

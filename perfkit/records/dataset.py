@@ -46,7 +46,7 @@ class Dataset:
         return sorted(self.tables["children"]["la_code"].unique().to_list())
 
     def table_spans(self) -> dict[str, pl.DataFrame]:
-        """What each dated table's records cover, by authority: ``la_code``, ``first``, ``last``, ``gap``.
+        """What each dated table's records cover, by authority: ``la_code``, ``first``, ``last``, ``gap``, ``events``.
 
         - ``last`` is the latest event date: the start of each record (a referral,
           an episode, a contact), never an end or closure date, so a mistyped
@@ -59,7 +59,8 @@ class Dataset:
           events alone (contacts) it is the earliest event.
         - ``gap`` is the mean number of days between the events from ``first``
           to ``last``: how long a quiet spell may be before it means the
-          records stopped (see :mod:`perfkit.indicators.availability`).
+          records stopped (see :mod:`perfkit.indicators.availability`); ``events``
+          how many there are.
 
         Births and recording dates say nothing of when records start or end.
 
@@ -67,7 +68,7 @@ class Dataset:
         ...     "episode_start": [dt.date(2015, 5, 2), dt.date(2022, 6, 1), dt.date(2023, 1, 9)],
         ...     "episode_end": [None, dt.date(2022, 4, 3), dt.date(2024, 7, 1)]})})
         >>> data.table_spans()["cla_episodes"].rows()
-        [('1', datetime.date(2022, 4, 3), datetime.date(2023, 1, 9), 281.0)]
+        [('1', datetime.date(2022, 4, 3), datetime.date(2023, 1, 9), 281.0, 2)]
         """
         from perfkit.records.contract import TABLES
 
@@ -88,7 +89,7 @@ class Dataset:
             spans[name] = (frame.group_by("la_code")
                            .agg(first.alias("first"), last.alias("last"),
                                 ((last - first).dt.total_days().clip(lower_bound=0) / pl.max_horizontal(events - 1, 1))
-                                .cast(pl.Float64).alias("gap"))
+                                .cast(pl.Float64).alias("gap"), events.cast(pl.Int64).alias("events"))
                            .filter(pl.col("first").is_not_null() & pl.col("last").is_not_null()).sort("la_code"))
         return spans
 
@@ -101,7 +102,7 @@ class Dataset:
         first: dict[str, list[dt.date]] = {}
         last: dict[str, list[dt.date]] = {}
         for ends in self.table_spans().values():
-            for la, low, high, _ in ends.iter_rows():
+            for la, low, high, *_ in ends.iter_rows():
                 first.setdefault(la, []).append(low)
                 last.setdefault(la, []).append(high)
         return {la: (max(first[la]), max(last[la])) for la in first}

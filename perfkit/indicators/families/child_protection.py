@@ -30,9 +30,16 @@ def icpc_15wd_pct(m: MeasureInput) -> MeasureRows:
 
 
 def _plans(m: MeasureInput) -> pl.DataFrame:
-    return m.shared("cp_plans", lambda: m.data.table("cp_plans").with_columns(
-        is_repeat=pl.col("start_date").min().over("la_code", "child_id") < pl.col("start_date")
-    ))
+    """Child protection plans, each marked a repeat where the child had an earlier plan in the records or,
+    where the source says so (the CIN census's NumberOfPreviousCPP), before them."""
+    def build() -> pl.DataFrame:
+        plans = m.data.table("cp_plans")
+        earlier = pl.col("start_date").min().over("la_code", "child_id") < pl.col("start_date")
+        if "previous_plans" in plans.columns:
+            earlier = earlier | (pl.col("previous_plans").cast(pl.Int64, strict=False) > 0).fill_null(False)
+        return plans.with_columns(is_repeat=earlier)
+
+    return m.shared("cp_plans", build)
 
 
 def _plans_starting(m: MeasureInput) -> pl.DataFrame:
