@@ -147,15 +147,24 @@ def _report_import(result, out: Path) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from perfkit.formats.import_log import PROBLEMS_FILE, ImportLog, read_problems
     from perfkit.records.loading import load_dataset
 
+    # what the import that wrote this folder left out or changed, in the import's own words
+    imported = ImportLog(read_problems(args.data))
+    if imported.problems:
+        print(f"perfkit validate: the import that wrote {args.data} reported {len(imported.problems)} problem"
+              f"{'s' if len(imported.problems) != 1 else ''} ({imported.rows_left_out} rows left out; every one is in "
+              f"{args.data / PROBLEMS_FILE}):", file=sys.stderr)
+        print(imported.summary(), file=sys.stderr)
     data = load_dataset(args.data, recall=False)  # asked to check: every file is, passed before or not
     for warning in data.warnings:
         print(f"  - {warning}", file=sys.stderr)
     summary = ", ".join(f"{name} {frame.height:,}" for name, frame in data.tables.items())
     note = f" with {len(data.warnings)} warning{'s' if len(data.warnings) != 1 else ''} (above)" if data.warnings else ""
-    print(f"{args.data}: valid{note}. Rows: {summary}. Authorities: {', '.join(data.authorities)}")
-    return 0
+    left_out = f"; the import left {imported.rows_left_out} rows out (above)" if imported.rows_left_out else ""
+    print(f"{args.data}: valid{note}{left_out}. Rows: {summary}. Authorities: {', '.join(data.authorities)}")
+    return imported.exit_status(len(data.tables))
 
 
 def _measures(args: argparse.Namespace) -> int:

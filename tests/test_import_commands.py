@@ -74,3 +74,17 @@ def test_a_synthetic_return_imports_with_one_command_and_gives_the_same_figures(
         assert len(said) == merged  # each child referred twice on one day is said, once
         expected = _as_the_census_holds_them(expected)
     assert got.equals(_figures(expected, FIGURES[form])), form
+
+
+def test_validate_reports_what_the_import_left_out_in_the_same_words(tmp_path, capsys):
+    """perfkit validate on an imported folder lists the import's problems as the import did, and exits as it did."""
+    from perfkit.config.paths import shared_dir
+
+    workbook = shared_dir() / "external" / "sf-liia-tools" / "Annex_A.xlsx"
+    if not workbook.exists():
+        pytest.skip("../shared/external is not beside the project")
+    assert main(["import", "--annex-a", str(workbook), "--out", str(tmp_path / "out"), "--la", LA]) == 1
+    imported = [line for line in capsys.readouterr().err.splitlines() if line.startswith("  - ")]
+    assert main(["validate", "--data", str(tmp_path / "out")]) == 1
+    validated = capsys.readouterr().err.splitlines()
+    assert imported and all(line in validated for line in imported)

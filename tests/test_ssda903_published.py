@@ -226,7 +226,7 @@ def test_uasc_uses_the_date_uasc_ceased(tmp_path):
     write(folder / "header.csv", HEADER + "7,1,01/01/2008,AOTH,,,\n8,1,01/01/2007,AOTH,,,\n9,1,01/01/2007,AOTH,,,\n"
                                           "10,1,01/01/2006,AOTH,,,\n")
     write(folder / "episodes.csv", EPISODES + "7,01/05/2023,S,V2,N1,U4,PR1,,,,,,\n8,01/05/2023,S,V2,N1,U4,PR1,,,,,,\n"
-                                              "10,01/05/2023,S,V2,N1,U4,PR1,,,,,,\n")
+                                              "10,01/05/2023,S,V2,N1,U4,PR1,,,,,,\n9,01/05/2023,S,V2,N1,U4,PR1,01/06/2023,E11,,,,\n")
     write(folder / "uasc.csv", "CHILD,SEX,DOB,DUC\n7,1,01/01/2008,01/01/2026\n8,1,01/01/2007,01/01/2023\n10,1,01/01/2006,01/01/2024\n")
     result = import_ssda903(folder, tmp_path / "out", LA)
     assert result.status == 0
@@ -234,8 +234,13 @@ def test_uasc_uses_the_date_uasc_ceased(tmp_path):
     assert children.select("child_id", "uasc", "uasc_ceased").rows() == [
         ("10", "Y", "2024-01-01"), ("7", "Y", "2026-01-01"), ("8", "N", "2023-01-01"), ("9", "N", None)]
     assert said(result, "value '01/01/2023': expected a date UASC ceased after the child came into care (01/05/2023)")
-    assert said(result, "row 3: value '01/01/2024': expected care to end by the date UASC ceased")
-    assert len(result.log.problems) == 2  # child 7, UASC until a date still to come, is no problem
+    assert len(result.log.problems) == 1  # child 7, UASC until a date still to come, is no problem
+    # child 10, still looked after, was UASC until 1 January 2024: counted at 31 December 2023, not at 31 March
+    from perfkit.indicators.engine import compute
+    from perfkit.records.loading import load_dataset
+
+    figures = compute(load_dataset(tmp_path / "out"), ["2023-24 Q3", "2023-24 Q4"], [LA], indicators=["cla_uasc"])
+    assert figures.select("period", "numerator").rows() == [("2023-24 Q3", 2.0), ("2023-24 Q4", 1.0)]
 
 
 # --------------------------------------------------------------------------

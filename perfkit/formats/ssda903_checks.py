@@ -147,15 +147,13 @@ def uasc_flags(uasc: pl.DataFrame, header: pl.DataFrame | None, episodes: pl.Dat
                data_end: dt.date | None = None) -> tuple[pl.DataFrame, list[ImportProblem]]:
     """Each UASC child's ``uasc`` flag and the date UASC ceased (``uasc_ceased``), from the UASC rows' ``DUC``.
 
-    A child is UASC at a date only before their ``DUC``. The contract's
-    ``children.uasc`` is one flag per child, read by the looked-after
-    measures as "UASC while in care", so it is ``Y`` for a child who was UASC
-    on some day of care (no ``DUC``, or a ``DUC`` after their first episode
-    began), or who has no episode (ever UASC); ``N``, with a warning, for a
-    child whose ``DUC`` came before they were looked after. A child still in
-    care after their ``DUC`` (an open episode: at the end of the last
-    collection year holding it, else ``data_end``) is warned about: the flag counts them as UASC on
-    every day of care. A ``DUC`` before the date of birth is warned about.
+    A child is UASC at a date only before their ``DUC``: the looked-after
+    measures count a child with ``uasc`` Y as UASC at a window's end only
+    before ``uasc_ceased``. ``uasc`` is ``Y`` for a child who was UASC on some
+    day of care (no ``DUC``, or a ``DUC`` after their first episode began),
+    or who has no episode (ever UASC); ``N``, with a warning, for a child whose
+    ``DUC`` came before they were looked after. A ``DUC`` before the date of
+    birth is warned about.
 
     >>> import datetime as dt
     >>> d = dt.date
@@ -192,19 +190,10 @@ def uasc_flags(uasc: pl.DataFrame, header: pl.DataFrame | None, episodes: pl.Dat
         rows = rows.with_columns(__first=pl.lit(None, pl.Date), __open=pl.lit(None, pl.Boolean), __last=pl.lit(None, pl.Date),
                                  __seen=pl.lit(None, pl.Date))
     before_care = pl.col("duc").is_not_null() & pl.col("__first").is_not_null() & (pl.col("duc") <= pl.col("__first"))
-    after_duc = (pl.col("duc").is_not_null() & ~before_care & pl.col("__first").is_not_null()
-                 & ((pl.col("__open") & (pl.col("duc") < pl.col("__seen")))
-                    | (~pl.col("__open") & (pl.col("__last") > pl.col("duc")))))
     for r in rows.filter(before_care).iter_rows(named=True):
         problems.append(_problem(r, "DUC", _dmy(r["duc"]),
                                  f"a date UASC ceased after the child came into care ({_dmy(r['__first'])}): a child is UASC only before it",
                                  "uasc set to N: the child was not UASC on any day looked after"))
-    for r in rows.filter(after_duc).iter_rows(named=True):
-        problems.append(_problem(
-            r, "DUC", _dmy(r["duc"]),
-            "care to end by the date UASC ceased, as the contract's uasc flag has no date: "
-            + ("the child is still looked after" if r["__open"] else f"the child was looked after until {_dmy(r['__last'])}"),
-            "uasc = Y: counted as UASC on every day of care, also after the DUC (kept as children.uasc_ceased)"))
     flags = rows.select("__la", "child_id", pl.when(before_care).then(pl.lit("N")).otherwise(pl.lit("Y")).alias("uasc"),
                         pl.col("duc").alias("uasc_ceased"))
     return flags, problems

@@ -25,7 +25,7 @@ what this adds:
   latest year (within a year, the last row).
 - **UASC**: from the dates UASC ceased (``DUC``), see
   :func:`perfkit.formats.ssda903_checks.uasc_flags`; the latest ``DUC`` is
-  written as ``children.uasc_ceased``, a column beyond the contract.
+  written as ``children.uasc_ceased`` (a child is UASC only before it).
 - **An open episode's reason ceased** is ignored (with a warning).
 """
 
@@ -76,8 +76,8 @@ NEEDED = {
 }
 """The values each part's table cannot do without: a row lacking one (blank, or not understood) is left out."""
 ORDER = {"episodes": ("episode_start", "episode_end", "DECOM", "DEC"), "missing": ("missing_start", "missing_end", "MIS_START", "MIS_END")}
-EXTRA_COLUMNS = {"children": ("uasc_ceased",)}
-"""Columns written beyond the contract."""
+EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {}
+"""Columns written beyond the contract: none now (the date UASC ceased is the contract's children.uasc_ceased)."""
 
 
 def _extras(kind: str) -> list[Field]:

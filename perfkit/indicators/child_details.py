@@ -7,7 +7,7 @@ import polars as pl
 from perfkit.records.dataset import Dataset, child_key
 
 CHILD_DETAILS = {"sex": "sex", "date_of_birth": "date_of_birth", "ethnicity": "ethnicity",
-                 "__child_district": "district", "__uasc": "uasc"}
+                 "__child_district": "district", "__uasc": "uasc", "__uasc_ceased": "uasc_ceased"}
 """Columns :func:`with_children` adds, and the children table's column each comes from."""
 
 
@@ -32,8 +32,11 @@ def with_children(rows: pl.DataFrame, data: Dataset, details: tuple[str, ...] = 
     wanted = [name for name in details if name not in rows.columns]
     if not wanted:
         return rows
-    children = data.table("children").select(
-        "la_code", "child_id", *[pl.col(CHILD_DETAILS[name]).alias(name) for name in wanted]
+    table = data.table("children")
+    children = table.select(  # an optional column the table lacks is empty for every child
+        "la_code", "child_id", *[(pl.col(CHILD_DETAILS[name]) if CHILD_DETAILS[name] in table.columns
+                                  else pl.lit(None, pl.Date if name == "__uasc_ceased" else pl.String)).alias(name)
+                                 for name in wanted]
     )
     keyed = children.with_columns(__key=child_key()).rename({"la_code": "__la_code", "child_id": "__child_id"})
     if keyed["__key"].n_unique() == keyed.height:

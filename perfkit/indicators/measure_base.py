@@ -84,7 +84,7 @@ class MeasureRows:
 MeasureFunction = Callable[[MeasureInput], MeasureRows]
 
 COUNTED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "children": ("date_of_birth", "uasc"),
+    "children": ("date_of_birth", "uasc", "uasc_ceased"),
     "contacts": ("contact_date", "outcome"),
     "referrals": ("referral_date", "nfa", "closure_date"),
     "assessments": ("start_date", "authorised_date"),

@@ -62,6 +62,8 @@ class Column:
     codes: tuple[str, ...] = ()
     pattern: str = ""
     expected: str = ""
+    planned: bool = False
+    """A date that may lie ahead (the day a child will stop being UASC, at 18): not refused for being in the future."""
 
     def describe(self) -> str:
         """Plain words for what a value of this column must be."""
@@ -129,7 +131,9 @@ TABLES: dict[str, TableSpec] = {
             "children",
             (LA, CHILD, _code("sex", SEX_CODES), _date("date_of_birth"),
              _code("ethnicity", ETHNICITY_CODES), _flag("disability", False),
-             _flag("uasc", False), _text("district", False)),
+             _flag("uasc", False), _text("district", False),
+             # the day a child stopped being UASC (SSDA903's DUC, usually the 18th birthday): UASC only before it
+             Column("uasc_ceased", "date", False, planned=True)),
             key=("la_code", "child_id"),
             required=True,
         ),

@@ -62,7 +62,8 @@ class Dataset:
           records stopped (see :mod:`perfkit.indicators.availability`); ``events``
           how many there are.
 
-        Births and recording dates say nothing of when records start or end.
+        Births, recording dates and dates still to come (the day a child will
+        stop being UASC) say nothing of when records start or end.
 
         >>> data = Dataset(Path("."), {"cla_episodes": pl.DataFrame({"la_code": ["1"] * 3,
         ...     "episode_start": [dt.date(2015, 5, 2), dt.date(2022, 6, 1), dt.date(2023, 1, 9)],
@@ -74,8 +75,9 @@ class Dataset:
 
         spans = {}
         for name, frame in self.tables.items():
+            planned = {c.name for c in TABLES[name].columns if c.planned} if name in TABLES else set()
             dates = [column for column, dtype in frame.schema.items()
-                     if dtype == pl.Date and column not in ("date_of_birth", "recorded_date")]
+                     if dtype == pl.Date and column not in ("date_of_birth", "recorded_date", *planned)]
             if not dates or "la_code" not in frame.columns:
                 continue
             pairs = [pair for pair in (TABLES[name].date_order if name in TABLES else ()) if set(pair) <= set(dates)]

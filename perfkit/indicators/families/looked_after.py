@@ -38,7 +38,8 @@ def _numbered_episodes(m: MeasureInput) -> pl.DataFrame:
     Details and numbers are attached to episodes once, before episodes are
     paired with windows: the pairs are then matched by number, not by text.
     """
-    return m.shared("numbered_episodes", lambda: with_children(_episodes(m), m.data, ("date_of_birth", "__uasc")).with_columns(
+    return m.shared("numbered_episodes", lambda: with_children(_episodes(m), m.data,
+                                                               ("date_of_birth", "__uasc", "__uasc_ceased")).with_columns(
         pl.struct("la_code", "child_id").rank("dense").alias(CHILD)))
 
 
@@ -98,9 +99,13 @@ def cla_starts(m: MeasureInput) -> MeasureRows:
     return MeasureRows(events.rows, events.count())
 
 
+UASC_AT_END = (pl.col("__uasc") == "Y") & (pl.col("__uasc_ceased").is_null() | (pl.col("__uasc_ceased") > pl.col(TO)))
+"""A child looked after at a window's end is UASC then: flagged, and not yet past the day UASC ceased."""
+
+
 @measure("cla_uasc")
 def cla_uasc(m: MeasureInput) -> MeasureRows:
-    rows = _in_care_at_end(m).filter(pl.col("__uasc") == "Y")
+    rows = _in_care_at_end(m).filter(UASC_AT_END)
     return MeasureRows(rows, CHILDREN)
 
 
@@ -110,7 +115,7 @@ NTS_THRESHOLD_SHARE = 0.001
 
 @measure("cla_uasc_threshold_pct")
 def cla_uasc_threshold_pct(m: MeasureInput) -> MeasureRows:
-    in_care = _in_care_at_end(m).with_columns(is_uasc=pl.col("__uasc") == "Y")
+    in_care = _in_care_at_end(m).with_columns(is_uasc=UASC_AT_END)
     rows = in_care.join(m.population, on=["la_code", "period"], how="left")
     uasc = pl.col("child_id").filter(pl.col("is_uasc")).n_unique().cast(pl.Float64)
     return MeasureRows(rows, uasc, pl.col("population_0_17").first() * NTS_THRESHOLD_SHARE)
