@@ -324,7 +324,7 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("--period", default=None, help="e.g. '2024-25 Q2'; default: last complete quarter of the data")
     batch.add_argument("--data", type=Path, default=None, help="dataset directory; default: the embedded data")
     batch.add_argument("--out", type=Path, default=None, help="reports folder; default: reports/")
-    batch.add_argument("--workers", type=int, default=2)
+    batch.add_argument("--workers", type=int, default=2, help="reports run side by side, each in its own Jupyter kernel (default 2: one a core)")
     batch.add_argument("--authority", action="append", type=la_code_argument("--authority"), help="only this authority (repeatable)")
     batch.add_argument("--benchmark", action="store_true",
                        help="the benchmark report from published data for every local authority, instead of the quarterly reports")
