@@ -314,3 +314,17 @@ def test_the_reason_a_figure_is_missing_shows_under_any_breakdown(tmp_path):
         assert "Not available from this data: needs missing_episodes.rhi_offered_date" in notes, (breakdown, notes)
         assert explorer.pivot().height == (1 if breakdown == "all" else 0)
     assert explorer.title() == "Return home interviews offered within 72 hours"
+
+
+def test_groups_read_in_their_natural_order_and_choices_hold(northmoor):
+    """Age bands youngest first (not 1-4, 10-15, 16 and over, 5-9, Under 1); moving the slider keeps the quarter
+    whose records are shown, and the group chosen stays chosen."""
+    _reset(northmoor, "contacts", "age_band")
+    assert northmoor.pivot()["group"].to_list()[:5] == ["Under 1", "1-4", "5-9", "10-15", "16 and over"]
+    assert list(northmoor.record_group.options)[:2] == ["Under 1", "1-4"]
+    northmoor.record_period.value = northmoor.quarters[-1]
+    northmoor.record_group.value = "10-15"
+    northmoor.periods.value = (northmoor.quarters[1], northmoor.quarters[-1])
+    assert northmoor.record_period.value == northmoor.quarters[-1]
+    assert northmoor.record_group.value == "10-15"
+    _reset(northmoor, "contacts")

@@ -33,6 +33,22 @@ PLACEMENT_GROUPS = {"U": "Foster placements", "K": "Children's homes", "R": "Oth
 
 CHILD_BREAKDOWNS = {"sex", "age_band", "ethnicity_group", "district"}
 
+NATURAL_ORDER = {"age_band": AGE_GROUPS, "care_leaver_age_band": ("17-18", "19-21")}
+"""Breakdowns whose groups have an order of their own (ages); the others read alphabetically."""
+
+
+def in_natural_order(breakdown: str, groups: list[str]) -> list[str]:
+    """A breakdown's groups as people read them: ages youngest first, others alphabetically, unknowns last.
+
+    >>> in_natural_order("age_band", ["5-9", "16 and over", "Not recorded", "Under 1", "10-15", "1-4"])
+    ['Under 1', '1-4', '5-9', '10-15', '16 and over', 'Not recorded']
+    >>> in_natural_order("sex", ["Unknown", "Male", "Female"])
+    ['Female', 'Male', 'Unknown']
+    """
+    order = NATURAL_ORDER.get(breakdown, ())
+    last = (UNKNOWN, "Unknown")
+    return sorted(groups, key=lambda g: (g in last, order.index(g) if g in order else len(order), g))
+
 
 def age_band(age: pl.Expr) -> pl.Expr:
     """The specification's age bands (under 1, 1-4, 5-9, 10-15, 16-17), the top one open: 16 and over.

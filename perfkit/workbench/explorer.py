@@ -20,7 +20,7 @@ import polars as pl
 from perfkit.config import paths
 from perfkit.config.settings import authority_settings
 from perfkit.errors import PeriodError
-from perfkit.indicators.breakdowns import AGE_GROUPS, ALL, group_expression
+from perfkit.indicators.breakdowns import AGE_GROUPS, ALL, group_expression, in_natural_order
 from perfkit.indicators.catalogue import POPULATION, Indicator, load_catalogue
 from perfkit.indicators.child_details import with_children
 from perfkit.indicators.engine import (
@@ -121,7 +121,9 @@ class Explorer:
         options = [(i.title, i.id) for i in self.catalogue.indicators]
         districts = sorted(d for d in self.data.table("children")["district"].unique().to_list() if d)
         self.indicator = widgets.Dropdown(options=options, description="Indicator")
-        self.periods = widgets.SelectionRangeSlider(options=self.quarters, index=(0, len(self.quarters) - 1), description="Quarters")
+        self.periods = widgets.SelectionRangeSlider(  # wide enough for "2022-23 Q1 - 2024-25 Q4" in full
+            options=self.quarters, index=(0, len(self.quarters) - 1), description="Quarters",
+            layout=widgets.Layout(width="640px"), style={"description_width": "initial"})
         self.breakdown = widgets.Dropdown(description="Breakdown")
         self.district = widgets.Dropdown(options=[EVERYWHERE, *districts], description="District")
         self.age = widgets.Dropdown(options=[EVERY_AGE, *AGE_GROUPS], description="Age band")
@@ -178,16 +180,18 @@ class Explorer:
         return {name: group for name, group in chosen.items() if group and applies[name]}
 
     def _sync_record_choices(self) -> None:
+        """Offer the quarters and groups shown, keeping the ones chosen where they are still there (a new
+        list of options would otherwise jump to its first: the oldest quarter)."""
         first, last = self.periods.value
         chosen = [q for q in self.quarters if Period.parse(first).index <= Period.parse(q).index <= Period.parse(last).index]
+        period = self.record_period.value
         self.record_period.options = chosen
-        if self.record_period.value not in chosen:
-            self.record_period.value = chosen[-1]
+        self.record_period.value = period if period in chosen else chosen[-1]
         table = self.shown()
-        groups = table["group"].unique().sort().to_list() if table.height else [ALL]
+        groups = in_natural_order(self.breakdown.value, table["group"].unique().to_list()) if table.height else [ALL]
+        group = self.record_group.value
         self.record_group.options = groups
-        if self.record_group.value not in groups:
-            self.record_group.value = groups[0]
+        self.record_group.value = group if group in groups else groups[0]
 
     def _periods(self) -> list[Period]:
         first, last = self.periods.value
@@ -300,7 +304,9 @@ class Explorer:
         frame = self.shown()
         if frame.height == 0:
             return frame
-        return frame.pivot(on="period", index="group", values="value")
+        pivot = frame.pivot(on="period", index="group", values="value")
+        order = {g: n for n, g in enumerate(in_natural_order(self.breakdown.value, pivot["group"].to_list()))}
+        return pivot.sort(pl.col("group").replace_strict(order, return_dtype=pl.Int64))
 
     def shown(self) -> pl.DataFrame:
         """The rows of the chosen breakdown (:meth:`table` less the headline rows that only carry a reason)."""
