@@ -26,6 +26,7 @@ test: $(STAMP)
 
 ## make bench: speed, memory and size figures as ratios against references in the same run
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'  # DuckDB, for the SQL peer (bench/sql_peer.py)
 	$(BIN)/python bench/run.py
 
 ## make data: regenerate the embedded synthetic dataset in data/

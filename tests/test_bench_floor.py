@@ -71,3 +71,12 @@ def test_the_floor_on_hand_made_records(floor, tmp_path):
     assert figure("referrals", "rereferrals", q1_next) == 1  # 2023-05-01 is within a year of 2022-07-01
     assert figure("referrals", "rereferrals", q2_later) == 0  # 2024-07-02 is not within a year of 2023-05-01
     assert figure("cp_visits", "visited", q2) == 2  # a on the 20th, b on the 16th (14 days before the 30th)
+
+
+def test_the_sql_peer_counts_what_the_floor_counts():
+    """``bench/sql_peer.py`` (DuckDB, the ``bench`` extra) gives every figure of the floor, on the embedded data."""
+    pytest.importorskip("duckdb")
+    spec = importlib.util.spec_from_file_location("sql_peer", paths.project_root() / "bench" / "sql_peer.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.compare(str(paths.default_data_dir()))

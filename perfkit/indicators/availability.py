@@ -64,10 +64,11 @@ def filled_needs(data: Dataset, needs: Sequence[Need], authorities: Sequence[str
         of_table = [n for n in needs if n.table == table and n.column in frame.columns]
         if not of_table or "la_code" not in frame.columns:
             continue
-        held = frame.filter(pl.col("la_code").is_in(list(authorities))).group_by("la_code").agg(
+        # grouped whole, then the authorities wanted picked: no copy of the table's rows
+        held = frame.lazy().select("la_code", *{n.column for n in of_table}).group_by("la_code").agg(
             (pl.col(n.column).is_in(list(n.codes)) if n.codes else pl.col(n.column).is_not_null()).any().alias(f"n{k}")
             for k, n in enumerate(of_table)
-        )
+        ).filter(pl.col("la_code").is_in(list(authorities))).collect()
         for row in held.iter_rows():
             for k, need in enumerate(of_table):
                 found[(row[0], need)] = bool(row[k + 1])
@@ -154,7 +155,7 @@ def unavailable(
         windows.select(pl.col("period").cast(pl.String), "window_start", "window_end", "window_r12_start",
                        "population_year"), how="cross")
     found = filled_needs(data, [n for i in indicators for n in i.needs], authorities)
-    spans = data.table_spans()
+    spans = data.table_spans({t for i in indicators for t in i.tables})
     for table in dict.fromkeys(t for i in indicators for t in i.tables if t in spans):
         grid = grid.join(spans[table].select("la_code", pl.col("first").alias(f"__first_{table}"),
                                              pl.col("last").alias(f"__last_{table}"),

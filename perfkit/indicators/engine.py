@@ -362,21 +362,23 @@ def compute(
         data = data.for_authorities(authorities)
     chosen = [catalogue[i] for i in indicators] if indicators is not None else list(catalogue.indicators)
     windows = windows_frame(periods)
-    reasons = unavailable(data, windows, authorities, chosen, data_end)
     counted = [i for i in chosen if all(data.has(t) for t in i.tables)]
     wanted_periods = None if breakdown_periods is None else [as_window(p).label for p in breakdown_periods]
     calendar = dataset_calendar(data, closure_days)
-    data = without_record_ids(data) if breakdowns else counted_columns_only(data)
+    whole, data = data, without_record_ids(data) if breakdowns else counted_columns_only(data)
     frames = []
     # authorities never meet in a measure, so they are counted a few at a time: memory stays
     # bounded by the part, and time grows in proportion to the number of authorities
     groups = authority_groups(authorities, AUTHORITIES_PER_PASS)
     parts = data.in_parts(groups) if len(groups) > 1 else iter([data])
-    # two parts at a time: while one waits on a step polars runs on one thread, the other uses the core
-    with ThreadPoolExecutor(max_workers=PARTS_AT_ONCE) as pool:
+    # two parts at a time: while one waits on a step polars runs on one thread, the other uses the core;
+    # which figures the data cannot support (a pass over every table) is worked out beside them
+    with ThreadPoolExecutor(max_workers=1) as judging, ThreadPoolExecutor(max_workers=PARTS_AT_ONCE) as pool:
+        reasons_found = judging.submit(unavailable, whole, windows, authorities, chosen, data_end)
         for part in pool.map(lambda job: _compute_part(job[1], job[0], counted, windows, calendar, breakdowns, wanted_periods),
                              zip(groups, parts)):
             frames += part
+        reasons = reasons_found.result()
     figures = with_reasons(pl.concat(frames) if frames else pl.DataFrame(schema=OUTPUT_SCHEMA), reasons)
     return in_report_order(figures, catalogue, windows["period"].to_list())
 

@@ -20,7 +20,7 @@ from typing import Callable, TypeVar
 
 import polars as pl
 
-from perfkit.indicators.windows import disjoint, in_window, ordered_bounds
+from perfkit.indicators.windows import disjoint, in_window, ordered_bounds, window_position
 from perfkit.indicators.workdays import WorkingDayCalendar
 from perfkit.records.dataset import Dataset
 
@@ -153,8 +153,9 @@ class Events:
     """Events in windows, and how to count them.
 
     Each row is an event, or (``by_day``) all of an authority's events of one
-    day with the same values of the columns counted, with their number in
-    ``__count``: the same counts from far fewer rows.
+    day (or, in windows that do not overlap, of one window) with the same
+    values of the columns counted, with their number in ``__count``: the same
+    counts from far fewer rows.
     """
 
     rows: pl.DataFrame
@@ -172,10 +173,11 @@ def events_in(m: "MeasureInput", events: pl.DataFrame, date_column: str, window:
               counted: tuple[str, ...] = ()) -> Events:
     """``events`` in each window (see :func:`in_window`), to be counted.
 
-    Where windows overlap (a referral meets four rolling 12 months), and for
-    headline figures alone (``m.headlines_only``), the events are first
-    counted by authority, day and the ``counted`` columns (those the counting
-    reads): some 2,000 days an authority instead of one row per event meet the
+    For headline figures alone (``m.headlines_only``), the events are first
+    counted by authority and the ``counted`` columns (those the counting
+    reads), and by window where windows do not overlap (quarters: each event's
+    window found by position), else by day (a referral meets four rolling 12
+    months): some 2,000 days an authority instead of one row per event meet the
     windows. Otherwise each event stays a row, with its child, for breakdowns
     and drill-down (and an event meeting one window at most costs no more).
 
@@ -192,7 +194,15 @@ def events_in(m: "MeasureInput", events: pl.DataFrame, date_column: str, window:
     6 [('Q1', 3.0, 2.0), ('Q2', 3.0, 2.0)]
     4 [('Q1', 3.0, 2.0), ('Q2', 3.0, 2.0)]
     """
-    if m.headlines_only and not disjoint(ordered_bounds(m.windows, window)):
+    bounds = ordered_bounds(m.windows, window)
+    if m.headlines_only and disjoint(bounds):
+        # each event in one window at most (quarters): counted straight into its window
+        placed = events.select("la_code", *counted, __window=window_position(pl.col(date_column), bounds))
+        counts = placed.filter(pl.col("__window").is_not_null()).group_by("la_code", "__window", *counted).agg(
+            pl.len().alias(COUNT))
+        return Events(counts.with_columns(period=pl.lit(bounds["period"]).gather(pl.col("__window"))).drop("__window"),
+                      by_day=True)
+    if m.headlines_only:
         days = events.group_by("la_code", date_column, *counted).agg(pl.len().alias(COUNT))
         return Events(in_window(days, date_column, m.windows, window), by_day=True)
     return Events(in_window(events, date_column, m.windows, window))

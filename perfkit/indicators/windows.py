@@ -59,10 +59,7 @@ def in_window(events: pl.DataFrame, date_column: str, windows: pl.DataFrame, win
     date = pl.col(date_column)
     if disjoint(bounds):
         # windows that do not overlap (quarters): an event is in at most one, found by binary search
-        # the last window starting on or before the date must be the first ending on or after it
-        started = pl.lit(bounds["__first"]).search_sorted(date, side="right").cast(pl.Int64) - 1
-        ending = pl.lit(bounds[TO]).search_sorted(date, side="left").cast(pl.Int64)
-        placed = events.with_columns(__window=ending).filter(date.is_not_null() & (started == pl.col("__window")))
+        placed = events.with_columns(__window=window_position(date, bounds)).filter(pl.col("__window").is_not_null())
         return _with_window(placed, bounds.select(columns), "__window").with_columns(date.alias(AGE_DATE))
     if bounds["__first"].is_sorted():
         # windows in order of both their first and last days (rolling 12 months of successive
@@ -82,6 +79,24 @@ def in_window(events: pl.DataFrame, date_column: str, windows: pl.DataFrame, win
         .drop("__month")
         .with_columns(pl.col(date_column).alias(AGE_DATE))
     )
+
+
+def window_position(date: pl.Expr, bounds: pl.DataFrame) -> pl.Expr:
+    """The row of ``bounds`` (:func:`ordered_bounds` of :func:`disjoint` windows) holding ``date``, or null.
+
+    The last window starting on or before the date must be the first ending on or after it.
+
+    >>> import datetime as dt
+    >>> windows = pl.DataFrame({"period": ["Q1", "Q2"], "window_start": [dt.date(2022, 4, 1), dt.date(2022, 7, 1)],
+    ...     "window_end": [dt.date(2022, 6, 30), dt.date(2022, 9, 30)],
+    ...     "window_r12_start": [dt.date(2021, 7, 1), dt.date(2021, 10, 1)]})
+    >>> days = pl.DataFrame({"day": [dt.date(2022, 3, 31), dt.date(2022, 6, 30), dt.date(2022, 7, 1), None]})
+    >>> days.select(window_position(pl.col("day"), ordered_bounds(windows, "period"))).to_series().to_list()
+    [None, 0, 1, None]
+    """
+    started = pl.lit(bounds["__first"]).search_sorted(date, side="right").cast(pl.Int64) - 1
+    ending = pl.lit(bounds[TO]).search_sorted(date, side="left").cast(pl.Int64)
+    return pl.when(date.is_not_null() & (started == ending)).then(ending)
 
 
 FIRST_DAY = {"period": "window_start", "rolling12": "window_r12_start"}

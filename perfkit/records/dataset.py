@@ -45,7 +45,7 @@ class Dataset:
     def authorities(self) -> list[str]:
         return sorted(self.tables["children"]["la_code"].unique().to_list())
 
-    def table_spans(self) -> dict[str, pl.DataFrame]:
+    def table_spans(self, tables: set[str] | None = None) -> dict[str, pl.DataFrame]:
         """What each dated table's records cover, by authority: ``la_code``, ``first``, ``last``, ``gap``, ``events``.
 
         - ``last`` is the latest event date: the start of each record (a referral,
@@ -75,6 +75,8 @@ class Dataset:
 
         spans = {}
         for name, frame in self.tables.items():
+            if tables is not None and name not in tables:
+                continue
             planned = {c.name for c in TABLES[name].columns if c.planned} if name in TABLES else set()
             dates = [column for column, dtype in frame.schema.items()
                      if dtype == pl.Date and column not in ("date_of_birth", "recorded_date", *planned)]
@@ -88,11 +90,11 @@ class Dataset:
             last = pl.max_horizontal(pl.col(starts).max())
             # the usual gap between the events the records cover (an episode open since 2015 is not one)
             events = (pl.col(starts[0]) >= first).sum()
-            spans[name] = (frame.group_by("la_code")
+            spans[name] = (frame.lazy().select("la_code", *dates).group_by("la_code")
                            .agg(first.alias("first"), last.alias("last"),
                                 ((last - first).dt.total_days().clip(lower_bound=0) / pl.max_horizontal(events - 1, 1))
                                 .cast(pl.Float64).alias("gap"), events.cast(pl.Int64).alias("events"))
-                           .filter(pl.col("first").is_not_null() & pl.col("last").is_not_null()).sort("la_code"))
+                           .filter(pl.col("first").is_not_null() & pl.col("last").is_not_null()).sort("la_code").collect())
         return spans
 
     def event_span(self) -> dict[str, tuple[dt.date, dt.date]]:

@@ -13,7 +13,7 @@ from perfkit.indicators.measure_base import (
     events_in,
     measure,
 )
-from perfkit.indicators.windows import TO, in_window, open_at_end
+from perfkit.indicators.windows import TO, disjoint, in_window, open_at_end, ordered_bounds, window_position
 
 
 @measure("s47_rate")
@@ -84,6 +84,27 @@ def recorded_by_period_end(visits: pl.DataFrame) -> pl.Expr:
 VISIT_WORKING_DAYS = 10
 
 
+def _visited(visits: pl.DataFrame, spans: pl.DataFrame) -> pl.DataFrame:
+    """Each child visited in each window of ``spans`` (and on record by its end), once: ``la_code``, ``child_id``, ``period``.
+
+    Where the spans do not overlap (quarters), each visit's span is found by
+    its position alone, and only visits in one are kept, before any window's
+    columns are attached (the spans hold a fraction of the visits).
+    """
+    bounds = ordered_bounds(spans, "period")
+    if not disjoint(bounds):
+        placed = in_window(visits, "visit_date", spans).filter(recorded_by_period_end(visits))
+        return placed.select("la_code", "child_id", "period").unique()
+    position = pl.col("__window")
+    on_record = pl.lit(True)
+    if "recorded_date" in visits.columns:
+        on_record = pl.col("recorded_date").is_null() | (pl.col("recorded_date") <= pl.lit(bounds[TO]).gather(position))
+    placed = visits.select("la_code", "child_id", *(["recorded_date"] if "recorded_date" in visits.columns else []),
+                           __window=window_position(pl.col("visit_date"), bounds))
+    return (placed.filter(position.is_not_null()).filter(on_record).select("la_code", "child_id", "__window").unique()
+            .with_columns(period=pl.lit(bounds["period"]).gather(position)).drop("__window"))
+
+
 @measure("cp_visits_10wd_pct")
 def cp_visits_10wd_pct(m: MeasureInput) -> MeasureRows:
     # a child on two plans at a window's end is counted once (for breakdowns, under the first plan listed)
@@ -94,10 +115,6 @@ def cp_visits_10wd_pct(m: MeasureInput) -> MeasureRows:
     # those spans, and visits meet them as any event meets its window
     spans = m.windows.with_columns(window_start=pl.Series(
         [m.calendar.counting_back(end, VISIT_WORKING_DAYS) for end in m.windows["window_end"]], dtype=pl.Date))
-    recent = (
-        in_window(visits, "visit_date", spans)
-        .filter(recorded_by_period_end(visits))
-        .select("la_code", "child_id", "period").unique().with_columns(visited=pl.lit(True))
-    )
+    recent = _visited(visits, spans).with_columns(visited=pl.lit(True))
     rows = cohort.join(recent, on=["la_code", "child_id", "period"], how="left")
     return MeasureRows(rows, count_true(pl.col("visited")), ROWS)
