@@ -29,7 +29,10 @@ ALLOWED: dict[str, set[str]] = {
 """Which rooms each room may import: config <- records <- indicators <- pipeline; present reads aggregates."""
 
 PRESENT_MAY_USE = {"perfkit.indicators.catalogue", "perfkit.indicators.periods", "perfkit.indicators.targets",
-                   "perfkit.indicators.rounding"}
+                   "perfkit.indicators.significance",
+                   "perfkit.indicators.rounding",
+                   # statistical process control: statistics over aggregated series, not the counting of records
+                   "perfkit.indicators.spc", "perfkit.indicators.spc_rules", "perfkit.indicators.spc_attribute"}
 """What the views may take of the indicators: declarations, periods, targets and rounding, never the counting."""
 
 

@@ -83,3 +83,31 @@ def test_report_has_no_code_or_action_menu_and_headings_in_order(browser, member
     for index in range(page.locator(".pk-chart").count()):
         assert page.locator(".pk-chart").nth(index).get_attribute("aria-label")
     page.close()
+
+
+def test_every_variation_and_assurance_icon_has_a_text_alternative_and_prints(browser, member_page):
+    """Each Making Data Count icon is an image to assistive technology, named by its words; on paper it is
+    drawn, in colour, without the network."""
+    from perfkit.present.spc_icons import ASSURANCE_LABELS, VARIATION_LABELS
+
+    page = browser.new_page()
+    page.goto(member_page.as_uri())
+    icons = page.locator("svg.pk-icon")
+    count = icons.count()
+    assert count >= 2 * 30
+    names = page.eval_on_selector_all(
+        "svg.pk-icon", "els => els.map(e => [e.getAttribute('role'), e.getAttribute('aria-label'), "
+                       "e.querySelector('title') && e.querySelector('title').textContent])")
+    for role, label, title in names:
+        assert role == "img" and label and label == title
+        assert label in VARIATION_LABELS | ASSURANCE_LABELS
+    for label in {label for _, label, _ in names}:  # found by its accessible name, as a screen reader names it
+        assert page.get_by_role("img", name=label, exact=True).count() >= 1, label
+    headline = page.locator("table.pk-table").first
+    header = headline.locator("thead th").all_inner_texts()
+    assert header[2:4] == ["Variation", "Assurance"]
+    page.emulate_media(media="print")
+    box = icons.first.bounding_box()
+    assert box and box["width"] > 10 and box["height"] > 10
+    assert page.evaluate("getComputedStyle(document.querySelector('svg.pk-icon')).printColorAdjust") == "exact"
+    page.close()

@@ -453,3 +453,137 @@ def test_a_small_denominator_among_zero_numerators_is_protected():
     possible = {u for u in ranges["Under 1"] for t in total
                 if sum(min(r) for g, r in ranges.items() if g != "Under 1") <= t - u <= sum(max(r) for g, r in ranges.items() if g != "Under 1")}
     assert len(possible) >= 2, (possible, hidden)
+
+
+# -- process limits on the page (#20) -------------------------------------------------------------------------------
+
+
+def _trend_specs(html: str):
+    """Each trend chart's spec on the page, with where its JSON starts and ends."""
+    import json
+
+    decoder = json.JSONDecoder()
+    for match in re.finditer(r'vegaEmbed\("#pk-chart-[0-9a-f]+", ', html):
+        spec, end = decoder.raw_decode(html, match.end())
+        if spec.get("title", {}).get("text", "").endswith("trend by quarter"):
+            yield spec, match.end(), end
+
+
+def _with_spec(html: str, start: int, end: int, spec: dict) -> str:
+    import json
+
+    payload = json.dumps(spec, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return html[:start] + payload + html[end:]
+
+
+def _a_trend_with_a_hidden_figure(html: str, truth: pl.DataFrame):
+    """A trend panel on the page with a figure not shown, hidden for a small number, and the rest shown."""
+    from perfkit.indicators.catalogue import load_catalogue
+    from perfkit.present.disclosure_audit import parse_number
+
+    titles = {i.title: i for i in load_catalogue().indicators}
+    for spec, start, end in _trend_specs(html):
+        rows = spec["data"]["values"]
+        for title in dict.fromkeys(r["title"] for r in rows):
+            own = [r for r in rows if r["title"] == title]
+            hidden = [r for r in own if parse_number(r["shown"]) is None]
+            if hidden and len(hidden) < len(own) - 2:
+                return spec, start, end, titles[title], own
+    raise AssertionError("the stored report has no trend with a hidden figure")
+
+
+def _limits_over(values: list[float], periods: list[str]) -> dict[str, dict]:
+    from perfkit.indicators.spc import xmr
+
+    chart = xmr(pl.DataFrame({"period": periods, "value": values}), "neither")
+    return {r["period"]: {"mean": round(r["mean"], 4), "lower_limit": round(r["lower_limit"], 4),
+                          "upper_limit": round(r["upper_limit"], 4), "point_type": r["point_type"]}
+            for r in chart.iter_rows(named=True)}
+
+
+def test_the_stored_report_draws_no_limits_over_a_hidden_figure(page_and_truth):
+    html, truth, period = page_and_truth
+    _, _, _, indicator, own = _a_trend_with_a_hidden_figure(html, truth)
+    assert all(r.get("mean") is None and r.get("point_type") is None for r in own)
+    assert f"{indicator.title}: upper process limit" not in html
+
+
+@pytest.mark.parametrize("where", ["every quarter", "the quarters shown"])
+def test_the_audit_fails_a_page_whose_limits_were_computed_over_a_suppressed_figure(page_and_truth, where):
+    """Limits and a mean worked out over a trend with one figure suppressed would give it back (twelve means
+    less the eleven figures shown): drawn on every quarter, or only on those shown, the page fails the audit,
+    and no finding quotes a value."""
+    from perfkit.present.disclosure_audit import audit_page
+
+    html, truth, period = page_and_truth
+    spec, start, end, indicator, own = _a_trend_with_a_hidden_figure(html, truth)
+    true = {r["period"]: r["value"] for r in truth.filter((pl.col("indicator") == indicator.id)
+                                                         & (pl.col("breakdown") == "all")).iter_rows(named=True)}
+    periods = [r["period"] for r in own]
+    limits = _limits_over([float(round(true[p], indicator.decimals)) for p in periods], periods)  # hidden ones too
+    shown = {r["period"] for r in own if r["value"] is not None}
+    for row in spec["data"]["values"]:
+        if row["title"] == indicator.title and (where == "every quarter" or row["period"] in shown):
+            row.update(limits[row["period"]])
+    findings = audit_page(_with_spec(html, start, end, spec), truth, None, period)
+    problems = [f.problem for f in findings]
+    if where == "every quarter":
+        assert "process limits or an average are drawn over a figure the page does not show" in problems
+    else:
+        assert any(p.startswith("process limits or an average the audit cannot work out") for p in problems), problems
+    assert all(indicator.title in f.where for f in findings)
+    values = {str(v) for r in limits.values() for v in r.values()}
+    assert not any(v in str(f) for f in findings for v in values if re.search(r"\d", v))
+
+
+def test_the_audit_accepts_limits_worked_out_from_the_figures_shown_alone(page_and_truth):
+    """Limits over the shown quarters of that trend, and nothing else, are a function of what the page shows:
+    the audit finds nothing (it checks the disclosure property, not the chart's method)."""
+    from perfkit.present.disclosure_audit import audit_page
+
+    html, truth, period = page_and_truth
+    spec, start, end, indicator, own = _a_trend_with_a_hidden_figure(html, truth)
+    shown = [r for r in own if r["value"] is not None]
+    limits = _limits_over([r["value"] for r in shown], [r["period"] for r in shown])
+    for row in spec["data"]["values"]:
+        if row["title"] == indicator.title and row["period"] in limits:
+            row.update(limits[row["period"]])
+    assert audit_page(_with_spec(html, start, end, spec), truth, None, period) == []
+
+
+def test_the_audit_fails_limits_or_a_mean_moved_on_the_page(page_and_truth):
+    from perfkit.present.disclosure_audit import audit_page
+
+    html, truth, period = page_and_truth
+    spec, start, end = next(_trend_specs(html))
+    row = next(r for r in spec["data"]["values"] if r.get("mean") is not None)
+    title = row["title"]
+    for r in spec["data"]["values"]:
+        if r["title"] == title:
+            r["upper_limit"] = r["upper_limit"] + 1.0
+    findings = audit_page(_with_spec(html, start, end, spec), truth, None, period)
+    assert [f.where for f in findings] == [title]
+    # and in the chart's table: an average written otherwise
+    found = re.search(r"<tr><td>([^<]+): average \(mean\)</td><td class=\"pk-num\">([^<]+)</td>", html)
+    assert found
+    moved = html.replace(found.group(0), found.group(0).replace(found.group(2), "0" + found.group(2)[1:] if found.group(2)[0] != "0" else "9" + found.group(2)[1:]), 1)
+    assert moved != html
+    assert [f.where for f in audit_page(moved, truth, None, period)] == [found.group(1)]
+
+
+@pytest.mark.parametrize("plant", [
+    ('"point_type": "common_cause"', '"point_type": "special_cause_maybe"'),     # a point type it does not know
+    ('"point_type": "common_cause"', '"point_type": "4 children"'),              # a number in a point type
+    ("<title>Common cause variation: no significant change</title>",
+     "<title>Common cause variation: 4 children</title>"),                          # a number in an icon's words
+    ('aria-label="Common cause variation: no significant change"', 'aria-label="3 in Ashby"'),  # an unknown icon
+])
+def test_the_audit_fails_closed_on_process_control_it_cannot_read(page_and_truth, plant):
+    from perfkit.present.disclosure_audit import audit_page
+
+    html, truth, period = page_and_truth
+    old, new = plant
+    assert old in html
+    findings = audit_page(new.join(html.rsplit(old, 1)), truth, None, period)
+    assert findings, plant
+    assert not any(text in str(f) for f in findings for text in ("4 children", "3 in Ashby"))

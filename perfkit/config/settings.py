@@ -11,6 +11,7 @@ means every view of the same authority counts working days the same way.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +64,53 @@ def _date(value: object, where: str) -> dt.date:
         raise SettingsError(f"{where}: value {str(value)!r}: expected a date such as 2025-04-30") from None
 
 
+_QUARTER = re.compile(r"^(\d{4})-(\d{2}) Q([1-4])$")
+_INDICATOR_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+REBASE_EXAMPLE = "spc_rebase: {referrals: ['2023-24 Q1']}"
+
+
+def _rebase(value: object, source: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``spc_rebase``: each indicator's declared changes, as quarters (``2023-24 Q1``), checked.
+
+    Whether each indicator is in the catalogue is checked where the catalogue
+    is read (:func:`perfkit.pipeline.aggregates.check_spc_rebase`).
+
+    >>> _rebase({"referrals": ["2023-24 Q1", "2024-25 Q3"]}, "990.yaml")
+    (('referrals', ('2023-24 Q1', '2024-25 Q3')),)
+    >>> _rebase({"referrals": ["2023-24 Q5"]}, "990.yaml")
+    Traceback (most recent call last):
+    ...
+    perfkit.errors.SettingsError: 990.yaml, key 'spc_rebase', indicator 'referrals': period '2023-24 Q5': expected a quarter such as 2023-24 Q1
+    """
+    if value is None:
+        return ()
+    where = f"{source}, key 'spc_rebase'"
+    if not isinstance(value, dict):
+        raise SettingsError(f"{where}: expected a mapping of indicators to the quarters in which the process "
+                            f"changed, such as {REBASE_EXAMPLE}")
+    found = []
+    for indicator, periods in value.items():
+        if not isinstance(indicator, str) or not _INDICATOR_ID.match(indicator):
+            raise SettingsError(f"{where}: indicator {indicator!r}: expected an indicator id such as referrals")
+        if isinstance(periods, str):
+            periods = [periods]
+        if not isinstance(periods, list) or not periods:
+            raise SettingsError(f"{where}, indicator {indicator!r}: value {periods!r}: expected a list of quarters "
+                                f"such as ['2023-24 Q1']")
+        labels = []
+        for period in periods:
+            text = str(period).strip()
+            match = _QUARTER.match(text)
+            if not isinstance(period, str) or not match or (int(match[1]) + 1) % 100 != int(match[2]):
+                raise SettingsError(f"{where}, indicator {indicator!r}: period {period!r}: expected a quarter such "
+                                    "as 2023-24 Q1")
+            if text in labels:
+                raise SettingsError(f"{where}, indicator {indicator!r}: period {text!r} is given twice")
+            labels.append(text)
+        found.append((indicator, tuple(sorted(labels))))
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class AuthoritySettings:
     """One authority's settings, as its parameters file gives them (or the defaults, where it has none).
@@ -82,6 +130,9 @@ class AuthoritySettings:
     closure_days: tuple[dt.date, ...] = ()
     data_as_at: dt.date | None = None
     source: str | None = None
+    spc_rebase: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Declared changes in the process (``spc_rebase: {referrals: ["2023-24 Q1"]}``): each indicator's
+    quarters from which its process limits are worked out afresh."""
 
     def __post_init__(self) -> None:
         if self.benchmark_authority is None:
@@ -119,7 +170,17 @@ class AuthoritySettings:
             closure_days=tuple(_date(d, f"{source}, key 'closure_days'") for d in closure),
             data_as_at=_date(settings["data_as_at"], f"{source}, key 'data_as_at'") if settings.get("data_as_at") else None,
             source=source,
+            spc_rebase=_rebase(settings.get("spc_rebase"), source),
         )
+
+    def rebase_at(self, indicator_id: str) -> tuple[str, ...]:
+        """The quarters from which an indicator's process limits start afresh (none by default).
+
+        >>> s = AuthoritySettings.from_mapping({"spc_rebase": {"referrals": ["2023-24 Q1"]}}, "990.yaml")
+        >>> s.rebase_at("referrals"), s.rebase_at("contacts")
+        (('2023-24 Q1',), ())
+        """
+        return dict(self.spc_rebase).get(indicator_id, ())
 
     def data_end(self, latest_record: dt.date | None) -> dt.date | None:
         """Where the authority's data end: the declared extract date, else the latest record's date.

@@ -284,7 +284,8 @@ def _settings_json(settings: AuthoritySettings) -> dict:
             "benchmark_authority": settings.benchmark_authority,
             "data_dir": None if settings.data_dir is None else str(settings.data_dir),
             "closure_days": [d.isoformat() for d in settings.closure_days],
-            "data_as_at": None if settings.data_as_at is None else settings.data_as_at.isoformat(), "source": settings.source}
+            "data_as_at": None if settings.data_as_at is None else settings.data_as_at.isoformat(), "source": settings.source,
+            "spc_rebase": {indicator: list(periods) for indicator, periods in settings.spc_rebase}}
 
 
 def _settings_from_json(saved: dict) -> AuthoritySettings:
@@ -292,7 +293,23 @@ def _settings_from_json(saved: dict) -> AuthoritySettings:
         saved["authority"], saved["name"], saved["audience"], saved["benchmark_authority"],
         None if saved["data_dir"] is None else Path(saved["data_dir"]),
         tuple(dt.date.fromisoformat(d) for d in saved["closure_days"]),
-        None if saved["data_as_at"] is None else dt.date.fromisoformat(saved["data_as_at"]), saved["source"])
+        None if saved["data_as_at"] is None else dt.date.fromisoformat(saved["data_as_at"]), saved["source"],
+        tuple((indicator, tuple(periods)) for indicator, periods in (saved.get("spc_rebase") or {}).items()))
+
+
+def check_spc_rebase(settings: AuthoritySettings, catalogue=None) -> None:
+    """Refuse declared changes (``spc_rebase``) of an indicator the catalogue does not have, naming the file.
+
+    >>> check_spc_rebase(AuthoritySettings.from_mapping({"spc_rebase": {"referals": ["2023-24 Q1"]}}, "990.yaml"))
+    Traceback (most recent call last):
+    ...
+    perfkit.errors.SettingsError: 990.yaml, key 'spc_rebase', indicator 'referals' (period '2023-24 Q1'): not an indicator in the catalogue
+    """
+    catalogue = catalogue or load_catalogue()
+    for indicator, periods in settings.spc_rebase:
+        if indicator not in catalogue.ids:
+            raise SettingsError(f"{settings.source or 'the parameters file'}, key 'spc_rebase', indicator {indicator!r} "
+                                f"(period {periods[0]!r}): not an indicator in the catalogue")
 
 
 
@@ -353,11 +370,12 @@ def build_report(
     else:
         measures = measures.with_columns(suppressed=pl.lit(False), withheld=pl.col("value").is_null())
     catalogue = load_catalogue()
+    check_spc_rebase(settings, catalogue)
     targets = load_targets(targets_file or paths.targets_file(), authority, catalogue)
     return AuthorityReport(
         authority=authority, name=settings.name, period=figures.period,
         audience=audience, as_at=settings.as_of(as_at), measures=measures, targets=targets, quality=figures.quality,
         threshold=threshold, benchmarks=figures.benchmarks, benchmark_note=figures.benchmark_note,
-        benchmark_source=figures.benchmark_source, catalogue=catalogue,
+        benchmark_source=figures.benchmark_source, catalogue=catalogue, rebase=dict(settings.spc_rebase),
     )
 

@@ -172,6 +172,11 @@ def run_batch(
         raise SettingsError(f"no authorities to report on: no parameters files in {parameters_path}"
                          + (f" for {', '.join(authorities)}" if authorities else ""))
     check_shared_settings(named)
+    from perfkit.pipeline.aggregates import check_spc_rebase
+
+    for job in preliminary:
+        if job.settings is not None:
+            check_spc_rebase(job.settings)
     with sigterm_as_exit(), folder_lock(root), scratch_folder(root) as scratch:
         if period is None or period.strip().lower() == "latest":
             label = latest_period(preliminary).label

@@ -41,16 +41,17 @@ from perfkit.present.html_tables import Cell, HtmlTable
 from perfkit.present.narrative import (
     Benchmarks,
     BenchmarkSource,
-    Movement,
     band_words,
-    biggest_movements,
     change_words,
     episodes_and_children,
     indicator_sentence,
     published_indicator,
     published_value,
     rank_words,
+    variation_words,
 )
+from perfkit.present.process_control import SPC_FIELDS, SeriesSpc, chart_columns, series_spc
+from perfkit.present.spc_icons import assurance_icon, assurance_label, key_html, variation_icon, variation_label
 
 POLARITY_WORDS = {"high_is_good": "Higher", "low_is_good": "Lower", "none": "Neither"}
 BREAKDOWN_NAMES = {
@@ -81,6 +82,9 @@ class AuthorityReport:
     benchmark_source: BenchmarkSource = field(default_factory=BenchmarkSource)
     """Whose published figures the benchmarks are (the authority's, or those of the authority it takes its
     benchmarks from), the year, and the statistical neighbours' names."""
+    rebase: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Declared changes in the process, by indicator (``spc_rebase`` in the authority's parameters file): the
+    quarters from which its process limits are worked out afresh."""
 
     # -- figures --------------------------------------------------------------
     @cached_property
@@ -151,16 +155,58 @@ class AuthorityReport:
     def families(self) -> list[Family]:
         return [f for f in self.catalogue.families if self.family_indicators(f)]
 
+    # -- statistical process control --------------------------------------------
+    @cached_property
+    def _spc(self) -> dict[str, SeriesSpc]:
+        return {}
+
+    def spc(self, indicator: Indicator) -> SeriesSpc:
+        """The indicator's trend under process control (:func:`perfkit.present.process_control.series_spc`):
+        limits only where every quarter of the trend is shown."""
+        if indicator.id not in self._spc:
+            found = self._split.get((indicator.id, ALL))
+            rows = [] if found is None else sorted(found.iter_rows(named=True), key=lambda r: Period.parse(r["period"]).index)
+            target = self.targets.get(indicator.id)
+            self._spc[indicator.id] = series_spc(
+                indicator, rows, None if target is None else target.value_for(self.period),
+                self.rebase.get(indicator.id, ()))
+        return self._spc[indicator.id]
+
+    def variation(self, indicator: Indicator) -> str:
+        """What the process limits say of the latest quarter, in words (:func:`variation_words`)."""
+        spc = self.spc(indicator)
+        if not spc.has_limits:
+            return variation_words(None, reason=spc.reason)
+        provisional = ""
+        if spc.trial:
+            n = spc.chart.filter(pl.col("segment") == spc.chart["segment"][-1]).height
+            since = f" since the change declared in {spc.rebased[-1]}" if spc.rebased else ""
+            provisional = f"provisional limits, from the {n} quarters{since}"
+        return variation_words(spc.variation, spc.rule, spc.run_length(), spc.assurance, provisional=provisional)
+
+    def icons(self, indicator: Indicator) -> tuple[Cell, Cell]:
+        """The variation and assurance icons of the indicator's latest quarter, as table cells."""
+        spc = self.spc(indicator)
+        has_target = spc.target is not None
+        variation = Cell(variation_label(spc.variation, spc.improvement, spc.direction), "pk-icon-cell",
+                         variation_icon(spc.variation, spc.improvement, spc.direction))
+        assurance = Cell(assurance_label(spc.assurance, has_target, spc.has_limits, spc.improvement), "pk-icon-cell",
+                         assurance_icon(spc.assurance, has_target, spc.has_limits, spc.improvement))
+        return variation, assurance
+
     def sentence(self, indicator: Indicator) -> str:
         p = self.period
         if self.suppressed(indicator.id, p):
             return (f"{indicator.title}: {self.shown(indicator, p)} in {p.label} "
-                    f"(small numbers are not published, to protect children's privacy).")
+                    f"(small numbers are not published, to protect children's privacy); {self.variation(indicator)}.")
+        row = self._row(indicator.id, p) or {}
         return indicator_sentence(
             indicator, p.label, self.value(indicator.id, p),
             (p.previous().label, self.value(indicator.id, p.previous())),
             (p.year_earlier().label, self.value(indicator.id, p.year_earlier())),
             self.targets.get(indicator.id), self.benchmarks.get(indicator.id),
+            variation=self.variation(indicator),
+            numerator=row.get("numerator"), denominator=row.get("denominator"),  # shown figure: not small
         )
 
     def headline_frame(self) -> pl.DataFrame:
@@ -176,10 +222,12 @@ class AuthorityReport:
                 "year_earlier": self.value(indicator.id, p.year_earlier()),
                 "target": None if target is None else target.value_for(p),
                 "status": rag(current, target, indicator, p), "polarity": indicator.polarity,
+                "variation": self.spc(indicator).variation, "assurance": self.spc(indicator).assurance,
             })
         return pl.DataFrame(rows, schema_overrides={"current": pl.Float64, "previous": pl.Float64,
                                                     "year_earlier": pl.Float64, "target": pl.Float64,
-                                                    "status": pl.String})
+                                                    "status": pl.String, "variation": pl.String,
+                                                    "assurance": pl.String})
 
     # -- display --------------------------------------------------------------
     def title_markdown(self):
@@ -209,6 +257,7 @@ class AuthorityReport:
             row = [
                 Cell(indicator.title),
                 Cell(self.shown(indicator, p), "pk-num"),
+                *self.icons(indicator),
                 Cell(self.shown(indicator, p.previous()), "pk-num"),
                 Cell(self.shown(indicator, p.year_earlier()), "pk-num"),
                 Cell("" if target is None else format_value(target.value_for(p), indicator), "pk-num"),
@@ -222,7 +271,7 @@ class AuthorityReport:
                         Cell(format_value(b.region, shown) if b.region is not None else "", "pk-num"),
                         Cell(format_value(b.neighbours, shown) if b.neighbours is not None else "", "pk-num")]
             rows.append(row)
-        headers = ["Indicator", p.label, f"Previous quarter ({p.previous().label})",
+        headers = ["Indicator", p.label, "Variation", "Assurance", f"Previous quarter ({p.previous().label})",
                    f"Same quarter last year ({p.year_earlier().label})", "Target", "Status", "Better is"]
         if with_benchmarks:
             region = next((b.region_name for b in self.benchmarks.values() if b.region_name), "Region")
@@ -232,6 +281,12 @@ class AuthorityReport:
 
     def headline_table(self) -> HtmlTable:
         return self._table(self.indicators, f"Headline indicators, {self.period.label}")
+
+    def icon_key(self):
+        """The key to the variation and assurance icons, for under the headline table."""
+        from IPython.display import HTML
+
+        return HTML(key_html())
 
     # -- published comparison --------------------------------------------------
     def comparisons(self) -> list[tuple[Indicator, str, Benchmarks]]:
@@ -366,16 +421,43 @@ class AuthorityReport:
         lines = ["## Summary", "",
                  f"Of {judged} indicators with a target, **{counts['Green']} are green, {counts['Amber']} amber "
                  f"and {counts['Red']} red**."]
-        movements = [Movement(i, self.value(i.id, p), self.value(i.id, p.year_earlier()))
-                     for i in self.indicators if not self.suppressed(i.id, p) and not self.suppressed(i.id, p.year_earlier())]
-        biggest = biggest_movements(movements, p.label, p.year_earlier().label)
-        if biggest:
-            lines += ["", f"**Biggest movements since the same quarter last year ({p.year_earlier().label}):**", ""]
-            lines += [f"- {markdown_text(s)}" for s in biggest]
+        lines += ["", *self.significant_lines()]
         red = [i for i in self.indicators if rag(self.value(i.id, p), self.targets.get(i.id), i, p) == "Red"]
         if red:
             lines += ["", "**Red against target:**", ""] + [f"- {markdown_text(self.sentence(i))}" for i in red]
         return Markdown("\n".join(lines))
+
+    def significant(self) -> list[Indicator]:
+        """The indicators whose latest quarter is a special cause: concerns first, then improvements, then
+        changes where neither direction is better, each in catalogue order."""
+        order = {"special_cause_concern": 0, "special_cause_improvement": 1, "special_cause_neutral": 2}
+        found = [i for i in self.indicators if self.spc(i).variation in order]
+        return sorted(found, key=lambda i: order[self.spc(i).variation])
+
+    def significant_lines(self) -> list[str]:
+        """Markdown lines of the summary: the significant changes in the latest quarter (special cause), not
+        the biggest movements; and how many trends have no limits, and why."""
+        p = self.period
+        found = self.significant()
+        assessed = [i for i in self.indicators if self.spc(i).has_limits]
+        lines = [f"**Significant changes in {p.label}** (special cause variation in the latest quarter, by the NHS "
+                 "Making Data Count rules; each indicator's section explains its chart):", ""]
+        if found:
+            lines += [f"- {markdown_text(self._significant_sentence(i))}" for i in found]
+        else:
+            lines.append(f"- None: each of the {len(assessed)} indicators with process limits is within normal "
+                         "variation in the latest quarter.")
+        unassessed = [i for i in self.indicators if not self.spc(i).has_limits]
+        if unassessed:
+            lines += ["", markdown_text(
+                f"Process limits are not drawn for {len(unassessed)} of the {len(self.indicators)} indicators (some "
+                "quarters' figures are not published, or the figure is a rolling 12 months): "
+                + "; ".join(i.title for i in unassessed) + ".")]
+        return lines
+
+    def _significant_sentence(self, indicator: Indicator) -> str:
+        p = self.period
+        return f"{indicator.title}: {self.shown(indicator, p)} in {p.label}, {self.variation(indicator)}."
 
     @cached_property
     def _split(self) -> dict[tuple[str, str], pl.DataFrame]:
@@ -384,7 +466,8 @@ class AuthorityReport:
 
     def family_series(self, family_id: str) -> pl.DataFrame:
         """Aggregated trend rows of one family, with display values and targets."""
-        columns: dict[str, list] = {"title": [], "period": [], "value": [], "shown": [], "target": []}
+        columns: dict[str, list] = {"title": [], "period": [], "value": [], "shown": [], "target": [],
+                                    **{name: [] for name in SPC_FIELDS}}
         for indicator in [i for i in self.indicators if i.family == family_id]:  # those with a figure this quarter
             rows = self._split.get((indicator.id, ALL))
             if rows is None:  # the split holds no empty frames
@@ -397,10 +480,15 @@ class AuthorityReport:
             columns["value"] += [None if v is None else float(round_half_up(v, indicator.decimals)) for v in rows["value"].to_list()]
             columns["shown"] += [self.shown(indicator, q) for q in periods]
             columns["target"] += [None if target is None else target.value_for(q) for q in periods]
+            limits = chart_columns(self.spc(indicator))  # empty where the trend has no limits
+            for name in SPC_FIELDS:
+                columns[name] += [limits.get(label, {}).get(name) for label in labels]
         if not columns["title"]:
             return pl.DataFrame()
         return pl.DataFrame(columns, schema={"title": pl.String, "period": pl.String, "value": pl.Float64,
-                                             "shown": pl.String, "target": pl.Float64})
+                                             "shown": pl.String, "target": pl.Float64, "mean": pl.Float64,
+                                             "lower_limit": pl.Float64, "upper_limit": pl.Float64,
+                                             "point_type": pl.String})
 
     def family_chart(self, family_id: str) -> ChartOutput | None:
         series = self.family_series(family_id)
@@ -408,7 +496,8 @@ class AuthorityReport:
             return None
         title = next(f.title for f in self.catalogue.families if f.id == family_id)
         order = sorted(series["period"].unique().to_list(), key=lambda label: Period.parse(label).index)
-        return trend_chart(series, title, order, self.period.year_earlier().label)
+        indicators = {i.title: i for i in self.indicators if i.family == family_id}
+        return trend_chart(series, title, order, self.period.year_earlier().label, indicators)
 
     def breakdown_rows(self, family: Family) -> pl.DataFrame:
         """This quarter's breakdown rows of a family's indicators, as members may see them."""

@@ -16,6 +16,7 @@ from perfkit.errors import PublishedDataError
 from perfkit.indicators.catalogue import Catalogue, load_catalogue
 from perfkit.present.charts import PALETTE, ChartOutput, _with_table, to_spec
 from perfkit.present.formatting import format_number, format_value, markdown_text
+from perfkit.present.funnel import Funnel, build_funnels, funnel_chart
 from perfkit.present.html_tables import Cell, HtmlTable
 from perfkit.present.narrative import compared_with, movement, ordinal
 from perfkit.published.data import PublishedData
@@ -32,6 +33,10 @@ class BenchmarkReport:
     table: pl.DataFrame
     series: pl.DataFrame
     catalogue: Catalogue = field(default_factory=load_catalogue)
+    funnels: list[Funnel] = field(default_factory=list)
+    """The funnel plots against England (percentages and rates with published counts)."""
+    counts: dict[tuple[str, str], tuple[float | None, float | None]] = field(default_factory=dict)
+    """The authority's published numerator and denominator by (indicator, breakdown), for significance."""
 
     def title_markdown(self):
         from IPython.display import Markdown
@@ -45,7 +50,10 @@ class BenchmarkReport:
             + " against England, the region and the authority's statistical neighbours (the mean of the 10 "
             "neighbours' published values, neighbours without a value left out). Quartile bands A-D run from best "
             "to worst by each indicator's polarity (A best); rank 1 is best. Indicators where neither direction is "
-            "better take no band or rank."
+            "better take no band or rank. Where DfE publishes the counts behind a percentage or a rate, "
+            "\"significantly higher\" or \"significantly lower\" means the gap is more than chance would explain "
+            "(the comparator lies outside the 95% confidence interval of the authority's figure: Wilson's for "
+            "percentages, the exact Poisson interval for rates); \"similar to\" means it is within chance variation."
         )
 
     def _label(self, row: dict) -> str:
@@ -80,11 +88,14 @@ class BenchmarkReport:
         if r["value"] is None:
             return f"{label}: not published for {self.la_name} in {self.year}."
         shown = format_value(r["value"], indicator)
+        numerator, denominator = self.counts.get((r["indicator"], r["breakdown"]), (None, None))
+        counts = {"numerator": numerator, "denominator": denominator}
         comparisons = [c for c in (
-            compared_with(r["value"], r["england"], "England", indicator),
-            compared_with(r["value"], r["region"], f"the {r['region_name'] or 'regional'} average", indicator),
+            compared_with(r["value"], r["england"], "England", indicator, **counts),
+            compared_with(r["value"], r["region"], f"the {r['region_name'] or 'regional'} average", indicator,
+                          **counts),
             compared_with(r["value"], r["sn_mean"], "the statistical neighbours' average", indicator,
-                          f", {r['sn_used']} authorities"),
+                          f", {r['sn_used']} authorities", **counts),
         ) if c]
         text = f"{label}: {shown} in {self.year}" + (", " + ", ".join(comparisons[:-1]) + (" and " if len(comparisons) > 1 else "") + comparisons[-1] if comparisons else "")
         if r["band"]:
@@ -97,6 +108,28 @@ class BenchmarkReport:
         from IPython.display import Markdown
 
         return Markdown("\n".join(f"- {markdown_text(self.sentence(r))}" for r in self.table.iter_rows(named=True)))
+
+    def funnel_markdown(self):
+        """Where the authority lies on each funnel plot, in words, with what the limits mean."""
+        from IPython.display import Markdown
+
+        if not self.funnels:
+            return Markdown("No funnel plots: no indicator has published counts for every authority this year.")
+        intro = (
+            f"## {markdown_text(self.la_name)} against every authority: funnel plots\n\n"
+            "Each dot is one authority's figure, placed by the number it is counted out of (its denominator: "
+            "referrals, care leavers, children aged 0-17). The lines around England's figure are the 95% and 99.8% "
+            "control limits: a figure outside them differs from England by more than chance would explain (binomial "
+            "limits for percentages, Poisson limits for rates). The limits narrow as the numbers grow, so a large "
+            "authority can be outside them with a small gap and a small one inside them with a large gap. Where many "
+            "authorities lie outside the limits, authorities really do differ: the limits show which gaps are "
+            "beyond chance, not which are unusual among authorities."
+        )
+        return Markdown(intro + "\n\n" + "\n".join(f"- {markdown_text(f.words(self.la_name))}" for f in self.funnels))
+
+    def funnel_chart(self) -> ChartOutput | None:
+        """The funnel plots (one panel per indicator) with this authority marked, and their table."""
+        return funnel_chart(self.funnels, self.la_name)
 
     def trend_chart(self) -> ChartOutput:
         from perfkit.present.charts import import_altair
@@ -178,6 +211,21 @@ def build_benchmark_report(la_code: str, year: int, dfe_dir: str | Path | None =
     if not names.len():
         raise PublishedDataError(f"no published figures for LA number {la_code!r} in {year}: expected one of the "
                          f"{len(published.authorities(int(year)))} authorities in the published files")
-    order = {i: n for n, i in enumerate(load_catalogue().ids)}
+    catalogue = load_catalogue()
+    order = {i: n for n, i in enumerate(catalogue.ids)}
     table = table.with_columns(_o=pl.col("indicator").replace_strict(order, default=999)).sort("_o", "breakdown").drop("_o")
-    return BenchmarkReport(la_code, names[0], int(year), table, trend_series(published, la_code, table))
+    indicators = {i: catalogue[i] for i in table["indicator"].unique().to_list()}
+    return BenchmarkReport(la_code, names[0], int(year), table, trend_series(published, la_code, table), catalogue,
+                           build_funnels(published.values, table, la_code, indicators),
+                           own_counts(published.values, table, la_code))
+
+
+def own_counts(values: pl.DataFrame, table: pl.DataFrame, la_code: str) -> dict[tuple[str, str], tuple[float | None, float | None]]:
+    """The authority's published numerator and denominator of each row of the benchmark ``table`` (its year)."""
+    counts = {}
+    for r in table.iter_rows(named=True):
+        own = values.filter((pl.col("indicator") == r["indicator"]) & (pl.col("breakdown") == r["breakdown"])
+                            & (pl.col("year") == r["year"]) & (pl.col("la_code") == la_code))
+        if own.height:
+            counts[(r["indicator"], r["breakdown"])] = (own["numerator"][0], own["denominator"][0])
+    return counts

@@ -18,6 +18,7 @@ from functools import cache
 
 import polars as pl
 
+from perfkit.present.formatting import format_number
 from perfkit.present.html_tables import Cell, HtmlTable
 
 VEGALITE_MIMETYPE = "application/vnd.vegalite.v5+json"
@@ -26,6 +27,19 @@ THEME = "perfkit"
 PALETTE = {"value": "#0072B2", "target": "#D55E00", "marker": "#555555"}
 TEXT = "#1a1a1a"
 TABLE_KEY = "perfkit_table"
+SPC_PALETTE = {"line": "#767676", "mean": "#333333", "limit": "#767676", "target": "#9E1B32"}
+"""A trend chart's lines: the figure (grey, as Making Data Count draws it), its mean, its process limits, the target."""
+POINT_TYPES = ("common_cause", "special_cause_improvement", "special_cause_concern", "special_cause_neutral")
+POINT_COLOURS = ("#767676", "#0072B2", "#C65D00", "#5B2A86")
+"""Grey common cause, blue improvement, orange concern, purple a special cause where neither direction is better
+(the colours of :mod:`perfkit.present.spc_icons`)."""
+POINT_WORDS = {"common_cause": "common cause", "special_cause_improvement": "special cause: improvement",
+               "special_cause_concern": "special cause: concern",
+               "special_cause_neutral": "special cause: neither better nor worse"}
+"""Each point type as the chart's legend and its table say it."""
+SPC_ROWS = {"variation": "variation", "mean": "average (mean)", "lower_limit": "lower process limit",
+            "upper_limit": "upper process limit"}
+"""The rows a trend chart's table adds under an indicator with process limits: ``<title>: <words>``."""
 
 
 def perfkit_theme() -> dict:
@@ -111,20 +125,32 @@ def _with_table(spec: dict, table: HtmlTable) -> dict:
     return {**spec, "usermeta": {**spec.get("usermeta", {}), TABLE_KEY: table.html()}}
 
 
-def trend_chart(series: pl.DataFrame, title: str, period_order: list[str], year_earlier: str | None = None) -> ChartOutput:
-    """A small-multiple line chart: one panel per indicator, with its target line.
+def trend_chart(series: pl.DataFrame, title: str, period_order: list[str], year_earlier: str | None = None,
+                indicators: dict | None = None) -> ChartOutput:
+    """A small-multiple statistical process control chart: one panel per indicator, with its target line.
+
+    Each panel draws the figure; where it has process limits, their mean and
+    limits, and each point coloured by its variation (Making Data Count:
+    grey common cause, blue improvement, orange concern, purple a special
+    cause where neither direction is better); points without limits are hollow.
 
     Parameters
     ----------
     series : DataFrame
         Aggregated rows with ``title``, ``period``, ``value``, ``shown``
-        (the value as displayed) and ``target`` (may be empty).
+        (the value as displayed) and ``target`` (may be empty); and, where
+        process limits are drawn, ``mean``, ``lower_limit``, ``upper_limit``
+        and ``point_type`` (empty elsewhere; see
+        :mod:`perfkit.present.process_control`).
     title : str
         The family's title.
     period_order : list of str
         Periods oldest first, for the x axis.
     year_earlier : str, optional
         The same quarter last year, marked on every panel.
+    indicators : dict, optional
+        Each panel's indicator by title, for writing its mean and limits in
+        the chart's table (its decimals and unit); two decimals without one.
 
     Examples
     --------
@@ -134,23 +160,54 @@ def trend_chart(series: pl.DataFrame, title: str, period_order: list[str], year_
     >>> chart.spec["title"]["text"], "<table" in chart.spec["usermeta"]["perfkit_table"]
     ('Contacts and referrals: trend by quarter', True)
     """
-    data = series.select("title", "period", "value", "shown", "target").with_columns(
+    series = series.with_columns(*[pl.lit(None, dtype).alias(name) for name, dtype in
+                                   (("mean", pl.Float64), ("lower_limit", pl.Float64), ("upper_limit", pl.Float64),
+                                    ("point_type", pl.String)) if name not in series.columns])
+    data = series.select("title", "period", "value", "shown", "target", "mean", "lower_limit", "upper_limit",
+                         "point_type").with_columns(
         pl.col("value").round(4), pl.col("target").cast(pl.Float64).round(4),
+        *[pl.col(name).cast(pl.Float64).round(4) for name in ("mean", "lower_limit", "upper_limit")],
         is_year_earlier=pl.col("period") == (year_earlier or ""),
     ).to_dicts()
     titles = list(dict.fromkeys(series["title"].to_list()))
     heading, description = f"{title}: trend by quarter", (
-        f"Line charts of {title.lower()} indicators by quarter, one panel each; a dashed line shows "
-        "the target where one is set and a diamond marks the same quarter last year.")
+        f"Statistical process control charts of {title.lower()} indicators by quarter, one panel each: the figure, "
+        "and where process limits are drawn their average and limits, with each quarter coloured by its variation "
+        "(grey common cause, blue improvement, orange concern, purple a special cause where neither direction is "
+        "better); a dashed line shows the target where one is set and a diamond marks the same quarter last year.")
     values = {HEADING: heading, DESCRIPTION: description, PANELS: titles, PERIODS: list(period_order)}
     spec = filled(stored_forms()["trend"], values) | {"data": {"values": data}}
-    shown = {(row["title"], row["period"]): row["shown"] for row in series.select("title", "period", "shown").iter_rows(named=True)}
-    table = HtmlTable(
-        f"{title}: the figures in the chart",
-        ["Indicator", *period_order],
-        [[Cell(t), *[Cell(shown.get((t, p), ""), "pk-num") for p in period_order]] for t in titles],
-    )
+    table = HtmlTable(f"{title}: the figures in the chart", ["Indicator", *period_order],
+                      trend_table_rows(series, titles, period_order, indicators or {}))
     return ChartOutput(_with_table(spec, table), title)
+
+
+def trend_table_rows(series: pl.DataFrame, titles: list[str], period_order: list[str], indicators: dict) -> list[list[Cell]]:
+    """The trend chart's table: each indicator's figures, and under one with process limits its variation,
+    mean and limits by quarter (rows named ``<title>: <words>``, :data:`SPC_ROWS`)."""
+    by_key = {(row["title"], row["period"]): row for row in series.iter_rows(named=True)}
+    rows = []
+    for t in titles:
+        rows.append([Cell(t), *[Cell(by_key.get((t, p), {}).get("shown") or "", "pk-num") for p in period_order]])
+        if not any(by_key.get((t, p), {}).get("mean") is not None for p in period_order):
+            continue
+        indicator = indicators.get(t)
+        decimals = 2 if indicator is None else indicator.decimals + 1
+        suffix = "" if indicator is None else indicator.unit_suffix
+
+        def number(x: float | None) -> str:
+            return "" if x is None else format_number(x, decimals) + suffix
+
+        for name, words in SPC_ROWS.items():
+            cells = []
+            for p in period_order:
+                row = by_key.get((t, p), {})
+                if name == "variation":
+                    cells.append(Cell(POINT_WORDS.get(row.get("point_type") or "", "")))
+                else:
+                    cells.append(Cell(number(row.get(name)), "pk-num"))
+            rows.append([Cell(f"{t}: {words}"), *cells])
+    return rows
 
 
 HEADING, DESCRIPTION, PANELS, PERIODS = "\x00heading", "\x00description", "\x00panels", "\x00periods"
@@ -214,26 +271,54 @@ def write_forms() -> None:
 
 
 def trend_form(alt, heading: str, description: str, panels: list[str], period_order: list[str]) -> dict:
-    """The trend chart's specification, without its rows (``data``), built by Altair."""
+    """The trend chart's specification, without its rows (``data``), built by Altair: an SPC chart a panel."""
     base = alt.Chart().encode(x=alt.X("period:O", sort=period_order, title="Quarter", axis=alt.Axis(labelAngle=-45)))
     tooltip = [alt.Tooltip("title:N", title="Indicator"), alt.Tooltip("period:O", title="Quarter"),
                alt.Tooltip("shown:N", title="Value")]
-    line = base.mark_line(point=True, color=PALETTE["value"]).encode(
+    spc_tooltip = [*tooltip, alt.Tooltip("point_type:N", title="Variation"),
+                   alt.Tooltip("mean:Q", title="Average (mean)"),
+                   alt.Tooltip("lower_limit:Q", title="Lower process limit"),
+                   alt.Tooltip("upper_limit:Q", title="Upper process limit")]
+    limits = [base.mark_line(strokeDash=[2, 3], strokeWidth=1.5, color=SPC_PALETTE["limit"]).encode(
+        y=alt.Y(f"{name}:Q", title=None), tooltip=[alt.Tooltip("period:O", title="Quarter"),
+                                                   alt.Tooltip(f"{name}:Q", title=words.capitalize())],
+    ).transform_filter(f"isValid(datum.{name})")
+        for name, words in (("upper_limit", "upper process limit"), ("lower_limit", "lower process limit"))]
+    mean = base.mark_line(strokeWidth=1.5, color=SPC_PALETTE["mean"]).encode(
+        y=alt.Y("mean:Q", title=None), tooltip=[alt.Tooltip("period:O", title="Quarter"),
+                                                 alt.Tooltip("mean:Q", title="Average (mean)")],
+    ).transform_filter("isValid(datum.mean)")
+    target = base.mark_line(strokeDash=[6, 4], strokeWidth=2, color=SPC_PALETTE["target"]).encode(
+        y=alt.Y("target:Q", title=None),
+        tooltip=[alt.Tooltip("period:O", title="Quarter"), alt.Tooltip("target:Q", title="Target")],
+    ).transform_filter("isValid(datum.target)")
+    line = base.mark_line(color=SPC_PALETTE["line"]).encode(
         y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)), tooltip=tooltip,
     )
+    labels = " : ".join(f"datum.label == '{code}' ? '{words[:1].upper() + words[1:]}'"
+                        for code, words in POINT_WORDS.items()) + " : datum.label"
+    points = base.mark_point(filled=True, size=45, opacity=1).encode(
+        y=alt.Y("value:Q", title=None), tooltip=spc_tooltip,
+        color=alt.Color("point_type:N", title="Variation", scale=alt.Scale(domain=list(POINT_TYPES), range=list(POINT_COLOURS)),
+                        legend=alt.Legend(orient="top", labelExpr=labels, symbolType="circle", labelLimit=400)),
+    ).transform_filter("isValid(datum.point_type)")
+    plain = base.mark_point(filled=False, size=45, strokeWidth=1.5, color=SPC_PALETTE["line"]).encode(
+        y=alt.Y("value:Q", title=None), tooltip=tooltip,
+    ).transform_filter("!isValid(datum.point_type) && isValid(datum.value)")
     marker = base.mark_point(shape="diamond", size=140, filled=False, strokeWidth=2, color=PALETTE["marker"]).encode(
-        y="value:Q", tooltip=tooltip,
+        y=alt.Y("value:Q", title=None), tooltip=tooltip,
     ).transform_filter("datum.is_year_earlier")
-    target = base.mark_line(strokeDash=[6, 4], color=PALETTE["target"]).encode(
-        y=alt.Y("target:Q"), tooltip=[alt.Tooltip("period:O", title="Quarter"), alt.Tooltip("target:Q", title="Target")],
-    ).transform_filter("isValid(datum.target)")
     # every property is given as the chart is made: each chained method would copy the whole chart again
-    chart = alt.layer(line, marker, target, data=alt.Data(values=[]), width=520, height=110).facet(
+    chart = alt.layer(*limits, mean, target, line, points, plain, marker, data=alt.Data(values=[]), width=520,
+                      height=110).facet(
         row=alt.Row("title:N", title=None, sort=panels,
                     header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top")),
         resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
-        title=alt.TitleParams(heading,
-                              subtitle="Solid line: the figure. Dashed line: the target. Diamond: the same quarter last year."),
+        title=alt.TitleParams(heading, subtitle=[
+            "Grey line: the figure. Solid dark line: its average (mean); dotted lines: its process limits, where drawn.",
+            "Dots: grey common cause, blue improvement, orange concern, purple a special cause where neither direction "
+            "is better; hollow: no limits (see the commentary).",
+            "Dashed red line: the target. Diamond: the same quarter last year."]),
         description=description,
     )
     return to_spec(chart)

@@ -18,7 +18,14 @@ members read), and then, against the true (unsuppressed) aggregates:
 - every figure is a number or one of the labels perfkit writes in its place
   (:func:`words`), every table and chart field is of a form the audit knows;
 - every number in a figures table or chart can be placed: a number the audit
-  cannot place fails the report (the audit fails closed).
+  cannot place fails the report (the audit fails closed);
+- process limits, averages and point types (statistical process control, in
+  a trend chart's data and its table) are drawn only over quarters whose
+  figures the page shows, and are exactly what those figures give, worked
+  out again from the true aggregates (:func:`perfkit.present.process_control.recompute`):
+  an average over a series with one hidden figure would give it back;
+- the variation and assurance icons beside the figures hold only their own
+  fixed words (:mod:`perfkit.present.spc_icons`), and no number.
 
 Findings name places, never values: they go into the batch's index page.
 """
@@ -42,7 +49,10 @@ _NUMBER = re.compile(r"^(-?[\d,]*\.?\d+)(%| per 10,000| working days)?$")
 _EMBED = re.compile(r'vegaEmbed\(\s*"#[^"]+"\s*,\s*')
 _OTHER_COLUMNS = re.compile(r"^(Indicator|Target|Status|Better is|.+ \(latest published\))$")
 """Columns of a figures table that hold no figure of the authority's: targets, words, published comparators."""
-TREND_FIELDS = {"title", "period", "value", "shown", "target", "is_year_earlier"}
+ICON_COLUMNS = ("Variation", "Assurance")
+"""Columns of a figures table that hold a Making Data Count icon: fixed words, never a number."""
+SPC_NUMBERS = ("mean", "lower_limit", "upper_limit")
+TREND_FIELDS = {"title", "period", "value", "shown", "target", "is_year_earlier", *SPC_NUMBERS, "point_type"}
 BREAKDOWN_FIELDS = {"choice", "group", "value", "shown"}
 
 
@@ -77,6 +87,29 @@ def parse_number(text: str) -> float | None:
 
 
 @dataclass(frozen=True)
+class SpcClaim:
+    """One process-control figure as the page shows it: a mean, a limit or a point type of a quarter."""
+
+    indicator: str
+    period: str
+    field: str
+    value: float | str
+    tolerance: float
+    place: str
+
+
+def _tolerance(text: str) -> float:
+    """Half a unit of the last decimal a number is written to: how far it may be from what it rounds.
+
+    >>> _tolerance("1,812.4"), _tolerance("12")
+    (0.05, 0.5)
+    """
+    digits = text.split(".")[1] if "." in text else ""
+    places = len(re.match(r"\d*", digits).group(0))
+    return 0.5 * 10 ** -places
+
+
+@dataclass(frozen=True)
 class Shown:
     """One figure as the page shows it."""
 
@@ -103,16 +136,38 @@ def _text(node) -> str:
     return " ".join(node.get_text(" ").split())
 
 
-def _tables(soup, names: _Names, period: str) -> Iterator[Shown | Finding]:
+def _icon(td) -> tuple[str, str]:
+    """An icon cell's words (its SVG's ``aria-label``, else its text) and all the text it holds."""
+    svg = td.find("svg")
+    return (svg.get("aria-label", "") if svg is not None else _text(td)), _text(td)
+
+
+def _spc_row(label: str, names: _Names) -> tuple[object, str] | None:
+    """A trend table's process-control row ``<title>: <words>``: the indicator and the field, else None."""
+    from perfkit.present.charts import SPC_ROWS
+
+    for name, words in SPC_ROWS.items():
+        title = label.removesuffix(f": {words}")
+        if title != label and title in names.by_title:
+            return names.by_title[title], name
+    return None
+
+
+def _tables(soup, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Finding]:
     """Figures of every table: by period columns, breakdown rows or data-quality rows.
 
     A table of another form, or a column of a figures table the audit does
     not know, that holds a number is a finding: the audit fails closed.
     """
+    from perfkit.present.charts import POINT_WORDS
+    from perfkit.present.spc_icons import ASSURANCE_LABELS, VARIATION_LABELS
+
+    allowed_icons = {"Variation": VARIATION_LABELS, "Assurance": ASSURANCE_LABELS}
     for table in soup.find_all("table"):
         caption = _text(table.caption) if table.caption else "a table without a caption"
         headers = [_text(th) for th in table.select("thead th")]
-        rows = [[_text(td) for td in tr.find_all("td")] for tr in table.find_all("tr") if tr.find_all("td")]
+        cells = [tr.find_all("td") for tr in table.find_all("tr") if tr.find_all("td")]
+        rows = [[_text(td) for td in row] for row in cells]
         if "pk-table" not in (table.get("class") or []):
             if any(re.search(r"\d", cell) for row in rows for cell in row):
                 yield Finding("a table the audit does not know holds a number", caption)
@@ -131,10 +186,37 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | Finding]:
                 yield Shown(period, found[0], found[1], row[1], row[2], f"{caption}, {row[0]}, {row[1]}")
             continue
         columns = {n: PERIOD.search(h).group(1) for n, h in enumerate(headers) if PERIOD.search(h) and n > 0}
-        unknown = [n for n, h in enumerate(headers) if n not in columns and not _OTHER_COLUMNS.match(h)]
+        icons = {n: h for n, h in enumerate(headers) if h in ICON_COLUMNS}
+        unknown = [n for n, h in enumerate(headers) if n not in columns and n not in icons and not _OTHER_COLUMNS.match(h)]
         if unknown and any(re.search(r"\d", row[n]) for row in rows for n in unknown if n < len(row)):
             yield Finding("a column the audit does not know holds a number", f"{caption}, '{headers[unknown[0]]}'")
-        for row in rows:
+        for row, tds in zip(rows, cells):
+            for n, header in icons.items():
+                if n < len(tds):
+                    words, text = _icon(tds[n])
+                    if words not in allowed_icons[header] or re.search(r"\d", text):
+                        yield Finding(f"a {header.lower()} icon the audit does not know", f"{caption}, row '{row[0]}'")
+            spc = _spc_row(row[0], names) if row[0] not in names.by_title else None
+            if spc is not None:
+                indicator, name = spc
+                for n, text in enumerate(row):
+                    if n not in columns or not text.strip():
+                        continue
+                    place = f"{caption}, {row[0]}, {columns[n]}"
+                    if name == "point_type" or name == "variation":
+                        found = {w: code for code, w in POINT_WORDS.items()}.get(text.strip())
+                        if found is None:
+                            yield Finding("a process-control word the audit does not know", place)
+                        else:
+                            yield SpcClaim(indicator.id, columns[n], "point_type", found, 0.0, place)
+                        continue
+                    number = parse_number(text)
+                    if number is None:
+                        yield Finding("a process-control figure the audit cannot read", place)
+                        continue
+                    tolerance = _tolerance(_NUMBER.match(text.strip()).group(1)) + 0.5e-4  # written from 4 decimals
+                    yield SpcClaim(indicator.id, columns[n], name, number, tolerance, place)
+                continue
             indicator = names.by_title.get(row[0])
             for n, text in enumerate(row):
                 if n not in columns:
@@ -146,7 +228,7 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | Finding]:
                 yield Shown(columns[n], indicator.id, ALL, ALL, text, f"{caption}, {indicator.title}, {columns[n]}")
 
 
-def _charts(html: str, names: _Names, period: str) -> Iterator[Shown | Finding]:
+def _charts(html: str, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Finding]:
     """Figures in the data of every chart the page draws."""
     decoder = json.JSONDecoder()
     for number, match in enumerate(_EMBED.finditer(html), start=1):
@@ -173,6 +255,7 @@ def _charts(html: str, names: _Names, period: str) -> Iterator[Shown | Finding]:
                 yield Shown(row["period"], indicator.id, ALL, ALL, text, f"{where}, {row['title']}, {row['period']}")
                 if row.get("value") is not None and parse_number(text) is None:
                     yield Finding("a chart holds a value its label hides", f"{where}, {row['title']}, {row['period']}")
+                yield from _chart_claims(row, indicator.id, f"{where}, {row['title']}, {row['period']}")
             elif "choice" in row and "group" in row:
                 found = names.choices.get(row["choice"])
                 if found is None:
@@ -185,20 +268,110 @@ def _charts(html: str, names: _Names, period: str) -> Iterator[Shown | Finding]:
                 yield Finding("a chart figure the audit cannot place", where)
 
 
-def read_page(html: str, period: str, catalogue: Catalogue | None = None) -> tuple[list[Shown], list[Finding]]:
-    """Every figure a member report shows, and what could not be read."""
+def _chart_claims(row: dict, indicator: str, place: str) -> Iterator[SpcClaim | Finding]:
+    """The process-control fields of one trend chart row: a mean, limits and a point type, or nothing."""
+    from perfkit.present.charts import POINT_TYPES
+
+    for name in SPC_NUMBERS:
+        value = row.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            yield Finding("a process-control figure the audit cannot read", place)
+            continue
+        yield SpcClaim(indicator, row["period"], name, float(value), 0.5e-4, place)  # charts carry 4 decimals
+    kind = row.get("point_type")
+    if kind is not None:
+        if kind not in POINT_TYPES:
+            yield Finding("a process-control word the audit does not know", place)
+        else:
+            yield SpcClaim(indicator, row["period"], "point_type", kind, 0.0, place)
+
+
+def _read(html: str, period: str, catalogue: Catalogue | None = None
+          ) -> tuple[list[Shown], list[SpcClaim], list[Finding]]:
     from bs4 import BeautifulSoup
 
     names = _Names(catalogue or load_catalogue())
     start = html.find('class="jp-Notebook')
     body = html[start:] if start >= 0 else html
     shown: list[Shown] = []
+    claims: list[SpcClaim] = []
     findings: list[Finding] = []
     for item in [*_tables(BeautifulSoup(html, "html.parser"), names, period), *_charts(body, names, period)]:
-        (shown if isinstance(item, Shown) else findings).append(item)
+        (shown if isinstance(item, Shown) else claims if isinstance(item, SpcClaim) else findings).append(item)
     if body.count("vegaEmbed(") != len(_EMBED.findall(body)):
         findings.append(Finding("a chart the audit cannot read", "a vegaEmbed call of another form"))
+    return shown, claims, findings
+
+
+def read_page(html: str, period: str, catalogue: Catalogue | None = None) -> tuple[list[Shown], list[Finding]]:
+    """Every figure a member report shows, and what could not be read."""
+    shown, _, findings = _read(html, period, catalogue)
     return shown, findings
+
+
+def read_spc(html: str, period: str, catalogue: Catalogue | None = None) -> list[SpcClaim]:
+    """Every process-control figure a member report shows (means, limits, point types), in charts and tables."""
+    return _read(html, period, catalogue)[1]
+
+
+def check_spc(claims: list[SpcClaim], visible: dict[tuple, object], measures: pl.DataFrame,
+              catalogue: Catalogue) -> list[Finding]:
+    """Findings where a trend's process control is drawn over a figure the page does not show, or is not
+    exactly what the figures it is drawn over give (worked out again from the true aggregates).
+
+    Each indicator's claims name the quarters its limits are drawn over. Every
+    one of them must show its figure; the XmR, p or u chart of those quarters
+    alone, split where the page's average changes (a declared change), must
+    give every mean, limit and point type the page shows. Then the page's
+    process control is a function of figures it shows, and adds nothing a
+    reader could not work out from them.
+    """
+    from perfkit.indicators.periods import Period
+    from perfkit.present.process_control import recompute
+
+    findings: list[Finding] = []
+    by_indicator: dict[str, list[SpcClaim]] = {}
+    for claim in claims:
+        by_indicator.setdefault(claim.indicator, []).append(claim)
+    if not by_indicator:
+        return findings
+    headline = measures.filter((pl.col("breakdown") == ALL) & (pl.col("group") == ALL)
+                               & pl.col("indicator").is_in(list(by_indicator)))
+    truth: dict[str, dict[str, dict]] = {}
+    for row in headline.iter_rows(named=True):
+        truth.setdefault(row["indicator"], {}).setdefault(row["period"], row)
+    for indicator_id, own in by_indicator.items():
+        indicator = catalogue[indicator_id]
+        try:
+            periods = sorted({c.period for c in own}, key=lambda label: Period.parse(label).index)
+        except ValueError:
+            findings.append(Finding("process limits the audit cannot place", indicator.title))
+            continue
+        hidden = [p for p in periods if (p, indicator_id, ALL, ALL) not in visible]
+        if hidden:
+            findings += [Finding("process limits or an average are drawn over a figure the page does not show",
+                                 f"{indicator.title}, {p}") for p in hidden]
+            continue
+        means: dict[str, float] = {}
+        for claim in own:
+            if claim.field == "mean":
+                means.setdefault(claim.period, float(claim.value))
+        if set(means) != set(periods):
+            findings.append(Finding("process limits without an average the audit can read", indicator.title))
+            continue
+        segments, segment = [], 0
+        for k, p in enumerate(periods):
+            segment += k > 0 and abs(means[p] - means[periods[k - 1]]) > 1e-3 * max(1.0, abs(means[p]))
+            segments.append(segment)
+        stated: dict[str, list] = {}
+        for claim in own:
+            stated.setdefault(claim.period, []).append((claim.field, claim.value, claim.tolerance))
+        if recompute(indicator, periods, truth.get(indicator_id, {}), segments, stated).chart is None:
+            findings.append(Finding("process limits or an average the audit cannot work out from the figures shown "
+                                    "(they may hold a figure that is not shown)", indicator.title))
+    return findings
 
 
 def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, period: str,
@@ -226,7 +399,7 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
         Empty when the page is safe to publish.
     """
     catalogue = catalogue or load_catalogue()
-    shown, findings = read_page(html, period, catalogue)
+    shown, claims, findings = _read(html, period, catalogue)
     allowed = words(threshold)
     for figure in shown:
         if parse_number(figure.text) is None and figure.text.strip() not in allowed:
@@ -250,6 +423,7 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
     findings += [Finding("a breakdown of a small total is shown (its groups say who the children are)", figure.place)
                  for figure in shown if figure.breakdown != ALL and (figure.period, figure.indicator) in small_totals
                  and figure.group != ALL_GROUPS]
+    findings += check_spc(claims, visible, measures, catalogue)
     on_page = {(f.period, f.indicator, f.breakdown, f.group) for f in shown}
     hidden = {q for q, row in enumerate(model.row_of) if keys[row] not in visible}
     absent = {q for q in hidden if keys[model.row_of[q]] not in on_page}

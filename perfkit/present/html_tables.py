@@ -9,8 +9,15 @@ from typing import Sequence
 
 @dataclass(frozen=True)
 class Cell:
+    """A table cell: ``text`` is escaped. ``markup``, where given, is shown instead, as it is: only for
+    HTML perfkit writes from fixed parts (the variation and assurance icons), never from data."""
+
     text: str
     css_class: str = ""
+    markup: str | None = None
+
+    def inner(self) -> str:
+        return self.markup if self.markup is not None else escape(self.text)
 
 
 @dataclass(frozen=True)
@@ -29,7 +36,7 @@ class HtmlTable:
         head = "".join(f'<th scope="col">{escape(h)}</th>' for h in self.headers)
         body = "".join(
             "<tr>" + "".join(
-                f'<td class="{escape(c.css_class)}">{escape(c.text)}</td>' if c.css_class else f"<td>{escape(c.text)}</td>"
+                f'<td class="{escape(c.css_class)}">{c.inner()}</td>' if c.css_class else f"<td>{c.inner()}</td>"
                 for c in row
             ) + "</tr>"
             for row in self.rows

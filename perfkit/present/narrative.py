@@ -55,16 +55,70 @@ def relation(current: float | None, other: float | None, indicator: Indicator) -
     return word, judgement(direction, indicator)
 
 
+def significant_gap(current: float | None, other: float | None, indicator: Indicator,
+                    numerator: float | None = None, denominator: float | None = None) -> int | None:
+    """Whether ``current`` differs from ``other`` by more than chance: 1 significantly higher, -1 lower, 0 not.
+
+    Only for a percentage or a rate per 10,000 whose ``numerator`` and
+    ``denominator`` give ``current`` (as displayed) and which displays
+    higher or lower than ``other``: ``other`` must lie outside the figure's
+    95% interval (Wilson for percentages, exact Poisson for rates; see
+    :mod:`perfkit.indicators.significance`). None wherever that cannot be
+    said: no counts (a suppressed figure), counts that do not give the
+    figure, another unit, or figures that display the same.
+
+    >>> from perfkit.indicators.catalogue import load_catalogue
+    >>> i = load_catalogue()["rereferral_pct"]
+    >>> significant_gap(30.8, 22.6, i, 81, 263), significant_gap(30.8, 28.0, i, 81, 263), significant_gap(30.8, 22.6, i)
+    (1, 0, None)
+    >>> significant_gap(30.8, 22.6, i, 80, 263) is None  # 80 of 263 is 30.4%, not the 30.8% shown
+    True
+    """
+    from perfkit.indicators.significance import SCALES, significance
+
+    scale = SCALES.get(indicator.unit)
+    if scale is None or numerator is None or denominator is None or not denominator or denominator < 0:
+        return None
+    if compare(numerator / denominator * scale, current, indicator.decimals) != 0:
+        return None
+    direction = compare(current, other, indicator.decimals)
+    if not direction:
+        return None
+    found = significance(indicator.unit, numerator, denominator, other)
+    return found if found in (0, direction) else None
+
+
 def compared_with(current: float | None, other: float | None, name: str, indicator: Indicator, extra: str = "",
-                  shown_as: Indicator | None = None) -> str:
+                  shown_as: Indicator | None = None, numerator: float | None = None,
+                  denominator: float | None = None) -> str:
     """``"lower than England (22.6%; better)"``; empty when either figure is missing. ``other`` is written
-    at the precision of ``shown_as`` where given (a published figure at DfE's)."""
+    at the precision of ``shown_as`` where given (a published figure at DfE's).
+
+    Given the figure's ``numerator`` and ``denominator`` (a percentage's or a
+    rate's counts), the words say whether the gap is more than chance
+    (:func:`significant_gap`): "significantly" only where ``other`` lies
+    outside the figure's 95% interval, "similar to" where it lies inside.
+    Without counts nothing is said about significance.
+
+    >>> from perfkit.indicators.catalogue import load_catalogue
+    >>> i = load_catalogue()["rereferral_pct"]
+    >>> compared_with(30.8, 22.6, "England", i, numerator=81, denominator=263)
+    'significantly higher than England (22.6%; worse)'
+    >>> compared_with(30.8, 28.0, "England", i, numerator=81, denominator=263)
+    'similar to England (28.0%; higher, but within chance variation)'
+    >>> compared_with(30.8, 28.0, "England", i)
+    'higher than England (28.0%; worse)'
+    """
     found = relation(current, other, indicator)
     if found is None:
         return ""
     word, verdict = found
-    inside = format_value(other, shown_as or indicator) + extra + (f"; {verdict}" if verdict else "")
-    return f"{word} {name} ({inside})"
+    figure = format_value(other, shown_as or indicator) + extra
+    gap = significant_gap(current, other, indicator, numerator, denominator)
+    if gap == 0:
+        return f"similar to {name} ({figure}; {word.removesuffix(' than')}, but within chance variation)"
+    inside = figure + (f"; {verdict}" if verdict else "")
+    return f"{'significantly ' if gap else ''}{word} {name} ({inside})"
 
 
 def target_clause(current: float | None, target: Target | None, indicator: Indicator, period: str | None = None) -> str:
@@ -244,17 +298,29 @@ def change_words(benchmarks: Benchmarks, indicator: Indicator, previous_year: st
     return f"{word} {amount}{' ' + unit if unit else ''} from {previous}{verdict}"
 
 
-def benchmark_clause(current: float | None, benchmarks: Benchmarks | None, indicator: Indicator) -> str:
-    """How the figure compares with England and statistical neighbours (published figures)."""
+def benchmark_clause(current: float | None, benchmarks: Benchmarks | None, indicator: Indicator,
+                     numerator: float | None = None, denominator: float | None = None) -> str:
+    """How the figure compares with England and statistical neighbours (published figures).
+
+    With the figure's ``numerator`` and ``denominator`` (never given for a
+    suppressed figure), each comparison says whether the gap is more than
+    chance (:func:`compared_with`).
+
+    >>> from perfkit.indicators.catalogue import load_catalogue
+    >>> i = load_catalogue()["rereferral_pct"]
+    >>> benchmark_clause(30.8, Benchmarks("2025", 22.6, 28.0, 10), i, 81, 263)
+    "significantly higher than England (22.6%; worse) and similar to the statistical neighbours' average (28.0%, 10 authorities; higher, but within chance variation) in 2025"
+    """
     if benchmarks is None:
         return ""
     shown = published_indicator(benchmarks, indicator)
+    counts = {"numerator": numerator, "denominator": denominator}
     parts = [p for p in (
-        compared_with(current, benchmarks.england, "England", indicator, shown_as=shown),
+        compared_with(current, benchmarks.england, "England", indicator, shown_as=shown, **counts),
         compared_with(current, benchmarks.region, f"the {benchmarks.region_name or 'regional'} average", indicator,
-                      shown_as=shown),
+                      shown_as=shown, **counts),
         compared_with(current, benchmarks.neighbours, "the statistical neighbours' average", indicator,
-                      f", {benchmarks.neighbours_used} authorities", shown_as=shown),
+                      f", {benchmarks.neighbours_used} authorities", shown_as=shown, **counts),
     ) if p]
     if not parts:
         return ""
@@ -270,8 +336,19 @@ def indicator_sentence(
     year_earlier: tuple[str, float | None],
     target: Target | None = None,
     benchmarks: Benchmarks | None = None,
+    variation: str = "",
+    numerator: float | None = None,
+    denominator: float | None = None,
 ) -> str:
     """One sentence on an indicator's latest figure and how it moved.
+
+    ``numerator`` and ``denominator``, the counts behind the latest figure, let
+    the comparison with England and the neighbours say "significantly" where
+    the figure's 95% interval excludes theirs (:func:`benchmark_clause`).
+
+    ``variation`` (:func:`variation_words`), where given, says what the
+    process limits make of the latest quarter, before the movements since
+    earlier quarters, which are then context only.
 
     >>> from perfkit.indicators.catalogue import load_catalogue
     >>> i = load_catalogue()["assessments_45wd_pct"]
@@ -291,9 +368,12 @@ def indicator_sentence(
             f"{movement(current, year_value, indicator)} {format_value(year_value, indicator)} in the same quarter last year ({year_period})"
         )
     sentence = f"{indicator.title}: {value} in {period}"
+    if variation:
+        sentence += f", {variation}"
     if comparisons:
-        sentence += ", " + " and ".join(comparisons)
-    for clause in (target_clause(current, target, indicator, period), benchmark_clause(current, benchmarks, indicator)):
+        sentence += ("; " if variation else ", ") + " and ".join(comparisons)
+    for clause in (target_clause(current, target, indicator, period),
+                   benchmark_clause(current, benchmarks, indicator, numerator, denominator)):
         if clause:
             sentence += f"; {clause}"
     return sentence + "."
@@ -350,3 +430,73 @@ def biggest_movements(movements: list[Movement], period: str, earlier_period: st
             f"{format_value(m.earlier, m.indicator)} in {earlier_period}."
         )
     return sentences
+
+
+# -- statistical process control: is a movement real? ---------------------------------------------------------------
+
+SPECIAL_CAUSE_WORDS = {"special_cause_improvement": "a significant improvement",
+                       "special_cause_concern": "a significant concern",
+                       "special_cause_neutral": "a significant change"}
+"""How a special cause in the latest quarter is named; "significant" is said of nothing else in a trend."""
+COMMON_CAUSE_WORDS = "within normal variation"
+ASSURANCE_WORDS = {"pass": "and the target is consistently met",
+                   "fail": "and the target is consistently missed",
+                   "hit_and_miss": "and the target is met in some quarters and missed in others (hit and miss)"}
+_COUNT_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten",
+                11: "eleven", 12: "twelve"}
+
+
+def rule_words(rule: str, count: int) -> str:
+    """The special-cause rule that decided the latest point (NHSRplotthedots' words), as members read it.
+
+    ``count`` is how many quarters, ending with the latest, the rule counts:
+    the run or trend's length, or how many of the last three are beyond two sigma.
+
+    >>> rule_words("7 Points Below CL", 8), rule_words("Above UCL", 1)
+    ('eight quarters in a row below the average', 'the latest quarter is above the upper process limit')
+    >>> rule_words("7 Point Trend (Increasing)", 7), rule_words("2 in 3 Below CL", 2)
+    ('seven quarters in a row each higher than the one before', 'two of the last three quarters near the lower process limit')
+    """
+    n = _COUNT_WORDS.get(count, str(count))
+    if rule == "Above UCL":
+        return "the latest quarter is above the upper process limit"
+    if rule == "Below LCL":
+        return "the latest quarter is below the lower process limit"
+    if rule.startswith("7 Point Trend"):
+        return f"{n} quarters in a row each {'higher' if 'Increasing' in rule else 'lower'} than the one before"
+    if rule.startswith("2 in 3"):
+        which = "all" if count == 3 else n
+        return f"{which} of the last three quarters near the {'upper' if 'Above' in rule else 'lower'} process limit"
+    if rule.startswith("7 Points"):
+        return f"{n} quarters in a row {'above' if 'Above' in rule else 'below'} the average"
+    raise ValueError(f"special-cause rule {rule!r} is not one of NHSRplotthedots'")
+
+
+def variation_words(point_type: str | None, rule: str | None = None, count: int = 0, assurance: str | None = None,
+                    reason: str | None = None, provisional: str = "") -> str:
+    """What the process limits say of the latest quarter: the words that stand before any "up" or "down".
+
+    ``point_type`` is the latest point's (``common_cause``,
+    ``special_cause_improvement``, ...), ``rule`` the rule that decided it and
+    ``count`` the quarters that rule counts (:func:`rule_words`); None with the
+    ``reason`` there are no limits. "Significant" is said exactly where the
+    latest point is a special cause.
+
+    >>> variation_words("common_cause", "Common Cause", assurance="hit_and_miss")
+    'within normal variation, and the target is met in some quarters and missed in others (hit and miss)'
+    >>> variation_words("special_cause_improvement", "7 Points Below CL", 7)
+    'a significant improvement: seven quarters in a row below the average'
+    >>> variation_words(None, reason="a rolling 12-month figure")
+    'no process limits (a rolling 12-month figure)'
+    """
+    if point_type is None:
+        return f"no process limits ({reason})" if reason else "no process limits"
+    if point_type == "common_cause":
+        words = COMMON_CAUSE_WORDS
+    else:
+        words = f"{SPECIAL_CAUSE_WORDS[point_type]}: {rule_words(rule or '', count)}"
+    if provisional:
+        words += f" ({provisional})"
+    if assurance in ASSURANCE_WORDS:
+        words += f", {ASSURANCE_WORDS[assurance]}"
+    return words
