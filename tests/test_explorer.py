@@ -328,3 +328,29 @@ def test_groups_read_in_their_natural_order_and_choices_hold(northmoor):
     assert northmoor.record_period.value == northmoor.quarters[-1]
     assert northmoor.record_group.value == "10-15"
     _reset(northmoor, "contacts")
+
+
+def test_the_spc_view_draws_the_member_reports_process_control_for_any_group():
+    """The explorer's process control of a group's trend is the member report's, by the same functions."""
+    from perfkit import build_report
+
+    northmoor = Explorer("990", quarters=12)  # the report's trend: 12 quarters
+    northmoor.indicator.value = "assessments_45wd_pct"
+    report = build_report("990", audience="analyst")
+    expected = report.spc(load_catalogue()["assessments_45wd_pct"])
+    got = northmoor.spc()
+    assert got.has_limits and got.variation == expected.variation and got.assurance == expected.assurance
+    assert got.chart["mean"].to_list() == expected.chart["mean"].to_list()
+    northmoor.spc_view.value = True
+    spec = northmoor.chart().spec
+    assert {r["point_type"] for r in spec["data"]["values"]} <= {
+        "common_cause", "special_cause_improvement", "special_cause_concern", "special_cause_neutral"}
+    assert all(r["mean"] is not None for r in spec["data"]["values"])
+    # a breakdown group: its own limits
+    northmoor.breakdown.value = "district"
+    northmoor.record_group.value = northmoor.record_group.options[0]
+    assert northmoor.spc().has_limits
+    # a rolling 12-month figure has none, and says why, as in the report
+    northmoor.indicator.value = "referral_rate"
+    northmoor.breakdown.value = "all"
+    assert not northmoor.spc().has_limits and "rolling 12-month" in northmoor.spc().reason

@@ -34,8 +34,10 @@ from perfkit.indicators.engine import (
 )
 from perfkit.indicators.measure_base import KEYS, MeasureInput
 from perfkit.indicators.periods import Period, latest_complete_period, periods_between
+from perfkit.indicators.targets import load_targets
 from perfkit.present.authority_report import BREAKDOWN_NAMES
 from perfkit.present.charts import ChartOutput, to_spec
+from perfkit.present.process_control import SeriesSpc
 from perfkit.records.dataset import Dataset
 from perfkit.records.loading import load_dataset
 
@@ -112,6 +114,7 @@ class Explorer:
         self.data = load_dataset(data_dir or paths.default_data_dir()).for_authorities([str(authority)])
         self.authority = str(authority)
         self.settings = authority_settings(self.authority)  # the report's closure days: the same working days
+        self._targets = load_targets(paths.targets_file(), self.authority, self.catalogue)  # the report's targets
         span = self.data.event_span()
         if self.authority not in span:
             raise PeriodError(f"authority {self.authority!r} has no dated records: there is nothing to explore")
@@ -129,6 +132,8 @@ class Explorer:
         self.age = widgets.Dropdown(options=[EVERY_AGE, *AGE_GROUPS], description="Age band")
         self.record_period = widgets.Dropdown(description="Records for")
         self.record_group = widgets.Dropdown(description="Group")
+        self.spc_view = widgets.Checkbox(value=False, indent=False,
+                                         description="Process limits (SPC) for the group chosen under Group")
         self.note = widgets.HTML()
         self.chart_output = widgets.Output()
         self.table_output = widgets.Output()
@@ -142,6 +147,7 @@ class Explorer:
             control.observe(self._on_change, names="value")
         for control in (self.record_period, self.record_group):
             control.observe(self._on_record_change, names="value")
+        self.spc_view.observe(self._on_spc_change, names="value")
 
     # -- state ----------------------------------------------------------------
     def _has_tables(self, indicator_id: str) -> bool:
@@ -317,8 +323,48 @@ class Explorer:
         shown = list(self.filters().values())
         return f"{self._chosen.title} ({', '.join(shown)})" if shown else self._chosen.title
 
+    def spc(self) -> SeriesSpc:
+        """The process control (NHS Making Data Count) of the chosen group's trend over the quarters shown,
+        as the member report draws it: its target, the authority's declared changes (``spc_rebase``), and
+        the same reasons where no limits are drawn (a quarter with no figure, a rolling 12-month figure)."""
+        from perfkit.present.process_control import series_spc
+
+        indicator = self._chosen
+        order = {q: n for n, q in enumerate(self.quarters)}
+        rows = sorted(self.shown().filter(pl.col("group") == self.record_group.value).to_dicts(),
+                      key=lambda r: order[r["period"]])
+        target = self._targets.get(indicator.id)
+        goal = None if target is None or not rows else target.value_for(Period.parse(rows[-1]["period"]))
+        return series_spc(indicator, rows, goal, self.settings.rebase_at(indicator.id))
+
+    def spc_chart(self) -> ChartOutput:
+        """The chosen group's trend as the member report's process control chart (one chart function for both)."""
+        from perfkit.present.charts import trend_chart
+        from perfkit.present.formatting import format_value
+        from perfkit.present.process_control import chart_columns
+
+        indicator, spc = self._chosen, self.spc()
+        limits = chart_columns(spc)
+        target = self._targets.get(indicator.id)
+        title = self.title() if self.record_group.value == ALL else f"{self.title()}: {self.record_group.value}"
+        rows = [{"title": title, "period": p, "value": v, "shown": format_value(v, indicator),
+                 "target": None if target is None else target.value_for(Period.parse(p)),
+                 **limits.get(p, {"mean": None, "lower_limit": None, "upper_limit": None, "point_type": None})}
+                for p, v in zip(spc.periods, [self._value(p) for p in spc.periods])]
+        series = pl.DataFrame(rows, schema_overrides={"value": pl.Float64, "target": pl.Float64, "mean": pl.Float64,
+                                                      "lower_limit": pl.Float64, "upper_limit": pl.Float64,
+                                                      "point_type": pl.String})
+        return trend_chart(series, indicator.title, list(spc.periods), None, {title: indicator})
+
+    def _value(self, period: str) -> float | None:
+        found = self.shown().filter((pl.col("group") == self.record_group.value) & (pl.col("period") == period))
+        return found["value"][0] if found.height else None
+
     def chart(self) -> ChartOutput:
         from perfkit.present.charts import import_altair
+
+        if self.spc_view.value:
+            return self.spc_chart()
 
         alt = import_altair()
 
@@ -360,7 +406,13 @@ class Explorer:
         self.refresh()
 
     def _on_record_change(self, change) -> None:
-        self.refresh_records()
+        if self.spc_view.value and change["owner"] is self.record_group:
+            self.refresh()
+        else:
+            self.refresh_records()
+
+    def _on_spc_change(self, change) -> None:
+        self.refresh()
 
     def refresh(self) -> None:
         from html import escape
@@ -392,5 +444,5 @@ class Explorer:
         self.refresh()
         controls = widgets.VBox([self.indicator, self.periods, widgets.HBox([self.breakdown, self.district, self.age])])
         drill = widgets.HBox([self.record_period, self.record_group])
-        return widgets.VBox([controls, self.note, self.chart_output, self.table_output,
+        return widgets.VBox([controls, self.spc_view, self.note, self.chart_output, self.table_output,
                              widgets.HTML("<b>Records behind a cell (analyst only)</b>"), drill, self.records_output])
