@@ -587,3 +587,31 @@ def test_the_audit_fails_closed_on_process_control_it_cannot_read(page_and_truth
     findings = audit_page(new.join(html.rsplit(old, 1)), truth, None, period)
     assert findings, plant
     assert not any(text in str(f) for f in findings for text in ("4 children", "3 in Ashby"))
+
+
+def test_the_stock_and_flows_of_plans_cannot_give_back_hidden_starts():
+    """An attacker's pass: children on a plan at each quarter's end (the rate times the public population),
+    the plans starting and the plans ending (the denominator of 'plans ending after 2 years or more') are
+    related: 50 at the end of Q1, 3 starting (hidden: fewer than 5) and 8 ending gave 45 at the end of Q2, so
+    the 3 could be worked out. The catalogue declares the stock (cpp_rate's `stock`), and disclosure control
+    hides enough that the hidden starts are no longer a single number."""
+    from perfkit.present.disclosure import Reader, relations_of
+
+    q1, q2 = "2024-25 Q1", "2024-25 Q2"
+    rows = [(q1, "cpp_rate", 50.0, 63_000.0), (q2, "cpp_rate", 45.0, 63_000.0), (q2, "cpp_starts", 3.0, None),
+            (q1, "cpp_starts", 12.0, None), (q2, "cpp_2yr_plus_pct", 0.0, 8.0), (q1, "cpp_2yr_plus_pct", 2.0, 9.0)]
+    f = pl.DataFrame({"la_code": ["990"] * len(rows), "period": [r[0] for r in rows], "indicator": [r[1] for r in rows],
+                      "breakdown": ["all"] * len(rows), "group": ["all"] * len(rows),
+                      "numerator": [r[2] for r in rows], "denominator": [r[3] for r in rows],
+                      "value": [r[2] for r in rows]})
+    model = relations_of(f)
+    assert any(r.minus for r in model.relations)  # the stock relation is known
+    shown = suppress(f, 5)
+    hidden_rows = set(shown.with_row_index().filter(pl.col("suppressed"))["index"].to_list())
+    assert 2 in hidden_rows and len(hidden_rows) >= 2  # the starts, and at least one figure that would give them
+    hidden = {q for q, row in enumerate(model.row_of) if row in hidden_rows}
+    starts = next(q for q, row in enumerate(model.row_of) if row == 2)
+    assert not Reader(model, 5, hidden).pinned(starts)
+    # without the relation, hiding the starts alone would have left them pinned
+    alone = {q for q, row in enumerate(model.row_of) if row == 2}
+    assert Reader(model, 5, alone).pinned(starts)

@@ -264,9 +264,12 @@ def test_the_method_says_when_a_report_draws_no_limits(path):
     ("cla_rate", "u", [5, 6, 7, 5, 8, 6, 9, 5, 6, 7, 5, 9], [62_992] * 12),
     ("rereferral_pct", "xmr", [150, 160, 170, 155, 165, 175, 180, 150, 160, 170, 155, 165], [700] * 12),
 ])
-def test_small_numbers_get_a_p_or_u_chart_and_the_audit_works_it_out_again(indicator_id, kind, numerators, denominators):
-    """Where recommended_chart says so, a percentage gets a p chart and a rate a u chart, from the numerators and
-    denominators; the audit's recomputation finds the same chart from the true figures, and not from others."""
+def test_small_numbers_get_a_p_or_u_chart_for_analysts_and_an_xmr_chart_for_members(indicator_id, kind, numerators,
+                                                                                   denominators):
+    """Where recommended_chart says so, an analyst's percentage gets a p chart and a rate a u chart, from the
+    numerators and denominators. Members get an XmR chart of the shown figures: a p or u chart's limits publish
+    each quarter's denominator, and the audit refuses a member page with one. The audit's recomputation finds
+    the members' chart from the true figures, and not from others."""
     from perfkit.present.process_control import chart_columns, recompute, series_spc
 
     indicator = CATALOGUE[indicator_id]
@@ -274,15 +277,20 @@ def test_small_numbers_get_a_p_or_u_chart_and_the_audit_works_it_out_again(indic
     periods = [f"20{22 + k // 4}-{23 + k // 4} Q{k % 4 + 1}" for k in range(12)]
     rows = [{"period": p, "numerator": float(n), "denominator": float(d), "value": scale * n / d}
             for p, n, d in zip(periods, numerators, denominators)]
-    spc = series_spc(indicator, rows)
-    assert spc.kind == kind
+    analysts = series_spc(indicator, rows, small_number_charts=True)
+    assert analysts.kind == kind
     if kind != "xmr":
-        limits = spc.chart["upper_limit"].to_list()
+        limits = analysts.chart["upper_limit"].to_list()
         assert len(set(limits)) > 1 or len(set(denominators)) == 1  # a limit a point, from its own denominator
+        published = {p: [(name, value, 0.5e-4 if name != "point_type" else 0.0) for name, value in fields.items()]
+                     for p, fields in chart_columns(analysts).items()}
+        assert recompute(indicator, periods, {r["period"]: r for r in rows}, [0] * 12, published).chart is None
+    spc = series_spc(indicator, rows)
+    assert spc.kind == "xmr"
     claims = {p: [(name, value, 0.5e-4 if name != "point_type" else 0.0) for name, value in fields.items()]
               for p, fields in chart_columns(spc).items()}
     truth = {r["period"]: r for r in rows}
-    assert recompute(indicator, periods, truth, [0] * 12, claims).kind == kind
+    assert recompute(indicator, periods, truth, [0] * 12, claims).kind == "xmr"
     other = {**truth, periods[3]: {**truth[periods[3]], "numerator": truth[periods[3]]["numerator"] + 3,
                                    "value": scale * (truth[periods[3]]["numerator"] + 3) / truth[periods[3]]["denominator"]}}
     assert recompute(indicator, periods, other, [0] * 12, claims).chart is None

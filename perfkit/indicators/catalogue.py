@@ -66,6 +66,9 @@ class Indicator:
     """``{indicator, breakdown, group}``: another indicator's group counting the same things."""
     within: dict | None = None
     """``{indicator, breakdown, groups}``: the groups that hold every child of the numerator (see catalogue.yaml)."""
+    stock: dict | None = None
+    """``{in, out}``: the indicators whose numerator starts and whose denominator ends what this one counts at
+    each period end (see catalogue.yaml)."""
     needs: tuple[Need, ...] = ()
     """The columns the figure is counted from: without them there is no figure (see catalogue.yaml)."""
     history: str | int = "window"

@@ -81,11 +81,16 @@ def quantity_bounds(q: int, values: list[float], threshold: int, absent: set[int
 
 @dataclass(frozen=True)
 class Relation:
-    """``sum(parts) == whole`` (``exact``) or ``sum(parts) >= whole`` (groups that overlap), over figure numbers."""
+    """``sum(parts) - sum(minus) == whole`` (``exact``) or ``>= whole`` (groups that overlap), over figure numbers.
+
+    ``minus`` is empty but for stocks and flows: the children on a plan at a
+    quarter's end are those at the last one's, plus the plans starting, less those ending.
+    """
 
     parts: tuple[int, ...]
     whole: int
     exact: bool = True
+    minus: tuple[int, ...] = ()
 
 
 @dataclass
@@ -106,7 +111,7 @@ class Relations:
     def of_quantity(self) -> dict[int, list[int]]:
         found: dict[int, list[int]] = {}
         for number, relation in enumerate(self.relations):
-            for q in (*relation.parts, relation.whole):
+            for q in (*relation.parts, *relation.minus, relation.whole):
                 found.setdefault(q, []).append(number)
         return found
 
@@ -236,6 +241,39 @@ def _declared_relations(numerators: dict[tuple, int], denominators: dict[tuple, 
     return same, bounds
 
 
+def _stock_relations(values: list[float], numerators: dict[tuple, int], denominators: dict[tuple, int],
+                     catalogue: Catalogue) -> list[Relation]:
+    """Stocks and flows the catalogue declares (``stock``): the children at a quarter's end are those at the
+    quarter before's, plus the starts (the ``in`` indicator's numerator), less the ends (the ``out``
+    indicator's denominator); a reader who knows three of them knows the fourth. Declared where the true
+    figures meet it exactly (a child with two plans at once breaks it).
+
+    >>> from perfkit.indicators.catalogue import load_catalogue
+    >>> num = {("990", "2024-25 Q1", "cpp_rate", "all", "all"): 0, ("990", "2024-25 Q2", "cpp_rate", "all", "all"): 1,
+    ...        ("990", "2024-25 Q2", "cpp_starts", "all", "all"): 2}
+    >>> den = {("990", "2024-25 Q2", "cpp_2yr_plus_pct", "all", "all"): 3}
+    >>> _stock_relations([50, 49, 3, 4], num, den, load_catalogue())
+    [Relation(parts=(0, 2), whole=1, exact=True, minus=(3,))]
+    """
+    from perfkit.indicators.periods import Period
+
+    relations = []
+    for indicator in catalogue.indicators:
+        if not indicator.stock:
+            continue
+        for (la, period, own, breakdown, group), now in numerators.items():
+            if own != indicator.id or breakdown != ALL or period.count(" ") != 1:  # quarters only
+                continue
+            before = numerators.get((la, Period.parse(period).previous().label, own, ALL, ALL))
+            starts = numerators.get((la, period, indicator.stock["in"], ALL, ALL))
+            ends = denominators.get((la, period, indicator.stock["out"], ALL, ALL))
+            if None in (before, starts, ends):
+                continue
+            if values[before] + values[starts] - values[ends] == values[now]:
+                relations.append(Relation((before, starts), now, True, (ends,)))
+    return relations
+
+
 def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None) -> Relations:
     """Every relation a reader can use between the protected figures of ``frame`` (true values)."""
     catalogue = catalogue or load_catalogue()
@@ -243,7 +281,8 @@ def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None) -> Rel
     same, bounds = _declared_relations(numerators, denominators, catalogue)
     twins = _twin_relations(values, [numerators, denominators]) + same
     relations = (_sum_relations(values, numerators) + _sum_relations(values, denominators)
-                 + _rolling_relations(values, numerators) + twins + bounds)
+                 + _rolling_relations(values, numerators) + twins + bounds
+                 + _stock_relations(values, numerators, denominators, catalogue))
     twin_rows: dict[int, set[int]] = {}
     for relation in twins:
         a, b = row_of[relation.parts[0]], row_of[relation.whole]
@@ -278,7 +317,7 @@ class Reader:
                     continue
                 used.add(number)
                 relation = self.model.relations[number]
-                members = [m for m in (*relation.parts, relation.whole) if m in self.hidden]
+                members = [m for m in (*relation.parts, *relation.minus, relation.whole) if m in self.hidden]
                 relations.append(relation)
                 for m in members:
                     if m not in seen:
@@ -320,7 +359,7 @@ def one_relation_range(target: int, relation: Relation, values: list[float], hid
     def bounds(q: int) -> tuple[float, float]:
         return quantity_bounds(q, values, threshold, absent)
 
-    terms = [(1, q) for q in relation.parts] + [(-1, relation.whole)]
+    terms = [(1, q) for q in relation.parts] + [(-1, q) for q in relation.minus] + [(-1, relation.whole)]
     constant = -sum(a * values[q] for a, q in terms if q not in hidden)  # sum over hidden of a_i x_i == constant
     sign = next(a for a, q in terms if q == target)
     rest_low = sum(a * bounds(q)[0] if a > 0 else -bounds(q)[1] for a, q in terms if q in hidden and q != target)
@@ -367,6 +406,11 @@ def feasible_range(target: int, variables: list[int], relations: list[Relation],
                 row[index[part]] += 1
             else:
                 constant += values[part]
+        for part in relation.minus:
+            if part in index:
+                row[index[part]] -= 1
+            else:
+                constant -= values[part]
         if relation.whole in index:
             row[index[relation.whole]] -= 1
         else:
@@ -460,7 +504,7 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
             _, linked = reader.component(target)
             related = {}  # each shown row of the relations, by the value it adds to them
             for relation in linked:
-                for m in (*relation.parts, relation.whole):
+                for m in (*relation.parts, *relation.minus, relation.whole):
                     if m not in hidden and model.values[m] != 0:  # never a zero: a withheld 0 is known to be 0
                         related[model.row_of[m]] = min(related.get(model.row_of[m], BIG), model.values[m])
             candidates = sorted(related, key=lambda row: (frame["breakdown"][row] == ALL, related[row], row))

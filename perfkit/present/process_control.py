@@ -169,7 +169,7 @@ def _chart(kind: str, indicator: Indicator, periods: list[str], values: list[flo
 
 
 def series_spc(indicator: Indicator, rows: Sequence[dict], target: float | None = None,
-               rebase_at: Sequence[str] = ()) -> SeriesSpc:
+               rebase_at: Sequence[str] = (), small_number_charts: bool = False) -> SeriesSpc:
     """The process control of one indicator's trend, from its rows as members may see them.
 
     Parameters
@@ -187,6 +187,13 @@ def series_spc(indicator: Indicator, rows: Sequence[dict], target: float | None 
         Declared changes (``spc_rebase`` in the authority's parameters file):
         each quarter given that falls after the window's first starts a new
         segment with limits of its own; others are ignored.
+    small_number_charts
+        Whether a p- or u-chart may be drawn where :func:`recommended_chart`
+        says so: for analysts only. Their limits change with each quarter's
+        denominator and so publish it (n = 9p(1-p)/(limit-p)^2), which, with
+        the stock of children on a plan and the plans starting, gave hidden
+        starts exactly; an XmR chart's limits are worked out from the shown
+        figures alone and publish nothing more. Members get XmR charts.
 
     Examples
     --------
@@ -225,7 +232,7 @@ def series_spc(indicator: Indicator, rows: Sequence[dict], target: float | None 
     values = [shown_value(r["value"], indicator) for r in rows]
     numerators = [r.get("numerator") for r in rows]
     denominators = [r.get("denominator") for r in rows]
-    kind = chart_kind(indicator, numerators, denominators)
+    kind = chart_kind(indicator, numerators, denominators) if small_number_charts else "xmr"
     try:
         chart = _chart(kind, indicator, list(periods), values, numerators, denominators, target, changes)
     except SpcInputError:  # a declared change leaving a segment of one quarter
@@ -276,7 +283,7 @@ def recompute(indicator: Indicator, periods: Sequence[str], truth: dict[str, dic
     numerators = [r.get("numerator") for r in rows]
     denominators = [r.get("denominator") for r in rows]
     tried = []
-    for kind in ("xmr", "p", "u"):
+    for kind in ("xmr",):  # a member page's limits publish nothing but what its figures do (see series_spc)
         if kind != "xmr" and (indicator.unit not in SCALES or any(
                 x is None for x in (*numerators, *denominators))):
             continue

@@ -335,7 +335,7 @@ class Explorer:
                       key=lambda r: order[r["period"]])
         target = self._targets.get(indicator.id)
         goal = None if target is None or not rows else target.value_for(Period.parse(rows[-1]["period"]))
-        return series_spc(indicator, rows, goal, self.settings.rebase_at(indicator.id))
+        return series_spc(indicator, rows, goal, self.settings.rebase_at(indicator.id), small_number_charts=True)
 
     def spc_chart(self) -> ChartOutput:
         """The chosen group's trend as the member report's process control chart (one chart function for both)."""
