@@ -615,3 +615,20 @@ def test_the_stock_and_flows_of_plans_cannot_give_back_hidden_starts():
     # without the relation, hiding the starts alone would have left them pinned
     alone = {q for q, row in enumerate(model.row_of) if row == 2}
     assert Reader(model, 5, alone).pinned(starts)
+
+
+@pytest.mark.parametrize(("before", "after", "finding"), [
+    ("Variation not assessed: no process limits (see the commentary)", "Common cause variation: no significant change",
+     "a variation icon where the page draws no process limits"),
+    ("Common cause variation: no significant change", "Special cause variation: improvement (higher is better)",
+     "a variation icon that is not what the limits give"),
+])
+def test_the_audit_checks_each_variation_icon_against_the_limits(page_and_truth, before, after, finding):
+    """An attacker's pass: a variation icon was checked only for its words. A special cause claimed where the
+    page draws no limits (a trend with a hidden quarter) would say where the hidden figure lies."""
+    from perfkit.present.disclosure_audit import audit_page
+
+    html, truth, period = page_and_truth
+    assert before in html
+    planted = html.replace(before, after, 2)  # the icon's label and its title, in one cell
+    assert finding in [f.problem for f in audit_page(planted, truth, None, period)]

@@ -160,7 +160,7 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Fin
     not know, that holds a number is a finding: the audit fails closed.
     """
     from perfkit.present.charts import POINT_WORDS
-    from perfkit.present.spc_icons import ASSURANCE_LABELS, VARIATION_LABELS
+    from perfkit.present.spc_icons import ASSURANCE_LABELS, NO_LIMITS, VARIATION_LABELS
 
     allowed_icons = {"Variation": VARIATION_LABELS, "Assurance": ASSURANCE_LABELS}
     for table in soup.find_all("table"):
@@ -196,6 +196,10 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Fin
                     words, text = _icon(tds[n])
                     if words not in allowed_icons[header] or re.search(r"\d", text):
                         yield Finding(f"a {header.lower()} icon the audit does not know", f"{caption}, row '{row[0]}'")
+                    elif header == "Variation" and words != NO_LIMITS and row[0] in names.by_title:
+                        # a variation is a claim about the trend's limits: checked against them (check_spc)
+                        yield SpcClaim(names.by_title[row[0]].id, period, ICON, words, 0.0,
+                                       f"{caption}, row '{row[0]}', variation icon")
             spc = _spc_row(row[0], names) if row[0] not in names.by_title else None
             if spc is not None:
                 indicator, name = spc
@@ -316,6 +320,20 @@ def read_spc(html: str, period: str, catalogue: Catalogue | None = None) -> list
     return _read(html, period, catalogue)[1]
 
 
+ICON = "variation icon"
+"""The field of an :class:`SpcClaim` holding a variation icon's words (of the report's quarter)."""
+
+
+def _latest_variation(indicator, chart: pl.DataFrame) -> str:
+    """The variation icon's words the latest quarter of ``chart`` gives (as the report writes them)."""
+    from perfkit.indicators.spc import IMPROVEMENT_OF_POLARITY
+    from perfkit.present.process_control import rule_direction
+    from perfkit.present.spc_icons import variation_label
+
+    return variation_label(chart["point_type"][-1], IMPROVEMENT_OF_POLARITY[indicator.polarity],
+                           rule_direction(chart["special_cause_type"][-1]))
+
+
 def check_spc(claims: list[SpcClaim], visible: dict[tuple, object], measures: pl.DataFrame,
               catalogue: Catalogue) -> list[Finding]:
     """Findings where a trend's process control is drawn over a figure the page does not show, or is not
@@ -332,9 +350,13 @@ def check_spc(claims: list[SpcClaim], visible: dict[tuple, object], measures: pl
     from perfkit.present.process_control import recompute
 
     findings: list[Finding] = []
+    icons = [c for c in claims if c.field == ICON]
     by_indicator: dict[str, list[SpcClaim]] = {}
     for claim in claims:
-        by_indicator.setdefault(claim.indicator, []).append(claim)
+        if claim.field != ICON:
+            by_indicator.setdefault(claim.indicator, []).append(claim)
+    findings += [Finding("a variation icon where the page draws no process limits", c.place)
+                 for c in icons if c.indicator not in by_indicator]
     if not by_indicator:
         return findings
     headline = measures.filter((pl.col("breakdown") == ALL) & (pl.col("group") == ALL)
@@ -368,9 +390,14 @@ def check_spc(claims: list[SpcClaim], visible: dict[tuple, object], measures: pl
         stated: dict[str, list] = {}
         for claim in own:
             stated.setdefault(claim.period, []).append((claim.field, claim.value, claim.tolerance))
-        if recompute(indicator, periods, truth.get(indicator_id, {}), segments, stated).chart is None:
+        found = recompute(indicator, periods, truth.get(indicator_id, {}), segments, stated)
+        if found.chart is None:
             findings.append(Finding("process limits or an average the audit cannot work out from the figures shown "
                                     "(they may hold a figure that is not shown)", indicator.title))
+            continue
+        expected = _latest_variation(indicator, found.chart)
+        findings += [Finding("a variation icon that is not what the limits give", c.place)
+                     for c in icons if c.indicator == indicator_id and c.value != expected]
     return findings
 
 

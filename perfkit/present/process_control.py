@@ -90,8 +90,7 @@ class SeriesSpc:
     @property
     def direction(self) -> int:
         """1 where the latest special cause is high (above, increasing), -1 low, 0 common cause."""
-        rule = self.rule or ""
-        return 1 if ("Above" in rule or "Increasing" in rule) else -1 if ("Below" in rule or "Decreasing" in rule) else 0
+        return rule_direction(self.rule)
 
     @property
     def trial(self) -> bool:
@@ -125,6 +124,16 @@ class SeriesSpc:
                 n += 1
             return n
         return 1
+
+
+def rule_direction(rule: str | None) -> int:
+    """1 where a special-cause rule (the reference's words) is high (above, increasing), -1 low, 0 none.
+
+    >>> rule_direction("7 Points Below CL"), rule_direction("Increasing Trend"), rule_direction(None)
+    (-1, 1, 0)
+    """
+    rule = rule or ""
+    return 1 if ("Above" in rule or "Increasing" in rule) else -1 if ("Below" in rule or "Decreasing" in rule) else 0
 
 
 def chart_kind(indicator: Indicator, numerators: Sequence[float | None], denominators: Sequence[float | None]) -> str:
