@@ -242,7 +242,7 @@ def _coverage(tables: dict[str, pl.DataFrame], ordered: list[ReturnRows], log: I
     """Warnings where the returns given hold too little history for a figure: one of each per authority."""
     for la in dict.fromkeys(r.header.la_code for r in ordered):
         mine = [r for r in ordered if r.header.la_code == la]
-        first, last = mine[0], mine[-1]
+        first = mine[0]
         if first.header.year is not None and "referrals" in tables:
             year = first.header.year
             log.add(problem(

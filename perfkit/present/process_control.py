@@ -216,7 +216,6 @@ def series_spc(indicator: Indicator, rows: Sequence[dict], target: float | None 
     the figure for 1 of the 4 quarters is not published, to protect children's privacy, and limits or an average worked out over it could give it away
     """
     periods = tuple(r["period"] for r in rows)
-    base = SeriesSpc(indicator, periods, target=target)
     unavailable = sum(1 for r in rows if r.get("reason"))
     hidden = sum(1 for r in rows if not r.get("reason") and r.get("suppressed"))
     empty = sum(1 for r in rows if not r.get("reason") and not r.get("suppressed") and r.get("value") is None)
