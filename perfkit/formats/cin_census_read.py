@@ -168,6 +168,14 @@ class _ReturnReader:
             return value
         return BAD
 
+    def start_date(self, f: dict[str, str | None], column: str, path: str, position: int, what: str) -> dt.date | None:
+        """A record's start date, which it cannot do without: None (the record left out, said) where it is
+        missing or unusable."""
+        start = self.check_date(f.get(column), path, position, column, what)
+        if start is None:
+            self.problem(path, position, column, None, DATE_EXPECTED, f"left out of {what}")
+        return None if start is BAD else start
+
     def code(self, text: str | None, codes: tuple[str, ...], path: str, position: int, column: str,
              table: str, contract_column: str) -> str | None:
         """An optional code: blanked with a warning when unrecognised (left out where an indicator needs it)."""
@@ -313,11 +321,8 @@ class _ReturnReader:
         return referral_id
 
     def assessment(self, f: dict[str, str | None], child_id: str, referral_id: str, path: str, position: int) -> None:
-        text = f.get("AssessmentActualStartDate")
-        start = self.check_date(text, path, position, "AssessmentActualStartDate", "assessments")
+        start = self.start_date(f, "AssessmentActualStartDate", path, position, "assessments")
         if start is None:
-            self.problem(path, position, "AssessmentActualStartDate", None, DATE_EXPECTED, "left out of assessments")
-        if start is None or start is BAD:
             return
         authorised = self.check_date(f.get("AssessmentAuthorisationDate"), path, position, "AssessmentAuthorisationDate",
                                      "assessments", start, "AssessmentActualStartDate", end="authorised_date")
@@ -326,11 +331,8 @@ class _ReturnReader:
         self.r.rows["assessments"].append((child_id, record_id(referral_id, "A", start), referral_id, start, authorised, position))
 
     def section47(self, f: dict[str, str | None], child_id: str, parent: str, path: str, position: int) -> None:
-        text = f.get("S47ActualStartDate")
-        start = self.check_date(text, path, position, "S47ActualStartDate", "section47")
+        start = self.start_date(f, "S47ActualStartDate", path, position, "section47")
         if start is None:
-            self.problem(path, position, "S47ActualStartDate", None, DATE_EXPECTED, "left out of section47")
-        if start is None or start is BAD:
             return
         icpc = self.check_date(f.get("DateOfInitialCPC"), path, position, "DateOfInitialCPC", "section47",
                                start, "S47ActualStartDate", end="icpc_date")
@@ -344,11 +346,8 @@ class _ReturnReader:
         self.r.rows["section47"].append((child_id, record_id(parent, "S", start), start, icpc, not_required, position))
 
     def plan(self, f: dict[str, str | None], child_id: str, parent: str, path: str, position: int) -> None:
-        text = f.get("CPPstartDate")
-        start = self.check_date(text, path, position, "CPPstartDate", "cp_plans")
+        start = self.start_date(f, "CPPstartDate", path, position, "cp_plans")
         if start is None:
-            self.problem(path, position, "CPPstartDate", None, DATE_EXPECTED, "left out of cp_plans")
-        if start is None or start is BAD:
             return
         end = self.check_date(f.get("CPPendDate"), path, position, "CPPendDate", "cp_plans", start, "CPPstartDate",
                               end="end_date")
