@@ -13,6 +13,8 @@ from xml.etree import ElementTree
 import polars as pl
 import pytest
 
+from helpers import write
+
 from perfkit.config.paths import shared_dir
 from perfkit.formats.annex_a import import_annex_a, read_annex_a, read_annex_a_logged
 from perfkit.formats.annex_a_write import write_annex_a
@@ -313,12 +315,6 @@ def test_an_older_template_without_latest_date_of_contact_imports_the_other_list
 
 HEAD4 = ("Child Unique ID,Gender,Ethnicity,Date of Birth,Does the Child have a Disability,Continuous Assessment Start Date,"
          "Continuous Assessment Date of Authorisation,Was the child assessed as requiring LA children's social care support?\n")
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_a_bad_value_no_indicator_counts_is_blanked_and_one_it_counts_leaves_the_row_out(tmp_path):

@@ -24,14 +24,13 @@ import sys
 import polars as pl
 import pytest
 
-from perfkit.config.paths import published_dfe_dir, published_lait_dir, shared_dir
+from helpers import needs_published
+
+from perfkit.config.paths import published_dfe_dir, published_lait_dir
 from perfkit.indicators.catalogue import load_catalogue
 from perfkit.published import benchmarks, comparators
 
-pytestmark = pytest.mark.skipif(
-    not (published_dfe_dir().is_dir() and published_lait_dir().is_dir()),
-    reason=f"the published DfE files are not here ({shared_dir()} is absent): they live beside the project, not in it",
-)
+pytestmark = needs_published()
 
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
 LAIT = "bds_long_0.parquet"

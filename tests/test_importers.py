@@ -9,6 +9,8 @@ import polars as pl
 import pytest
 import xlsxwriter
 
+from helpers import write
+
 from perfkit.errors import ContractError
 from perfkit.formats.annex_a import import_annex_a, read_annex_a, read_annex_a_logged
 from perfkit.formats.annex_a_write import write_annex_a
@@ -248,12 +250,6 @@ def test_ssda903_x1_and_latest_year_wins(tmp_path):
 
 
 LIST3_HEADING = "Child Unique ID,Gender,Ethnicity,Date of Birth,Date of referral,Referral Source,Referral NFA?\n"
-
-
-def write(path: Path, text: str, encoding: str = "utf-8", bom: bool = False) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding))
-    return path
 
 
 def test_byte_order_mark_is_ignored(tmp_path):

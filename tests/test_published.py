@@ -12,7 +12,9 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from perfkit.config.paths import published_dfe_dir, published_lait_dir, shared_dir
+from helpers import needs_published
+
+from perfkit.config.paths import published_dfe_dir
 from perfkit.indicators.catalogue import load_catalogue
 from perfkit.published import (
     benchmarks,
@@ -25,10 +27,7 @@ from perfkit.published import (
     tidy,
 )
 
-pytestmark = pytest.mark.skipif(
-    not (published_dfe_dir().is_dir() and published_lait_dir().is_dir()),
-    reason=f"the published DfE files are not here ({shared_dir()} is absent): they live beside the project, not in it",
-)
+pytestmark = needs_published()
 
 CLA = "cla_number_and_rate_per_10k_children.csv"
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"

@@ -13,6 +13,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from helpers import write
+
 from perfkit.config.paths import shared_dir
 from perfkit.errors import ContractError
 from perfkit.formats.import_log import PROBLEMS_FILE, read_problems
@@ -30,12 +32,6 @@ EXTERNAL = shared_dir() / "external"
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
 EPISODES = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
 needs_external = pytest.mark.skipif(not EXTERNAL.is_dir(), reason=f"{EXTERNAL} is not beside the project")
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
 
 
 def said(result, text: str) -> list[str]:
