@@ -130,9 +130,6 @@ def _import(args: argparse.Namespace) -> int:
 
 def _report_import(result, out: Path) -> int:
     """Print what an import wrote and left out; its exit status (0 complete, 1 rows left out, 2 nothing usable)."""
-    if isinstance(result, list):  # an importer that writes everything or raises
-        print(f"wrote {len(result)} canonical tables to {out}: {', '.join(p.name for p in result)}")
-        return 0
     if result.written:
         print(f"wrote {len(result.written)} canonical tables to {out}: {', '.join(p.name for p in result.written)}")
     if result.log.problems:

@@ -118,12 +118,6 @@ def finish_values(frame: pl.DataFrame, units: dict[str, str]) -> pl.DataFrame:
     return frame.with_columns(value=value.cast(pl.Float64))
 
 
-def available(data: Dataset, catalogue: Catalogue | None = None) -> list[Indicator]:
-    """Indicators whose tables are all present in ``data`` (whether each figure is, :func:`unavailable` says)."""
-    catalogue = catalogue or load_catalogue()
-    return [i for i in catalogue.indicators if i.id in REGISTRY and all(data.has(t) for t in i.tables)]
-
-
 def dataset_calendar(data: Dataset, closure_days: Iterable[dt.date] = ()) -> WorkingDayCalendar:
     """A working-day calendar spanning every year of the dataset's referrals and assessments."""
     years: list[dt.date] = []

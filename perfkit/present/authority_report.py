@@ -303,10 +303,6 @@ class AuthorityReport:
                     found.append((indicator, label, b))
         return found
 
-    def compared_indicators(self) -> list[Indicator]:
-        """The report's indicators with anything published in the benchmark year, in catalogue order."""
-        return list(dict.fromkeys(i for i, _, _ in self.comparisons()))
-
     @property
     def published_year(self) -> str:
         """The year of the published figures (``"2025"``), empty without benchmarks."""

@@ -184,6 +184,15 @@ ROUNDS_TO_ZERO = "low"
 """The marker of a figure that rounds to zero but is not zero (workforce tables): LAIT's own table holds it as 0."""
 
 
+def as_compared(value: float | None, marker: str | None) -> float | None:
+    """One figure as LAIT ranks, averages and compares it (:func:`compared_value` for a column).
+
+    >>> as_compared(None, "low"), as_compared(None, "c"), as_compared(2.5, None)
+    (0.0, None, 2.5)
+    """
+    return 0.0 if value is None and marker == ROUNDS_TO_ZERO else value
+
+
 def compared_value() -> pl.Expr:
     """A figure as LAIT ranks and averages it: published as ``low``, it is 0 (LAIT's table has 0 for Sunderland's
     agency rate, published ``low`` by EES in 2024 and 2025); any other marker is no figure.
@@ -298,7 +307,7 @@ def benchmark_rows(
         figures = las["value"].to_list()
         own = current.filter(pl.col("la_code") == la_code)
         value, marker = _one(own)
-        compared = 0.0 if value is None and marker == ROUNDS_TO_ZERO else value
+        compared = as_compared(value, marker)
         la_name = own["la_name"][0] if own.height else (rows.filter(pl.col("la_code") == la_code)["la_name"].drop_nulls().to_list() or [None])[-1]
         england, _ = _one(current.filter(pl.col("geographic_level") == NATIONAL))
         region_code, region_name = _region_key(rows, la_code)
@@ -309,7 +318,7 @@ def benchmark_rows(
             region = _regional(current, region_code, region_name)
         neighbour_values = las.filter(pl.col("la_code").is_in(neighbours))["value"]
         previous, previous_marker = _one(rows.filter((pl.col("year") == used - 1) & (pl.col("la_code") == la_code)))
-        compared_previous = 0.0 if previous is None and previous_marker == ROUNDS_TO_ZERO else previous
+        compared_previous = as_compared(previous, previous_marker)
         change = (None if compared is None or compared_previous is None
                   else round(compared - compared_previous, _CHANGE_DIGITS))
         records.append(

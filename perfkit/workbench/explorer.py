@@ -329,10 +329,7 @@ class Explorer:
         the same reasons where no limits are drawn (a quarter with no figure, a rolling 12-month figure)."""
         from perfkit.present.process_control import series_spc
 
-        indicator = self._chosen
-        order = {q: n for n, q in enumerate(self.quarters)}
-        rows = sorted(self.shown().filter(pl.col("group") == self.record_group.value).to_dicts(),
-                      key=lambda r: order[r["period"]])
+        indicator, rows = self._chosen, self._group_rows()
         target = self._targets.get(indicator.id)
         goal = None if target is None or not rows else target.value_for(Period.parse(rows[-1]["period"]))
         return series_spc(indicator, rows, goal, self.settings.rebase_at(indicator.id), small_number_charts=True)
@@ -350,15 +347,17 @@ class Explorer:
         rows = [{"title": title, "period": p, "value": v, "shown": format_value(v, indicator),
                  "target": None if target is None else target.value_for(Period.parse(p)),
                  **limits.get(p, {"mean": None, "lower_limit": None, "upper_limit": None, "point_type": None})}
-                for p, v in zip(spc.periods, [self._value(p) for p in spc.periods])]
+                for p, v in ((r["period"], r["value"]) for r in self._group_rows())]
         series = pl.DataFrame(rows, schema_overrides={"value": pl.Float64, "target": pl.Float64, "mean": pl.Float64,
                                                       "lower_limit": pl.Float64, "upper_limit": pl.Float64,
                                                       "point_type": pl.String})
         return trend_chart(series, indicator.title, list(spc.periods), None, {title: indicator})
 
-    def _value(self, period: str) -> float | None:
-        found = self.shown().filter((pl.col("group") == self.record_group.value) & (pl.col("period") == period))
-        return found["value"][0] if found.height else None
+    def _group_rows(self) -> list[dict]:
+        """The chosen group's rows over the quarters shown, oldest first."""
+        order = {q: n for n, q in enumerate(self.quarters)}
+        return sorted(self.shown().filter(pl.col("group") == self.record_group.value).to_dicts(),
+                      key=lambda r: order[r["period"]])
 
     def chart(self) -> ChartOutput:
         from perfkit.present.charts import import_altair
