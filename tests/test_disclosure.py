@@ -160,6 +160,68 @@ def test_a_quarter_hidden_in_a_trend_is_not_given_away_by_the_rolling_year():
     assert len(hidden) >= 2, "the rolling year less the three quarters shown would give the small quarter"
 
 
+def _s47(quarters: list[str], counts: list[int]) -> pl.DataFrame:
+    """s47_rate's 12-month figures and each quarter alone ("3m" windows), as the report's aggregates hold them."""
+    rolling = [sum(counts[i - 3:i + 1]) for i in range(3, len(counts))]
+    rows = [(q, float(r)) for q, r in zip(quarters[3:], rolling)] + [(f"{q} 3M", float(c)) for q, c in zip(quarters, counts)]
+    return pl.DataFrame({"la_code": ["990"] * len(rows), "period": [r[0] for r in rows],
+                         "indicator": ["s47_rate"] * len(rows), "breakdown": ["all"] * len(rows),
+                         "group": ["all"] * len(rows), "numerator": [r[1] for r in rows],
+                         "denominator": [60000.0] * len(rows), "value": [r[1] / 6 for r in rows]})
+
+
+def test_a_quarter_alone_hidden_in_a_trend_is_not_given_away_by_its_own_rolling_year():
+    """A figure over 12 months charted as each quarter alone: the 12 months less three quarters shown gives
+    the fourth, so a small quarter alone takes another figure of that relation with it."""
+    quarters = ["2023-24 Q1", "2023-24 Q2", "2023-24 Q3", "2023-24 Q4", "2024-25 Q1", "2024-25 Q2"]
+    truth = _s47(quarters, [10, 12, 9, 11, 3, 14])
+    out = suppress(truth, T)
+    hidden = out.filter(pl.col("suppressed")).select("period", "suppression").rows()
+    assert ("2024-25 Q1 3M", "small") in hidden
+    assert len(hidden) >= 2, hidden
+    # and the audit's reader agrees: nothing hidden is pinned
+    from perfkit.present.disclosure import Reader, relations_of
+
+    model = relations_of(truth)
+    assert any(len(r.parts) == 4 for r in model.relations), "the 12 months are the sum of their quarters alone"
+    keys = out["period"].to_list()
+    shown = {q for q, row in enumerate(model.row_of) if not out["suppressed"][row]}
+    reader = Reader(model, T, set(range(len(model.values))) - shown, set())
+    small = [q for q in range(len(model.values)) if 0 < model.values[q] < T]
+    assert small and not any(reader.pinned(q) for q in small), [keys[model.row_of[q]] for q in small]
+
+
+def test_one_year_of_records_is_enough_to_relate_the_year_to_its_quarters():
+    """Records that start within the last year: the 12 months have a figure in the report's quarter only.
+    That one relation gives a small quarter back (39 in the year, 12 + 12 + 12 shown: the fourth is 3),
+    so it is kept though it holds once (an attacker's pass found it dropped: it was kept from two up)."""
+    population = 63_488.0
+    rows = [("2024-25 Q4", 39)] + [(f"2024-25 Q{q} 3M", n) for q, n in [(1, 12), (2, 3), (3, 12), (4, 12)]]
+    truth = pl.DataFrame({"la_code": ["990"] * 5, "period": [p for p, _ in rows], "indicator": ["s47_rate"] * 5,
+                          "breakdown": ["all"] * 5, "group": ["all"] * 5, "numerator": [float(n) for _, n in rows],
+                          "denominator": [population] * 5,
+                          "value": [n / population * 1e4 * (4 if p.endswith("3M") else 1) for p, n in rows]})
+    out = suppress(truth, T)
+    hidden = out.filter(pl.col("suppressed"))["period"].to_list()
+    assert "2024-25 Q2 3M" in hidden and len(hidden) >= 2, hidden
+
+
+def test_a_quarter_alone_is_hidden_with_the_count_it_equals():
+    """referral_rate's quarter alone counts the referrals of that quarter: a figure withheld from one is
+    withheld from the other, whichever relation asked for it."""
+    quarters = ["2023-24 Q1", "2023-24 Q2", "2023-24 Q3", "2023-24 Q4", "2024-25 Q1", "2024-25 Q2"]
+    counts = [10, 12, 9, 11, 3, 14]
+    alone = _s47(quarters, counts).with_columns(indicator=pl.lit("referral_rate"))
+    referrals = pl.concat([frame(c, {}, "referrals", q) for q, c in zip(quarters, counts)])
+    out = suppress(pl.concat([referrals, alone]), T)
+    hidden = set(out.filter(pl.col("suppressed")).select("indicator", "period").rows())
+    for indicator, period in list(hidden):
+        twin = ("referral_rate", f"{period} 3M") if indicator == "referrals" else (
+            ("referrals", period.removesuffix(" 3M")) if period.endswith(" 3M") else None)
+        if twin is not None:
+            assert twin in hidden, (indicator, period)
+
+
 def test_a_threshold_below_three_is_refused():
     with pytest.raises(DisclosureError, match="at least 3"):
         check_threshold(2)
@@ -263,6 +325,21 @@ def test_the_audit_fails_closed_on_a_figure_it_cannot_place(page_and_truth):
     html, truth, period = page_and_truth
     planted = html.replace("<td>Contacts</td>", "<td>Contacts (new)</td>", 1)
     assert any(f.problem == "a figure the audit cannot place" for f in audit_page(planted, truth, None, period))
+
+
+def test_the_audit_fails_a_number_under_another_figures_title(page_and_truth):
+    """Each quarter alone of a 12-month figure shares its unit: written under the 12-month title it would be
+    checked against the wrong figure's suppression. The audit compares every number with the true figure of
+    the place it is in (an attacker's pass found a mislabelled series passed)."""
+    from perfkit.indicators.catalogue import load_catalogue
+    from perfkit.present.disclosure_audit import audit_page
+
+    html, truth, period = page_and_truth
+    indicator = load_catalogue()["s47_rate"]
+    assert f"<td>{indicator.trend_title}</td>" in html
+    relabelled = html.replace(f"<td>{indicator.trend_title}</td>", f"<td>{indicator.title}</td>")
+    problems = {f.problem for f in audit_page(relabelled, truth, None, period)}
+    assert "a number that is not the figure its place names" in problems
 
 
 def test_the_batch_does_not_publish_a_report_that_fails_the_audit(page_and_truth, tmp_path, monkeypatch):

@@ -350,7 +350,18 @@ def test_the_spc_view_draws_the_member_reports_process_control_for_any_group():
     northmoor.breakdown.value = "district"
     northmoor.record_group.value = northmoor.record_group.options[0]
     assert northmoor.spc().has_limits
-    # a rolling 12-month figure has none, and says why, as in the report
+    # a sum over a rolling 12 months: limits over each quarter alone, annualised, as in the report
     northmoor.indicator.value = "referral_rate"
     northmoor.breakdown.value = "all"
-    assert not northmoor.spc().has_limits and "rolling 12-month" in northmoor.spc().reason
+    indicator = load_catalogue()["referral_rate"]
+    got, expected = northmoor.spc(), report.spc(indicator)
+    assert got.has_limits and got.chart["mean"].to_list() == expected.chart["mean"].to_list()
+    assert got.chart["value"].to_list() == [round(r["value"], 1) for r in report.trend_rows(indicator)]
+    spec = northmoor.chart().spec
+    assert {r["title"] for r in spec["data"]["values"]} == {indicator.trend_title}
+    referrals = report.measures.filter((pl.col("indicator") == "referrals") & (pl.col("breakdown") == "all"))
+    population = report.measures.filter((pl.col("indicator") == "referral_rate") & (pl.col("breakdown") == "all")
+                                        & pl.col("period").str.ends_with(" 3M"))
+    for r, alone in zip(referrals.iter_rows(named=True), population.iter_rows(named=True)):
+        assert alone["numerator"] == r["numerator"] and alone["period"] == r["period"] + " 3M"
+        assert alone["value"] == pytest.approx(r["numerator"] * 4 / alone["denominator"] * 10_000)

@@ -247,7 +247,12 @@ def test_aggregates_of_authorities_computed_together_are_those_of_each_alone(sma
         assert together[authority].quality.equals(alone.quality), authority
         assert (together[authority].period, together[authority].as_at) == (alone.period, alone.as_at)
     measures = together["990"].measures
-    assert measures.filter(pl.col("breakdown") == "all")["period"].n_unique() == 12
+    headlines = measures.filter(pl.col("breakdown") == "all")
+    alone = headlines.filter(pl.col("period").str.ends_with(" 3M"))
+    assert headlines.filter(~pl.col("period").str.ends_with(" 3M"))["period"].n_unique() == 12
+    # each quarter alone of the sums over a rolling 12 months: their trend charts' figures
+    assert set(alone["indicator"]) == {"referral_rate", "s47_rate", "sw_turnover_rate"}
+    assert alone["period"].n_unique() == 12
     assert set(measures.filter(pl.col("breakdown") != "all")["period"]) == {PERIOD}  # the report shows this quarter's only
 
 

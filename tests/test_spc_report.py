@@ -17,7 +17,6 @@ import pytest
 from perfkit.errors import SettingsError
 from perfkit.indicators.catalogue import load_catalogue
 from perfkit.present.charts import POINT_TYPES, POINT_WORDS
-from perfkit.present.process_control import ROLLING
 from perfkit.present.spc_icons import ASSURANCE_LABELS, VARIATION_LABELS
 
 CATALOGUE = load_catalogue()
@@ -64,7 +63,8 @@ def _truth(period: str) -> pl.DataFrame:
 
 def test_every_trend_of_990_carries_limits_or_says_why_not(batch_page):
     """Every trend whose quarters are all shown carries its mean, limits and point types on every quarter; the
-    others (a figure not published, or a rolling 12 months) carry none, and their commentary says why."""
+    others (a figure not published) carry none, and their commentary says why. A sum over a rolling 12 months
+    is charted as each quarter alone, annualised, and carries limits over those."""
     html, period = batch_page
     members = _truth(period).filter(pl.col("breakdown") == "all")
     from perfkit.pipeline.aggregates import build_report
@@ -74,10 +74,13 @@ def test_every_trend_of_990_carries_limits_or_says_why_not(batch_page):
     assert len(trends) == len(report.indicators)
     with_limits, without = [], []
     for title, rows in trends.items():
-        indicator = next(i for i in CATALOGUE.indicators if i.title == title)
-        own = report.measures.filter((pl.col("indicator") == indicator.id) & (pl.col("breakdown") == "all"))
+        indicator = next(i for i in CATALOGUE.indicators if i.trend_title == title)
+        alone = indicator.trend == "quarter_alone"
+        own = report.measures.filter((pl.col("indicator") == indicator.id) & (pl.col("breakdown") == "all")
+                                     & (pl.col("period").str.ends_with(" 3M") == alone))
+        assert own.height == len(rows), title
         fully_shown = not own["suppressed"].any() and own["reason"].null_count() == own.height
-        eligible = fully_shown and indicator.history != ROLLING
+        eligible = fully_shown
         carried = [all(row.get(f) is not None for f in SPC_FIELDS) for row in rows]
         if eligible:
             assert all(carried), title
@@ -87,15 +90,18 @@ def test_every_trend_of_990_carries_limits_or_says_why_not(batch_page):
         else:
             assert not any(row.get(f) is not None for row in rows for f in SPC_FIELDS), title
             without.append(indicator)
-    assert len(with_limits) >= 30 and members.height  # every trend 990's figures allow
+    assert len(with_limits) >= 35 and members.height  # every trend 990's figures allow
+    alone = {i.id for i in with_limits if i.trend == "quarter_alone"}
+    assert alone == {"referral_rate", "s47_rate", "sw_turnover_rate"}, alone
+    assert "cla_3plus_placements_pct" in {i.id for i in with_limits}  # a stock at each quarter's end
     text = " ".join(_soup(html).get_text(" ").split())
     for indicator in without:  # the commentary says why there are no limits, in words
         why = re.search(re.escape(indicator.title) + r": [^;]{0,120}?[,;] no process limits \(([^)]*)\)", text)
         assert why, indicator.title
-        assert ("not published" in why.group(1)) or ("rolling 12-month" in why.group(1)), why.group(1)
+        assert "not published" in why.group(1), why.group(1)
     # the chart's table says the same: a variation, mean and limit row under each indicator with limits
     for indicator in with_limits:
-        assert f"<td>{indicator.title}: upper process limit</td>" in html, indicator.title
+        assert f"<td>{indicator.trend_title}: upper process limit</td>" in html, indicator.title
 
 
 def test_every_headline_figure_has_a_variation_and_an_assurance_icon_with_words(batch_page):
@@ -134,7 +140,8 @@ def test_the_variation_icon_agrees_with_the_chart_and_the_commentary(batch_page)
     table = next(t for t in soup.find_all("table") if t.caption and t.caption.get_text().startswith("Headline indicators"))
     icons = {tr.find_all("td")[0].get_text(): tr.find_all("td")[2].find("svg")["aria-label"] for tr in table.select("tbody tr")}
     text = " ".join(soup.get_text(" ").split())
-    for title, rows in _trend_rows(html).items():
+    for trend_title, rows in _trend_rows(html).items():
+        title = next(i.title for i in CATALOGUE.indicators if i.trend_title == trend_title)
         latest = rows[-1].get("point_type")
         label = icons[title]
         if latest is None:

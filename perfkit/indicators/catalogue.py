@@ -11,6 +11,10 @@ Unit = Literal["count", "percent", "rate_per_10k", "ratio", "working_days"]
 Polarity = Literal["high_is_good", "low_is_good", "none"]
 
 HISTORIES = ("window", "rolling12")
+QUARTER_ALONE = "quarter_alone"
+TRENDS = ("as_counted", QUARTER_ALONE)
+ROLLING_WORDS = "(rolling 12 months)"
+"""How an indicator's title says it is counted over a rolling 12 months."""
 UNITS = ("count", "percent", "rate_per_10k", "ratio", "working_days")
 POLARITIES = ("high_is_good", "low_is_good", "none")
 POPULATION = "population_0_17"
@@ -73,6 +77,21 @@ class Indicator:
     """The columns the figure is counted from: without them there is no figure (see catalogue.yaml)."""
     history: str | int = "window"
     """How far before its window the figure reads records: ``window``, ``rolling12``, or a number of months."""
+    trend: str = "as_counted"
+    """What a trend chart and its process limits show: the figure itself (``as_counted``), or, for a sum over
+    a rolling 12 months, each quarter alone, annualised (``quarter_alone``; see catalogue.yaml)."""
+
+    @property
+    def trend_title(self) -> str:
+        """The title of the indicator's trend: its own, or what each quarter alone is.
+
+        >>> Indicator("r", "Referrals per 10,000 (rolling 12 months)", "f", "rate_per_10k", 1, "high_is_good", "d",
+        ...           "n", "referrals", trend="quarter_alone").trend_title
+        'Referrals per 10,000 (each quarter alone, annualised)'
+        """
+        if self.trend == "quarter_alone":
+            return self.title.replace(ROLLING_WORDS, "(each quarter alone, annualised)")
+        return self.title
 
     @property
     def tables(self) -> tuple[str, ...]:
@@ -133,6 +152,11 @@ def parse_catalogue(document: dict) -> Catalogue:
             problems.append("needs: no column is named (the figure must say what it is counted from)")
         if indicator.history not in HISTORIES and not (isinstance(indicator.history, int) and indicator.history > 0):
             problems.append(f"history {indicator.history!r}: expected one of {HISTORIES} or a number of months")
+        if indicator.trend not in TRENDS:
+            problems.append(f"trend {indicator.trend!r}: expected one of {TRENDS}")
+        if indicator.trend == "quarter_alone" and (indicator.history != "rolling12" or ROLLING_WORDS not in indicator.title):
+            problems.append(f"trend quarter_alone is for a figure over a rolling 12 months: history rolling12 and "
+                            f"{ROLLING_WORDS!r} in the title")
         if indicator.unit not in UNITS:
             problems.append(f"unit {indicator.unit!r} is not one of {UNITS}")
         if indicator.polarity not in POLARITIES:

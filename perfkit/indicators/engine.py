@@ -73,7 +73,8 @@ def windows_frame(periods: Sequence[Period | Window | str]) -> pl.DataFrame:
             "window_kind": [w.kind for w in unique],
             "window_start": [w.start for w in unique],
             "window_end": [w.end for w in unique],
-            "window_r12_start": [w.period.rolling12_start for w in unique],
+            # a figure over a rolling 12 months reads the quarter alone in a "3m" window
+            "window_r12_start": [w.start if w.kind == "3m" else w.period.rolling12_start for w in unique],
             "population_year": [w.period.fy_start for w in unique],
         },
         schema_overrides={"population_year": pl.Int64},
@@ -374,7 +375,25 @@ def compute(
             frames += part
         reasons = reasons_found.result()
     figures = with_reasons(pl.concat(frames) if frames else pl.DataFrame(schema=OUTPUT_SCHEMA), reasons)
+    alone = windows.filter(pl.col("window_kind") == "3m")["period"].cast(pl.String).to_list()
+    figures = annualised(figures, alone, [i.id for i in chosen if i.history == "rolling12"])
     return in_report_order(figures, catalogue, windows["period"].to_list())
+
+
+def annualised(figures: pl.DataFrame, quarters_alone: Sequence[str], yearly: Sequence[str]) -> pl.DataFrame:
+    """The values of ``yearly`` indicators (counted over a rolling 12 months) in windows of a quarter alone
+    (``quarters_alone``, the labels of "3m" windows) times four: a year's worth, so that the quarter compares
+    with the 12-month figure and its target. Numerators and denominators stay what was counted.
+
+    >>> frame = pl.DataFrame({"period": ["2024-25 Q1 3M", "2024-25 Q1"], "indicator": ["r", "r"],
+    ...     "numerator": [25.0, 100.0], "denominator": [1e4, 1e4], "value": [25.0, 100.0]})
+    >>> annualised(frame, ["2024-25 Q1 3M"], ["r"])["value"].to_list()
+    [100.0, 100.0]
+    """
+    if not quarters_alone or not yearly:
+        return figures
+    scaled = pl.col("period").is_in(list(quarters_alone)) & pl.col("indicator").is_in(list(yearly))
+    return figures.with_columns(value=pl.when(scaled).then(pl.col("value") * 4).otherwise(pl.col("value")))
 
 
 def with_reasons(figures: pl.DataFrame, reasons: pl.DataFrame) -> pl.DataFrame:

@@ -173,8 +173,10 @@ def labels(periods: Iterable[Period]) -> list[str]:
     return [p.label for p in periods]
 
 
-WINDOW_KINDS = ("quarter", "ytd", "r12")
-_WINDOW_SUFFIX = {"quarter": "", "ytd": " YTD", "r12": " R12"}
+WINDOW_KINDS = ("quarter", "ytd", "r12", "3m")
+ALONE = " 3M"
+"""The end of the label of a window of a quarter alone (``"2024-25 Q4 3M"``)."""
+_WINDOW_SUFFIX = {"quarter": "", "ytd": " YTD", "r12": " R12", "3m": ALONE}
 
 
 @dataclass(frozen=True, order=True)
@@ -182,8 +184,10 @@ class Window:
     """A reporting window ending on a quarter's last day.
 
     ``kind`` is ``"quarter"`` (the quarter itself), ``"ytd"`` (the financial
-    year to date) or ``"r12"`` (the 12 months ending on the quarter end, the
-    figure that compares with DfE's annual publications).
+    year to date), ``"r12"`` (the 12 months ending on the quarter end, the
+    figure that compares with DfE's annual publications) or ``"3m"`` (the
+    quarter alone, even for a figure the catalogue counts over a rolling 12
+    months: the points of a process-control chart must not overlap).
 
     Examples
     --------
@@ -194,6 +198,8 @@ class Window:
     datetime.date(2022, 1, 1)
     >>> Window.parse("2022-23 Q3").kind
     'quarter'
+    >>> Window.parse("2022-23 Q3 3M").start
+    datetime.date(2022, 10, 1)
     """
 
     period: Period

@@ -139,7 +139,9 @@ def report_measures(data: Dataset, authorities: list[str], period: Period, quart
     and breakdowns for ``period`` only: the report shows no breakdown of an
     earlier quarter, and computing breakdowns for every quarter of the trend
     took most of the time. The rows are those, and in the order, that
-    :func:`perfkit.indicators.engine.compute` gives.
+    :func:`perfkit.indicators.engine.compute` gives, followed by each quarter
+    alone (``"3m"`` windows, annualised) of the figures whose trend is
+    ``quarter_alone`` in the catalogue (sums over a rolling 12 months).
 
     Parameters
     ----------
@@ -156,11 +158,20 @@ def report_measures(data: Dataset, authorities: list[str], period: Period, quart
     data_end : dict of str to date, optional
         Each authority's declared extract date (see ``compute``).
     """
+    from perfkit.indicators.catalogue import load_catalogue
     from perfkit.indicators.engine import compute
+    from perfkit.indicators.periods import Window
 
     trend = period.series(max(quarters, 8))
-    return compute(data, trend, authorities, closure_days=closure_days, breakdowns=True, breakdown_periods=[period],
-                   data_end=data_end)
+    figures = compute(data, trend, authorities, closure_days=closure_days, breakdowns=True, breakdown_periods=[period],
+                      data_end=data_end)
+    alone = [i.id for i in load_catalogue().indicators if i.trend == "quarter_alone"]
+    if not alone:
+        return figures
+    # each quarter alone of a figure over a rolling 12 months: what its trend chart and process limits show
+    quarters_alone = compute(data, [Window(q, "3m") for q in trend], authorities, alone, closure_days=closure_days,
+                             data_end=data_end)
+    return pl.concat([figures, quarters_alone])
 
 
 def compute_aggregates_for(data: Dataset, authorities: list[str], period: str | Period | None,

@@ -19,12 +19,13 @@ from perfkit.config.settings import DEFAULT_THRESHOLD
 from perfkit.indicators.catalogue import (
     ALL,
     NOT_AVAILABLE,
+    QUARTER_ALONE,
     Catalogue,
     Family,
     Indicator,
     load_catalogue,
 )
-from perfkit.indicators.periods import Period
+from perfkit.indicators.periods import ALONE, Period
 from perfkit.indicators.rounding import round_half_up
 from perfkit.indicators.targets import Target, rag
 from perfkit.present.charts import ChartOutput, breakdown_chart, trend_chart
@@ -113,12 +114,16 @@ class AuthorityReport:
     def shown(self, indicator: Indicator, period: Period) -> str:
         """The figure as members read it (``fewer than 5`` where suppressed, ``not available`` where the data
         cannot give it)."""
-        if self.reason(indicator.id, period):
+        return self.shown_row(indicator, self._row(indicator.id, period))
+
+    def shown_row(self, indicator: Indicator, row: dict | None) -> str:
+        """A row of ``measures`` as members read it (see :meth:`shown`)."""
+        row = row or {}
+        if row.get("reason"):
             return NOT_AVAILABLE_CELL
-        if self.suppressed(indicator.id, period):
-            row = self._row(indicator.id, period) or {}
+        if row.get("suppressed"):
             return shown_label(indicator.unit, row.get("suppression"), self.threshold)
-        return format_value(self.value(indicator.id, period), indicator)
+        return format_value(row.get("value"), indicator)
 
     def reason(self, indicator_id: str, period: Period) -> str | None:
         """Why the data give no figure for the indicator in ``period`` ("not available from this data: needs ...")."""
@@ -164,25 +169,37 @@ class AuthorityReport:
         """The indicator's trend under process control (:func:`perfkit.present.process_control.series_spc`):
         limits only where every quarter of the trend is shown."""
         if indicator.id not in self._spc:
-            found = self._split.get((indicator.id, ALL))
-            rows = [] if found is None else sorted(found.iter_rows(named=True), key=lambda r: Period.parse(r["period"]).index)
+            rows = self.trend_rows(indicator)
             target = self.targets.get(indicator.id)
             self._spc[indicator.id] = series_spc(
                 indicator, rows, None if target is None else target.value_for(self.period),
-                self.rebase.get(indicator.id, ()))
+                self.rebase.get(indicator.id, ()), quarters_alone=indicator.trend == QUARTER_ALONE)
         return self._spc[indicator.id]
+
+    def trend_rows(self, indicator: Indicator) -> list[dict]:
+        """The headline rows a trend chart shows, oldest first, labelled by quarter: the figure's own, or,
+        for a sum over a rolling 12 months (``trend: quarter_alone``), each quarter alone, annualised."""
+        if indicator.trend == QUARTER_ALONE:
+            found = self._split.get((indicator.id, ALL, True))
+            rows = [] if found is None else [{**r, "period": r["period"].removesuffix(ALONE)} for r in found.iter_rows(named=True)]
+        else:
+            found = self._split.get((indicator.id, ALL, False))
+            rows = [] if found is None else list(found.iter_rows(named=True))
+        return sorted(rows, key=lambda r: Period.parse(r["period"]).index)
 
     def variation(self, indicator: Indicator) -> str:
         """What the process limits say of the latest quarter, in words (:func:`variation_words`)."""
         spc = self.spc(indicator)
         if not spc.has_limits:
             return variation_words(None, reason=spc.reason)
-        provisional = ""
+        notes = []
+        if indicator.trend == QUARTER_ALONE:
+            notes.append("each quarter alone, annualised")
         if spc.trial:
             n = spc.chart.filter(pl.col("segment") == spc.chart["segment"][-1]).height
             since = f" since the change declared in {spc.rebased[-1]}" if spc.rebased else ""
-            provisional = f"provisional limits, from the {n} quarters{since}"
-        return variation_words(spc.variation, spc.rule, spc.run_length(), spc.assurance, provisional=provisional)
+            notes.append(f"provisional limits, from the {n} quarters{since}")
+        return variation_words(spc.variation, spc.rule, spc.run_length(), spc.assurance, provisional="; ".join(notes))
 
     def icons(self, indicator: Indicator) -> tuple[Cell, Cell]:
         """The variation and assurance icons of the indicator's latest quarter, as table cells."""
@@ -446,8 +463,8 @@ class AuthorityReport:
         unassessed = [i for i in self.indicators if not self.spc(i).has_limits]
         if unassessed:
             lines += ["", markdown_text(
-                f"Process limits are not drawn for {len(unassessed)} of the {len(self.indicators)} indicators (some "
-                "quarters' figures are not published, or the figure is a rolling 12 months): "
+                f"Process limits are not drawn for {len(unassessed)} of the {len(self.indicators)} indicators (their "
+                "commentary says why: a quarter whose figure is not published, or for which the data give none): "
                 + "; ".join(i.title for i in unassessed) + ".")]
         return lines
 
@@ -456,25 +473,28 @@ class AuthorityReport:
         return f"{indicator.title}: {self.shown(indicator, p)} in {p.label}, {self.variation(indicator)}."
 
     @cached_property
-    def _split(self) -> dict[tuple[str, str], pl.DataFrame]:
-        """``measures`` split once by (indicator, breakdown), rows in their order (a lookup, not a filter, per chart)."""
-        return self.measures.partition_by("indicator", "breakdown", as_dict=True, maintain_order=True)
+    def _split(self) -> dict[tuple[str, str, bool], pl.DataFrame]:
+        """``measures`` split once by (indicator, breakdown, whether a quarter alone), rows in their order (a
+        lookup, not a filter, per chart)."""
+        return (self.measures.with_columns(_alone=pl.col("period").str.ends_with(ALONE))
+                .partition_by("indicator", "breakdown", "_alone", as_dict=True, maintain_order=True))
 
     def family_series(self, family_id: str) -> pl.DataFrame:
         """Aggregated trend rows of one family, with display values and targets."""
         columns: dict[str, list] = {"title": [], "period": [], "value": [], "shown": [], "target": [],
                                     **{name: [] for name in SPC_FIELDS}}
         for indicator in [i for i in self.indicators if i.family == family_id]:  # those with a figure this quarter
-            rows = self._split.get((indicator.id, ALL))
-            if rows is None:  # the split holds no empty frames
+            rows = self.trend_rows(indicator)
+            if not rows:
                 continue
             target = self.targets.get(indicator.id)
-            labels = rows["period"].to_list()
+            labels = [r["period"] for r in rows]
             periods = [Period.parse(label) for label in labels]
-            columns["title"] += [indicator.title] * len(labels)
+            columns["title"] += [indicator.trend_title] * len(labels)
             columns["period"] += labels
-            columns["value"] += [None if v is None else float(round_half_up(v, indicator.decimals)) for v in rows["value"].to_list()]
-            columns["shown"] += [self.shown(indicator, q) for q in periods]
+            columns["value"] += [None if r["value"] is None else float(round_half_up(r["value"], indicator.decimals))
+                                 for r in rows]
+            columns["shown"] += [self.shown_row(indicator, r) for r in rows]
             columns["target"] += [None if target is None else target.value_for(q) for q in periods]
             limits = chart_columns(self.spc(indicator))  # empty where the trend has no limits
             for name in SPC_FIELDS:
@@ -492,7 +512,7 @@ class AuthorityReport:
             return None
         title = next(f.title for f in self.catalogue.families if f.id == family_id)
         order = sorted(series["period"].unique().to_list(), key=lambda label: Period.parse(label).index)
-        indicators = {i.title: i for i in self.indicators if i.family == family_id}
+        indicators = {i.trend_title: i for i in self.indicators if i.family == family_id}
         return trend_chart(series, title, order, self.period.year_earlier().label, indicators)
 
     def breakdown_rows(self, family: Family) -> pl.DataFrame:
@@ -500,7 +520,7 @@ class AuthorityReport:
         columns: dict[str, list] = {"choice": [], "group": [], "value": [], "shown": []}
         for indicator in self.family_indicators(family):
             for breakdown in indicator.breakdowns:
-                rows = self._split.get((indicator.id, breakdown))
+                rows = self._split.get((indicator.id, breakdown, False))
                 if rows is None:
                     continue
                 groups = rows.filter(pl.col("period") == self.period.label).sort("group")

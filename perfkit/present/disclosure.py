@@ -43,6 +43,7 @@ import polars as pl
 from perfkit.config.settings import DEFAULT_THRESHOLD, check_threshold
 from perfkit.errors import DisclosureError
 from perfkit.indicators.catalogue import ALL, Catalogue, load_catalogue
+from perfkit.indicators.periods import ALONE, Period
 
 SMALL = "fewer than {threshold}"
 WITHHELD = "withheld"
@@ -56,8 +57,6 @@ SMALL_REASON = "small"
 COMPLEMENT_REASON = "complement"
 DROPPED_REASON = "dropped"
 """A breakdown row not shown at all: where even the groups' existence would give a small number away."""
-
-
 
 
 def reader_bounds(value: float, threshold: int) -> tuple[float, float]:
@@ -165,24 +164,26 @@ def _series(quantities: dict[tuple, int]) -> dict[tuple, dict[tuple, int]]:
     return found
 
 
-def _rolling_relations(values: list[float], numerators: dict[tuple, int], minimum: int = 2) -> list[Relation]:
-    """An indicator's figure that is exactly the sum of another's four quarters ending with it (a rolling 12
-    months), in every period where both are shown (at least ``minimum``): found in the figures themselves."""
-    from perfkit.indicators.periods import Period
-
+def _rolling_relations(values: list[float], numerators: dict[tuple, int], minimum: int = 1) -> list[Relation]:
+    """An indicator's figure that is exactly the sum of four quarters ending with it (a rolling 12 months),
+    another indicator's or its own quarters alone (``"3m"`` windows), in every period where both are shown
+    (at least ``minimum``): found in the figures themselves. One period is enough (records starting within
+    the year: 39 in it, three quarters of 12 shown give the fourth); a relation found by chance is true of
+    the values still, and only makes suppression more cautious."""
     series = _series(numerators)
     relations = []
     for (la, rolling), rolled in series.items():
         for (la2, quarterly), quarters in series.items():
-            if la2 != la or quarterly == rolling:
+            if la2 != la:
                 continue
+            alone = ALONE if quarterly == rolling else ""  # its own quarters: those of its "3m" windows
             found = []
             for (period, breakdown, group), q in rolled.items():
                 try:
                     end = Period.parse(period)
-                except ValueError:  # a year to date or rolling window's own label
+                except ValueError:  # a year to date, rolling or quarter-alone window's own label
                     continue
-                parts = [quarters.get((end.shift(-k).label, breakdown, group)) for k in range(4)]
+                parts = [quarters.get((end.shift(-k).label + alone, breakdown, group)) for k in range(4)]
                 if any(p is None for p in parts):
                     continue
                 if sum(values[p] for p in parts) != values[q]:
@@ -195,11 +196,13 @@ def _rolling_relations(values: list[float], numerators: dict[tuple, int], minimu
 
 
 def _twin_relations(values: list[float], quantities: list[dict[tuple, int]], minimum: int = 3) -> list[Relation]:
-    """Two indicators' figures (numerators or denominators) equal in every row they share (at least ``minimum``)."""
+    """Two indicators' figures (numerators or denominators) equal in every row they share (at least ``minimum``);
+    a quarter alone (``"3m"``) of a 12-month figure meets the quarter of another indicator."""
     series: dict[tuple, dict[tuple, int]] = {}
     for kind, table in enumerate(quantities):
         for (la, period, indicator, breakdown, group), q in table.items():
-            series.setdefault((la, indicator, kind), {})[(period, breakdown, group)] = q
+            own = period.removesuffix(ALONE)
+            series.setdefault((la, indicator, kind, own != period), {})[(own, breakdown, group)] = q
     names = sorted(series)
     relations = []
     for i, a in enumerate(names):
@@ -255,8 +258,6 @@ def _stock_relations(values: list[float], numerators: dict[tuple, int], denomina
     >>> _stock_relations([50, 49, 3, 4], num, den, load_catalogue())
     [Relation(parts=(0, 2), whole=1, exact=True, minus=(3,))]
     """
-    from perfkit.indicators.periods import Period
-
     relations = []
     for indicator in catalogue.indicators:
         if not indicator.stock:

@@ -40,7 +40,8 @@ from typing import Iterator
 import polars as pl
 
 from perfkit.config.settings import DEFAULT_THRESHOLD
-from perfkit.indicators.catalogue import ALL, Catalogue, load_catalogue
+from perfkit.indicators.catalogue import ALL, QUARTER_ALONE, Catalogue, load_catalogue
+from perfkit.indicators.periods import ALONE
 from perfkit.present.disclosure import ALL_GROUPS, NOT_SHOWN, WITHHELD, Reader, label, relations_of
 from perfkit.present.formatting import NO_FIGURE, NOT_AVAILABLE_CELL
 
@@ -130,6 +131,10 @@ class _Names:
         self.by_title = {i.title: i for i in catalogue.indicators}
         self.choices = {f"{i.title} by {BREAKDOWN_NAMES.get(b, b)}": (i.id, b)
                         for i in catalogue.indicators for b in i.breakdowns}
+        self.trends = {**{i.title: (i, "") for i in catalogue.indicators},
+                       **{i.trend_title: (i, ALONE) for i in catalogue.indicators if i.trend == QUARTER_ALONE}}
+        """A figure's or trend's title to its indicator and the suffix of its periods' labels (each quarter
+        alone: " 3M")."""
 
 
 def _text(node) -> str:
@@ -148,8 +153,8 @@ def _spc_row(label: str, names: _Names) -> tuple[object, str] | None:
 
     for name, words in SPC_ROWS.items():
         title = label.removesuffix(f": {words}")
-        if title != label and title in names.by_title:
-            return names.by_title[title], name
+        if title != label and title in names.trends:
+            return names.trends[title], name
     return None
 
 
@@ -200,9 +205,9 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Fin
                         # a variation is a claim about the trend's limits: checked against them (check_spc)
                         yield SpcClaim(names.by_title[row[0]].id, period, ICON, words, 0.0,
                                        f"{caption}, row '{row[0]}', variation icon")
-            spc = _spc_row(row[0], names) if row[0] not in names.by_title else None
+            spc = _spc_row(row[0], names) if row[0] not in names.trends else None
             if spc is not None:
-                indicator, name = spc
+                (indicator, alone), name = spc
                 for n, text in enumerate(row):
                     if n not in columns or not text.strip():
                         continue
@@ -212,16 +217,16 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Fin
                         if found is None:
                             yield Finding("a process-control word the audit does not know", place)
                         else:
-                            yield SpcClaim(indicator.id, columns[n], "point_type", found, 0.0, place)
+                            yield SpcClaim(indicator.id, columns[n] + alone, "point_type", found, 0.0, place)
                         continue
                     number = parse_number(text)
                     if number is None:
                         yield Finding("a process-control figure the audit cannot read", place)
                         continue
                     tolerance = _tolerance(_NUMBER.match(text.strip()).group(1)) + 0.5e-4  # written from 4 decimals
-                    yield SpcClaim(indicator.id, columns[n], name, number, tolerance, place)
+                    yield SpcClaim(indicator.id, columns[n] + alone, name, number, tolerance, place)
                 continue
-            indicator = names.by_title.get(row[0])
+            indicator, alone = names.trends.get(row[0], (None, ""))
             for n, text in enumerate(row):
                 if n not in columns:
                     continue
@@ -229,7 +234,7 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Fin
                     if parse_number(text) is not None:
                         yield Finding("a figure the audit cannot place", f"{caption}, row '{row[0]}'")
                     continue
-                yield Shown(columns[n], indicator.id, ALL, ALL, text, f"{caption}, {indicator.title}, {columns[n]}")
+                yield Shown(columns[n] + alone, indicator.id, ALL, ALL, text, f"{caption}, {row[0]}, {columns[n]}")
 
 
 def _charts(html: str, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Finding]:
@@ -252,14 +257,15 @@ def _charts(html: str, names: _Names, period: str) -> Iterator[Shown | SpcClaim 
                 yield Finding("a chart field the audit does not know", f"{where}, {sorted(fields - TREND_FIELDS - BREAKDOWN_FIELDS)}")
                 continue
             if "title" in row and "period" in row:
-                indicator = names.by_title.get(row["title"])
+                indicator, alone = names.trends.get(row["title"], (None, ""))
                 if indicator is None:
                     yield Finding("a chart figure the audit cannot place", f"{where}, '{row['title']}'")
                     continue
-                yield Shown(row["period"], indicator.id, ALL, ALL, text, f"{where}, {row['title']}, {row['period']}")
+                place = f"{where}, {row['title']}, {row['period']}"
+                yield Shown(row["period"] + alone, indicator.id, ALL, ALL, text, place)
                 if row.get("value") is not None and parse_number(text) is None:
-                    yield Finding("a chart holds a value its label hides", f"{where}, {row['title']}, {row['period']}")
-                yield from _chart_claims(row, indicator.id, f"{where}, {row['title']}, {row['period']}")
+                    yield Finding("a chart holds a value its label hides", place)
+                yield from _chart_claims({**row, "period": row["period"] + alone}, indicator.id, place)
             elif "choice" in row and "group" in row:
                 found = names.choices.get(row["choice"])
                 if found is None:
@@ -367,7 +373,9 @@ def check_spc(claims: list[SpcClaim], visible: dict[tuple, object], measures: pl
     for indicator_id, own in by_indicator.items():
         indicator = catalogue[indicator_id]
         try:
-            periods = sorted({c.period for c in own}, key=lambda label: Period.parse(label).index)
+            periods = sorted({c.period for c in own}, key=lambda label: Period.parse(label.removesuffix(ALONE)).index)
+            if len({p.endswith(ALONE) for p in periods}) > 1:
+                raise ValueError("limits drawn over a quarter alone and a 12-month figure at once")
         except ValueError:
             findings.append(Finding("process limits the audit cannot place", indicator.title))
             continue
@@ -399,6 +407,29 @@ def check_spc(claims: list[SpcClaim], visible: dict[tuple, object], measures: pl
         findings += [Finding("a variation icon that is not what the limits give", c.place)
                      for c in icons if c.indicator == indicator_id and c.value != expected]
     return findings
+
+
+def misplaced(shown: list[Shown], measures: pl.DataFrame) -> list[Finding]:
+    """Findings where a number is not the true figure of what its place says it is (as rounded for the page).
+
+    A figure under the wrong title (a quarter alone under the 12-month figure's, a group under another's)
+    would be checked against the wrong figure's suppression: the page must say what each number is.
+    """
+    truth: dict[tuple, float | None] = {}
+    for key, value in zip(measures.select("period", "indicator", "breakdown", "group").iter_rows(),
+                          measures["value"].to_list()):
+        truth.setdefault(key, value)
+    found = []
+    for figure in shown:
+        key = (figure.period, figure.indicator, figure.breakdown, figure.group)
+        number = parse_number(figure.text)
+        if number is None or key not in truth:
+            continue
+        value = truth[key]
+        match = _NUMBER.match(figure.text.strip())
+        if value is None or abs(number - value) > _tolerance(match.group(1)) + 1e-9 * abs(value):
+            found.append(Finding("a number that is not the figure its place names", figure.place))
+    return found
 
 
 def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, period: str,
@@ -444,6 +475,7 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
     known = set(keys)
     findings += [Finding("a figure the audit cannot place", figure.place) for key, figure in visible.items()
                  if key not in known and figure.group != ALL_GROUPS]
+    findings += misplaced(shown, measures)
     protected = {i.id for i in catalogue.indicators if i.disclosive}
     small_totals = {(p, i) for (p, i, b, g), n in zip(keys, measures["numerator"].to_list())
                     if b == ALL and i in protected and n is not None and 0 < n < threshold}

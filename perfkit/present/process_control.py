@@ -12,10 +12,11 @@ drawn without limits and :attr:`SeriesSpc.reason` says why, in words.
 what a page publishes is worked out from the figures it shows, and nothing
 else.
 
-A figure over a rolling 12 months gets no limits either: each quarter shares
-nine of its months with the one before, so its points are not independent and
-XmR limits drawn from its moving ranges would flag change that is not there
-(``docs/spc.md``).
+A sum over a rolling 12 months never gets limits of its own: each quarter
+shares nine of its months with the one before, so its points are not
+independent and XmR limits drawn from its moving ranges would flag change that
+is not there. Its trend is each quarter alone, annualised (the catalogue's
+``trend: quarter_alone``; ``docs/spc.md``).
 
 The statistics are :mod:`perfkit.indicators.spc` (NHSRplotthedots' rules) and
 :mod:`perfkit.indicators.spc_attribute` (p and u charts).
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from perfkit.indicators.catalogue import Indicator
+from perfkit.indicators.catalogue import QUARTER_ALONE, Indicator
 from perfkit.indicators.rounding import round_half_up
 from perfkit.indicators.spc import IMPROVEMENT_OF_POLARITY, SpcInputError, xmr
 from perfkit.indicators.spc_attribute import p_chart, recommended_chart, u_chart
@@ -36,8 +37,6 @@ from perfkit.indicators.spc_attribute import p_chart, recommended_chart, u_chart
 SCALES = {"percent": 100.0, "rate_per_10k": 10_000.0, "ratio": 1.0}
 """What a p or u chart multiplies its proportion or rate by, to be in the indicator's units."""
 
-ROLLING = "rolling12"
-"""The catalogue's ``history`` of a figure over the 12 months ending on each quarter's end."""
 
 SPC_FIELDS = ("mean", "lower_limit", "upper_limit", "point_type")
 """The process-control fields of a trend chart's rows (null where a trend has no limits)."""
@@ -178,7 +177,8 @@ def _chart(kind: str, indicator: Indicator, periods: list[str], values: list[flo
 
 
 def series_spc(indicator: Indicator, rows: Sequence[dict], target: float | None = None,
-               rebase_at: Sequence[str] = (), small_number_charts: bool = False) -> SeriesSpc:
+               rebase_at: Sequence[str] = (), small_number_charts: bool = False,
+               quarters_alone: bool = False) -> SeriesSpc:
     """The process control of one indicator's trend, from its rows as members may see them.
 
     Parameters
@@ -203,6 +203,11 @@ def series_spc(indicator: Indicator, rows: Sequence[dict], target: float | None 
         the stock of children on a plan and the plans starting, gave hidden
         starts exactly; an XmR chart's limits are worked out from the shown
         figures alone and publish nothing more. Members get XmR charts.
+    quarters_alone
+        Whether ``rows`` are each quarter alone (``"3m"`` windows, annualised)
+        of a figure whose catalogue ``trend`` is ``quarter_alone``: a sum over
+        a rolling 12 months gets limits over those only, never over its
+        overlapping 12-month figures.
 
     Examples
     --------
@@ -230,10 +235,10 @@ def series_spc(indicator: Indicator, rows: Sequence[dict], target: float | None 
         missing = unavailable + empty
         return SeriesSpc(indicator, periods, target=target, hidden=missing, reason=(
             f"the data give no figure for {missing} of the {n} quarters, and limits need every quarter"))
-    if indicator.history == ROLLING:
+    if indicator.trend == QUARTER_ALONE and not quarters_alone:
         return SeriesSpc(indicator, periods, target=target, reason=(
             "a rolling 12-month figure: each quarter shares nine of its twelve months with the one before, so "
-            "process limits would flag changes that are not there"))
+            "process limits would flag changes that are not there; they are drawn over each quarter alone"))
     if n < 2:
         return SeriesSpc(indicator, periods, target=target, reason="fewer than 2 quarters: limits need more")
     changes = tuple(p for p in periods[1:] if p in set(rebase_at))

@@ -21,10 +21,11 @@ from perfkit.config import paths
 from perfkit.config.settings import authority_settings
 from perfkit.errors import PeriodError
 from perfkit.indicators.breakdowns import AGE_GROUPS, ALL, group_expression, in_natural_order
-from perfkit.indicators.catalogue import POPULATION, Indicator, load_catalogue
+from perfkit.indicators.catalogue import POPULATION, QUARTER_ALONE, Indicator, load_catalogue
 from perfkit.indicators.child_details import with_children
 from perfkit.indicators.engine import (
     aggregate_breakdowns,
+    annualised,
     compute,
     dataset_calendar,
     finish_values,
@@ -33,7 +34,7 @@ from perfkit.indicators.engine import (
     windows_frame,
 )
 from perfkit.indicators.measure_base import KEYS, MeasureInput
-from perfkit.indicators.periods import Period, latest_complete_period, periods_between
+from perfkit.indicators.periods import ALONE, Period, Window, latest_complete_period, periods_between
 from perfkit.indicators.targets import load_targets
 from perfkit.present.authority_report import BREAKDOWN_NAMES
 from perfkit.present.charts import ChartOutput, to_spec
@@ -243,31 +244,42 @@ class Explorer:
         return notes
 
     # -- what the analyst sees --------------------------------------------------
-    def table(self) -> pl.DataFrame:
-        """Tidy rows for the chosen indicator, breakdown, periods and filters (unsuppressed)."""
+    def _windows(self, alone: bool = False) -> list[Period] | list[Window]:
+        """The quarters shown, or (``alone``) their windows of each quarter alone (``"3m"``)."""
+        return [Window(p, "3m") for p in self._periods()] if alone else self._periods()
+
+    def table(self, alone: bool = False) -> pl.DataFrame:
+        """Tidy rows for the chosen indicator, breakdown, periods and filters (unsuppressed).
+
+        With ``alone``, those of each quarter alone (annualised; labelled by quarter): what the trend of a
+        sum over a rolling 12 months shows (the catalogue's ``trend: quarter_alone``).
+        """
         filters = self.filters()
-        key = (self.indicator.value, self.periods.value, self.breakdown.value, tuple(filters.items()))
+        key = (self.indicator.value, self.periods.value, self.breakdown.value, tuple(filters.items()), alone)
         if key not in self._cache:
             breakdowns = [] if self.breakdown.value == ALL else [self.breakdown.value]
-            frame = compute(self.data, self._periods(), [self.authority], indicators=[self.indicator.value],
+            frame = compute(self.data, self._windows(alone), [self.authority], indicators=[self.indicator.value],
                             closure_days=self.settings.closure_days, breakdowns=breakdowns,
                             data_end={self.authority: self.settings.data_as_at})
+            if alone:
+                frame = frame.with_columns(pl.col("period").str.strip_suffix(ALONE))
             if filters:
-                frame = self._filtered(frame, filters)
+                frame = self._filtered(frame, filters, alone)
             # a figure the data cannot give has its reason on the headline row alone: kept for every breakdown
             self._cache[key] = frame.filter((pl.col("breakdown") == self.breakdown.value)
                                             | pl.col("reason").is_not_null())
         return self._cache[key]
 
-    def _rows(self, filters: dict[str, str]) -> tuple:
-        """The rows counted under ``filters`` for the chosen indicator and quarters, and how they are counted."""
-        key = (self.indicator.value, self.periods.value, tuple(filters.items()))
+    def _rows(self, filters: dict[str, str], alone: bool = False) -> tuple:
+        """The rows counted under ``filters`` for the chosen indicator and quarters (each alone, with ``alone``),
+        and how they are counted."""
+        key = (self.indicator.value, self.periods.value, tuple(filters.items()), alone)
         if key not in self._rows_cache:
-            self._rows_cache[key] = filtered_rows(self.data, self.indicator.value, windows_frame(self._periods()),
+            self._rows_cache[key] = filtered_rows(self.data, self.indicator.value, windows_frame(self._windows(alone)),
                                                   self.settings.closure_days, filters)
         return self._rows_cache[key]
 
-    def _filtered(self, unfiltered: pl.DataFrame, filters: dict[str, str]) -> pl.DataFrame:
+    def _filtered(self, unfiltered: pl.DataFrame, filters: dict[str, str], alone: bool = False) -> pl.DataFrame:
         """The figures under ``filters``, in the form (and row order) of ``unfiltered``, computed for the same quarters.
 
         A headline counts 0 in a quarter without rows, as the engine's does; a group without rows has no row,
@@ -276,8 +288,8 @@ class Explorer:
         indicator = self._chosen
         if not self._has_tables(indicator.id):  # nothing to filter: the engine's rows say why there is no figure
             return unfiltered
-        rows, result = self._rows(filters)
-        rows = rows.with_columns(pl.col("period").cast(pl.String))
+        rows, result = self._rows(filters, alone)
+        rows = rows.with_columns(pl.col("period").cast(pl.String).str.strip_suffix(ALONE))
         breakdown = self.breakdown.value
         counted = aggregate_breakdowns(rows, result, [breakdown])
         if breakdown == ALL:
@@ -289,6 +301,8 @@ class Explorer:
                 denominator=(pl.col("denominator").fill_null(0.0) if result.denominator is not None
                              else pl.col("denominator")))
         figures = finish_values(counted.with_columns(indicator=pl.lit(indicator.id)), {indicator.id: indicator.unit})
+        if alone:
+            figures = annualised(figures, [p.label for p in self._periods()], [indicator.id])
         reason = pl.lit(None, dtype=pl.String)
         if per_population(indicator.id):
             figures = figures.with_columns(denominator=pl.lit(None, pl.Float64), value=pl.lit(None, pl.Float64))
@@ -314,25 +328,33 @@ class Explorer:
         order = {g: n for n, g in enumerate(in_natural_order(self.breakdown.value, pivot["group"].to_list()))}
         return pivot.sort(pl.col("group").replace_strict(order, return_dtype=pl.Int64))
 
-    def shown(self) -> pl.DataFrame:
+    def shown(self, alone: bool = False) -> pl.DataFrame:
         """The rows of the chosen breakdown (:meth:`table` less the headline rows that only carry a reason)."""
-        return self.table().filter(pl.col("breakdown") == self.breakdown.value)
+        return self.table(alone).filter(pl.col("breakdown") == self.breakdown.value)
 
-    def title(self) -> str:
-        """The chart's title: the indicator, and the filters chosen that apply to it (the others are ignored)."""
-        shown = list(self.filters().values())
-        return f"{self._chosen.title} ({', '.join(shown)})" if shown else self._chosen.title
+    def title(self, of: str | None = None) -> str:
+        """The chart's title: the indicator (or ``of``), and the filters chosen that apply to it (the others
+        are ignored)."""
+        shown, of = list(self.filters().values()), of or self._chosen.title
+        return f"{of} ({', '.join(shown)})" if shown else of
 
     def spc(self) -> SeriesSpc:
         """The process control (NHS Making Data Count) of the chosen group's trend over the quarters shown,
         as the member report draws it: its target, the authority's declared changes (``spc_rebase``), and
-        the same reasons where no limits are drawn (a quarter with no figure, a rolling 12-month figure)."""
+        the same reasons where no limits are drawn (a quarter with no figure). A sum over a rolling 12 months
+        is each quarter alone, annualised, as the report charts it."""
         from perfkit.present.process_control import series_spc
 
-        indicator, rows = self._chosen, self._group_rows()
+        indicator, rows = self._chosen, self._group_rows(self._alone)
         target = self._targets.get(indicator.id)
         goal = None if target is None or not rows else target.value_for(Period.parse(rows[-1]["period"]))
-        return series_spc(indicator, rows, goal, self.settings.rebase_at(indicator.id), small_number_charts=True)
+        return series_spc(indicator, rows, goal, self.settings.rebase_at(indicator.id), small_number_charts=True,
+                          quarters_alone=self._alone)
+
+    @property
+    def _alone(self) -> bool:
+        """Whether the chosen indicator's trend is each quarter alone (a sum over a rolling 12 months)."""
+        return self._chosen.trend == QUARTER_ALONE
 
     def spc_chart(self) -> ChartOutput:
         """The chosen group's trend as the member report's process control chart (one chart function for both)."""
@@ -343,20 +365,21 @@ class Explorer:
         indicator, spc = self._chosen, self.spc()
         limits = chart_columns(spc)
         target = self._targets.get(indicator.id)
-        title = self.title() if self.record_group.value == ALL else f"{self.title()}: {self.record_group.value}"
+        title = self.title(indicator.trend_title)
+        title = title if self.record_group.value == ALL else f"{title}: {self.record_group.value}"
         rows = [{"title": title, "period": p, "value": v, "shown": format_value(v, indicator),
                  "target": None if target is None else target.value_for(Period.parse(p)),
                  **limits.get(p, {"mean": None, "lower_limit": None, "upper_limit": None, "point_type": None})}
-                for p, v in ((r["period"], r["value"]) for r in self._group_rows())]
+                for p, v in ((r["period"], r["value"]) for r in self._group_rows(self._alone))]
         series = pl.DataFrame(rows, schema_overrides={"value": pl.Float64, "target": pl.Float64, "mean": pl.Float64,
                                                       "lower_limit": pl.Float64, "upper_limit": pl.Float64,
                                                       "point_type": pl.String})
-        return trend_chart(series, indicator.title, list(spc.periods), None, {title: indicator})
+        return trend_chart(series, indicator.trend_title, list(spc.periods), None, {title: indicator})
 
-    def _group_rows(self) -> list[dict]:
-        """The chosen group's rows over the quarters shown, oldest first."""
+    def _group_rows(self, alone: bool = False) -> list[dict]:
+        """The chosen group's rows over the quarters shown (each alone, with ``alone``), oldest first."""
         order = {q: n for n, q in enumerate(self.quarters)}
-        return sorted(self.shown().filter(pl.col("group") == self.record_group.value).to_dicts(),
+        return sorted(self.shown(alone).filter(pl.col("group") == self.record_group.value).to_dicts(),
                       key=lambda r: order[r["period"]])
 
     def chart(self) -> ChartOutput:
