@@ -4,7 +4,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: report test data baselines bench clean-reports
+.PHONY: report test data baselines bench clean-reports axe
+
+# axe-core, the accessibility checker the browser test runs in the page (WCAG 2.2 AA), from the npm registry
+AXE_CORE := axe-core@4.14.1
+AXE := $(VENV)/node_modules/axe-core/axe.min.js
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,8 +25,14 @@ report: $(STAMP)
 	else echo "no published DfE files in ../shared/dfe: benchmark reports skipped"; fi
 
 ## make test: the whole test suite
-test: $(STAMP)
+test: $(STAMP) axe
 	$(BIN)/python -m pytest
+
+## make axe: axe-core into .venv/node_modules, where npm is installed (else the accessibility test says why it is skipped)
+axe: $(STAMP)
+	@if [ -f $(AXE) ] && grep -q '"version": "$(subst axe-core@,,$(AXE_CORE))"' $(VENV)/node_modules/axe-core/package.json; then :; \
+	elif command -v npm >/dev/null 2>&1; then npm install --silent --no-audit --no-fund --prefix $(VENV) $(AXE_CORE); \
+	else echo "npm not found: the accessibility test will be skipped (in CI it fails)"; fi
 
 ## make bench: speed, memory and size figures as ratios against references in the same run
 bench: $(STAMP)

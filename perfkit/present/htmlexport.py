@@ -80,6 +80,8 @@ def chart_html(spec: dict) -> str:
     return (
         f'<figure class="pk-chart-figure"><div id="{element}" class="pk-chart" role="img" aria-label="{label}"></div>'
         f'<script type="text/javascript">vegaEmbed("#{element}", {payload}, {{"actions": false, "renderer": "svg"}})'
+        # the figure's label and its table speak for the drawing: its marks are hidden from screen readers
+        f'.then(function () {{ document.querySelectorAll("#{element} svg").forEach(function (svg) {{ svg.setAttribute("aria-hidden", "true"); }}); }})'
         f'.catch(function (error) {{ document.getElementById("{element}").textContent = "Chart could not be drawn: " + error; }});'
         "</script>"
         + (f'<details class="pk-chart-table"><summary>Table of the figures in this chart</summary>{table}</details>' if table else "")
