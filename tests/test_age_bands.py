@@ -14,7 +14,8 @@ from pathlib import Path
 import polars as pl
 from helpers import d, write_tables
 
-from perfkit.indicators.breakdowns import AGE_GROUPS, UNKNOWN, age_band
+from perfkit.indicators.breakdowns import age_band
+from perfkit.indicators.labels import AGE_GROUPS, UNKNOWN
 from perfkit.indicators.engine import compute
 from perfkit.records.loading import load_dataset
 

@@ -105,7 +105,7 @@ def test_every_variation_and_assurance_icon_has_a_text_alternative_and_prints(br
         assert page.get_by_role("img", name=label, exact=True).count() >= 1, label
     headline = page.locator("table.pk-table").first
     header = headline.locator("thead th").all_inner_texts()
-    assert header[2:4] == ["Variation", "Assurance"]
+    assert header[2:5] == ["Number", "Variation", "Assurance"]
     page.emulate_media(media="print")
     box = icons.first.bounding_box()
     assert box and box["width"] > 10 and box["height"] > 10

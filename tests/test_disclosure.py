@@ -342,6 +342,25 @@ def test_the_audit_fails_a_number_under_another_figures_title(page_and_truth):
     assert "a number that is not the figure its place names" in problems
 
 
+def test_the_audit_checks_the_count_beside_each_figure(page_and_truth):
+    """The count beside a rate or percentage ("195 of 941") is the figure's numerator and denominator: a
+    count that is not, or a count beside a figure that is not shown, fails the page."""
+    from perfkit.present.disclosure_audit import audit_page, read_page
+
+    html, truth, period = page_and_truth
+    shown, _ = read_page(html, period)
+    counts = [f for f in shown if f.of != "value"]
+    assert {f.of for f in counts} == {"numerator", "denominator"} and len(counts) > 100
+    assert audit_page(html, truth, None, period) == []
+    row = re.search(r'<td>Re-referrals within 12 months</td><td class="pk-num">([^<]+)</td><td class="pk-num">'
+                    r'([\d,]+) of ([\d,]+)</td>', html)
+    assert row, "no count beside the re-referral rate"
+    wrong = html.replace(row.group(0), row.group(0).replace(f">{row.group(2)} of", f">{int(row.group(2)) + 1} of"), 1)
+    assert "a number that is not the figure its place names" in {f.problem for f in audit_page(wrong, truth, None, period)}
+    hidden = html.replace(row.group(0), row.group(0).replace(f">{row.group(1)}<", ">withheld<"), 1)
+    assert "a count beside a figure that is not shown" in {f.problem for f in audit_page(hidden, truth, None, period)}
+
+
 def test_the_batch_does_not_publish_a_report_that_fails_the_audit(page_and_truth, tmp_path, monkeypatch):
     """A report whose page shows a small count is not written; the earlier report is kept; no value is quoted."""
     from perfkit.config import paths
@@ -425,9 +444,13 @@ def test_section_20_starts_are_hidden_with_the_v2_group_they_equal():
     starts = rows("cla_starts", [("all", "all", 43, None), ("legal_status", "C1", 5, None), ("legal_status", "C2", 27, None),
                                  ("legal_status", "E1", 1, None), ("legal_status", "J2", 1, None),
                                  ("legal_status", "L2", 1, None), ("legal_status", "V2", 8, None)])
+    from perfkit.indicators.labels import group_label
+
+    code_of = {group_label("legal_status", c): c for c in ("C1", "C2", "E1", "J2", "L2", "V2")}
+    starts = starts.with_columns(pl.col("group").replace({c: g for g, c in code_of.items()}))  # as the report names them
     s20 = rows("cla_s20_starts", [("all", "all", 8, None)])
     out = suppress(pl.concat([starts, s20]), T)
-    hidden = {(r["indicator"], r["group"]) for r in out.iter_rows(named=True) if r["suppressed"]}
+    hidden = {(r["indicator"], code_of.get(r["group"], r["group"])) for r in out.iter_rows(named=True) if r["suppressed"]}
     truth = {"C1": 5, "C2": 27, "E1": 1, "J2": 1, "L2": 1, "V2": 8}
     ranges = {g: (classes(v, 43) if ("cla_starts", g) in hidden else [v]) for g, v in truth.items()}
     s20_hidden = ("cla_s20_starts", "all") in hidden

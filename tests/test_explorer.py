@@ -277,7 +277,7 @@ def test_records_behind_a_filtered_cell_match_its_count(northmoor):
 
 
 def test_the_age_filter_offers_the_groups_of_the_age_band_breakdown(northmoor):
-    from perfkit.indicators.breakdowns import AGE_GROUPS
+    from perfkit.indicators.labels import AGE_GROUPS
 
     assert list(northmoor.age.options) == [EVERY_AGE, *AGE_GROUPS]
 

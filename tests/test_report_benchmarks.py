@@ -147,8 +147,9 @@ def test_the_note_names_the_neighbours_and_the_published_year(northmoor, publish
 def test_the_headline_table_keeps_its_width(northmoor):
     period, html = northmoor
     headers = _tables(html)[f"Headline indicators, {period.label}"][0]
-    assert len(headers) == 12 and sum(h.endswith("(latest published)") for h in headers) == 3
-    assert headers[2:4] == ["Variation", "Assurance"]  # the Making Data Count icons beside the figure (#20)
+    assert len(headers) == 13 and sum(h.endswith("(latest published)") for h in headers) == 3
+    assert headers[2] == "Number"  # how many children the figure is counted from (#19)
+    assert headers[3:5] == ["Variation", "Assurance"]  # the Making Data Count icons beside the figure (#20)
 
 
 @needs_published

@@ -110,13 +110,13 @@ def test_every_headline_figure_has_a_variation_and_an_assurance_icon_with_words(
     table = next(t for t in soup.find_all("table") if t.caption and t.caption.get_text().startswith("Headline indicators"))
     headers = [th.get_text() for th in table.select("thead th")]
     assert all(th.get("scope") == "col" for th in table.select("thead th"))
-    assert headers[1:4] == [period, "Variation", "Assurance"]
+    assert headers[1:5] == [period, "Number", "Variation", "Assurance"]
     rows = table.select("tbody tr")
     assert len(rows) >= 30
     for tr in rows:
         cells = tr.find_all("td")
         title = cells[0].get_text()
-        variation, assurance = cells[2], cells[3]
+        variation, assurance = cells[3], cells[4]
         svg = variation.find("svg")
         assert svg is not None, title  # every headline figure has a variation icon, limits or not
         assert svg["role"] == "img" and svg["aria-label"] in VARIATION_LABELS, title
@@ -138,7 +138,7 @@ def test_the_variation_icon_agrees_with_the_chart_and_the_commentary(batch_page)
     html, _ = batch_page
     soup = _soup(html)
     table = next(t for t in soup.find_all("table") if t.caption and t.caption.get_text().startswith("Headline indicators"))
-    icons = {tr.find_all("td")[0].get_text(): tr.find_all("td")[2].find("svg")["aria-label"] for tr in table.select("tbody tr")}
+    icons = {tr.find_all("td")[0].get_text(): tr.find_all("td")[3].find("svg")["aria-label"] for tr in table.select("tbody tr")}
     text = " ".join(soup.get_text(" ").split())
     for trend_title, rows in _trend_rows(html).items():
         title = next(i.title for i in CATALOGUE.indicators if i.trend_title == trend_title)

@@ -10,44 +10,10 @@ import polars as pl
 
 from perfkit.indicators.catalogue import ALL
 from perfkit.indicators.children import age_on
+from perfkit.indicators.labels import AGE_BANDS, UNKNOWN, group_labels
 from perfkit.indicators.windows import AGE_DATE
 
-UNKNOWN = "Not recorded"
-
-AGE_BANDS = ((0, 1, "Under 1"), (1, 5, "1-4"), (5, 10, "5-9"), (10, 16, "10-15"), (16, None, "16 and over"))
-"""The age bands (lowest age, age above the band or ``None`` for the open top band, label), by age at the event."""
-AGE_GROUPS = (*(label for _, _, label in AGE_BANDS), UNKNOWN)
-"""Every group of the age-band breakdown, in order (``Not recorded``: no date of birth, or one after the event)."""
-ETHNICITY_GROUPS = {"W": "White", "M": "Mixed", "A": "Asian or Asian British", "B": "Black or Black British",
-                    "C": "Other ethnic group", "O": "Other ethnic group"}
-SEX_NAMES = {"M": "Male", "F": "Female", "U": "Unknown"}
-SOURCE_GROUPS = {"1": "Individual", "2": "Schools and education", "3": "Health services", "4": "Housing",
-                 "5": "Local authority services", "6": "Police", "7": "Other legal agency", "8": "Other",
-                 "9": "Anonymous", "10": "Unknown"}
-CATEGORY_NAMES = {"NEG": "Neglect", "PHY": "Physical abuse", "SAB": "Sexual abuse", "EMO": "Emotional abuse",
-                  "MUL": "Multiple"}
-PLACEMENT_GROUPS = {"U": "Foster placements", "K": "Children's homes", "R": "Other residential settings",
-                    "P": "Placed with parents or others", "H": "Independent and semi-independent living",
-                    "A": "Placed for adoption", "S": "Other residential settings", "T": "Temporary placements",
-                    "Z": "Other placements"}
-
 CHILD_BREAKDOWNS = {"sex", "age_band", "ethnicity_group", "district"}
-
-NATURAL_ORDER = {"age_band": AGE_GROUPS, "care_leaver_age_band": ("17-18", "19-21")}
-"""Breakdowns whose groups have an order of their own (ages); the others read alphabetically."""
-
-
-def in_natural_order(breakdown: str, groups: list[str]) -> list[str]:
-    """A breakdown's groups as people read them: ages youngest first, others alphabetically, unknowns last.
-
-    >>> in_natural_order("age_band", ["5-9", "16 and over", "Not recorded", "Under 1", "10-15", "1-4"])
-    ['Under 1', '1-4', '5-9', '10-15', '16 and over', 'Not recorded']
-    >>> in_natural_order("sex", ["Unknown", "Male", "Female"])
-    ['Female', 'Male', 'Unknown']
-    """
-    order = NATURAL_ORDER.get(breakdown, ())
-    last = (UNKNOWN, "Unknown")
-    return sorted(groups, key=lambda g: (g in last, order.index(g) if g in order else len(order), g))
 
 
 def age_band(age: pl.Expr) -> pl.Expr:
@@ -70,9 +36,10 @@ def age_band(age: pl.Expr) -> pl.Expr:
     return expr.otherwise(pl.lit(UNKNOWN))
 
 
-def _mapped(column: str, mapping: dict[str, str], key: pl.Expr | None = None) -> pl.Expr:
+def _mapped(column: str, labels: str, key: pl.Expr | None = None) -> pl.Expr:
+    """The group of each row's code (or ``key``), by the labels of ``labels`` in labels.yaml."""
     source = key if key is not None else pl.col(column)
-    return source.replace_strict(mapping, default=UNKNOWN, return_dtype=pl.String).fill_null(UNKNOWN)
+    return source.replace_strict(group_labels()[labels], default=UNKNOWN, return_dtype=pl.String).fill_null(UNKNOWN)
 
 
 def group_expression(breakdown: str, columns: list[str]) -> pl.Expr:
@@ -83,22 +50,24 @@ def group_expression(breakdown: str, columns: list[str]) -> pl.Expr:
         own = [pl.col(c) for c in ("district", "placement_district") if c in columns]
         return pl.coalesce(*own, pl.col("__child_district"), pl.lit(UNKNOWN))
     if breakdown == "sex":
-        return _mapped("sex", SEX_NAMES)
+        return _mapped("sex", "sex")
     if breakdown == "age_band":
         return age_band(age_on(pl.col(AGE_DATE), pl.col("date_of_birth")))
     if breakdown == "ethnicity_group":
         key = pl.when(pl.col("ethnicity").is_in(["REFU", "NOBT"])).then(pl.lit("X")).otherwise(pl.col("ethnicity").str.slice(0, 1))
-        return _mapped("ethnicity", {**ETHNICITY_GROUPS, "X": "Refused or not obtained"}, key)
+        return _mapped("ethnicity", "ethnicity_group", key)
     if breakdown in ("referral_source", "contact_source"):
-        return _mapped(breakdown, SOURCE_GROUPS, pl.col(breakdown).str.extract(r"^(\d+)", 1))
+        return _mapped(breakdown, "source", pl.col(breakdown).str.extract(r"^(\d+)", 1))
     if breakdown == "category":
-        return _mapped("category", CATEGORY_NAMES)
+        return _mapped("category", "category")
     if breakdown == "placement_type":
-        return _mapped("placement_type", PLACEMENT_GROUPS, pl.col("placement_type").str.slice(0, 1))
+        return _mapped("placement_type", "placement_type", pl.col("placement_type").str.slice(0, 1))
     if breakdown == "looked_after":
-        return _mapped("looked_after", {"Y": "Missing from care", "N": "Missing from home"})
+        return _mapped("looked_after", "looked_after")
     if breakdown == "care_leaver_age_band":
         return pl.col("age_band").fill_null(UNKNOWN)
-    if breakdown in ("legal_status", "category_of_need", "team", "department"):
+    if breakdown in ("legal_status", "category_of_need"):
+        return _mapped(breakdown, breakdown)
+    if breakdown in ("team", "department"):
         return pl.col(breakdown).cast(pl.String).fill_null(UNKNOWN)
     raise KeyError(f"unknown breakdown {breakdown!r}")

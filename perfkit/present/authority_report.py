@@ -16,6 +16,7 @@ from functools import cached_property
 import polars as pl
 
 from perfkit.config.settings import DEFAULT_THRESHOLD
+from perfkit.indicators.labels import in_natural_order
 from perfkit.indicators.catalogue import (
     ALL,
     NOT_AVAILABLE,
@@ -37,7 +38,7 @@ from perfkit.present.disclosure import (
     small_counts,
 )
 from perfkit.present.disclosure import label as small_label
-from perfkit.present.formatting import NOT_AVAILABLE_CELL, format_value, markdown_text
+from perfkit.present.formatting import COUNTED, NOT_AVAILABLE_CELL, count_words, format_value, markdown_text
 from perfkit.present.html_tables import Cell, HtmlTable
 from perfkit.present.narrative import (
     Benchmarks,
@@ -124,6 +125,14 @@ class AuthorityReport:
         if row.get("suppressed"):
             return shown_label(indicator.unit, row.get("suppression"), self.threshold)
         return format_value(row.get("value"), indicator)
+
+    def counted(self, indicator: Indicator, period: Period) -> str:
+        """How many children (or events) a shown rate, percentage or ratio is counted from: "300 children on
+        a plan", "59 of 107" (:func:`count_words`); empty beside a count, and beside a figure not shown."""
+        row = self._row(indicator.id, period) or {}
+        if row.get("reason") or row.get("suppressed") or row.get("value") is None:
+            return ""
+        return count_words(indicator, row.get("numerator"), row.get("denominator"))
 
     def reason(self, indicator_id: str, period: Period) -> str | None:
         """Why the data give no figure for the indicator in ``period`` ("not available from this data: needs ...")."""
@@ -274,6 +283,7 @@ class AuthorityReport:
             row = [
                 Cell(indicator.title),
                 Cell(self.shown(indicator, p), "pk-num"),
+                Cell(self.counted(indicator, p), "pk-num"),
                 *self.icons(indicator),
                 Cell(self.shown(indicator, p.previous()), "pk-num"),
                 Cell(self.shown(indicator, p.year_earlier()), "pk-num"),
@@ -288,7 +298,7 @@ class AuthorityReport:
                         Cell(format_value(b.region, shown) if b.region is not None else "", "pk-num"),
                         Cell(format_value(b.neighbours, shown) if b.neighbours is not None else "", "pk-num")]
             rows.append(row)
-        headers = ["Indicator", p.label, "Variation", "Assurance", f"Previous quarter ({p.previous().label})",
+        headers = ["Indicator", p.label, COUNTED, "Variation", "Assurance", f"Previous quarter ({p.previous().label})",
                    f"Same quarter last year ({p.year_earlier().label})", "Target", "Status", "Better is"]
         if with_benchmarks:
             region = next((b.region_name for b in self.benchmarks.values() if b.region_name), "Region")
@@ -524,6 +534,7 @@ class AuthorityReport:
                 if rows is None:
                     continue
                 groups = rows.filter(pl.col("period") == self.period.label).sort("group")
+                by_count = indicator.unit == "rate_per_10k"
                 choice = f"{indicator.title} by {BREAKDOWN_NAMES.get(breakdown, breakdown)}"
                 if "suppression" in groups.columns and (groups["suppression"] == DROPPED_REASON).any():
                     # not even the groups are shown: their existence would give a small number away
@@ -532,12 +543,16 @@ class AuthorityReport:
                     columns["value"].append(None)
                     columns["shown"].append(NOT_SHOWN)
                     continue
-                for r in groups.iter_rows(named=True):
-                    columns["choice"].append(choice)
-                    columns["group"].append(r["group"])
-                    columns["value"].append(r["value"])
-                    columns["shown"].append(shown_label(indicator.unit, r.get("suppression"), self.threshold)
-                                            if r["suppressed"] else format_value(r["value"], indicator))
+                order = in_natural_order(breakdown, groups["group"].to_list())
+                for r in sorted(groups.iter_rows(named=True), key=lambda r: order.index(r["group"])):
+                    if by_count and not r["suppressed"] and r["value"] is None and r["numerator"] is not None:
+                        # a rate has no population by group: the group's count is shown, with what it counts
+                        value, shown = r["numerator"], count_words(indicator, r["numerator"], None)
+                    else:
+                        value, shown = r["value"], (shown_label(indicator.unit, r.get("suppression"), self.threshold)
+                                                    if r["suppressed"] else format_value(r["value"], indicator))
+                    for name, item in (("choice", choice), ("group", r["group"]), ("value", value), ("shown", shown)):
+                        columns[name].append(item)
         if not columns["choice"]:
             return pl.DataFrame()
         return pl.DataFrame(columns, schema={"choice": pl.String, "group": pl.String, "value": pl.Float64, "shown": pl.String})

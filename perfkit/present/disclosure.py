@@ -43,6 +43,7 @@ import polars as pl
 from perfkit.config.settings import DEFAULT_THRESHOLD, check_threshold
 from perfkit.errors import DisclosureError
 from perfkit.indicators.catalogue import ALL, Catalogue, load_catalogue
+from perfkit.indicators.labels import group_label
 from perfkit.indicators.periods import ALONE, Period
 
 SMALL = "fewer than {threshold}"
@@ -228,8 +229,9 @@ def _declared_relations(numerators: dict[tuple, int], denominators: dict[tuple, 
             if own != indicator.id or breakdown != ALL:
                 continue
             if indicator.same_as:
-                other = numerators.get((la, period, indicator.same_as["indicator"], indicator.same_as["breakdown"],
-                                        str(indicator.same_as["group"])))
+                breakdown = indicator.same_as["breakdown"]
+                other = numerators.get((la, period, indicator.same_as["indicator"], breakdown,
+                                        group_label(breakdown, indicator.same_as["group"])))
                 if other is not None:
                     same.append(Relation((q,), other, True))
             if indicator.within:

@@ -43,7 +43,7 @@ from perfkit.config.settings import DEFAULT_THRESHOLD
 from perfkit.indicators.catalogue import ALL, QUARTER_ALONE, Catalogue, load_catalogue
 from perfkit.indicators.periods import ALONE
 from perfkit.present.disclosure import ALL_GROUPS, NOT_SHOWN, WITHHELD, Reader, label, relations_of
-from perfkit.present.formatting import NO_FIGURE, NOT_AVAILABLE_CELL
+from perfkit.present.formatting import COUNTED, NO_FIGURE, NOT_AVAILABLE_CELL
 
 PERIOD = re.compile(r"\b(\d{4}-\d{2} Q[1-4])\b")
 _NUMBER = re.compile(r"^(-?[\d,]*\.?\d+)(%| per 10,000| working days)?$")
@@ -120,6 +120,24 @@ class Shown:
     group: str
     text: str
     place: str
+    of: str = "value"
+    """What the number is of its place's figure: its ``value``, or the ``numerator`` or ``denominator`` it is
+    counted from (the count beside a rate, a rate's group shown as a count)."""
+
+
+def _counts(text: str, indicator, period: str, breakdown: str, group: str, place: str) -> list[Shown]:
+    """The numbers of a count written beside (or in place of) a figure (:func:`count_words`): "300 children on
+    a plan" (a rate's numerator), "59 of 107" and "135 over 31" (numerator and denominator); none where the
+    text is not of that form for the indicator."""
+    text = text.strip()
+    if indicator.unit == "rate_per_10k" and text.endswith(f" {indicator.noun}"):
+        number = text.removesuffix(f" {indicator.noun}")
+        return [Shown(period, indicator.id, breakdown, group, number, place, "numerator")] if parse_number(number) is not None else []
+    match = re.fullmatch(r"([\d,]*\.?\d+) (?:of|over) ([\d,]*\.?\d+)", text)
+    if match and indicator.unit in ("percent", "ratio"):
+        return [Shown(period, indicator.id, breakdown, group, match.group(1), place, "numerator"),
+                Shown(period, indicator.id, breakdown, group, match.group(2), place, "denominator")]
+    return []
 
 
 class _Names:
@@ -129,6 +147,7 @@ class _Names:
         from perfkit.present.authority_report import BREAKDOWN_NAMES
 
         self.by_title = {i.title: i for i in catalogue.indicators}
+        self.ids = {i.id: i for i in catalogue.indicators}
         self.choices = {f"{i.title} by {BREAKDOWN_NAMES.get(b, b)}": (i.id, b)
                         for i in catalogue.indicators for b in i.breakdowns}
         self.trends = {**{i.title: (i, "") for i in catalogue.indicators},
@@ -188,11 +207,15 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Fin
                     if parse_number(row[2]) is not None:
                         yield Finding("a figure the audit cannot place", f"{caption}, row '{row[0]}'")
                     continue
-                yield Shown(period, found[0], found[1], row[1], row[2], f"{caption}, {row[0]}, {row[1]}")
+                place = f"{caption}, {row[0]}, {row[1]}"
+                counted = _counts(row[2], names.ids[found[0]], period, found[1], row[1], place)
+                yield from counted or [Shown(period, found[0], found[1], row[1], row[2], place)]
             continue
         columns = {n: PERIOD.search(h).group(1) for n, h in enumerate(headers) if PERIOD.search(h) and n > 0}
         icons = {n: h for n, h in enumerate(headers) if h in ICON_COLUMNS}
-        unknown = [n for n, h in enumerate(headers) if n not in columns and n not in icons and not _OTHER_COLUMNS.match(h)]
+        counts = [n for n, h in enumerate(headers) if h == COUNTED]
+        unknown = [n for n, h in enumerate(headers)
+                   if n not in columns and n not in icons and n not in counts and not _OTHER_COLUMNS.match(h)]
         if unknown and any(re.search(r"\d", row[n]) for row in rows for n in unknown if n < len(row)):
             yield Finding("a column the audit does not know holds a number", f"{caption}, '{headers[unknown[0]]}'")
         for row, tds in zip(rows, cells):
@@ -227,6 +250,18 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Fin
                     yield SpcClaim(indicator.id, columns[n] + alone, name, number, tolerance, place)
                 continue
             indicator, alone = names.trends.get(row[0], (None, ""))
+            for n in counts:  # the count beside this quarter's figure
+                text = row[n] if n < len(row) else ""
+                if not text.strip():
+                    continue
+                place = f"{caption}, {row[0]}, {COUNTED.lower()}"
+                counted = _counts(text, indicator, period, ALL, ALL, place) if indicator is not None and not alone else []
+                if not counted:
+                    yield Finding("a count the audit cannot read", place)
+                figure = next((row[k] for k, p in columns.items() if p == period and k < len(row)), "")
+                if counted and parse_number(figure) is None:
+                    yield Finding("a count beside a figure that is not shown", place)
+                yield from counted
             for n, text in enumerate(row):
                 if n not in columns:
                     continue
@@ -271,9 +306,13 @@ def _charts(html: str, names: _Names, period: str) -> Iterator[Shown | SpcClaim 
                 if found is None:
                     yield Finding("a chart figure the audit cannot place", f"{where}, '{row['choice']}'")
                     continue
-                yield Shown(period, found[0], found[1], row["group"], text, f"{where}, {row['choice']}, {row['group']}")
-                if row.get("value") is not None and parse_number(text) is None:
-                    yield Finding("a chart holds a value its label hides", f"{where}, {row['choice']}, {row['group']}")
+                place = f"{where}, {row['choice']}, {row['group']}"
+                counted = _counts(text, names.ids[found[0]], period, found[1], row["group"], place)
+                yield from counted or [Shown(period, found[0], found[1], row["group"], text, place)]
+                if counted and row.get("value") is not None and row["value"] != parse_number(counted[0].text):
+                    yield Finding("a chart holds a value its label does not say", place)
+                elif not counted and row.get("value") is not None and parse_number(text) is None:
+                    yield Finding("a chart holds a value its label hides", place)
             elif any(re.search(r"\d", str(v)) for v in row.values() if not isinstance(v, bool)):
                 yield Finding("a chart figure the audit cannot place", where)
 
@@ -415,17 +454,19 @@ def misplaced(shown: list[Shown], measures: pl.DataFrame) -> list[Finding]:
     A figure under the wrong title (a quarter alone under the 12-month figure's, a group under another's)
     would be checked against the wrong figure's suppression: the page must say what each number is.
     """
-    truth: dict[tuple, float | None] = {}
-    for key, value in zip(measures.select("period", "indicator", "breakdown", "group").iter_rows(),
-                          measures["value"].to_list()):
-        truth.setdefault(key, value)
+    truth: dict[tuple, dict] = {}
+    for row in measures.iter_rows(named=True):
+        truth.setdefault((row["period"], row["indicator"], row["breakdown"], row["group"]), row)
+    values = {(f.period, f.indicator, f.breakdown, f.group) for f in shown if f.of == "value" and parse_number(f.text) is not None}
     found = []
     for figure in shown:
         key = (figure.period, figure.indicator, figure.breakdown, figure.group)
         number = parse_number(figure.text)
         if number is None or key not in truth:
             continue
-        value = truth[key]
+        if figure.of != "value" and figure.breakdown == ALL and key not in values:
+            found.append(Finding("a count beside a figure that is not shown", figure.place))
+        value = truth[key][figure.of]
         match = _NUMBER.match(figure.text.strip())
         if value is None or abs(number - value) > _tolerance(match.group(1)) + 1e-9 * abs(value):
             found.append(Finding("a number that is not the figure its place names", figure.place))

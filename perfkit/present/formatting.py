@@ -10,6 +10,8 @@ from perfkit.indicators.catalogue import Indicator
 from perfkit.indicators.rounding import round_half_up
 
 NO_FIGURE = "no figure"
+COUNTED = "Number"
+"""The column beside a figure that says how many children (or events) it is counted from."""
 NOT_AVAILABLE_CELL = "not available"
 """A cell whose figure the data cannot give (the reason is written once, under the headline table)."""
 
@@ -24,6 +26,31 @@ def format_number(value: float | None, decimals: int) -> str:
     if rounded is None:
         return NO_FIGURE
     return f"{rounded:,.{decimals}f}"
+
+
+def _count(value: float) -> str:
+    """A count as written beside a figure: whole numbers with thousands commas, FTE to one decimal."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def count_words(indicator: Indicator, numerator: float | None, denominator: float | None) -> str:
+    """What a rate, percentage or ratio is counted from, as members read it beside the figure: how many
+    children (or episodes, plans, ...). Empty for a count (the figure is the count) and a median.
+
+    >>> from perfkit.indicators.catalogue import load_catalogue
+    >>> c = load_catalogue()
+    >>> count_words(c["cpp_rate"], 300, 63488), count_words(c["ehcp_20wk_pct"], 59, 107)
+    ('300 children on a plan', '59 of 107')
+    >>> count_words(c["missing_episodes_per_child"], 135, 31), count_words(c["contacts"], 1883, None)
+    ('135 over 31', '')
+    """
+    if numerator is None or indicator.unit in ("count", "working_days"):
+        return ""
+    if indicator.unit == "rate_per_10k":
+        return f"{_count(numerator)} {indicator.noun}"
+    if denominator is None:
+        return ""
+    return f"{_count(numerator)} {'of' if indicator.unit == 'percent' else 'over'} {_count(denominator)}"
 
 
 def format_value(value: float | None, indicator: Indicator) -> str:

@@ -20,7 +20,8 @@ import polars as pl
 from perfkit.config import paths
 from perfkit.config.settings import authority_settings
 from perfkit.errors import PeriodError
-from perfkit.indicators.breakdowns import AGE_GROUPS, ALL, group_expression, in_natural_order
+from perfkit.indicators.breakdowns import ALL, group_expression
+from perfkit.indicators.labels import AGE_GROUPS, in_natural_order
 from perfkit.indicators.catalogue import POPULATION, QUARTER_ALONE, Indicator, load_catalogue
 from perfkit.indicators.child_details import with_children
 from perfkit.indicators.engine import (

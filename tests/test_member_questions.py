@@ -1,0 +1,105 @@
+"""What the committees asked (#19), read back from the finished member page of ``perfkit batch``.
+
+"How many children?": every rate, percentage and ratio shows the count it is worked out from beside it,
+and a breakdown of a rate shows each group's count, never "no figure". "Reasons children came into care"
+must be readable: codes read in DfE's words. Groups read in their natural order (ages youngest first).
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+
+from perfkit.indicators.catalogue import load_catalogue
+from perfkit.indicators.labels import AGE_GROUPS, group_labels
+
+CATALOGUE = load_catalogue()
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory) -> tuple[str, str]:
+    from perfkit.cli import main
+
+    out = tmp_path_factory.mktemp("questions")
+    assert main(["batch", "--authority", "990", "--out", str(out), "--workers", "1"]) == 0
+    (html,) = list(out.glob("*/990.html"))
+    return html.read_text(encoding="utf-8"), html.parent.name.replace("-Q", " Q")
+
+
+@pytest.fixture(scope="module")
+def truth(page) -> pl.DataFrame:
+    from perfkit.pipeline.aggregates import build_report
+
+    return build_report("990", page[1], audience="analyst").measures
+
+
+def _cells(row_html: str) -> list[str]:
+    from html import unescape
+
+    return [unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row_html, re.S)]
+
+
+def _breakdown_rows(html: str) -> list[tuple[str, str, str]]:
+    from html import unescape
+
+    found = re.findall(r'<tr><td>([^<]+ by [^<]+)</td><td>([^<]+)</td><td class="pk-num">([^<]*)</td></tr>', html)
+    return [(unescape(c), unescape(g), unescape(v)) for c, g, v in found]
+
+
+def test_every_rate_and_percentage_shows_how_many_children_beside_it(page, truth):
+    html, period = page
+    table = re.search(r"<caption>Headline indicators.*?</table>", html, re.S).group(0)
+    headers = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
+    assert headers[1:3] == [period, "Number"]
+    headline = truth.filter((pl.col("period") == period) & (pl.col("breakdown") == "all"))
+    counted = 0
+    for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]:
+        title, figure, number = _cells(row)[:3]
+        indicator = next(i for i in CATALOGUE.indicators if i.title == title)
+        true = headline.filter(pl.col("indicator") == indicator.id).row(0, named=True)
+        if indicator.unit in ("count", "working_days") or not re.match(r"^[\d,.]+", figure):
+            assert number == "", title  # a count is its own number; nothing beside a figure not shown
+            continue
+        numbers = [float(n.replace(",", "")) for n in re.findall(r"[\d,]*\.?\d+", number)]
+        assert numbers[0] == pytest.approx(true["numerator"], abs=0.05), title
+        if indicator.unit == "rate_per_10k":
+            assert number.endswith(indicator.noun), title  # "300 children on a plan"
+        else:
+            assert numbers[1] == pytest.approx(true["denominator"], abs=0.05), title  # "59 of 107"
+        counted += 1
+    assert counted >= 25
+
+
+def test_a_breakdown_of_a_rate_shows_each_groups_count_never_no_figure(page, truth):
+    html, period = page
+    rates = {i.title: i for i in CATALOGUE.indicators if i.unit == "rate_per_10k"}
+    rows = [r for r in _breakdown_rows(html) if r[0].split(" by ")[0] in rates]
+    assert len(rows) >= 40
+    assert not [r for r in rows if r[2] == "no figure"]
+    shown = [r for r in rows if re.match(r"^[\d,]+ ", r[2])]
+    assert len(shown) >= 30
+    for choice, group, text in shown:
+        indicator = rates[choice.split(" by ")[0]]
+        assert text.endswith(" " + indicator.noun), (choice, group, text)
+        number = float(text.split(" ")[0].replace(",", ""))
+        true = truth.filter((pl.col("period") == period) & (pl.col("indicator") == indicator.id)
+                            & (pl.col("group") == group) & (pl.col("breakdown") != "all"))
+        assert number in true["numerator"].to_list(), (choice, group, text)
+
+
+def test_codes_read_in_dfe_words_and_ages_youngest_first(page):
+    html, _ = page
+    rows = _breakdown_rows(html)
+    for breakdown, words in (("legal status", "legal_status"), ("category of need", "category_of_need")):
+        groups = {g for c, g, _ in rows if c.endswith(f" by {breakdown}")}
+        assert groups, breakdown
+        assert groups <= set(group_labels()[words].values()) | {"Not recorded"}, groups
+        assert not any(re.fullmatch(r"[A-Z]\d", g) for g in groups)
+    assert "Single period of accommodation under section 20" in {g for c, g, _ in rows if c.endswith(" by legal status")}
+    for choice in {c for c, _, _ in rows if c.endswith(" by age band")}:
+        groups = [g for c, g, _ in rows if c == choice]
+        order = AGE_GROUPS if choice.split(" by ")[0] not in {i.title for i in CATALOGUE.in_family("care_leavers")} \
+            else ("17-18", "19-21")
+        assert groups == [a for a in order if a in groups], (choice, groups)
