@@ -508,3 +508,90 @@ def test_one_age_rule_for_a_29_february_birthday_everywhere():
     assert not hasattr(cleaning, "age_on")
     assert sum("def age_on" in inspect.getsource(m)
                for m in (annex_a, annex_a_write, ssda903, cleaning, breakdowns, looked_after, missing, children)) == 1
+
+
+def test_missing_children_in_depth_by_hand(tmp_path):
+    """Committees asked "frequent absconders?", "how long missing?" and who is missing now (#19): children with
+    3 or more episodes, children missing at the quarter's end, and episodes lasting more than a week, in days
+    (the returns record dates, not times)."""
+    children = _frame(["la_code", "child_id", "sex", "date_of_birth", "ethnicity", "disability", "uasc", "district"],
+                      [(LA, c, "F", d("2008-05-01"), "WBRI", "N", "N", "North") for c in "stuvwxy"])
+    missing = _frame(
+        ["la_code", "child_id", "missing_start", "missing_end", "missing_type", "looked_after", "rhi_offered_date",
+         "rhi_accepted"],
+        [
+            (LA, "x", d("2022-07-01"), d("2022-07-02"), "M", "Y", None, None),  # 1 day
+            (LA, "x", d("2022-07-15"), d("2022-07-24"), "M", "Y", None, None),  # 9 days: more than a week
+            (LA, "x", d("2022-08-01"), d("2022-08-08"), "M", "Y", None, None),  # 7 days: perhaps not
+            (LA, "x", d("2022-08-20"), d("2022-08-20"), "A", "Y", None, None),  # away: not missing, not counted
+            (LA, "y", d("2022-07-05"), d("2022-07-05"), "M", "N", None, None),
+            (LA, "y", d("2022-09-01"), d("2022-09-09"), "M", "N", None, None),  # 8 days: more than a week
+            (LA, "u", d("2022-09-30"), d("2022-09-30"), "M", "N", None, None),  # back by the quarter's end
+            (LA, "w", d("2022-09-20"), None, "M", "N", None, None),             # still missing
+            (LA, "v", d("2022-06-20"), d("2022-10-05"), "M", "Y", None, None),  # missing over the quarter's end
+            (LA, "s", d("2022-06-01"), d("2022-07-03"), "M", "N", None, None),  # began last quarter: 32 days
+            (LA, "t", d("2022-09-25"), d("2022-10-01"), "A", "N", None, None),  # away over the end: not missing
+        ],
+    )
+    population = _frame(["la_code", "year", "population_0_17"], [(LA, 2021, 19000), (LA, 2022, 20000)])
+    directory = write_tables(tmp_path / "missing", {"children": children, "missing_episodes": missing,
+                                                    "population": population})
+    ids = ["missing_repeat_children", "missing_at_end", "missing_over_7d_pct"]
+    frame = compute(load_dataset(directory), [PERIOD], indicators=ids, breakdowns=["looked_after"])
+    headline = {r["indicator"]: r for r in frame.filter(pl.col("breakdown") == "all").iter_rows(named=True)}
+    assert (headline["missing_repeat_children"]["numerator"], headline["missing_at_end"]["numerator"]) == (1, 2)
+    over = headline["missing_over_7d_pct"]
+    assert (over["numerator"], over["denominator"]) == (3, 7) and over["value"] == pytest.approx(300 / 7)
+    groups = {r["group"]: (r["numerator"], r["denominator"])
+              for r in frame.filter(pl.col("breakdown") == "looked_after").iter_rows(named=True)}
+    assert groups == {"Missing from care": (1, 3), "Missing from home": (2, 4)}
+
+
+def test_leaving_care_ehcp_requests_mediation_and_contact_outcomes_by_hand(tmp_path):
+    """Children leaving care by reason, EHC requests received and those that went to mediation, and contacts
+    by outcome (#19), in one quarter (2022-23 Q2), counted by hand."""
+    children = _frame(["la_code", "child_id", "sex", "date_of_birth", "ethnicity", "disability", "uasc", "district"],
+                      [(LA, c, "F", d("2010-05-01"), "WBRI", "N", "N", "North") for c in "abcde"])
+    cla = _frame(
+        ["la_code", "child_id", "episode_start", "episode_end", "rne", "legal_status", "category_of_need",
+         "placement_type", "reason_ceased"],
+        [
+            (LA, "a", d("2021-01-01"), d("2022-07-10"), "S", "C2", "N1", "U1", None),   # a move: care goes on
+            (LA, "a", d("2022-07-10"), d("2022-09-01"), "P", "C2", "N1", "A4", "E11"),  # adopted
+            (LA, "b", d("2022-02-01"), d("2022-08-15"), "S", "V2", "N4", "U1", "E4A"),  # returned home
+            (LA, "c", d("2022-01-01"), d("2022-09-30"), "S", "C2", "N1", "U1", "E45"),  # SGO on the last day
+            (LA, "d", d("2022-01-01"), d("2022-10-01"), "S", "C2", "N1", "U1", "E8"),   # next quarter
+            (LA, "e", d("2022-03-01"), d("2022-06-30"), "S", "V2", "N4", "U1", "E13"),  # last quarter
+        ],
+    )
+    ehcp = _frame(
+        ["la_code", "child_id", "request_id", "request_date", "decision_date", "plan_issued_date", "exception",
+         "mediation"],
+        [
+            (LA, "a", "e1", d("2022-07-01"), None, None, "N", None),                    # received
+            (LA, "b", "e2", d("2022-09-30"), None, None, "N", None),                    # received, last day
+            (LA, "c", "e3", d("2022-03-01"), None, d("2022-08-01"), "N", "Y"),          # issued: mediation
+            (LA, "d", "e4", d("2022-02-01"), d("2022-07-20"), None, "N", "Y"),          # not to issue: mediation
+            (LA, "e", "e5", d("2022-02-01"), None, d("2022-07-20"), "N", "N"),
+            (LA, "a", "e6", d("2022-01-01"), None, d("2022-10-03"), "N", "Y"),          # closed next quarter
+        ],
+    )
+    contacts = _frame(["la_code", "child_id", "contact_id", "contact_date", "contact_source", "outcome"],
+                      [(LA, "a", "k1", d("2022-07-01"), "6", "referral"), (LA, "b", "k2", d("2022-07-02"), "6", "early_help"),
+                       (LA, "c", "k3", d("2022-07-03"), "2A", "early_help"), (LA, "d", "k4", d("2022-08-03"), "3A", "nfa"),
+                       (LA, "e", "k5", d("2022-08-04"), "1A", "information")])
+    population = _frame(["la_code", "year", "population_0_17"], [(LA, 2021, 19000), (LA, 2022, 20000)])
+    directory = write_tables(tmp_path / "more", {"children": children, "cla_episodes": cla, "ehcp_requests": ehcp,
+                                                 "contacts": contacts, "population": population})
+    frame = compute(load_dataset(directory), [PERIOD], indicators=["cla_ceased", "ehcp_requests_received",
+                                                                   "ehcp_mediation", "contacts"],
+                    breakdowns=["reason_ceased", "contact_outcome"])
+    headline = {r["indicator"]: r["numerator"] for r in frame.filter(pl.col("breakdown") == "all").iter_rows(named=True)}
+    assert headline == {"cla_ceased": 3, "ehcp_requests_received": 2, "ehcp_mediation": 2, "contacts": 5}
+    groups = {(r["breakdown"], r["group"]): r["numerator"] for r in frame.filter(pl.col("breakdown") != "all").iter_rows(named=True)}
+    assert groups == {
+        ("reason_ceased", "Adopted"): 1, ("reason_ceased", "Returned home to live with parents or relatives"): 1,
+        ("reason_ceased", "Special guardianship order"): 1,
+        ("contact_outcome", "Referral to children's social care"): 1, ("contact_outcome", "Early help"): 2,
+        ("contact_outcome", "No further action"): 1, ("contact_outcome", "Information and advice"): 1,
+    }

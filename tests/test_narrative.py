@@ -20,7 +20,8 @@ from perfkit.present.narrative import (
 
 CATALOGUE = load_catalogue()
 NUMBER = r"(-?[\d,]+(?:\.\d+)?)"
-MOVE = re.compile(r"(up|down|unchanged)(?: \((better|worse)\))? from " + NUMBER)
+MOVE = re.compile(r"(up|down|unchanged)(?: (less than 1%|[\d,.]+%|[\d,.]+ percentage points?))?(?: \((better|worse)\))? from "
+                  + NUMBER)
 TARGET = re.compile(r"(above|below|on) the target of " + NUMBER + r"[^(]*\((Green|Amber|Red)\)")
 RELATION = re.compile(r"(higher than|lower than|the same as) (England|the statistical neighbours' average|the North East average) \(" + NUMBER + r"[^;)]*(?:; (better|worse))?\)")
 
@@ -61,10 +62,18 @@ def test_sentence_words_agree_with_its_numbers(indicator, current, previous, yea
     shown = _number(re.match(NUMBER, rest).group(1))
     moves = MOVE.findall(rest)
     assert len(moves) == (previous is not None) + (year_earlier is not None)
-    for word, verdict, other in moves:
+    for word, amount, verdict, other in moves:
         direction = {"up": 1, "down": -1, "unchanged": 0}[word]
         assert (shown > _number(other)) - (shown < _number(other)) == direction
         _check_verdict(direction, verdict or None, indicator.polarity)
+        gap = abs(shown - _number(other))  # the amount is what a reader works out from the two figures shown
+        if indicator.unit == "percent" and direction:
+            assert _number(amount.split(" ")[0]) == gap
+        elif direction and _number(other) != 0:
+            share = gap / abs(_number(other)) * 100
+            assert (share < Decimal("0.5")) if amount == "less than 1%" else abs(_number(amount[:-1]) - share) <= Decimal("0.5")
+        elif direction:
+            assert amount == ""  # no share of nothing
     for word, _, other, verdict in RELATION.findall(rest):
         direction = {"higher than": 1, "lower than": -1, "the same as": 0}[word]
         assert (shown > _number(other)) - (shown < _number(other)) == direction
@@ -240,4 +249,4 @@ def test_the_example_of_the_issue():
     sentence = indicator_sentence(CATALOGUE["ehcp_open_over_20wk"], "P05", 34.0, ("P04", 28.0), ("P00", 30.0),
                                   variation=variation_words(wobble.variation, wobble.rule, wobble.run_length()))
     assert sentence.startswith("EHC needs assessment requests open over 20 weeks (at period end): 34 in P05, "
-                               "within normal variation; up (worse) from 28 in P04")
+                               "within normal variation; up 21% (worse) from 28 in P04")

@@ -421,7 +421,7 @@ def blocks(table: str, column: str) -> bool:
     blanking it would change a figure (an unreadable end date would keep a
     plan open). Any other column is blanked, and the row kept.
 
-    >>> blocks("cla_episodes", "episode_end"), blocks("cla_episodes", "reason_ceased"), blocks("contacts", "contact_source")
+    >>> blocks("cla_episodes", "episode_end"), blocks("cla_episodes", "placement_provider"), blocks("contacts", "contact_source")
     (True, False, False)
     """
     spec = TABLES[table]
@@ -474,16 +474,17 @@ def settle(extracted: Extracted, log: ImportLog, needs: Mapping[str, Collection[
     Examples
     --------
     >>> grid = pl.DataFrame({"a": ["CHILD", "7", "8", "9"], "b": ["DEC", "01/02/2024", "1/2/24", ""],
-    ...                      "c": ["REC", "E3", "E3", "Q9"]})
+    ...                      "c": ["PLACE_PROVIDER", "PR1", "PR1", "Q9"]})
     >>> fields = [Field("child_id", "CHILD", "id", not_blank=True), Field("episode_end", "DEC", "date"),
-    ...           Field("reason_ceased", "REC", "code", decoder=lambda v: v if v.startswith("E") else None, expected="an E code")]
+    ...           Field("placement_provider", "PLACE_PROVIDER", "code", decoder=lambda v: v if v.startswith("PR") else None,
+    ...                 expected="a PR code")]
     >>> out, log = extract(grid, "episodes.csv", fields), ImportLog()
     >>> kept = settle(out, log, {"cla_episodes": needed_keys(fields, "cla_episodes")})
-    >>> kept["cla_episodes"]["child_id"].to_list(), kept["cla_episodes"]["reason_ceased"].to_list()
-    (['7', '9'], ['E3', None])
+    >>> kept["cla_episodes"]["child_id"].to_list(), kept["cla_episodes"]["placement_provider"].to_list()
+    (['7', '9'], ['PR1', None])
     >>> for p in log.problems: print(p)
     episodes.csv, column 'DEC', row 2: value '1/2/24': expected dd/mm/yyyy with a four-digit year (perfkit does not guess the century: 05/01/08 could be 1908 or 2008); format the column as dd/mm/yyyy in Excel and save again; left out of cla_episodes
-    episodes.csv, column 'REC', row 3: value 'Q9': expected an E code; value blanked
+    episodes.csv, column 'PLACE_PROVIDER', row 3: value 'Q9': expected a PR code; value blanked
     """
     fill = {**{k: v[0] for k, v in UNKNOWN_CODES.items()}, **(fill or {})}
     names = {k: v[1] for k, v in UNKNOWN_CODES.items()}

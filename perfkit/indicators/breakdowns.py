@@ -66,7 +66,9 @@ def group_expression(breakdown: str, columns: list[str]) -> pl.Expr:
         return _mapped("looked_after", "looked_after")
     if breakdown == "care_leaver_age_band":
         return pl.col("age_band").fill_null(UNKNOWN)
-    if breakdown in ("legal_status", "category_of_need"):
+    if breakdown == "contact_outcome":
+        return _mapped("outcome", breakdown)
+    if breakdown in ("legal_status", "category_of_need", "reason_ceased"):
         return _mapped(breakdown, breakdown)
     if breakdown in ("team", "department"):
         return pl.col(breakdown).cast(pl.String).fill_null(UNKNOWN)

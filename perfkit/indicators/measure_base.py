@@ -91,11 +91,11 @@ COUNTED_COLUMNS: dict[str, tuple[str, ...]] = {
     "section47": ("start_date", "icpc_date"),
     "cp_plans": ("start_date", "end_date", "initial_category", "latest_category", "previous_plans"),
     "cp_visits": ("visit_date", "recorded_date"),
-    "cla_episodes": ("episode_start", "episode_end", "rne", "legal_status"),
+    "cla_episodes": ("episode_start", "episode_end", "rne", "legal_status", "reason_ceased"),
     "missing_episodes": ("missing_start", "missing_end", "missing_type", "rhi_offered_date", "rhi_accepted"),
     "care_leavers": ("reference_date", "accommodation", "activity"),
     "workforce": ("month", "permanent_fte", "agency_fte", "vacancy_fte", "leavers_fte", "cases", "case_holders_fte"),
-    "ehcp_requests": ("request_date", "decision_date", "plan_issued_date", "exception"),
+    "ehcp_requests": ("request_date", "decision_date", "plan_issued_date", "exception", "mediation"),
     "population": ("year", "population_0_17"),
 }
 """The columns of each table that measures read, besides ``la_code`` and ``child_id``.

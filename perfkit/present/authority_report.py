@@ -61,7 +61,7 @@ BREAKDOWN_NAMES = {
     "referral_source": "source", "contact_source": "source", "category": "category of abuse",
     "placement_type": "placement type", "legal_status": "legal status", "category_of_need": "category of need",
     "looked_after": "missing from care or home", "care_leaver_age_band": "age band", "team": "team",
-    "department": "department",
+    "department": "department", "reason_ceased": "reason", "contact_outcome": "outcome",
 }
 
 

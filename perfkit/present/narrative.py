@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from perfkit.indicators.catalogue import Indicator
-from perfkit.indicators.rounding import compare
+from perfkit.indicators.rounding import compare, round_half_up
 from perfkit.indicators.targets import Target, rag
 from perfkit.present.formatting import NO_FIGURE, format_number, format_value
 
@@ -24,21 +24,40 @@ def judgement(direction: int, indicator: Indicator) -> str | None:
 
 
 def movement(current: float | None, earlier: float | None, indicator: Indicator) -> str:
-    """``"up from"``, ``"down from"`` or ``"unchanged from"``, with better/worse by polarity.
+    """``"up 13% from"``, ``"down 2.0 percentage points (better) from"`` or ``"unchanged from"``: the change
+    between the figures as members read them (rounded), with better or worse by polarity.
+
+    A percentage moves by percentage points; any other figure by a share of the earlier one ("an 11% drop
+    in referrals"), none where the earlier one is 0.
 
     >>> from perfkit.indicators.catalogue import load_catalogue
-    >>> i = load_catalogue()["rereferral_pct"]
-    >>> movement(22.0, 20.0, i), movement(18.0, 20.0, i), movement(20.01, 20.0, i)
-    ('up (worse) from', 'down (better) from', 'unchanged from')
+    >>> c = load_catalogue()
+    >>> movement(22.0, 20.0, c["rereferral_pct"]), movement(18.0, 20.0, c["rereferral_pct"])
+    ('up 2.0 percentage points (worse) from', 'down 2.0 percentage points (better) from')
+    >>> movement(20.01, 20.0, c["rereferral_pct"]), movement(941, 830, c["referrals"]), movement(3, 0, c["referrals"])
+    ('unchanged from', 'up 13% from', 'up from')
     """
     direction = compare(current, earlier, indicator.decimals)
     if direction is None:
         return "compared with"
     if direction == 0:
         return "unchanged from"
-    word = "up" if direction > 0 else "down"
+    word = f"{'up' if direction > 0 else 'down'}{change_amount(current, earlier, indicator)}"
     verdict = judgement(direction, indicator)
     return f"{word} ({verdict}) from" if verdict else f"{word} from"
+
+
+def change_amount(current: float, earlier: float, indicator: Indicator) -> str:
+    """How far a figure moved, as members can check it from the two figures shown: percentage points for a
+    percentage, else the change as a whole-number share of the earlier figure (" 13%"); empty from 0."""
+    now, then = (float(round_half_up(v, indicator.decimals)) for v in (current, earlier))
+    if indicator.unit == "percent":
+        points = format_number(abs(now - then), indicator.decimals)
+        return f" {points} percentage point{'' if points == '1' else 's'}"
+    if then == 0:
+        return ""
+    share = format_number(abs(now - then) / abs(then) * 100, 0)
+    return f" {share}%" if share != "0" else " less than 1%"
 
 
 def relation(current: float | None, other: float | None, indicator: Indicator) -> tuple[str, str | None] | None:
@@ -353,7 +372,7 @@ def indicator_sentence(
     >>> from perfkit.indicators.catalogue import load_catalogue
     >>> i = load_catalogue()["assessments_45wd_pct"]
     >>> indicator_sentence(i, "2024-25 Q2", 84.96, ("2024-25 Q1", 90.0), ("2023-24 Q2", 80.0), Target(88, 5))
-    'Assessments completed within 45 working days: 85.0% in 2024-25 Q2, down (worse) from 90.0% in 2024-25 Q1 and up (better) from 80.0% in the same quarter last year (2023-24 Q2); below the target of 88.0% (Amber).'
+    'Assessments completed within 45 working days: 85.0% in 2024-25 Q2, down 5.0 percentage points (worse) from 90.0% in 2024-25 Q1 and up 5.0 percentage points (better) from 80.0% in the same quarter last year (2023-24 Q2); below the target of 88.0% (Amber).'
     """
     value = format_value(current, indicator)
     if value == NO_FIGURE:

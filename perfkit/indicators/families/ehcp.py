@@ -1,4 +1,5 @@
-"""Count education, health and care plans: issued within 20 weeks, and requests open for longer."""
+"""Count education, health and care plans: requests received, plans issued within 20 weeks, requests open for
+longer, and requests that went to mediation."""
 
 from __future__ import annotations
 
@@ -32,3 +33,15 @@ def ehcp_open_over_20wk(m: MeasureInput) -> MeasureRows:
     rows = open_at_end(requests, "request_date", "closed", m.windows)
     old = (pl.col(TO) - pl.col("request_date")).dt.total_days() > EHCP_WEEKS_DAYS
     return MeasureRows(rows, count_true(old))
+
+
+@measure("ehcp_requests_received")
+def ehcp_requests_received(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(in_window(m.data.table("ehcp_requests"), "request_date", m.windows), ROWS)
+
+
+@measure("ehcp_mediation")
+def ehcp_mediation(m: MeasureInput) -> MeasureRows:
+    closed = m.data.table("ehcp_requests").with_columns(closed=pl.min_horizontal("plan_issued_date", "decision_date"))
+    rows = in_window(closed.filter(pl.col("closed").is_not_null()), "closed", m.windows)
+    return MeasureRows(rows, count_true(pl.col("mediation") == "Y"))

@@ -99,6 +99,12 @@ def cla_starts(m: MeasureInput) -> MeasureRows:
     return MeasureRows(events.rows, events.count())
 
 
+@measure("cla_ceased")
+def cla_ceased(m: MeasureInput) -> MeasureRows:
+    events = events_in(m, _episodes(m).filter(pl.col("reason_ceased").is_not_null()), "episode_end")
+    return MeasureRows(events.rows, events.count())
+
+
 UASC_AT_END = (pl.col("__uasc") == "Y") & (pl.col("__uasc_ceased").is_null() | (pl.col("__uasc_ceased") > pl.col(TO)))
 """A child looked after at a window's end is UASC then: flagged, and not yet past the day UASC ceased."""
 

@@ -1,4 +1,5 @@
-"""Count children missing from care: episodes, children, those under 16, and return home interviews."""
+"""Count children missing from care or home: episodes, children, those missing again and again or still
+missing, how long episodes last, those under 16, and return home interviews."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from perfkit.indicators.measure_base import (
     count_true,
     measure,
 )
-from perfkit.indicators.windows import in_window
+from perfkit.indicators.windows import in_window, open_at_end
 
 
 def _missing(m: MeasureInput) -> pl.DataFrame:
@@ -38,6 +39,25 @@ def missing_children(m: MeasureInput) -> MeasureRows:
 @measure("missing_episodes_per_child")
 def missing_episodes_per_child(m: MeasureInput) -> MeasureRows:
     return MeasureRows(_missing_starting(m), ROWS, CHILDREN)
+
+
+@measure("missing_repeat_children")
+def missing_repeat_children(m: MeasureInput) -> MeasureRows:
+    episodes = pl.len().over("la_code", "period", "child_id")
+    rows = _missing_starting(m).with_columns(__episodes=episodes)
+    return MeasureRows(rows, pl.col("child_id").filter(pl.col("__episodes") >= 3).n_unique().cast(pl.Float64))
+
+
+@measure("missing_at_end")
+def missing_at_end(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(open_at_end(_missing(m), "missing_start", "missing_end", m.windows), CHILDREN)
+
+
+@measure("missing_over_7d_pct")
+def missing_over_7d_pct(m: MeasureInput) -> MeasureRows:
+    ended = in_window(_missing(m), "missing_end", m.windows)
+    days = (pl.col("missing_end") - pl.col("missing_start")).dt.total_days()
+    return MeasureRows(ended, count_true(days >= 8), ROWS)
 
 
 @measure("missing_under16_pct")
