@@ -206,6 +206,37 @@ def test_one_year_of_records_is_enough_to_relate_the_year_to_its_quarters():
     assert "2024-25 Q2 3M" in hidden and len(hidden) >= 2, hidden
 
 
+def _nothing_small_pinned(truth: pl.DataFrame, out: pl.DataFrame) -> None:
+    """No hidden figure from 1 to 4 of ``truth`` can be worked out from the figures ``out`` shows."""
+    from perfkit.present.disclosure import Reader, relations_of
+
+    model = relations_of(truth)
+    shown = {q for q, row in enumerate(model.row_of) if not out["suppressed"][row]}
+    reader = Reader(model, T, set(range(len(model.values))) - shown, set())
+    pinned = [out.row(model.row_of[q], named=True) for q in range(len(model.values))
+              if 0 < model.values[q] < T and q not in shown and reader.pinned(q)]
+    assert not pinned, pinned
+
+
+def _counts(cells: list[tuple[str, str, float, float | None]]) -> pl.DataFrame:
+    return pl.DataFrame({"la_code": ["990"] * len(cells), "period": [c[0] for c in cells],
+                         "indicator": [c[1] for c in cells], "breakdown": ["all"] * len(cells), "group": ["all"] * len(cells),
+                         "numerator": [c[2] for c in cells], "denominator": [c[3] for c in cells],
+                         "value": [c[2] if c[3] is None else c[2] / c[3] * 10_000 for c in cells]},
+                        schema_overrides={"denominator": pl.Float64})
+
+
+def test_children_starting_care_are_not_given_away_by_the_stock_and_those_leaving():
+    """An attacker's pass: 53 looked after now, 59 a quarter before, 8 periods of care ending, so the starts
+    'fewer than 5' were 53 - 59 + 8 = 2. The catalogue declares the stock (cla_rate: in cla_starts, out
+    cla_ceased), and disclosure control hides one more figure of it."""
+    truth = _counts([("2024-25 Q3", "cla_rate", 59.0, 63488.0), ("2024-25 Q4", "cla_rate", 53.0, 63488.0),
+                     ("2024-25 Q4", "cla_starts", 2.0, None), ("2024-25 Q4", "cla_ceased", 8.0, None)])
+    out = suppress(truth, T)
+    assert out.filter(pl.col("suppressed")).height >= 2
+    _nothing_small_pinned(truth, out)
+
+
 def test_a_quarter_alone_is_hidden_with_the_count_it_equals():
     """referral_rate's quarter alone counts the referrals of that quarter: a figure withheld from one is
     withheld from the other, whichever relation asked for it."""

@@ -512,8 +512,8 @@ def test_one_age_rule_for_a_29_february_birthday_everywhere():
 
 def test_missing_children_in_depth_by_hand(tmp_path):
     """Committees asked "frequent absconders?", "how long missing?" and who is missing now (#19): children with
-    3 or more episodes, children missing at the quarter's end, and episodes lasting more than a week, in days
-    (the returns record dates, not times)."""
+    3 or more episodes in the 12 months (x in the quarter, y over the year), children missing at the quarter's
+    end, and episodes lasting more than a week, in days (the returns record dates, not times)."""
     children = _frame(["la_code", "child_id", "sex", "date_of_birth", "ethnicity", "disability", "uasc", "district"],
                       [(LA, c, "F", d("2008-05-01"), "WBRI", "N", "N", "North") for c in "stuvwxy"])
     missing = _frame(
@@ -524,6 +524,7 @@ def test_missing_children_in_depth_by_hand(tmp_path):
             (LA, "x", d("2022-07-15"), d("2022-07-24"), "M", "Y", None, None),  # 9 days: more than a week
             (LA, "x", d("2022-08-01"), d("2022-08-08"), "M", "Y", None, None),  # 7 days: perhaps not
             (LA, "x", d("2022-08-20"), d("2022-08-20"), "A", "Y", None, None),  # away: not missing, not counted
+            (LA, "y", d("2021-11-01"), d("2021-11-02"), "M", "N", None, None),  # last year: y's third in 12 months
             (LA, "y", d("2022-07-05"), d("2022-07-05"), "M", "N", None, None),
             (LA, "y", d("2022-09-01"), d("2022-09-09"), "M", "N", None, None),  # 8 days: more than a week
             (LA, "u", d("2022-09-30"), d("2022-09-30"), "M", "N", None, None),  # back by the quarter's end
@@ -539,7 +540,7 @@ def test_missing_children_in_depth_by_hand(tmp_path):
     ids = ["missing_repeat_children", "missing_at_end", "missing_over_7d_pct"]
     frame = compute(load_dataset(directory), [PERIOD], indicators=ids, breakdowns=["looked_after"])
     headline = {r["indicator"]: r for r in frame.filter(pl.col("breakdown") == "all").iter_rows(named=True)}
-    assert (headline["missing_repeat_children"]["numerator"], headline["missing_at_end"]["numerator"]) == (1, 2)
+    assert (headline["missing_repeat_children"]["numerator"], headline["missing_at_end"]["numerator"]) == (2, 2)
     over = headline["missing_over_7d_pct"]
     assert (over["numerator"], over["denominator"]) == (3, 7) and over["value"] == pytest.approx(300 / 7)
     groups = {r["group"]: (r["numerator"], r["denominator"])

@@ -103,3 +103,33 @@ def test_codes_read_in_dfe_words_and_ages_youngest_first(page):
         order = AGE_GROUPS if choice.split(" by ")[0] not in {i.title for i in CATALOGUE.in_family("care_leavers")} \
             else ("17-18", "19-21")
         assert groups == [a for a in order if a in groups], (choice, groups)
+
+
+def test_a_trajectory_is_drawn_forward_to_its_end_point_and_not_backwards(page):
+    """Devon asked for "a trajectory of the reductions": 990's agency rate goes from 17.0% in 2024-25 Q4 to
+    10.0% in 2025-26 Q4 (parameters/targets.yaml). Its chart draws the path forward to the end point, no
+    target before the path began (a flat 17.0 ran back over twelve quarters), and the sentence names the end."""
+    import json
+
+    from perfkit.config import paths
+    from perfkit.indicators.periods import Period
+    from perfkit.indicators.targets import load_targets
+
+    html, period = page
+    target = load_targets(paths.targets_file(), "990", CATALOGUE)["sw_agency_rate"]
+    assert target.final == ("2025-26 Q4", 10.0)
+    decoder = json.JSONDecoder()
+    rows = [r for m in re.finditer(r'vegaEmbed\("#pk-chart-[0-9a-f]+", ', html)
+            for r in decoder.raw_decode(html, m.end())[0].get("data", {}).get("values", [])
+            if r.get("title") == "Agency social workers"]
+    by_period = {r["period"]: r for r in rows}
+    future = sorted((p for p in by_period if Period.parse(p).index > Period.parse(period).index),
+                    key=lambda p: Period.parse(p).index)
+    assert future == [q.label for q in target.ahead(Period.parse(period))] and future[-1] == "2025-26 Q4"
+    assert all(by_period[p]["value"] is None and by_period[p]["target"] is not None for p in future)
+    assert by_period["2025-26 Q4"]["target"] == 10.0 and by_period[period]["target"] == 17.0
+    assert by_period["2025-26 Q2"]["target"] == pytest.approx(13.5)  # halfway along the straight line
+    past = [p for p in by_period if Period.parse(p).index < Period.parse(period).index]
+    assert past and all(by_period[p]["target"] is None for p in past)  # the path had not begun
+    assert "on a trajectory to 10.0% by 2025-26 Q4" in re.sub(r"<[^>]+>", "", html)
+    assert "<td>Agency social workers: target</td>" in html

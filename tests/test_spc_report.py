@@ -45,6 +45,8 @@ def _trend_rows(html: str) -> dict[str, list[dict]]:
     for spec in _specs(html):
         if spec.get("title", {}).get("text", "").endswith("trend by quarter"):
             for row in spec["data"]["values"]:
+                if row["value"] is None and row["shown"] == "":  # a trajectory's path ahead: a target, no figure
+                    continue
                 rows.setdefault(row["title"], []).append(row)
     return rows
 

@@ -15,8 +15,10 @@ authority overrides (``authorities: {"990": {...}}``)::
 
 ``amber`` is the tolerance: within it on the wrong side of the target is
 amber, beyond it red. A trajectory's target for a quarter is read off the
-straight line between its points (the first point's target before it, the
-last point's after it). Indicators with polarity ``none`` take no status.
+straight line between its points, and is the last point's after it. Before
+its first point there is no target: the path had not begun, and a quarter
+then is judged against nothing (not against the path's first target, drawn
+backwards). Indicators with polarity ``none`` take no status.
 """
 
 from __future__ import annotations
@@ -38,20 +40,23 @@ class Target:
 
     >>> t = Target(0, 1, ((Period.parse("2024-25 Q1").index, 20.0), (Period.parse("2025-26 Q1").index, 12.0)))
     >>> t.value_for("2024-25 Q3"), t.value_for("2023-24 Q1"), t.value_for("2026-27 Q1")
-    (16.0, 20.0, 12.0)
+    (16.0, None, 12.0)
     """
 
     value: float
     amber: float = 0.0
     trajectory: tuple[tuple[int, float], ...] = ()
 
-    def value_for(self, period: str | Period | None = None) -> float:
+    def value_for(self, period: str | Period | None = None) -> float | None:
+        """The target of ``period``: the fixed one, or the trajectory's path then (None before it begins)."""
         if not self.trajectory or period is None:
             return self.value
         label = period.label if isinstance(period, Period) else str(period).split(" YTD")[0].split(" R12")[0]
         index = Period.parse(label).index
         points = self.trajectory
-        if index <= points[0][0]:
+        if index < points[0][0]:
+            return None
+        if index == points[0][0]:
             return points[0][1]
         for (i0, v0), (i1, v1) in zip(points, points[1:]):
             if index <= i1:
@@ -65,6 +70,17 @@ class Target:
             return None
         index, value = self.trajectory[-1]
         return Period.from_index(index).label, value
+
+    def ahead(self, period: Period) -> list[Period]:
+        """The quarters after ``period`` up to the trajectory's end point: where its path is drawn forward.
+
+        >>> t = Target(0, 1, ((Period.parse("2024-25 Q4").index, 17.0), (Period.parse("2025-26 Q2").index, 10.0)))
+        >>> [q.label for q in t.ahead(Period.parse("2024-25 Q4"))], Target(5).ahead(Period.parse("2024-25 Q4"))
+        (['2025-26 Q1', '2025-26 Q2'], [])
+        """
+        if not self.trajectory:
+            return []
+        return [Period.from_index(i) for i in range(period.index + 1, self.trajectory[-1][0] + 1)]
 
 
 
@@ -145,9 +161,9 @@ def rag(value: float | None, target: Target | None, indicator: Indicator, period
     if target is None or indicator.polarity == "none":
         return None
     shown = round_half_up(value, indicator.decimals)
-    if shown is None:
-        return None
     goal = round_half_up(target.value_for(period), indicator.decimals)
+    if shown is None or goal is None:  # no figure, or a trajectory not yet begun
+        return None
     tolerance = round_half_up(target.amber, indicator.decimals)
     gap = shown - goal if indicator.polarity == "high_is_good" else goal - shown
     if gap >= 0:

@@ -235,26 +235,6 @@ class AuthorityReport:
             numerator=row.get("numerator"), denominator=row.get("denominator"),  # shown figure: not small
         )
 
-    def headline_frame(self) -> pl.DataFrame:
-        """One row per indicator: this quarter, previous, a year earlier, target and status."""
-        p = self.period
-        rows = []
-        for indicator in self.indicators:
-            target = self.targets.get(indicator.id)
-            current = self.value(indicator.id, p)
-            rows.append({
-                "indicator": indicator.id, "title": indicator.title, "family": indicator.family,
-                "current": current, "previous": self.value(indicator.id, p.previous()),
-                "year_earlier": self.value(indicator.id, p.year_earlier()),
-                "target": None if target is None else target.value_for(p),
-                "status": rag(current, target, indicator, p), "polarity": indicator.polarity,
-                "variation": self.spc(indicator).variation, "assurance": self.spc(indicator).assurance,
-            })
-        return pl.DataFrame(rows, schema_overrides={"current": pl.Float64, "previous": pl.Float64,
-                                                    "year_earlier": pl.Float64, "target": pl.Float64,
-                                                    "status": pl.String, "variation": pl.String,
-                                                    "assurance": pl.String})
-
     # -- display --------------------------------------------------------------
     def title_markdown(self):
         from IPython.display import Markdown
@@ -287,7 +267,8 @@ class AuthorityReport:
                 *self.icons(indicator),
                 Cell(self.shown(indicator, p.previous()), "pk-num"),
                 Cell(self.shown(indicator, p.year_earlier()), "pk-num"),
-                Cell("" if target is None else format_value(target.value_for(p), indicator), "pk-num"),
+                Cell("" if target is None or target.value_for(p) is None else format_value(target.value_for(p), indicator),
+                     "pk-num"),
                 Cell(status or "", f"pk-rag pk-rag-{status.lower()}" if status else ""),
                 Cell(POLARITY_WORDS[indicator.polarity]),
             ]
@@ -438,8 +419,8 @@ class AuthorityReport:
         from IPython.display import Markdown
 
         p = self.period
-        frame = self.headline_frame()
-        counts = {s: frame.filter(pl.col("status") == s).height for s in ("Green", "Amber", "Red")}
+        statuses = [rag(self.value(i.id, p), self.targets.get(i.id), i, p) for i in self.indicators]
+        counts = {s: statuses.count(s) for s in ("Green", "Amber", "Red")}
         judged = sum(counts.values())
         lines = ["## Summary", "",
                  f"Of {judged} indicators with a target, **{counts['Green']} are green, {counts['Amber']} amber "
@@ -509,6 +490,12 @@ class AuthorityReport:
             limits = chart_columns(self.spc(indicator))  # empty where the trend has no limits
             for name in SPC_FIELDS:
                 columns[name] += [limits.get(label, {}).get(name) for label in labels]
+            ahead = [] if target is None else target.ahead(self.period)  # a trajectory's path, drawn to its end
+            for name, items in (("title", [indicator.trend_title] * len(ahead)), ("period", [q.label for q in ahead]),
+                                ("value", [None] * len(ahead)), ("shown", [""] * len(ahead)),
+                                ("target", [target.value_for(q) for q in ahead]),
+                                *((name, [None] * len(ahead)) for name in SPC_FIELDS)):
+                columns[name] += items
         if not columns["title"]:
             return pl.DataFrame()
         return pl.DataFrame(columns, schema={"title": pl.String, "period": pl.String, "value": pl.Float64,

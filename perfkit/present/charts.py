@@ -37,6 +37,8 @@ POINT_WORDS = {"common_cause": "common cause", "special_cause_improvement": "spe
                "special_cause_concern": "special cause: concern",
                "special_cause_neutral": "special cause: neither better nor worse"}
 """Each point type as the chart's legend and its table say it."""
+TARGET_ROW = "target"
+"""The row a trend chart's table adds under an indicator with a target: ``<title>: target``, by quarter."""
 SPC_ROWS = {"variation": "variation", "mean": "average (mean)", "lower_limit": "lower process limit",
             "upper_limit": "upper process limit"}
 """The rows a trend chart's table adds under an indicator with process limits: ``<title>: <words>``."""
@@ -189,9 +191,15 @@ def trend_table_rows(series: pl.DataFrame, titles: list[str], period_order: list
     rows = []
     for t in titles:
         rows.append([Cell(t), *[Cell(by_key.get((t, p), {}).get("shown") or "", "pk-num") for p in period_order]])
+        indicator = indicators.get(t)
+        targets = [by_key.get((t, p), {}).get("target") for p in period_order]
+        if any(v is not None for v in targets):  # the target, or a trajectory's path to its end point
+            rows.append([Cell(f"{t}: {TARGET_ROW}"), *[Cell("" if v is None else format_number(v, 1 if indicator is None
+                                                                                             else indicator.decimals)
+                                                            + ("" if indicator is None else indicator.unit_suffix), "pk-num")
+                                                       for v in targets]])
         if not any(by_key.get((t, p), {}).get("mean") is not None for p in period_order):
             continue
-        indicator = indicators.get(t)
         decimals = 2 if indicator is None else indicator.decimals + 1
         suffix = "" if indicator is None else indicator.unit_suffix
 
@@ -318,7 +326,10 @@ def trend_form(alt, heading: str, description: str, panels: list[str], period_or
             "Grey line: the figure. Solid dark line: its average (mean); dotted lines: its process limits, where drawn.",
             "Dots: grey common cause, blue improvement, orange concern, purple a special cause where neither direction "
             "is better; hollow: no limits (see the commentary).",
-            "Dashed red line: the target. Diamond: the same quarter last year."]),
+            "Dashed red line: the target (a trajectory is drawn on to its end point). Diamond: the same quarter "
+            "last year.",
+            "Each panel's vertical axis is scaled to its own figures and need not start at zero; the table under "
+            "the chart gives every figure with its unit."]),
         description=description,
     )
     return to_spec(chart)

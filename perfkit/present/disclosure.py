@@ -35,7 +35,6 @@ same property on what the page shows.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Iterable
 
 import polars as pl
@@ -43,15 +42,13 @@ import polars as pl
 from perfkit.config.settings import DEFAULT_THRESHOLD, check_threshold
 from perfkit.errors import DisclosureError
 from perfkit.indicators.catalogue import ALL, Catalogue, load_catalogue
-from perfkit.indicators.labels import group_label
-from perfkit.indicators.periods import ALONE, Period
+from perfkit.present.disclosure_relations import Relation, Relations, relations_of
 
 SMALL = "fewer than {threshold}"
 WITHHELD = "withheld"
 NOT_SHOWN = "not shown: too few to break down"
 """Written, once, for a breakdown that is not shown (its groups in :data:`ALL_GROUPS`)."""
 ALL_GROUPS = "All groups"
-KEY = ("la_code", "period", "indicator", "breakdown", "group")
 BIG = math.inf
 
 SMALL_REASON = "small"
@@ -77,221 +74,6 @@ def quantity_bounds(q: int, values: list[float], threshold: int, absent: set[int
     """What the reader knows of hidden quantity ``q``: its class (:func:`reader_bounds`), or, not on the page
     at all (``absent``), only that it is a number from 0 up."""
     return (0, BIG) if q in absent else reader_bounds(values[q], threshold)
-
-
-@dataclass(frozen=True)
-class Relation:
-    """``sum(parts) - sum(minus) == whole`` (``exact``) or ``>= whole`` (groups that overlap), over figure numbers.
-
-    ``minus`` is empty but for stocks and flows: the children on a plan at a
-    quarter's end are those at the last one's, plus the plans starting, less those ending.
-    """
-
-    parts: tuple[int, ...]
-    whole: int
-    exact: bool = True
-    minus: tuple[int, ...] = ()
-
-
-@dataclass
-class Relations:
-    """The figures a reader can relate to each other, as numbered quantities.
-
-    Each row of a measures frame gives one quantity, its numerator, and a
-    second, its denominator, for percentages and ratios (whose denominator is
-    a count of children or events). ``row_of`` maps each quantity to its row.
-    """
-
-    values: list[float]
-    row_of: list[int]
-    relations: list[Relation]
-    twins: dict[int, set[int]] = field(default_factory=dict)
-    """Rows whose figures are known to be equal to another row's: hidden together."""
-
-    def of_quantity(self) -> dict[int, list[int]]:
-        found: dict[int, list[int]] = {}
-        for number, relation in enumerate(self.relations):
-            for q in (*relation.parts, *relation.minus, relation.whole):
-                found.setdefault(q, []).append(number)
-        return found
-
-
-def _quantities(frame: pl.DataFrame, catalogue: Catalogue) -> tuple[list[float], list[int], dict[tuple, int], dict[tuple, int]]:
-    """Numbered quantities of the protected rows: numerators and (percentages, ratios) denominators."""
-    protected = {i.id for i in catalogue.indicators if i.disclosive}
-    with_denominator = {i.id for i in catalogue.indicators if i.disclosive and i.unit in ("percent", "ratio") and i.denominator}
-    values: list[float] = []
-    row_of: list[int] = []
-    numerators: dict[tuple, int] = {}
-    denominators: dict[tuple, int] = {}
-    for row, (key, numerator, denominator) in enumerate(zip(
-            frame.select(KEY).iter_rows(), frame["numerator"].to_list(), frame["denominator"].to_list())):
-        if key[2] not in protected or numerator is None:
-            continue
-        numerators[key] = len(values)
-        values.append(round(numerator))
-        row_of.append(row)
-        if key[2] in with_denominator and denominator is not None:
-            denominators[key] = len(values)
-            values.append(round(denominator))
-            row_of.append(row)
-    return values, row_of, numerators, denominators
-
-
-def _sum_relations(values: list[float], quantities: dict[tuple, int]) -> list[Relation]:
-    """Each breakdown's groups against its total, for the same authority, period and indicator."""
-    groups: dict[tuple, list[int]] = {}
-    for (la, period, indicator, breakdown, group), q in quantities.items():
-        if breakdown != ALL:
-            groups.setdefault((la, period, indicator, breakdown), []).append(q)
-    relations = []
-    for (la, period, indicator, _), parts in groups.items():
-        whole = quantities.get((la, period, indicator, ALL, ALL))
-        if whole is None:
-            continue
-        total = sum(values[p] for p in parts)
-        if total == values[whole]:
-            relations.append(Relation(tuple(parts), whole, True))
-        elif total > values[whole]:  # a child counted in two groups
-            relations.append(Relation(tuple(parts), whole, False))
-    return relations
-
-
-def _series(quantities: dict[tuple, int]) -> dict[tuple, dict[tuple, int]]:
-    """Quantities by (authority, indicator), keyed by (period, breakdown, group)."""
-    found: dict[tuple, dict[tuple, int]] = {}
-    for (la, period, indicator, breakdown, group), q in quantities.items():
-        found.setdefault((la, indicator), {})[(period, breakdown, group)] = q
-    return found
-
-
-def _rolling_relations(values: list[float], numerators: dict[tuple, int], minimum: int = 1) -> list[Relation]:
-    """An indicator's figure that is exactly the sum of four quarters ending with it (a rolling 12 months),
-    another indicator's or its own quarters alone (``"3m"`` windows), in every period where both are shown
-    (at least ``minimum``): found in the figures themselves. One period is enough (records starting within
-    the year: 39 in it, three quarters of 12 shown give the fourth); a relation found by chance is true of
-    the values still, and only makes suppression more cautious."""
-    series = _series(numerators)
-    relations = []
-    for (la, rolling), rolled in series.items():
-        for (la2, quarterly), quarters in series.items():
-            if la2 != la:
-                continue
-            alone = ALONE if quarterly == rolling else ""  # its own quarters: those of its "3m" windows
-            found = []
-            for (period, breakdown, group), q in rolled.items():
-                try:
-                    end = Period.parse(period)
-                except ValueError:  # a year to date, rolling or quarter-alone window's own label
-                    continue
-                parts = [quarters.get((end.shift(-k).label + alone, breakdown, group)) for k in range(4)]
-                if any(p is None for p in parts):
-                    continue
-                if sum(values[p] for p in parts) != values[q]:
-                    found = []
-                    break
-                found.append(Relation(tuple(parts), q, True))
-            if len(found) >= minimum:
-                relations += found
-    return relations
-
-
-def _twin_relations(values: list[float], quantities: list[dict[tuple, int]], minimum: int = 3) -> list[Relation]:
-    """Two indicators' figures (numerators or denominators) equal in every row they share (at least ``minimum``);
-    a quarter alone (``"3m"``) of a 12-month figure meets the quarter of another indicator."""
-    series: dict[tuple, dict[tuple, int]] = {}
-    for kind, table in enumerate(quantities):
-        for (la, period, indicator, breakdown, group), q in table.items():
-            own = period.removesuffix(ALONE)
-            series.setdefault((la, indicator, kind, own != period), {})[(own, breakdown, group)] = q
-    names = sorted(series)
-    relations = []
-    for i, a in enumerate(names):
-        for b in names[i + 1:]:
-            if a[0] != b[0] or a[1] == b[1]:
-                continue
-            shared = series[a].keys() & series[b].keys()
-            if len(shared) < minimum or any(values[series[a][k]] != values[series[b][k]] for k in shared):
-                continue
-            relations += [Relation((series[a][k],), series[b][k], True) for k in shared]
-    return relations
-
-
-def _declared_relations(numerators: dict[tuple, int], denominators: dict[tuple, int],
-                        catalogue: Catalogue) -> tuple[list[Relation], list[Relation]]:
-    """The relations the catalogue declares (``same_as``, ``within``): equal figures, and bounds by groups.
-
-    Returns the equalities (figures hidden together) and the bounds.
-    """
-    same, bounds = [], []
-    for indicator in catalogue.indicators:
-        for (la, period, own, breakdown, group), q in numerators.items():
-            if own != indicator.id or breakdown != ALL:
-                continue
-            if indicator.same_as:
-                breakdown = indicator.same_as["breakdown"]
-                other = numerators.get((la, period, indicator.same_as["indicator"], breakdown,
-                                        group_label(breakdown, indicator.same_as["group"])))
-                if other is not None:
-                    same.append(Relation((q,), other, True))
-            if indicator.within:
-                inside = {str(g) for g in indicator.within["groups"]}
-                groups = [(g, p) for (la2, period2, other, b, g), p in numerators.items()
-                          if (la2, period2, other, b) == (la, period, indicator.within["indicator"], indicator.within["breakdown"])]
-                whole = denominators.get((la, period, indicator.id, ALL, ALL))
-                if groups:  # every child of the numerator is in a group inside, every other child in one outside
-                    bounds.append(Relation(tuple(p for g, p in groups if g in inside), q, False))
-                    if whole is not None:
-                        bounds.append(Relation((*(p for g, p in groups if g not in inside), q), whole, False))
-    return same, bounds
-
-
-def _stock_relations(values: list[float], numerators: dict[tuple, int], denominators: dict[tuple, int],
-                     catalogue: Catalogue) -> list[Relation]:
-    """Stocks and flows the catalogue declares (``stock``): the children at a quarter's end are those at the
-    quarter before's, plus the starts (the ``in`` indicator's numerator), less the ends (the ``out``
-    indicator's denominator); a reader who knows three of them knows the fourth. Declared where the true
-    figures meet it exactly (a child with two plans at once breaks it).
-
-    >>> from perfkit.indicators.catalogue import load_catalogue
-    >>> num = {("990", "2024-25 Q1", "cpp_rate", "all", "all"): 0, ("990", "2024-25 Q2", "cpp_rate", "all", "all"): 1,
-    ...        ("990", "2024-25 Q2", "cpp_starts", "all", "all"): 2}
-    >>> den = {("990", "2024-25 Q2", "cpp_2yr_plus_pct", "all", "all"): 3}
-    >>> _stock_relations([50, 49, 3, 4], num, den, load_catalogue())
-    [Relation(parts=(0, 2), whole=1, exact=True, minus=(3,))]
-    """
-    relations = []
-    for indicator in catalogue.indicators:
-        if not indicator.stock:
-            continue
-        for (la, period, own, breakdown, group), now in numerators.items():
-            if own != indicator.id or breakdown != ALL or period.count(" ") != 1:  # quarters only
-                continue
-            before = numerators.get((la, Period.parse(period).previous().label, own, ALL, ALL))
-            starts = numerators.get((la, period, indicator.stock["in"], ALL, ALL))
-            ends = denominators.get((la, period, indicator.stock["out"], ALL, ALL))
-            if None in (before, starts, ends):
-                continue
-            if values[before] + values[starts] - values[ends] == values[now]:
-                relations.append(Relation((before, starts), now, True, (ends,)))
-    return relations
-
-
-def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None) -> Relations:
-    """Every relation a reader can use between the protected figures of ``frame`` (true values)."""
-    catalogue = catalogue or load_catalogue()
-    values, row_of, numerators, denominators = _quantities(frame, catalogue)
-    same, bounds = _declared_relations(numerators, denominators, catalogue)
-    twins = _twin_relations(values, [numerators, denominators]) + same
-    relations = (_sum_relations(values, numerators) + _sum_relations(values, denominators)
-                 + _rolling_relations(values, numerators) + twins + bounds
-                 + _stock_relations(values, numerators, denominators, catalogue))
-    twin_rows: dict[int, set[int]] = {}
-    for relation in twins:
-        a, b = row_of[relation.parts[0]], row_of[relation.whole]
-        twin_rows.setdefault(a, set()).add(b)
-        twin_rows.setdefault(b, set()).add(a)
-    return Relations(values, row_of, relations, twin_rows)
 
 
 class Reader:
@@ -351,31 +133,42 @@ def one_relation_range(target: int, relation: Relation, values: list[float], hid
     """:func:`feasible_range` where one relation links the hidden quantities: the same answer, without a solver.
 
     The relation is ``sum(a_i x_i) = b`` (or ``>=`` for groups that overlap)
-    with every ``a_i`` 1 or -1 and each ``x_i`` in a range, so the rest sums
-    to anything in the range of its terms, and the target is ``b`` less it.
+    with each ``a_i`` a whole number (how many times ``x_i`` is named, less
+    how many times it is taken away) and each ``x_i`` in a range, so the rest
+    sums to anything in the range of its terms, and the target is what is left.
 
     >>> one_relation_range(0, Relation((0, 1, 2), 3), [1, 5, 30, 36], {0, 1}, 5)
-    (1, 1)
+    (1, 1.0)
     >>> one_relation_range(0, Relation((0, 1, 2), 3), [2, 7, 30, 39], {0, 1}, 5)
     (1, 4)
+
+    A quantity named twice counts twice: 7 episodes of 5 children leave 2 for the children missing 3 or
+    more times, each with 2 more than one: one at most.
+
+    >>> one_relation_range(0, Relation((2,), 1, False, (0, 0)), [1, 5, 7], {0}, 5)
+    (1, 1.0)
     """
     def bounds(q: int) -> tuple[float, float]:
         return quantity_bounds(q, values, threshold, absent)
 
-    terms = [(1, q) for q in relation.parts] + [(-1, q) for q in relation.minus] + [(-1, relation.whole)]
-    constant = -sum(a * values[q] for a, q in terms if q not in hidden)  # sum over hidden of a_i x_i == constant
-    sign = next(a for a, q in terms if q == target)
-    rest_low = sum(a * bounds(q)[0] if a > 0 else -bounds(q)[1] for a, q in terms if q in hidden and q != target)
-    rest_high = sum(a * bounds(q)[1] if a > 0 else -bounds(q)[0] for a, q in terms if q in hidden and q != target)
+    coefficients: dict[int, int] = {}  # a quantity named twice counts twice (e >= c + 2r)
+    for a, q in [(1, q) for q in relation.parts] + [(-1, q) for q in relation.minus] + [(-1, relation.whole)]:
+        coefficients[q] = coefficients.get(q, 0) + a
+    constant = -sum(a * values[q] for q, a in coefficients.items() if q not in hidden)  # hidden sum == constant
+    sign = coefficients[target]
+    rest = [(a, q) for q, a in coefficients.items() if q in hidden and q != target and a]
+    rest_low = sum(a * bounds(q)[0] if a > 0 else a * bounds(q)[1] for a, q in rest)
+    rest_high = sum(a * bounds(q)[1] if a > 0 else a * bounds(q)[0] for a, q in rest)
     low, high = bounds(target)
+    if sign == 0:
+        return low, high
     if relation.exact:  # sign * x = constant - rest
-        if sign > 0:
-            return max(low, constant - rest_high), min(high, constant - rest_low)
-        return max(low, rest_low - constant), min(high, rest_high - constant)
+        ends = sorted(((constant - rest_high) / sign, (constant - rest_low) / sign))
+        return max(low, ends[0]), min(high, ends[1])
     # sum over hidden of a_i x_i >= constant: sign * x >= constant - rest, with rest at most rest_high
     if sign > 0:
-        return max(low, constant - rest_high), high
-    return low, min(high, rest_high - constant)
+        return max(low, (constant - rest_high) / sign), high
+    return low, min(high, (constant - rest_high) / sign)
 
 
 def feasible_range(target: int, variables: list[int], relations: list[Relation], values: list[float],

@@ -183,7 +183,7 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Fin
     A table of another form, or a column of a figures table the audit does
     not know, that holds a number is a finding: the audit fails closed.
     """
-    from perfkit.present.charts import POINT_WORDS
+    from perfkit.present.charts import POINT_WORDS, TARGET_ROW
     from perfkit.present.spc_icons import ASSURANCE_LABELS, NO_LIMITS, VARIATION_LABELS
 
     allowed_icons = {"Variation": VARIATION_LABELS, "Assurance": ASSURANCE_LABELS}
@@ -228,6 +228,11 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Fin
                         # a variation is a claim about the trend's limits: checked against them (check_spc)
                         yield SpcClaim(names.by_title[row[0]].id, period, ICON, words, 0.0,
                                        f"{caption}, row '{row[0]}', variation icon")
+            if row[0].endswith(f": {TARGET_ROW}") and row[0].removesuffix(f": {TARGET_ROW}") in names.trends:
+                # a target or trajectory: the authority's parameters, not a figure of its records
+                if any(parse_number(text) is None for n, text in enumerate(row) if n in columns and text.strip()):
+                    yield Finding("a target the audit cannot read", f"{caption}, row '{row[0]}'")
+                continue
             spc = _spc_row(row[0], names) if row[0] not in names.trends else None
             if spc is not None:
                 (indicator, alone), name = spc

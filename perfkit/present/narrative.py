@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from perfkit.indicators.catalogue import Indicator
+from perfkit.indicators.periods import Period
 from perfkit.indicators.rounding import compare, round_half_up
 from perfkit.indicators.targets import Target, rag
 from perfkit.present.formatting import NO_FIGURE, format_number, format_value
@@ -150,7 +151,11 @@ def target_clause(current: float | None, target: Target | None, indicator: Indic
         return ""
     side = compare(current, goal, indicator.decimals)
     where = {1: "above", -1: "below", 0: "on"}[side]
-    return f"{where} the target of {format_value(goal, indicator)} ({status})"
+    clause = f"{where} the target of {format_value(goal, indicator)} ({status})"
+    final = target.final
+    if final is not None and period is not None and Period.parse(final[0]).index > Period.parse(period).index:
+        clause += f", on a trajectory to {format_value(final[1], indicator)} by {final[0]}"
+    return clause
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def missing_episodes_per_child(m: MeasureInput) -> MeasureRows:
 @measure("missing_repeat_children")
 def missing_repeat_children(m: MeasureInput) -> MeasureRows:
     episodes = pl.len().over("la_code", "period", "child_id")
-    rows = _missing_starting(m).with_columns(__episodes=episodes)
+    rows = in_window(_missing(m), "missing_start", m.windows, "rolling12").with_columns(__episodes=episodes)
     return MeasureRows(rows, pl.col("child_id").filter(pl.col("__episodes") >= 3).n_unique().cast(pl.Float64))
 
 
