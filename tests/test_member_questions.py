@@ -133,3 +133,28 @@ def test_a_trajectory_is_drawn_forward_to_its_end_point_and_not_backwards(page):
     assert past and all(by_period[p]["target"] is None for p in past)  # the path had not begun
     assert "on a trajectory to 10.0% by 2025-26 Q4" in re.sub(r"<[^>]+>", "", html)
     assert "<td>Agency social workers: target</td>" in html
+
+
+def test_jargon_is_explained_in_a_glossary_and_tooltips(page):
+    """s47, ICPC, UASC, the National Transfer Scheme threshold, "Better is: neither": each word the report
+    uses is explained at its end in plain English, and its abbreviations carry the meaning as a tooltip."""
+    from html import unescape
+
+    from perfkit.present.glossary import terms, used_in
+
+    html, _ = page
+    text = unescape(re.sub(r"<[^>]+>", " ", html))
+    assert "Words used in this report" in text
+    glossary = text[text.index("Words used in this report"):]
+    for word in ("Section 47 enquiry (s47)", "Initial child protection conference (ICPC)",
+                 "Unaccompanied asylum-seeking children (UASC)", "National Transfer Scheme threshold", "Better is",
+                 "Process limits", "Statistical neighbours", "Each quarter alone, annualised", "Trajectory"):
+        assert word in glossary, word
+    abbreviations = re.findall(r'<abbr title="([^"]+)">([^<]+)</abbr>', html)
+    assert {a for _, a in abbreviations} >= {"UASC", "FTE"}
+    meaning = {t.abbreviation: t for t in terms()}
+    for title, abbreviation in abbreviations:
+        assert unescape(title).startswith(meaning[abbreviation].term + ": "), abbreviation
+    assert all(t.means.strip() and t.words and all(isinstance(w, str) for w in t.words) for t in terms())
+    assert [t.term for t in used_in("seven per 10,000")] == ["Per 10,000 children"]
+    assert used_in("nothing here") == []

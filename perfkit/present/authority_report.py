@@ -16,7 +16,6 @@ from functools import cached_property
 import polars as pl
 
 from perfkit.config.settings import DEFAULT_THRESHOLD
-from perfkit.indicators.labels import in_natural_order
 from perfkit.indicators.catalogue import (
     ALL,
     NOT_AVAILABLE,
@@ -26,6 +25,7 @@ from perfkit.indicators.catalogue import (
     Indicator,
     load_catalogue,
 )
+from perfkit.indicators.labels import in_natural_order
 from perfkit.indicators.periods import ALONE, Period
 from perfkit.indicators.rounding import round_half_up
 from perfkit.indicators.targets import Target, rag
@@ -38,7 +38,14 @@ from perfkit.present.disclosure import (
     small_counts,
 )
 from perfkit.present.disclosure import label as small_label
-from perfkit.present.formatting import COUNTED, NOT_AVAILABLE_CELL, count_words, format_value, markdown_text
+from perfkit.present.formatting import (
+    COUNTED,
+    NOT_AVAILABLE_CELL,
+    count_words,
+    format_value,
+    markdown_text,
+)
+from perfkit.present.glossary import glossary_markdown, used_in, with_tooltips
 from perfkit.present.html_tables import Cell, HtmlTable
 from perfkit.present.narrative import (
     Benchmarks,
@@ -52,8 +59,19 @@ from perfkit.present.narrative import (
     rank_words,
     variation_words,
 )
-from perfkit.present.process_control import SPC_FIELDS, SeriesSpc, chart_columns, series_spc
-from perfkit.present.spc_icons import assurance_icon, assurance_label, key_html, variation_icon, variation_label
+from perfkit.present.process_control import (
+    SPC_FIELDS,
+    SeriesSpc,
+    chart_columns,
+    series_spc,
+)
+from perfkit.present.spc_icons import (
+    assurance_icon,
+    assurance_label,
+    key_html,
+    variation_icon,
+    variation_label,
+)
 
 POLARITY_WORDS = {"high_is_good": "Higher", "low_is_good": "Lower", "none": "Neither"}
 BREAKDOWN_NAMES = {
@@ -261,7 +279,7 @@ class AuthorityReport:
             target = self.targets.get(indicator.id)
             status = rag(self.value(indicator.id, p), target, indicator, p)
             row = [
-                Cell(indicator.title),
+                Cell(indicator.title, markup=with_tooltips(indicator.title)),
                 Cell(self.shown(indicator, p), "pk-num"),
                 Cell(self.counted(indicator, p), "pk-num"),
                 *self.icons(indicator),
@@ -584,3 +602,11 @@ class AuthorityReport:
                                                              for i in members)))
         display(Markdown("## Data quality"))
         display(self.quality_table())
+        display(Markdown(glossary_markdown(used_in(self.words()))))
+
+    def words(self) -> str:
+        """Everything the report writes in words (titles, definitions, sentences, the tables' headings), for
+        its glossary to list the terms it uses."""
+        fixed = ("Better is; variation: common cause, special cause, process limits; assurance; fewer than 5, "
+                 "withheld")
+        return " ".join([fixed, *(f"{i.title}. {i.definition}. {self.sentence(i)}" for i in self.indicators)])

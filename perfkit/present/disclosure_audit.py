@@ -157,7 +157,8 @@ class _Names:
 
 
 def _text(node) -> str:
-    return " ".join(node.get_text(" ").split())
+    """A cell's text as a reader reads it (a tooltip's word inside its sentence: "(FTE)", not "( FTE )")."""
+    return " ".join(node.get_text().split())
 
 
 def _icon(td) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""Count the social work workforce: agency and vacancy rates, turnover and caseloads."""
+"""Count the social work workforce: agency and vacancy rates, turnover, permanent staff and starters, and caseloads."""
 
 from __future__ import annotations
 
@@ -35,3 +35,13 @@ def sw_turnover_rate(m: MeasureInput) -> MeasureRows:
 def sw_caseload(m: MeasureInput) -> MeasureRows:
     rows = last_month(m.data.table("workforce"), m.windows)
     return MeasureRows(rows, _total("cases"), _total("case_holders_fte"))
+
+
+@measure("sw_permanent_fte")
+def sw_permanent_fte(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(last_month(m.data.table("workforce"), m.windows), _total("permanent_fte"))
+
+
+@measure("sw_starters_fte")
+def sw_starters_fte(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(in_window(m.data.table("workforce"), "month", m.windows), _total("starters_fte"))
