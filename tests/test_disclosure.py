@@ -380,7 +380,7 @@ def test_the_audit_checks_the_count_beside_each_figure(page_and_truth):
 
     html, truth, period = page_and_truth
     shown, _ = read_page(html, period)
-    counts = [f for f in shown if f.of != "value"]
+    counts = [f for f in shown if f.of in ("numerator", "denominator")]
     assert {f.of for f in counts} == {"numerator", "denominator"} and len(counts) > 100
     assert audit_page(html, truth, None, period) == []
     row = re.search(r'<td>Re-referrals within 12 months</td><td class="pk-num">([^<]+)</td><td class="pk-num">'
@@ -390,6 +390,21 @@ def test_the_audit_checks_the_count_beside_each_figure(page_and_truth):
     assert "a number that is not the figure its place names" in {f.problem for f in audit_page(wrong, truth, None, period)}
     hidden = html.replace(row.group(0), row.group(0).replace(f">{row.group(1)}<", ">withheld<"), 1)
     assert "a count beside a figure that is not shown" in {f.problem for f in audit_page(hidden, truth, None, period)}
+
+
+def test_the_audit_fails_a_target_row_that_is_not_the_authoritys_target(page_and_truth):
+    """An attacker's pass: a row named '<title>: target' was skipped as parameters whatever it held, so a
+    figure's true counts could ride in one. Each target row must hold the authority's target, quarter by quarter."""
+    from perfkit.present.disclosure_audit import audit_page
+
+    html, truth, period = page_and_truth
+    row = re.search(r"<tr><td>Agency social workers: target</td>(.*?)</tr>", html)
+    assert row, "the stored report has no trajectory row"
+    moved = html.replace(row.group(0), row.group(0).replace("17.0%", "17.4%", 1), 1)
+    assert moved != html
+    assert "a target row that is not the authority's target" in {f.problem for f in audit_page(moved, truth, None, period)}
+    planted = html.replace(row.group(0), row.group(0).replace("Agency social workers: target", "Missing episodes: target"), 1)
+    assert "a target row that is not the authority's target" in {f.problem for f in audit_page(planted, truth, None, period)}
 
 
 def test_the_batch_does_not_publish_a_report_that_fails_the_audit(page_and_truth, tmp_path, monkeypatch):

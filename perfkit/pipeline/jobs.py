@@ -186,6 +186,9 @@ def check_member_report(html: str, parameters: dict) -> None:
     from perfkit.config.settings import disclosure_threshold
     from perfkit.errors import DisclosureError
     from perfkit.pipeline.aggregates import load_aggregates
+    from perfkit.config import paths
+    from perfkit.indicators.catalogue import load_catalogue
+    from perfkit.indicators.targets import load_targets
     from perfkit.present.disclosure_audit import audit_page
 
     if parameters.get("audience", "members") != "members":
@@ -193,7 +196,10 @@ def check_member_report(html: str, parameters: dict) -> None:
     if not parameters.get("aggregates"):
         raise DisclosureError("the report cannot be audited: the batch prepared no aggregates for it")
     figures = load_aggregates(parameters["aggregates"], str(parameters["authority"]))
-    findings = audit_page(html, figures.measures, figures.quality, figures.period.label, disclosure_threshold())
+    catalogue = load_catalogue()
+    targets = load_targets(parameters.get("targets_file") or paths.targets_file(), str(parameters["authority"]), catalogue)
+    findings = audit_page(html, figures.measures, figures.quality, figures.period.label, disclosure_threshold(),
+                          catalogue, targets)
     if findings:
         listed = "; ".join(str(f) for f in findings[:10]) + (f"; and {len(findings) - 10} more" if len(findings) > 10 else "")
         raise DisclosureError(f"the report failed the disclosure audit and was not published ({len(findings)} "

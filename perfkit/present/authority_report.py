@@ -38,13 +38,7 @@ from perfkit.present.disclosure import (
     small_counts,
 )
 from perfkit.present.disclosure import label as small_label
-from perfkit.present.formatting import (
-    COUNTED,
-    NOT_AVAILABLE_CELL,
-    count_words,
-    format_value,
-    markdown_text,
-)
+from perfkit.present.formatting import COUNTED, NOT_AVAILABLE_CELL, count_words, format_value, markdown_text
 from perfkit.present.glossary import glossary_markdown, used_in, with_tooltips
 from perfkit.present.html_tables import Cell, HtmlTable
 from perfkit.present.narrative import (
@@ -59,19 +53,8 @@ from perfkit.present.narrative import (
     rank_words,
     variation_words,
 )
-from perfkit.present.process_control import (
-    SPC_FIELDS,
-    SeriesSpc,
-    chart_columns,
-    series_spc,
-)
-from perfkit.present.spc_icons import (
-    assurance_icon,
-    assurance_label,
-    key_html,
-    variation_icon,
-    variation_label,
-)
+from perfkit.present.process_control import SPC_FIELDS, SeriesSpc, chart_columns, series_spc
+from perfkit.present.spc_icons import assurance_icon, assurance_label, key_html, variation_icon, variation_label
 
 POLARITY_WORDS = {"high_is_good": "Higher", "low_is_good": "Lower", "none": "Neither"}
 BREAKDOWN_NAMES = {

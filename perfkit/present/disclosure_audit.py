@@ -230,9 +230,15 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Fin
                         yield SpcClaim(names.by_title[row[0]].id, period, ICON, words, 0.0,
                                        f"{caption}, row '{row[0]}', variation icon")
             if row[0].endswith(f": {TARGET_ROW}") and row[0].removesuffix(f": {TARGET_ROW}") in names.trends:
-                # a target or trajectory: the authority's parameters, not a figure of its records
-                if any(parse_number(text) is None for n, text in enumerate(row) if n in columns and text.strip()):
-                    yield Finding("a target the audit cannot read", f"{caption}, row '{row[0]}'")
+                # a target or trajectory: the authority's parameters, checked against them (audit_page)
+                indicator, _ = names.trends[row[0].removesuffix(f": {TARGET_ROW}")]
+                for n, text in enumerate(row):
+                    if n in columns and text.strip():
+                        if parse_number(text) is None:
+                            yield Finding("a target the audit cannot read", f"{caption}, row '{row[0]}'")
+                        else:
+                            yield Shown(columns[n], indicator.id, ALL, ALL, text, f"{caption}, {row[0]}, {columns[n]}",
+                                        TARGET_ROW)
                 continue
             spc = _spc_row(row[0], names) if row[0] not in names.trends else None
             if spc is not None:
@@ -480,7 +486,8 @@ def misplaced(shown: list[Shown], measures: pl.DataFrame) -> list[Finding]:
 
 
 def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, period: str,
-               threshold: int = DEFAULT_THRESHOLD, catalogue: Catalogue | None = None) -> list[Finding]:
+               threshold: int = DEFAULT_THRESHOLD, catalogue: Catalogue | None = None,
+               targets: dict | None = None) -> list[Finding]:
     """Check a member report against the true figures of its one authority.
 
     Parameters
@@ -497,6 +504,10 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
         The report's quarter: the period of its breakdowns.
     threshold : int
         The smallest count members may see.
+    targets : dict of Target, optional
+        The authority's targets (``parameters/targets.yaml``): a trend table's target row must hold them, and
+        nothing else (a row named as a target could otherwise carry any figure). By default, those of
+        ``parameters/targets.yaml`` for the page's authority.
 
     Returns
     -------
@@ -505,6 +516,20 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
     """
     catalogue = catalogue or load_catalogue()
     shown, claims, findings = _read(html, period, catalogue)
+    from perfkit.present.charts import TARGET_ROW
+
+    if targets is None and measures.height:  # the project's own targets for the page's authority
+        from perfkit.config import paths
+        from perfkit.indicators.targets import load_targets
+
+        targets = load_targets(paths.targets_file(), str(measures["la_code"][0]), catalogue)
+    targets_shown = [f for f in shown if f.of == TARGET_ROW]
+    shown = [f for f in shown if f.of != TARGET_ROW]
+    findings += [Finding("a target row that is not the authority's target", f.place) for f in targets_shown
+                 if targets is None or f.indicator not in targets
+                 or targets[f.indicator].value_for(f.period) is None
+                 or abs(parse_number(f.text) - targets[f.indicator].value_for(f.period))
+                 > _tolerance(_NUMBER.match(f.text.strip()).group(1)) + 1e-9]
     allowed = words(threshold)
     for figure in shown:
         if parse_number(figure.text) is None and figure.text.strip() not in allowed:
