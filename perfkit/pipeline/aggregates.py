@@ -136,9 +136,10 @@ def report_measures(data: Dataset, authorities: list[str], period: Period, quart
     """The figures a report shows, for several authorities in one pass over the data.
 
     Headline figures for the ``quarters`` quarters of the trend (at least 8),
-    and breakdowns for ``period`` only: the report shows no breakdown of an
-    earlier quarter, and computing breakdowns for every quarter of the trend
-    took most of the time. The rows are those, and in the order, that
+    and breakdowns for ``period`` and the quarter before (which the last
+    report showed, and which disclosure control must relate to this one's):
+    the report shows no breakdown of an earlier quarter, and computing
+    breakdowns for every quarter of the trend took most of the time. The rows are those, and in the order, that
     :func:`perfkit.indicators.engine.compute` gives, followed by each quarter
     alone (``"3m"`` windows, annualised) of the figures whose trend is
     ``quarter_alone`` in the catalogue (sums over a rolling 12 months).
@@ -163,8 +164,10 @@ def report_measures(data: Dataset, authorities: list[str], period: Period, quart
     from perfkit.indicators.periods import Window
 
     trend = period.series(max(quarters, 8))
-    figures = compute(data, trend, authorities, closure_days=closure_days, breakdowns=True, breakdown_periods=[period],
-                      data_end=data_end)
+    # the quarter before's breakdowns too: the last report showed them, and with this one's they relate
+    # (girls looked after now = before + starting - leaving), so disclosure control must see both
+    figures = compute(data, trend, authorities, closure_days=closure_days, breakdowns=True,
+                      breakdown_periods=[period.previous(), period], data_end=data_end)
     alone = [i.id for i in load_catalogue().indicators if i.trend == "quarter_alone"]
     if not alone:
         return figures
@@ -264,6 +267,18 @@ def save_aggregates(aggregates: dict[str, Aggregates], folder: Path) -> Path:
             for la, a in aggregates.items()}
     (folder / "meta.json").write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
     return folder
+
+
+EARLIER = "earlier.parquet"
+"""In a batch's aggregates folder: what its authorities' earlier published reports showed and withheld."""
+
+
+def earlier_published(folder: str | Path | None, authority: str) -> pl.DataFrame | None:
+    """What the authority's earlier published reports showed and withheld, as the batch found it in its ``out``
+    folder's ledger (:mod:`perfkit.pipeline.ledger`); None without a batch's aggregates."""
+    if not folder or not (Path(folder) / EARLIER).exists():
+        return None
+    return pl.scan_parquet(Path(folder) / EARLIER).filter(pl.col("la_code") == authority).collect()
 
 
 def load_aggregates(folder: str | Path, authority: str) -> Aggregates:
@@ -376,8 +391,8 @@ def build_report(
     settings = figures.settings
     threshold = disclosure_threshold()
     measures = figures.measures
-    if audience == "members":
-        measures = suppress(measures, threshold)
+    if audience == "members":  # as the authority's earlier published reports bind it (pipeline.ledger)
+        measures = suppress(measures, threshold, earlier=earlier_published(aggregates, authority))
     else:
         measures = measures.with_columns(suppressed=pl.lit(False), withheld=pl.col("value").is_null())
     catalogue = load_catalogue()

@@ -109,6 +109,8 @@ def run_job(job: Job, fresh_kernel: bool = False) -> Outcome:
         if job.notebook == REPORT_NOTEBOOK:  # read back before it is published: no small number shown or derivable
             check_member_report(html, dict(job.parameters))
         atomic_write_text(target, html)
+        if job.notebook == REPORT_NOTEBOOK and dict(job.parameters).get("audience", "members") == "members":
+            remember_published(job, html)  # what this page showed and withheld binds the reports after it
         return Outcome(job.authority, job.name, True, str(target), time.perf_counter() - started, size=len(html.encode()))
     except Exception as exc:  # noqa: BLE001 - one authority's failure must not stop the batch
         if kernel is not None:
@@ -173,6 +175,17 @@ def _failed(job: Job, started: float, reason: str, public: str = "") -> Outcome:
                    time.perf_counter() - started, reason, public_error=public or withhold_values(reason))
 
 
+def remember_published(job: Job, html: str) -> None:
+    """Write down in the ``out`` folder's ledger (:mod:`perfkit.pipeline.ledger`) what a published member page
+    showed and withheld, against the aggregates it was made from."""
+    from perfkit.pipeline.aggregates import load_aggregates
+    from perfkit.pipeline.ledger import record
+
+    parameters = dict(job.parameters)
+    figures = load_aggregates(parameters["aggregates"], job.authority)
+    record(Path(job.out_dir).parent, job.authority, figures.period.label, html, figures.measures)
+
+
 def check_member_report(html: str, parameters: dict) -> None:
     """The batch's audit of one finished report, before it is moved into place.
 
@@ -185,7 +198,7 @@ def check_member_report(html: str, parameters: dict) -> None:
     """
     from perfkit.config.settings import disclosure_threshold
     from perfkit.errors import DisclosureError
-    from perfkit.pipeline.aggregates import load_aggregates
+    from perfkit.pipeline.aggregates import earlier_published, load_aggregates
     from perfkit.config import paths
     from perfkit.indicators.catalogue import load_catalogue
     from perfkit.indicators.targets import load_targets
@@ -199,7 +212,7 @@ def check_member_report(html: str, parameters: dict) -> None:
     catalogue = load_catalogue()
     targets = load_targets(parameters.get("targets_file") or paths.targets_file(), str(parameters["authority"]), catalogue)
     findings = audit_page(html, figures.measures, figures.quality, figures.period.label, disclosure_threshold(),
-                          catalogue, targets)
+                          catalogue, targets, earlier_published(parameters["aggregates"], str(parameters["authority"])))
     if findings:
         listed = "; ".join(str(f) for f in findings[:10]) + (f"; and {len(findings) - 10} more" if len(findings) > 10 else "")
         raise DisclosureError(f"the report failed the disclosure audit and was not published ({len(findings)} "

@@ -178,11 +178,10 @@ def aggregate_share(share: Share, period: str, start_kernel: bool = True) -> tup
     With ``start_kernel``, the worker's kernel starts (and imports the report's
     modules) in its own process meanwhile.
     """
-    from perfkit.pipeline.aggregates import (
-        compute_aggregates,
-        compute_aggregates_for,
-        save_aggregates,
-    )
+    import polars as pl
+
+    from perfkit.pipeline.aggregates import EARLIER, compute_aggregates, compute_aggregates_for, save_aggregates
+    from perfkit.pipeline.ledger import earlier
 
     if start_kernel:
         try:
@@ -213,6 +212,11 @@ def aggregate_share(share: Share, period: str, start_kernel: bool = True) -> tup
     if not figures:
         return [], failed
     folder = save_aggregates(figures, Path(share.folder))
+    # what each authority's earlier member reports into the same out folder showed and withheld
+    members = {j.authority: Path(j.out_dir).parent for j in jobs
+               if j.authority in figures and dict(j.parameters).get("audience", "members") == "members"}
+    pl.concat([earlier(root, la) for la, root in members.items()] or [earlier(Path(share.folder), "")]).write_parquet(
+        folder / EARLIER)
     # the reports read the aggregates, and keep their executed notebooks, in the batch's private scratch folder
     ready = [replace(j, parameters=tuple({**dict(j.parameters), "aggregates": str(folder)}.items()),
                      scratch=str(Path(share.folder).parent))

@@ -27,6 +27,10 @@ indicator, breakdown and group) before anything is shown to members:
 3. **No breakdown of a small total.** Where a total is a small number, its
    breakdowns are not shown at all: the groups present would say who the
    few children are (all girls, all under 1).
+4. **Packs read together.** What the authority's earlier published reports
+   showed and withheld (``earlier``, from :mod:`perfkit.pipeline.ledger`):
+   a figure one withheld stays withheld, and one that any showed is known to
+   the reader, whether this report hides it or not.
 
 :mod:`perfkit.present.disclosure_audit` reads a finished report back and checks the
 same property on what the page shows.
@@ -42,7 +46,7 @@ import polars as pl
 from perfkit.config.settings import DEFAULT_THRESHOLD, check_threshold
 from perfkit.errors import DisclosureError
 from perfkit.indicators.catalogue import ALL, Catalogue, load_catalogue
-from perfkit.present.disclosure_relations import Relation, Relations, relations_of
+from perfkit.present.disclosure_relations import KEY, Relation, Relations, relations_of
 
 SMALL = "fewer than {threshold}"
 WITHHELD = "withheld"
@@ -85,16 +89,25 @@ class Reader:
     at all, which can be any number from 0 up.
     """
 
-    def __init__(self, model: Relations, threshold: int, hidden: set[int], absent: set[int] | None = None):
+    def __init__(self, model: Relations, threshold: int, hidden: set[int], absent: set[int] | None = None,
+                 known: set[int] | None = None):
         self.model = model
         self.threshold = threshold
-        self.hidden = hidden
+        self._maybe_hidden = hidden
+        self.known = known or set()
+        """Quantities an earlier report showed: known to the reader whether this page hides them or not."""
         self.absent = absent if absent is not None else set()
         self._by_quantity = model.of_quantity()
+
+    @property
+    def hidden(self) -> set[int]:
+        """The quantities the reader cannot read: hidden here, and never shown by an earlier report."""
+        return self._maybe_hidden - self.known if self.known else self._maybe_hidden
 
     def component(self, quantity: int) -> tuple[list[int], list[Relation]]:
         """The hidden quantities linked to ``quantity`` through relations, and those relations."""
         seen, relations, todo, used = {quantity}, [], [quantity], set()
+        hidden = self.hidden
         while todo:
             q = todo.pop()
             for number in self._by_quantity.get(q, ()):
@@ -102,7 +115,7 @@ class Reader:
                     continue
                 used.add(number)
                 relation = self.model.relations[number]
-                members = [m for m in (*relation.parts, *relation.minus, relation.whole) if m in self.hidden]
+                members = [m for m in (*relation.parts, *relation.minus, relation.whole) if m in hidden]
                 relations.append(relation)
                 for m in members:
                     if m not in seen:
@@ -112,15 +125,16 @@ class Reader:
 
     def feasible_range(self, quantity: int) -> tuple[float, float]:
         """The least and greatest value ``quantity`` can take, given what is shown (continuous relaxation)."""
-        if quantity not in self.hidden:
+        hidden = self.hidden
+        if quantity not in hidden:
             value = self.model.values[quantity]
             return value, value
         variables, relations = self.component(quantity)
         if not relations:
             return quantity_bounds(quantity, self.model.values, self.threshold, self.absent)
         if len(relations) == 1:  # most components: one table, solved in closed form
-            return one_relation_range(quantity, relations[0], self.model.values, self.hidden, self.threshold, self.absent)
-        return feasible_range(quantity, variables, relations, self.model.values, self.hidden, self.threshold, self.absent)
+            return one_relation_range(quantity, relations[0], self.model.values, hidden, self.threshold, self.absent)
+        return feasible_range(quantity, variables, relations, self.model.values, hidden, self.threshold, self.absent)
 
     def pinned(self, quantity: int) -> bool:
         """Whether the shown figures leave a single whole number for ``quantity``."""
@@ -249,7 +263,23 @@ def _primary(frame: pl.DataFrame, threshold: int, catalogue: Catalogue) -> pl.Se
     ).to_series()
 
 
-def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: Catalogue | None = None) -> list[str | None]:
+def known_and_withheld(earlier: pl.DataFrame | None) -> tuple[set[tuple], set[tuple]]:
+    """The keys (la_code, period, indicator, breakdown, group) an earlier report showed, and those one withheld
+    that none showed (``earlier``: :mod:`perfkit.pipeline.ledger`'s rows).
+
+    >>> rows = pl.DataFrame({"report": ["Q1", "Q2", "Q2"], "la_code": ["990"] * 3, "period": ["Q1"] * 3,
+    ...     "indicator": ["a", "a", "b"], "breakdown": ["all"] * 3, "group": ["all"] * 3, "shown": [False, True, False]})
+    >>> known_and_withheld(rows)
+    ({('990', 'Q1', 'a', 'all', 'all')}, {('990', 'Q1', 'b', 'all', 'all')})
+    """
+    if earlier is None or earlier.is_empty():
+        return set(), set()
+    known = set(earlier.filter(pl.col("shown")).select(KEY).iter_rows())
+    return known, set(earlier.filter(~pl.col("shown")).select(KEY).iter_rows()) - known
+
+
+def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: Catalogue | None = None,
+            earlier: pl.DataFrame | None = None) -> list[str | None]:
     """Why each row of ``frame`` is hidden (``"small"``, ``"complement"`` or ``"dropped"``), or None where it is shown.
 
     Where hiding every figure related to a small number still pins it (four
@@ -257,10 +287,19 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
     1), the breakdown is not shown at all (``"dropped"``): its groups'
     existence is then unknown too. Raises :class:`DisclosureError` if even
     that leaves a small number to be worked out.
+
+    ``earlier`` (:mod:`perfkit.pipeline.ledger`) holds what the authority's earlier published reports
+    showed and withheld: a figure one withheld stays withheld, and a figure one showed is known to the
+    reader, hidden here or not (hiding it again protects nothing).
     """
     catalogue = catalogue or load_catalogue()
     threshold = check_threshold(threshold)
     reasons: list[str | None] = [SMALL_REASON if p else None for p in _primary(frame, threshold, catalogue).to_list()]
+    known_keys, withheld_keys = known_and_withheld(earlier)
+    row_keys = list(frame.select(KEY).iter_rows())
+    for row, key in enumerate(row_keys):
+        if key in withheld_keys and not reasons[row]:  # withheld before: withheld again
+            reasons[row] = COMPLEMENT_REASON
     model = relations_of(frame, catalogue)
     rows_quantities: dict[int, list[int]] = {}
     for q, row in enumerate(model.row_of):
@@ -274,8 +313,9 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
             reasons[row] = DROPPED_REASON
             absent.update(rows_quantities.get(row, ()))
     hidden = {q for q, row in enumerate(model.row_of) if reasons[row]}
-    reader = Reader(model, threshold, hidden, absent)
-    small = [q for q in hidden if 0 < model.values[q] < threshold]
+    known = {q for q, row in enumerate(model.row_of) if row_keys[row] in known_keys}
+    reader = Reader(model, threshold, hidden, absent, known)
+    small = [q for q in hidden if 0 < model.values[q] < threshold and q not in known]
 
     def hide(row: int, with_twins: bool = True) -> list[int]:
         rows, todo = {row}, [row] if with_twins else []
@@ -301,7 +341,8 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
             related = {}  # each shown row of the relations, by the value it adds to them
             for relation in linked:
                 for m in (*relation.parts, *relation.minus, relation.whole):
-                    if m not in hidden and model.values[m] != 0:  # never a zero: a withheld 0 is known to be 0
+                    if m not in hidden and m not in known and model.values[m] != 0:  # never a zero, nor a figure
+                        # an earlier report showed: a withheld 0 is known to be 0, and a figure shown before is known
                         related[model.row_of[m]] = min(related.get(model.row_of[m], BIG), model.values[m])
             candidates = sorted(related, key=lambda row: (frame["breakdown"][row] == ALL, related[row], row))
             if not candidates:
@@ -332,7 +373,8 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
     return reasons
 
 
-def suppress(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: Catalogue | None = None) -> pl.DataFrame:
+def suppress(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: Catalogue | None = None,
+             earlier: pl.DataFrame | None = None) -> pl.DataFrame:
     """Mark and blank what members may not see in a tidy measures frame.
 
     Adds ``suppressed`` (the row is hidden), ``suppression`` (why:
@@ -353,7 +395,7 @@ def suppress(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue:
     >>> suppress(f).select("group", "value", "suppression").rows()
     [('all', 30.0, None), ('Female', 20.0, None), ('Male', None, 'complement'), ('Unknown', None, 'small')]
     """
-    reasons = protect(frame, threshold, catalogue)
+    reasons = protect(frame, threshold, catalogue, earlier)
     hidden = pl.Series("suppression", reasons, dtype=pl.String)
     return (
         frame.with_columns(hidden, suppressed=hidden.is_not_null())

@@ -42,7 +42,7 @@ import polars as pl
 from perfkit.config.settings import DEFAULT_THRESHOLD
 from perfkit.indicators.catalogue import ALL, QUARTER_ALONE, Catalogue, load_catalogue
 from perfkit.indicators.periods import ALONE
-from perfkit.present.disclosure import ALL_GROUPS, NOT_SHOWN, WITHHELD, Reader, label, relations_of
+from perfkit.present.disclosure import ALL_GROUPS, NOT_SHOWN, WITHHELD, Reader, known_and_withheld, label, relations_of
 from perfkit.present.formatting import COUNTED, NO_FIGURE, NOT_AVAILABLE_CELL
 
 PERIOD = re.compile(r"\b(\d{4}-\d{2} Q[1-4])\b")
@@ -487,7 +487,7 @@ def misplaced(shown: list[Shown], measures: pl.DataFrame) -> list[Finding]:
 
 def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, period: str,
                threshold: int = DEFAULT_THRESHOLD, catalogue: Catalogue | None = None,
-               targets: dict | None = None) -> list[Finding]:
+               targets: dict | None = None, earlier: pl.DataFrame | None = None) -> list[Finding]:
     """Check a member report against the true figures of its one authority.
 
     Parameters
@@ -508,6 +508,9 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
         The authority's targets (``parameters/targets.yaml``): a trend table's target row must hold them, and
         nothing else (a row named as a target could otherwise carry any figure). By default, those of
         ``parameters/targets.yaml`` for the page's authority.
+    earlier : DataFrame, optional
+        What the authority's earlier published reports showed and withheld (:mod:`perfkit.pipeline.ledger`):
+        a figure one withheld may not be shown, and a reader knows every figure one showed.
 
     Returns
     -------
@@ -556,9 +559,14 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
                  and figure.group != ALL_GROUPS]
     findings += check_spc(claims, visible, measures, catalogue)
     on_page = {(f.period, f.indicator, f.breakdown, f.group) for f in shown}
+    known_keys, withheld_keys = known_and_withheld(earlier)
+    la = str(measures["la_code"][0]) if measures.height else ""
+    findings += [Finding("a figure an earlier report withheld is shown", figure.place)
+                 for key, figure in visible.items() if (la, *key) in withheld_keys]
     hidden = {q for q, row in enumerate(model.row_of) if keys[row] not in visible}
     absent = {q for q in hidden if keys[model.row_of[q]] not in on_page}
-    reader = Reader(model, threshold, hidden, absent)
+    known = {q for q in hidden if (la, *keys[model.row_of[q]]) in known_keys}
+    reader = Reader(model, threshold, hidden, absent - known, known)
     reported: set[int] = set()
     for q, row in enumerate(model.row_of):
         if not 0 < model.values[q] < threshold or row in reported:

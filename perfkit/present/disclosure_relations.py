@@ -195,8 +195,10 @@ def _stock_relations(values: list[float], numerators: dict[tuple, int], denomina
     """Stocks and flows the catalogue declares (``stock``): the children at a quarter's end are those at the
     quarter before's, plus the starts (the ``in`` indicator's numerator), less the ends (the ``out``
     indicator's numerator, or its denominator where written ``id.denominator``); a reader who knows three
-    of them knows the fourth. Declared where the true figures meet it exactly (a child with two plans at
-    once breaks it).
+    of them knows the fourth; in each group of a breakdown too (girls looked after now are those before,
+    plus girls starting, less girls leaving), where both quarters' groups are in the figures (the report's
+    quarter and the one before: two consecutive reports show both). Declared where the true figures meet
+    it exactly (a child with two plans at once, or who moved district, breaks it).
 
     >>> from perfkit.indicators.catalogue import load_catalogue
     >>> num = {("990", "2024-25 Q1", "cpp_rate", "all", "all"): 0, ("990", "2024-25 Q2", "cpp_rate", "all", "all"): 1,
@@ -209,17 +211,20 @@ def _stock_relations(values: list[float], numerators: dict[tuple, int], denomina
     for indicator in catalogue.indicators:
         if not indicator.stock:
             continue
+        out, _, of = str(indicator.stock["out"]).partition(".")
+        flows_out = denominators if of == "denominator" else numerators
         for (la, period, own, breakdown, group), now in numerators.items():
-            if own != indicator.id or breakdown != ALL or period.count(" ") != 1:  # quarters only
+            if own != indicator.id or period.count(" ") != 1:  # quarters only
                 continue
-            before = numerators.get((la, Period.parse(period).previous().label, own, ALL, ALL))
-            starts = numerators.get((la, period, indicator.stock["in"], ALL, ALL))
-            out, _, of = str(indicator.stock["out"]).partition(".")
-            ends = (denominators if of == "denominator" else numerators).get((la, period, out, ALL, ALL))
-            if None in (before, starts, ends):
+            before = numerators.get((la, Period.parse(period).previous().label, own, breakdown, group))
+            starts = numerators.get((la, period, indicator.stock["in"], breakdown, group))
+            ends = flows_out.get((la, period, out, breakdown, group))
+            if before is None or (breakdown == ALL and None in (starts, ends)):
                 continue
-            if values[before] + values[starts] - values[ends] == values[now]:
-                relations.append(Relation((before, starts), now, True, (ends,)))
+            # a group with no starts (or ends) has no row: none, where the stock holds without them
+            parts, minus = (before, *(() if starts is None else (starts,))), () if ends is None else (ends,)
+            if sum(values[q] for q in parts) - sum(values[q] for q in minus) == values[now]:
+                relations.append(Relation(parts, now, True, minus))
     return relations
 
 

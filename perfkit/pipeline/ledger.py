@@ -1,0 +1,77 @@
+"""What earlier member reports published, per authority: so that reports read together give nothing away.
+
+Each member report chooses what to withhold over its own quarters; the next
+quarter's report, choosing afresh, could show a figure the last one withheld,
+or lean on withholding one the last one showed, and two packs read side by
+side would then give a small number back (an attacker's pass: the children
+looked after in a quarter one report hid and the next showed, with the starts
+and ends, gave 2 children leaving care and 3 starting). The batch writes down,
+after each member report it publishes, which figures the page showed and which
+it did not (the page read back, as the audit reads it), in
+``<out>/.published/<authority>.parquet``. A later report into the same ``out``
+keeps hidden every figure an earlier one withheld and takes every figure an
+earlier one showed as known to its reader (:func:`perfkit.present.disclosure.protect`),
+and the audit checks both. Keep the reports folder from quarter to quarter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+LEDGER_FOLDER = ".published"
+SCHEMA = {"report": pl.String, "la_code": pl.String, "period": pl.String, "indicator": pl.String,
+          "breakdown": pl.String, "group": pl.String, "shown": pl.Boolean}
+"""One row per figure of a published report: the report's quarter, the figure's key, whether the page showed it."""
+
+
+def ledger_path(root: Path, authority: str) -> Path:
+    """Where an authority's published figures are written down, under a batch's ``out`` folder."""
+    return Path(root) / LEDGER_FOLDER / f"{authority}.parquet"
+
+
+def earlier(root: Path, authority: str) -> pl.DataFrame:
+    """What the authority's earlier member reports into ``root`` showed and withheld (empty before the first).
+
+    >>> import tempfile
+    >>> earlier(Path(tempfile.mkdtemp()), "990").height
+    0
+    """
+    path = ledger_path(root, authority)
+    if not path.exists():
+        return pl.DataFrame(schema=SCHEMA)
+    return pl.read_parquet(path).select([pl.col(c).cast(t) for c, t in SCHEMA.items()])
+
+
+def published(html: str, report: str, measures: pl.DataFrame) -> pl.DataFrame:
+    """Each figure of ``measures`` (one authority's, before suppression) and whether the page shows it."""
+    from perfkit.present.disclosure_audit import parse_number, read_page
+
+    shown, _ = read_page(html, report)
+    visible = {(f.period, f.indicator, f.breakdown, f.group) for f in shown  # a figure, or the counts beside it;
+               if f.indicator != "data quality" and f.of in ("value", "numerator", "denominator")  # not a target
+               and parse_number(f.text) is not None}
+    keys = measures.select("la_code", "period", "indicator", "breakdown", "group").unique(maintain_order=True)
+    seen = pl.DataFrame(sorted(visible), schema=["period", "indicator", "breakdown", "group"], orient="row")
+    return (keys.join(seen.with_columns(shown=pl.lit(True)), on=["period", "indicator", "breakdown", "group"], how="left")
+            .with_columns(report=pl.lit(report), shown=pl.col("shown").fill_null(False)).select(list(SCHEMA)))
+
+
+def record(root: Path, authority: str, report: str, html: str, measures: pl.DataFrame) -> Path:
+    """Add a published page's figures to the authority's ledger (written whole, never half)."""
+    import os
+    import tempfile
+
+    rows = pl.concat([earlier(root, authority), published(html, report, measures)])
+    path = ledger_path(root, authority)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        rows.write_parquet(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
