@@ -85,5 +85,9 @@ class DisclosureError(PerfkitError):
     """Figures that cannot be published safely, or a disclosure threshold that protects nothing."""
 
 
+class LedgerError(DisclosureError):
+    """The record of what an authority's earlier reports published cannot be read: no report is made without it."""
+
+
 class BatchBusy(PerfkitError):
     """Another batch is writing into the same output folder (the command line exits with status 75)."""

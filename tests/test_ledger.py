@@ -113,3 +113,39 @@ def test_a_figure_withheld_before_is_withheld_again_and_one_shown_before_is_know
     known = suppress(frame, earlier=ledger({"Male": True}))  # an earlier page showed Male: hiding it helps nothing
     reasons = dict(zip(known["group"], known["suppression"]))
     assert reasons["Unknown"] == "small" and reasons["Male"] is None and reasons["Female"] == "complement"
+
+
+def test_a_lost_ledger_is_read_again_from_the_published_pages(two_packs, tmp_path):
+    """An attacker's pass: with the ledger deleted (or emptied), a re-run of Q4 showed a figure the Q3 page
+    had withheld, and a small group came back. The pages in the folder are read back in its place."""
+    from perfkit.cli import main
+
+    data, out = two_packs
+    copy = tmp_path / "reports"
+    shutil.copytree(out, copy)
+    q3 = (copy / "2024-25-Q3" / "990.html").read_text(encoding="utf-8")
+    numbers_q3, named_q3 = _figures(q3, QUARTERS[0])
+    ledger_path(copy, "990").unlink()
+    rebuilt = earlier(copy, "990")
+    assert set(rebuilt["report"]) == set(QUARTERS)
+    withheld = set(rebuilt.filter((pl.col("report") == QUARTERS[0]) & ~pl.col("shown"))
+                   .select("period", "indicator", "breakdown", "group").iter_rows())
+    assert withheld and withheld <= named_q3 - numbers_q3
+    assert main(["batch", "--data", str(data), "--authority", "990", "--out", str(copy), "--period", QUARTERS[1],
+                 "--workers", "1"]) == 0
+    numbers_q4, _ = _figures((copy / "2024-25-Q4" / "990.html").read_text(encoding="utf-8"), QUARTERS[1])
+    assert not numbers_q4 & withheld
+
+
+def test_an_unreadable_ledger_stops_the_report_and_says_which_file(two_packs, tmp_path, capsys):
+    from perfkit.cli import main
+
+    data, out = two_packs
+    copy = tmp_path / "reports"
+    shutil.copytree(out, copy)
+    ledger_path(copy, "990").write_bytes(b"not a parquet file")
+    assert main(["batch", "--data", str(data), "--authority", "990", "--out", str(copy), "--period", QUARTERS[1],
+                 "--workers", "1"]) != 0
+    said = capsys.readouterr()
+    index = (copy / "2024-25-Q4" / "index.html").read_text(encoding="utf-8")
+    assert ".published/990.parquet" in said.out + said.err + index

@@ -20,7 +20,10 @@ from pathlib import Path
 
 import polars as pl
 
+from perfkit.errors import LedgerError
+
 LEDGER_FOLDER = ".published"
+
 SCHEMA = {"report": pl.String, "la_code": pl.String, "period": pl.String, "indicator": pl.String,
           "breakdown": pl.String, "group": pl.String, "shown": pl.Boolean}
 """One row per figure of a published report: the report's quarter, the figure's key, whether the page showed it."""
@@ -34,14 +37,57 @@ def ledger_path(root: Path, authority: str) -> Path:
 def earlier(root: Path, authority: str) -> pl.DataFrame:
     """What the authority's earlier member reports into ``root`` showed and withheld (empty before the first).
 
+    The ledger file says it; a member page in ``root`` that the ledger does not record (the ledger deleted,
+    emptied, or older than the page) is read back instead, so that a lost ledger never loses the
+    protection: what a page shows as a number was shown, what it names in words was withheld.
+
     >>> import tempfile
     >>> earlier(Path(tempfile.mkdtemp()), "990").height
     0
     """
     path = ledger_path(root, authority)
-    if not path.exists():
-        return pl.DataFrame(schema=SCHEMA)
-    return pl.read_parquet(path).select([pl.col(c).cast(t) for c, t in SCHEMA.items()])
+    if path.exists():
+        try:
+            rows = pl.read_parquet(path).select([pl.col(c).cast(t) for c, t in SCHEMA.items()])
+        except Exception as exc:  # noqa: BLE001 - any unreadable ledger is refused, naming it
+            raise LedgerError(f"{path}: the record of what earlier reports published cannot be read ({exc}); "
+                              "restore it from a backup, or delete it to have it read again from the pages in "
+                              f"{Path(root)}") from None
+    else:
+        rows = pl.DataFrame(schema=SCHEMA)
+    recorded = set(rows["report"].unique().to_list())
+    for page in sorted(Path(root).glob(f"*/{authority}.html")):
+        report = page.parent.name.replace("-Q", " Q")
+        if report in recorded or not _is_quarter(report):
+            continue
+        rows = pl.concat([rows, from_page(page.read_text(encoding="utf-8"), report, authority)])
+    return rows
+
+
+def _is_quarter(label: str) -> bool:
+    from perfkit.indicators.periods import Period, PeriodError
+
+    try:
+        Period.parse(label)
+    except (PeriodError, ValueError):
+        return False
+    return True
+
+
+def from_page(html: str, report: str, authority: str) -> pl.DataFrame:
+    """A published page's figures as the ledger holds them, from the page alone: shown where it writes a
+    number, withheld where it writes words ("fewer than 5", "withheld"); a figure it does not name is not
+    recorded (its reader knows nothing of it)."""
+    from perfkit.present.disclosure_audit import parse_number, read_page
+
+    shown, _ = read_page(html, report)
+    keys: dict[tuple, bool] = {}
+    for f in shown:
+        if f.indicator == "data quality" or f.of not in ("value", "numerator", "denominator"):
+            continue
+        key = (f.period, f.indicator, f.breakdown, f.group)
+        keys[key] = keys.get(key, False) or parse_number(f.text) is not None
+    return pl.DataFrame([(report, authority, *key, seen) for key, seen in keys.items()], schema=SCHEMA, orient="row")
 
 
 def published(html: str, report: str, measures: pl.DataFrame) -> pl.DataFrame:

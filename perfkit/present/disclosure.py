@@ -356,10 +356,12 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
                     hidden.update(rows_quantities[row])
                 if dropped:
                     continue
+                bound = ("; earlier published reports bind this one (what they showed is known, what they withheld "
+                         "stays withheld): the figures may have changed since" if known_keys or withheld_keys else "")
                 raise DisclosureError(
                     f"{frame['indicator'][model.row_of[target]]} ({frame['breakdown'][model.row_of[target]]}, "
                     f"{frame['period'][model.row_of[target]]}): a small number can be worked out from the other figures "
-                    "whatever else is hidden")
+                    f"whatever else is hidden{bound}")
             for row, with_twins in ((r, twins) for r in candidates for twins in (False, True)):
                 if with_twins and not model.twins.get(row):
                     continue
