@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 
 from perfkit.config import paths
-from perfkit.pipeline.ledger import earlier, ledger_path
+from perfkit.pipeline.ledger import earlier, from_page, ledger_path
 from perfkit.present.disclosure import Reader, relations_of, suppress
 from perfkit.present.disclosure_audit import parse_number, read_page
 
@@ -88,6 +88,8 @@ def test_the_ledger_holds_each_published_page_and_binds_the_next(two_packs):
     ledger = earlier(out, "990")
     assert ledger_path(out, "990").exists()
     assert set(ledger["report"]) == set(QUARTERS) and ledger["shown"].any() and (~ledger["shown"]).any()
+    # a page records no figure of a quarter after its own (a trajectory's path ahead is not a withheld figure)
+    assert rebuilt_is_own_quarters(out)
     # the stock relation by group needs both quarters' breakdowns: the report's quarter and the one before
     q4 = ledger.filter(pl.col("report") == QUARTERS[1])
     assert {"2024-25 Q3", "2024-25 Q4"} <= set(q4.filter(pl.col("breakdown") != "all")["period"])
@@ -113,6 +115,16 @@ def test_a_figure_withheld_before_is_withheld_again_and_one_shown_before_is_know
     known = suppress(frame, earlier=ledger({"Male": True}))  # an earlier page showed Male: hiding it helps nothing
     reasons = dict(zip(known["group"], known["suppression"]))
     assert reasons["Unknown"] == "small" and reasons["Male"] is None and reasons["Female"] == "complement"
+
+
+def rebuilt_is_own_quarters(out) -> bool:
+    """Whether every page's record, read back from the page, names no quarter after the page's own."""
+    from perfkit.indicators.periods import Period
+
+    rows = pl.concat([from_page((out / q.replace(" ", "-") / "990.html").read_text(encoding="utf-8"), q, "990")
+                      for q in QUARTERS])
+    return all(Period.parse(p.removesuffix(" 3M")).index <= Period.parse(r).index
+               for r, p in rows.select("report", "period").iter_rows())
 
 
 def test_a_lost_ledger_is_read_again_from_the_published_pages(two_packs, tmp_path):

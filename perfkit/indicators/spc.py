@@ -62,16 +62,23 @@ def _check_improvement(improvement: str) -> str:
     return improvement
 
 
-def _check_target(target: float | None) -> float | None:
-    if target is None:
-        return None
+def _finite(value: object, what: str) -> float:
+    """``value`` as a finite number, or :class:`SpcInputError` saying ``what`` it is ("target 'x'") is not one.
+
+    >>> _finite("2.5", "target '2.5'"), _finite(3, "target 3")
+    (2.5, 3.0)
+    """
     try:
-        value = float(target)
+        number = float(value)
     except (TypeError, ValueError):
-        raise SpcInputError(f"target {target!r} is not a number") from None
-    if not math.isfinite(value):
-        raise SpcInputError(f"target {target!r} is not a finite number")
-    return value
+        raise SpcInputError(f"{what} is not a number") from None
+    if not math.isfinite(number):
+        raise SpcInputError(f"{what} is not a finite number")
+    return number
+
+
+def _check_target(target: float | None) -> float | None:
+    return None if target is None else _finite(target, f"target {target!r}")
 
 
 def _check_baseline(baseline_points: int | None) -> int | None:
@@ -103,13 +110,7 @@ def _series(frame: pl.DataFrame, columns: Sequence[str], source: str) -> tuple[p
     for name in columns:
         values = []
         for row, (period, value) in enumerate(zip(periods, frame[name].to_list()), 1):
-            try:
-                number = float(value)
-            except (TypeError, ValueError):
-                raise SpcInputError(f"{source}: row {row}: {name} {value!r} for period {period!r} is not a number") from None
-            if not math.isfinite(number):
-                raise SpcInputError(f"{source}: row {row}: {name} {value!r} for period {period!r} is not a finite number")
-            values.append(number)
+            values.append(_finite(value, f"{source}: row {row}: {name} {value!r} for period {period!r}"))
         out.append(values)
     if len(periods) < 2:
         raise SpcInputError(f"{source}: {len(periods)} period{'s' * (len(periods) != 1)}: a chart needs at least 2")
@@ -327,12 +328,7 @@ def read_series_csv(text: str, source: str = "input") -> pl.DataFrame:
             if period in seen:
                 raise SpcInputError(f"{source}: row {row}: period {period!r} repeats row {seen[period]}")
             seen[period] = row
-            try:
-                number = float(value)
-            except ValueError:
-                raise SpcInputError(f"{source}: row {row}: value {value!r} for period {period!r} is not a number") from None
-            if not math.isfinite(number):
-                raise SpcInputError(f"{source}: row {row}: value {value!r} for period {period!r} is not a finite number")
+            number = _finite(value, f"{source}: row {row}: value {value!r} for period {period!r}")
             periods.append(period)
             values.append(number)
     except csv.Error as error:

@@ -8,12 +8,16 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from perfkit.config import paths
 from perfkit.config.settings import AuthoritySettings, all_authority_settings
 from perfkit.errors import SettingsError
 from perfkit.pipeline.index_page import _failure_reason, public_reason, withhold_values
 from perfkit.pipeline.safety import atomic_write_text
+
+if TYPE_CHECKING:
+    from perfkit.pipeline.aggregates import Aggregates
 
 REPORT_NOTEBOOK = "authority_report.ipynb"
 ANALYST_FOLDER = "analyst"
@@ -84,6 +88,7 @@ def run_job(job: Job, fresh_kernel: bool = False) -> Outcome:
     import papermill
 
     from perfkit.pipeline.kernels import KERNEL_NAME
+    from perfkit.pipeline.ledger import record
     from perfkit.present.htmlexport import member_html
 
     started = time.perf_counter()
@@ -106,11 +111,11 @@ def run_job(job: Job, fresh_kernel: bool = False) -> Outcome:
             if kernel is not None:
                 kernel.empty()
             html = member_html(nbformat.read(executed, as_version=4))
-        if job.notebook == REPORT_NOTEBOOK:  # read back before it is published: no small number shown or derivable
-            check_member_report(html, dict(job.parameters))
+        # read back before it is published: no small number shown or derivable
+        figures = check_member_report(html, dict(job.parameters)) if job.notebook == REPORT_NOTEBOOK else None
         atomic_write_text(target, html)
-        if job.notebook == REPORT_NOTEBOOK and dict(job.parameters).get("audience", "members") == "members":
-            remember_published(job, html)  # what this page showed and withheld binds the reports after it
+        if figures is not None:  # what this member page showed and withheld binds the reports after it
+            record(Path(job.out_dir).parent, job.authority, figures.period.label, html, figures.measures)
         return Outcome(job.authority, job.name, True, str(target), time.perf_counter() - started, size=len(html.encode()))
     except Exception as exc:  # noqa: BLE001 - one authority's failure must not stop the batch
         if kernel is not None:
@@ -175,19 +180,9 @@ def _failed(job: Job, started: float, reason: str, public: str = "") -> Outcome:
                    time.perf_counter() - started, reason, public_error=public or withhold_values(reason))
 
 
-def remember_published(job: Job, html: str) -> None:
-    """Write down in the ``out`` folder's ledger (:mod:`perfkit.pipeline.ledger`) what a published member page
-    showed and withheld, against the aggregates it was made from."""
-    from perfkit.pipeline.aggregates import load_aggregates
-    from perfkit.pipeline.ledger import record
-
-    parameters = dict(job.parameters)
-    figures = load_aggregates(parameters["aggregates"], job.authority)
-    record(Path(job.out_dir).parent, job.authority, figures.period.label, html, figures.measures)
-
-
-def check_member_report(html: str, parameters: dict) -> None:
-    """The batch's audit of one finished report, before it is moved into place.
+def check_member_report(html: str, parameters: dict) -> "Aggregates | None":
+    """The batch's audit of one finished report, before it is moved into place; the aggregates it was
+    checked against (None for an analysts' report).
 
     ``parameters`` are the report notebook's: a members' report is checked
     against the aggregates it was made from (``aggregates``, the folder the
@@ -199,13 +194,12 @@ def check_member_report(html: str, parameters: dict) -> None:
     from perfkit.config.settings import disclosure_threshold
     from perfkit.errors import DisclosureError
     from perfkit.pipeline.aggregates import earlier_published, load_aggregates
-    from perfkit.config import paths
     from perfkit.indicators.catalogue import load_catalogue
     from perfkit.indicators.targets import load_targets
     from perfkit.present.disclosure_audit import audit_page
 
     if parameters.get("audience", "members") != "members":
-        return
+        return None
     if not parameters.get("aggregates"):
         raise DisclosureError("the report cannot be audited: the batch prepared no aggregates for it")
     figures = load_aggregates(parameters["aggregates"], str(parameters["authority"]))
@@ -217,3 +211,4 @@ def check_member_report(html: str, parameters: dict) -> None:
         listed = "; ".join(str(f) for f in findings[:10]) + (f"; and {len(findings) - 10} more" if len(findings) > 10 else "")
         raise DisclosureError(f"the report failed the disclosure audit and was not published ({len(findings)} "
                               f"finding{'s' if len(findings) != 1 else ''}): {listed}")
+    return figures

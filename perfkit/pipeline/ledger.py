@@ -45,23 +45,27 @@ def earlier(root: Path, authority: str) -> pl.DataFrame:
     >>> earlier(Path(tempfile.mkdtemp()), "990").height
     0
     """
-    path = ledger_path(root, authority)
-    if path.exists():
-        try:
-            rows = pl.read_parquet(path).select([pl.col(c).cast(t) for c, t in SCHEMA.items()])
-        except Exception as exc:  # noqa: BLE001 - any unreadable ledger is refused, naming it
-            raise LedgerError(f"{path}: the record of what earlier reports published cannot be read ({exc}); "
-                              "restore it from a backup, or delete it to have it read again from the pages in "
-                              f"{Path(root)}") from None
-    else:
-        rows = pl.DataFrame(schema=SCHEMA)
-    recorded = set(rows["report"].unique().to_list())
+    rows = recorded(root, authority)
+    recorded_reports = set(rows["report"].unique().to_list())
     for page in sorted(Path(root).glob(f"*/{authority}.html")):
         report = page.parent.name.replace("-Q", " Q")
-        if report in recorded or not _is_quarter(report):
+        if report in recorded_reports or not _is_quarter(report):
             continue
         rows = pl.concat([rows, from_page(page.read_text(encoding="utf-8"), report, authority)])
     return rows
+
+
+def recorded(root: Path, authority: str) -> pl.DataFrame:
+    """The ledger file's rows alone (empty where there is none); one that cannot be read is refused, naming it."""
+    path = ledger_path(root, authority)
+    if not path.exists():
+        return pl.DataFrame(schema=SCHEMA)
+    try:
+        return pl.read_parquet(path).select([pl.col(c).cast(t) for c, t in SCHEMA.items()])
+    except Exception as exc:  # noqa: BLE001 - any unreadable ledger is refused, naming it
+        raise LedgerError(f"{path}: the record of what earlier reports published cannot be read ({exc}); "
+                          "restore it from a backup, or delete it to have it read again from the pages in "
+                          f"{Path(root)}") from None
 
 
 def _is_quarter(label: str) -> bool:
@@ -76,8 +80,18 @@ def _is_quarter(label: str) -> bool:
 
 def from_page(html: str, report: str, authority: str) -> pl.DataFrame:
     """A published page's figures as the ledger holds them, from the page alone: shown where it writes a
-    number, withheld where it writes words ("fewer than 5", "withheld"); a figure it does not name is not
-    recorded (its reader knows nothing of it)."""
+    number, withheld where it writes the words of suppression ("fewer than 5", "withheld", "not shown: too
+    few to break down"). A figure it does not name is not recorded (its reader knows nothing of it), nor is
+    one it names without a figure: a quarter ahead on a trajectory's path (empty), or one the data could
+    not give ("no figure", "not available"), which a later report may show.
+
+    >>> page = ('<table class="pk-table"><caption>c</caption><thead><tr><th>Indicator</th><th>2024-25 Q1</th>'
+    ...         '<th>2024-25 Q2</th></tr></thead><tbody><tr><td>Referrals</td><td>12</td><td></td></tr>'
+    ...         '<tr><td>Contacts</td><td>withheld</td><td>no figure</td></tr></tbody></table>')
+    >>> from_page(page, "2024-25 Q1", "990").select("period", "indicator", "shown").rows()
+    [('2024-25 Q1', 'referrals', True), ('2024-25 Q1', 'contacts', False)]
+    """
+    from perfkit.present.disclosure import NOT_SHOWN, WITHHELD
     from perfkit.present.disclosure_audit import parse_number, read_page
 
     shown, _ = read_page(html, report)
@@ -85,22 +99,22 @@ def from_page(html: str, report: str, authority: str) -> pl.DataFrame:
     for f in shown:
         if f.indicator == "data quality" or f.of not in ("value", "numerator", "denominator"):
             continue
+        number = parse_number(f.text) is not None
+        words = f.text.strip()
+        if not number and not (words in (WITHHELD, NOT_SHOWN) or words.startswith("fewer than ")):
+            continue  # no figure here to withhold: empty, "no figure" or "not available"
         key = (f.period, f.indicator, f.breakdown, f.group)
-        keys[key] = keys.get(key, False) or parse_number(f.text) is not None
+        keys[key] = keys.get(key, False) or number
     return pl.DataFrame([(report, authority, *key, seen) for key, seen in keys.items()], schema=SCHEMA, orient="row")
 
 
 def published(html: str, report: str, measures: pl.DataFrame) -> pl.DataFrame:
-    """Each figure of ``measures`` (one authority's, before suppression) and whether the page shows it."""
-    from perfkit.present.disclosure_audit import parse_number, read_page
-
-    shown, _ = read_page(html, report)
-    visible = {(f.period, f.indicator, f.breakdown, f.group) for f in shown  # a figure, or the counts beside it;
-               if f.indicator != "data quality" and f.of in ("value", "numerator", "denominator")  # not a target
-               and parse_number(f.text) is not None}
+    """Each figure of ``measures`` (one authority's, before suppression) and whether the page shows it: a
+    figure the page does not show as a number (:func:`from_page`) is recorded as withheld."""
     keys = measures.select("la_code", "period", "indicator", "breakdown", "group").unique(maintain_order=True)
-    seen = pl.DataFrame(sorted(visible), schema=["period", "indicator", "breakdown", "group"], orient="row")
-    return (keys.join(seen.with_columns(shown=pl.lit(True)), on=["period", "indicator", "breakdown", "group"], how="left")
+    page = from_page(html, report, str(keys["la_code"][0]) if keys.height else "")
+    seen = page.filter(pl.col("shown")).select("period", "indicator", "breakdown", "group", "shown")
+    return (keys.join(seen, on=["period", "indicator", "breakdown", "group"], how="left")
             .with_columns(report=pl.lit(report), shown=pl.col("shown").fill_null(False)).select(list(SCHEMA)))
 
 
@@ -109,7 +123,8 @@ def record(root: Path, authority: str, report: str, html: str, measures: pl.Data
     import os
     import tempfile
 
-    rows = pl.concat([earlier(root, authority), published(html, report, measures)])
+    # the ledger file alone: the page just written is what is being added (earlier() would read it back too)
+    rows = pl.concat([recorded(root, authority), published(html, report, measures)])
     path = ledger_path(root, authority)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -181,7 +181,7 @@ def aggregate_share(share: Share, period: str, start_kernel: bool = True) -> tup
     import polars as pl
 
     from perfkit.pipeline.aggregates import EARLIER, compute_aggregates, compute_aggregates_for, save_aggregates
-    from perfkit.pipeline.ledger import earlier
+    from perfkit.pipeline.ledger import SCHEMA, earlier
 
     if start_kernel:
         try:
@@ -215,7 +215,7 @@ def aggregate_share(share: Share, period: str, start_kernel: bool = True) -> tup
     # what each authority's earlier member reports into the same out folder showed and withheld
     members = {j.authority: Path(j.out_dir).parent for j in jobs
                if j.authority in figures and dict(j.parameters).get("audience", "members") == "members"}
-    pl.concat([earlier(root, la) for la, root in members.items()] or [earlier(Path(share.folder), "")]).write_parquet(
+    pl.concat([pl.DataFrame(schema=SCHEMA), *(earlier(root, la) for la, root in members.items())]).write_parquet(
         folder / EARLIER)
     # the reports read the aggregates, and keep their executed notebooks, in the batch's private scratch folder
     ready = [replace(j, parameters=tuple({**dict(j.parameters), "aggregates": str(folder)}.items()),

@@ -306,9 +306,8 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
         rows_quantities.setdefault(row, []).append(q)
     absent: set[int] = set()
     # a breakdown of a small total says who those few children are (all girls, all under 1): not shown at all
-    keys = list(frame.select("la_code", "period", "indicator", "breakdown").iter_rows())
-    small_totals = {key[:3] for key, reason in zip(keys, reasons) if key[3] == ALL and reason == SMALL_REASON}
-    for row, key in enumerate(keys):
+    small_totals = {key[:3] for key, reason in zip(row_keys, reasons) if key[3] == ALL and reason == SMALL_REASON}
+    for row, key in enumerate(row_keys):
         if key[3] != ALL and key[:3] in small_totals:
             reasons[row] = DROPPED_REASON
             absent.update(rows_quantities.get(row, ()))
