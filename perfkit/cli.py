@@ -201,12 +201,31 @@ def _batch(args: argparse.Namespace) -> int:
             print(f"{o.authority} {o.name}: {o.path} ({o.size / 1e6:.2f} MB, {o.seconds:.1f} s)")
         else:
             print(f"{o.authority} {o.name}: FAILED: {o.error}", file=sys.stderr)
+    if args.pdf:
+        _print_pdfs([Path(o.path) for o in outcomes if o.ok])
+    else:
+        from perfkit.pipeline.printing import remove_stale
+
+        for pdf in remove_stale([Path(o.path) for o in outcomes if o.ok]):
+            print(f"removed {pdf}: it was printed from an earlier report (--pdf prints the new one)")
     if (folder / "index.html").exists():
         print(f"index: {folder / 'index.html'}")
     analyst = folder.parent / ANALYST_FOLDER / folder.name / "index.html"
     if not args.benchmark and any(Path(o.path).parent == analyst.parent for o in outcomes):
         print(f"analyst index (not for sharing): {analyst}")
     return EXIT_SOME_FAILED if any(not o.ok for o in outcomes) else 0
+
+
+def _print_pdfs(pages: list[Path]) -> None:
+    """A PDF beside each report, or why not; a PDF is not a report, so its failure fails no authority."""
+    from perfkit.pipeline.printing import MAX_PAGES, print_reports
+
+    for printed in print_reports(pages):
+        if printed.pdf is None:
+            print(f"{printed.html.stem}: {printed.error}", file=sys.stderr)
+            continue
+        long = f"; longer than the {MAX_PAGES} pages a pack should take" if printed.pages > MAX_PAGES else ""
+        print(f"{printed.html.stem} PDF: {printed.pdf} ({printed.pages} pages{long})")
 
 
 def _benchmarks(args: argparse.Namespace) -> int:
@@ -323,6 +342,8 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("--out", type=Path, default=None, help="reports folder; default: reports/")
     batch.add_argument("--workers", type=int, default=2, help="reports run side by side, each in its own Jupyter kernel (default 2: one a core)")
     batch.add_argument("--authority", action="append", type=la_code_argument("--authority"), help="only this authority (repeatable)")
+    batch.add_argument("--pdf", action="store_true",
+                       help="also print each report to a PDF beside it (A4), with headless Chromium where it is installed")
     batch.add_argument("--benchmark", action="store_true",
                        help="the benchmark report from published data for every local authority, instead of the quarterly reports")
     batch.add_argument("--year", type=int, default=None, help="with --benchmark: the publication year (default: the latest)")

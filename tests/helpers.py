@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 from pathlib import Path
 
 import polars as pl
@@ -14,7 +12,9 @@ LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 
 
 def chromium_path() -> str | None:
-    return os.environ.get("PERFKIT_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    from perfkit.pipeline.printing import find_browser
+
+    return find_browser()
 
 
 def d(text: str | None) -> dt.date | None:

@@ -103,8 +103,9 @@ def test_every_variation_and_assurance_icon_has_a_text_alternative_and_prints(br
         assert label in VARIATION_LABELS | ASSURANCE_LABELS
     for label in {label for _, label, _ in names}:  # found by its accessible name, as a screen reader names it
         assert page.get_by_role("img", name=label, exact=True).count() >= 1, label
-    headline = page.locator("table.pk-table").first
-    header = headline.locator("thead th").all_inner_texts()
+    scorecard = page.locator("table.pk-scorecard").locator("thead th").all_inner_texts()
+    assert scorecard[2:5] == ["Number", "Trend", "Variation"]
+    header = page.locator("table.pk-family").first.locator("thead th").all_inner_texts()
     assert header[2:5] == ["Number", "Variation", "Assurance"]
     page.emulate_media(media="print")
     box = icons.first.bounding_box()

@@ -50,12 +50,16 @@ def _breakdown_rows(html: str) -> list[tuple[str, str, str]]:
 
 def test_every_rate_and_percentage_shows_how_many_children_beside_it(page, truth):
     html, period = page
-    table = re.search(r"<caption>Headline indicators.*?</table>", html, re.S).group(0)
-    headers = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
-    assert headers[1:3] == [period, "Number"]
+    families = re.findall(r'<table class="pk-table pk-family">.*?</table>', html, re.S)
+    scorecard = re.search(r'<table class="pk-table pk-scorecard">.*?</table>', html, re.S).group(0)
+    for table in [*families, scorecard]:
+        headers = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
+        assert headers[1:3] == [period, "Number"]
     headline = truth.filter((pl.col("period") == period) & (pl.col("breakdown") == "all"))
     counted = 0
-    for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]:
+    rows = [row for table in families for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]]
+    assert [_cells(r)[:3] for r in rows] == [_cells(r)[:3] for r in re.findall(r"<tr>(.*?)</tr>", scorecard, re.S)[1:]]
+    for row in rows:
         title, figure, number = _cells(row)[:3]
         indicator = next(i for i in CATALOGUE.indicators if i.title == title)
         true = headline.filter(pl.col("indicator") == indicator.id).row(0, named=True)

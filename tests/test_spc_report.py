@@ -109,11 +109,12 @@ def test_every_trend_of_990_carries_limits_or_says_why_not(batch_page):
 def test_every_headline_figure_has_a_variation_and_an_assurance_icon_with_words(batch_page):
     html, period = batch_page
     soup = _soup(html)
-    table = next(t for t in soup.find_all("table") if t.caption and t.caption.get_text().startswith("Headline indicators"))
-    headers = [th.get_text() for th in table.select("thead th")]
-    assert all(th.get("scope") == "col" for th in table.select("thead th"))
-    assert headers[1:5] == [period, "Number", "Variation", "Assurance"]
-    rows = table.select("tbody tr")
+    tables = soup.select("table.pk-family")
+    for table in tables:
+        headers = [th.get_text() for th in table.select("thead th")]
+        assert all(th.get("scope") == "col" for th in table.select("thead th"))
+        assert headers[1:5] == [period, "Number", "Variation", "Assurance"]
+    rows = [tr for table in tables for tr in table.select("tbody tr")]
     assert len(rows) >= 30
     for tr in rows:
         cells = tr.find_all("td")
@@ -139,8 +140,11 @@ def test_the_variation_icon_agrees_with_the_chart_and_the_commentary(batch_page)
     """The headline icon shows the latest point's type; the sentence says 'significant' exactly then."""
     html, _ = batch_page
     soup = _soup(html)
-    table = next(t for t in soup.find_all("table") if t.caption and t.caption.get_text().startswith("Headline indicators"))
-    icons = {tr.find_all("td")[0].get_text(): tr.find_all("td")[3].find("svg")["aria-label"] for tr in table.select("tbody tr")}
+    icons = {tr.find_all("td")[0].get_text(): tr.find_all("td")[3].find("svg")["aria-label"]
+             for tr in soup.select("table.pk-family tbody tr")}
+    scorecard = {tr.find_all("td")[0].get_text(): tr.find_all("td")[4].find("svg")["aria-label"]
+                 for tr in soup.select("table.pk-scorecard tbody tr")}
+    assert scorecard == icons  # the scorecard and each family's table show the same variation
     text = " ".join(soup.get_text(" ").split())
     for trend_title, rows in _trend_rows(html).items():
         title = next(i.title for i in CATALOGUE.indicators if i.trend_title == trend_title)

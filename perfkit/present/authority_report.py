@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
+from html import escape
 
 import polars as pl
 
@@ -25,21 +26,15 @@ from perfkit.indicators.catalogue import (
     Indicator,
     load_catalogue,
 )
-from perfkit.indicators.labels import in_natural_order
 from perfkit.indicators.periods import ALONE, Period
 from perfkit.indicators.rounding import round_half_up
 from perfkit.indicators.targets import Target, rag
+from perfkit.present.breakdown_tables import breakdown_rows, print_tables
 from perfkit.present.charts import ChartOutput, breakdown_chart, trend_chart
-from perfkit.present.disclosure import (
-    ALL_GROUPS,
-    DROPPED_REASON,
-    NOT_SHOWN,
-    shown_label,
-    small_counts,
-)
+from perfkit.present.disclosure import shown_label, small_counts
 from perfkit.present.disclosure import label as small_label
 from perfkit.present.formatting import COUNTED, NOT_AVAILABLE_CELL, count_words, format_value, markdown_text
-from perfkit.present.glossary import glossary_markdown, used_in, with_tooltips
+from perfkit.present.glossary import glossary_html, small_print, used_in, with_tooltips
 from perfkit.present.html_tables import Cell, HtmlTable
 from perfkit.present.narrative import (
     Benchmarks,
@@ -54,16 +49,10 @@ from perfkit.present.narrative import (
     variation_words,
 )
 from perfkit.present.process_control import SPC_FIELDS, SeriesSpc, chart_columns, series_spc
+from perfkit.present.scorecard import TREND, sparkline_svg
 from perfkit.present.spc_icons import assurance_icon, assurance_label, key_html, variation_icon, variation_label
 
 POLARITY_WORDS = {"high_is_good": "Higher", "low_is_good": "Lower", "none": "Neither"}
-BREAKDOWN_NAMES = {
-    "district": "district", "sex": "sex", "age_band": "age band", "ethnicity_group": "ethnic group",
-    "referral_source": "source", "contact_source": "source", "category": "category of abuse",
-    "placement_type": "placement type", "legal_status": "legal status", "category_of_need": "category of need",
-    "looked_after": "missing from care or home", "care_leaver_age_band": "age band", "team": "team",
-    "department": "department", "reason_ceased": "reason", "contact_outcome": "outcome",
-}
 
 
 @dataclass
@@ -246,12 +235,17 @@ class AuthorityReport:
         return Markdown(
             f"# {markdown_text(self.name)}: children's services performance, {self.period.label}\n\n"
             f"Quarter {self.period.start:%-d %B %Y} to {self.period.end:%-d %B %Y}. "
-            f"{as_at} Authority {markdown_text(self.authority)}. "
+            f"{as_at} Authority {markdown_text(self.authority)}.{audience}"
+        )
+
+    def about(self) -> str:
+        """How the figures are made and protected, in words (Markdown), for the top of the summary."""
+        return (
             "Figures are computed from the council's own records with the definitions given in each section; "
             f"rates are per 10,000 children aged 0-17. Counts from 1 to {self.threshold - 1} are shown as "
             f"'{small_label(self.threshold)}' and figures built on them are withheld; where a small number could "
             "otherwise be worked out from the figures beside it (a total less its other groups), another figure is "
-            f"'withheld' too. {markdown_text(self.benchmark_note)}{audience}"
+            f"'withheld' too. {markdown_text(self.benchmark_note)}"
         )
 
     def _table(self, indicators: list[Indicator], caption: str) -> HtmlTable:
@@ -286,10 +280,34 @@ class AuthorityReport:
             region = next((b.region_name for b in self.benchmarks.values() if b.region_name), "Region")
             headers += ["England (latest published)", f"{region} (latest published)",
                         "Statistical neighbours (latest published)"]
-        return HtmlTable(caption, headers, rows)
+        return HtmlTable(caption, headers, rows, kind="pk-family")
 
-    def headline_table(self) -> HtmlTable:
-        return self._table(self.indicators, f"Headline indicators, {self.period.label}")
+    def scorecard(self) -> HtmlTable:
+        """Every indicator in a line: this quarter's figure, a sparkline of its trend (the quarters its chart
+        draws), its variation, target and status, and England's and the neighbours' latest published figures."""
+        p = self.period
+        rows = []
+        for indicator in self.indicators:
+            target = self.targets.get(indicator.id)
+            status = rag(self.value(indicator.id, p), target, indicator, p)
+            trend = [None if r.get("suppressed") else r["value"] for r in self.trend_rows(indicator)]
+            b = self.benchmarks.get(indicator.id) or Benchmarks()
+            shown = published_indicator(b, indicator)
+            rows.append([
+                Cell(indicator.title, markup=with_tooltips(indicator.title)),
+                Cell(self.shown(indicator, p), "pk-num"),
+                Cell(self.counted(indicator, p), "pk-num"),
+                Cell("", "pk-spark-cell", sparkline_svg([None if v is None else float(round_half_up(v, indicator.decimals))
+                                                         for v in trend])),
+                self.icons(indicator)[0],
+                Cell("" if target is None or target.value_for(p) is None else format_value(target.value_for(p), indicator),
+                     "pk-num"),
+                Cell(status or "", f"pk-rag pk-rag-{status.lower()}" if status else ""),
+                *[Cell("" if v is None else format_value(v, shown), "pk-num") for v in (b.england, b.neighbours)],
+            ])
+        return HtmlTable(f"Scorecard, {p.label}: every indicator at a glance (the commentary in each section)",
+                         ["Indicator", p.label, COUNTED, TREND, "Variation", "Target", "Status", "England (latest published)",
+                          "Neighbours (latest published)"], rows, kind="pk-scorecard")
 
     def icon_key(self):
         """The key to the variation and assurance icons, for under the headline table."""
@@ -362,7 +380,7 @@ class AuthorityReport:
                    f"Change on {previous} (latest published)"]
         caption = (f"How we compare (published data, {self.published_year}): {self._published_who()} among "
                    "the English authorities with a published figure")
-        return HtmlTable(caption, headers, rows)
+        return HtmlTable(caption, headers, rows, kind="pk-compare")
 
     def comparison_intro(self) -> str:
         """Markdown above the comparison table: what its figures are, and are not."""
@@ -423,13 +441,15 @@ class AuthorityReport:
         statuses = [rag(self.value(i.id, p), self.targets.get(i.id), i, p) for i in self.indicators]
         counts = {s: statuses.count(s) for s in ("Green", "Amber", "Red")}
         judged = sum(counts.values())
-        lines = ["## Summary", "",
+        lines = ["## Summary", "", self.about(), "",
                  f"Of {judged} indicators with a target, **{counts['Green']} are green, {counts['Amber']} amber "
                  f"and {counts['Red']} red**."]
         lines += ["", *self.significant_lines()]
-        red = [i for i in self.indicators if rag(self.value(i.id, p), self.targets.get(i.id), i, p) == "Red"]
-        if red:
-            lines += ["", "**Red against target:**", ""] + [f"- {markdown_text(self.sentence(i))}" for i in red]
+        for status in ("Red", "Amber"):  # the exceptions, after the significant changes
+            found = [i for i, s in zip(self.indicators, statuses) if s == status]
+            if found:
+                lines += ["", f"**{status} against target:**", ""] + [f"- {markdown_text(self._exception_sentence(i))}"
+                                                                      for i in found]
         return Markdown("\n".join(lines))
 
     def significant(self) -> list[Indicator]:
@@ -463,6 +483,13 @@ class AuthorityReport:
     def _significant_sentence(self, indicator: Indicator) -> str:
         p = self.period
         return f"{indicator.title}: {self.shown(indicator, p)} in {p.label}, {self.variation(indicator)}."
+
+    def _exception_sentence(self, indicator: Indicator) -> str:
+        """An indicator red or amber against its target, in a line (its section says the rest)."""
+        p = self.period
+        target = self.targets[indicator.id].value_for(p)
+        return (f"{indicator.title}: {self.shown(indicator, p)} in {p.label} against a target of "
+                f"{format_value(target, indicator)}; {self.variation(indicator)}.")
 
     @cached_property
     def _split(self) -> dict[tuple[str, str, bool], pl.DataFrame]:
@@ -515,35 +542,7 @@ class AuthorityReport:
 
     def breakdown_rows(self, family: Family) -> pl.DataFrame:
         """This quarter's breakdown rows of a family's indicators, as members may see them."""
-        columns: dict[str, list] = {"choice": [], "group": [], "value": [], "shown": []}
-        for indicator in self.family_indicators(family):
-            for breakdown in indicator.breakdowns:
-                rows = self._split.get((indicator.id, breakdown, False))
-                if rows is None:
-                    continue
-                groups = rows.filter(pl.col("period") == self.period.label).sort("group")
-                by_count = indicator.unit == "rate_per_10k"
-                choice = f"{indicator.title} by {BREAKDOWN_NAMES.get(breakdown, breakdown)}"
-                if "suppression" in groups.columns and (groups["suppression"] == DROPPED_REASON).any():
-                    # not even the groups are shown: their existence would give a small number away
-                    columns["choice"].append(choice)
-                    columns["group"].append(ALL_GROUPS)
-                    columns["value"].append(None)
-                    columns["shown"].append(NOT_SHOWN)
-                    continue
-                order = in_natural_order(breakdown, groups["group"].to_list())
-                for r in sorted(groups.iter_rows(named=True), key=lambda r: order.index(r["group"])):
-                    if by_count and not r["suppressed"] and r["value"] is None and r["numerator"] is not None:
-                        # a rate has no population by group: the group's count is shown, with what it counts
-                        value, shown = r["numerator"], count_words(indicator, r["numerator"], None)
-                    else:
-                        value, shown = r["value"], (shown_label(indicator.unit, r.get("suppression"), self.threshold)
-                                                    if r["suppressed"] else format_value(r["value"], indicator))
-                    for name, item in (("choice", choice), ("group", r["group"]), ("value", value), ("shown", shown)):
-                        columns[name].append(item)
-        if not columns["choice"]:
-            return pl.DataFrame()
-        return pl.DataFrame(columns, schema={"choice": pl.String, "group": pl.String, "value": pl.Float64, "shown": pl.String})
+        return breakdown_rows(self.family_indicators(family), self._split, self.period, self.threshold)
 
     def breakdown_chart(self, family: Family) -> ChartOutput | None:
         rows = self.breakdown_rows(family)
@@ -563,7 +562,7 @@ class AuthorityReport:
     def show_families(self) -> None:
         """Display for each family: heading, figures, trend, breakdowns, commentary and definitions; then data
         quality."""
-        from IPython.display import Markdown, display
+        from IPython.display import HTML, Markdown, display
 
         p = self.period
         for family in self.families:
@@ -577,15 +576,16 @@ class AuthorityReport:
             chart = self.family_chart(family.id)
             if chart is not None:
                 display(chart)
-            chart = self.breakdown_chart(family)
-            if chart is not None:
-                display(chart)
+            rows = self.breakdown_rows(family)
+            if rows.height:
+                display(breakdown_chart(rows, family.title))  # on screen, with its menu
+                display(print_tables(rows, family.title, p.label))  # on paper, every breakdown in full
             display(Markdown("\n".join(f"- {markdown_text(self.sentence(i))}" for i in members)))
-            display(Markdown("**Definitions.** " + " ".join(f"*{markdown_text(i.title)}*: {markdown_text(i.definition)}"
-                                                             for i in members)))
+            display(HTML(small_print("<p><strong>Definitions.</strong> " + " ".join(
+                f"<em>{escape(i.title)}</em>: {escape(i.definition)}" for i in members) + "</p>")))
         display(Markdown("## Data quality"))
         display(self.quality_table())
-        display(Markdown(glossary_markdown(used_in(self.words()))))
+        display(HTML(glossary_html(used_in(self.words()))))
 
     def words(self) -> str:
         """Everything the report writes in words (titles, definitions, sentences, the tables' headings), for

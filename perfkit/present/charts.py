@@ -37,6 +37,8 @@ POINT_WORDS = {"common_cause": "common cause", "special_cause_improvement": "spe
                "special_cause_concern": "special cause: concern",
                "special_cause_neutral": "special cause: neither better nor worse"}
 """Each point type as the chart's legend and its table say it."""
+PANEL_WIDTH, PANEL_HEIGHT = 180, 54
+"""A trend panel's plotting area in pixels: three panels with their axes fill an A4 page's width."""
 TARGET_ROW = "target"
 """The row a trend chart's table adds under an indicator with a target: ``<title>: target``, by quarter."""
 SPC_ROWS = {"variation": "variation", "mean": "average (mean)", "lower_limit": "lower process limit",
@@ -280,7 +282,10 @@ def write_forms() -> None:
 
 def trend_form(alt, heading: str, description: str, panels: list[str], period_order: list[str]) -> dict:
     """The trend chart's specification, without its rows (``data``), built by Altair: an SPC chart a panel."""
-    base = alt.Chart().encode(x=alt.X("period:O", sort=period_order, title="Quarter", axis=alt.Axis(labelAngle=-45)))
+    # a tick each quarter, and the year under its first quarter: short enough to lie flat
+    quarter = alt.Axis(labelAngle=0, labelExpr="substring(datum.value, 8) == 'Q1' ? substring(datum.value, 0, 7) : ''",
+                       labelOverlap=False, labelAlign="left")
+    base = alt.Chart().encode(x=alt.X("period:O", sort=period_order, title=None, axis=quarter))
     tooltip = [alt.Tooltip("title:N", title="Indicator"), alt.Tooltip("period:O", title="Quarter"),
                alt.Tooltip("shown:N", title="Value")]
     spc_tooltip = [*tooltip, alt.Tooltip("point_type:N", title="Variation"),
@@ -303,12 +308,11 @@ def trend_form(alt, heading: str, description: str, panels: list[str], period_or
     line = base.mark_line(color=SPC_PALETTE["line"]).encode(
         y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)), tooltip=tooltip,
     )
-    labels = " : ".join(f"datum.label == '{code}' ? '{words[:1].upper() + words[1:]}'"
-                        for code, words in POINT_WORDS.items()) + " : datum.label"
     points = base.mark_point(filled=True, size=45, opacity=1).encode(
         y=alt.Y("value:Q", title=None), tooltip=spc_tooltip,
+        # no legend: the key under the scorecard says what each colour and line means, once for every chart
         color=alt.Color("point_type:N", title="Variation", scale=alt.Scale(domain=list(POINT_TYPES), range=list(POINT_COLOURS)),
-                        legend=alt.Legend(orient="top", labelExpr=labels, symbolType="circle", labelLimit=400)),
+                        legend=None),
     ).transform_filter("isValid(datum.point_type)")
     plain = base.mark_point(filled=False, size=45, strokeWidth=1.5, color=SPC_PALETTE["line"]).encode(
         y=alt.Y("value:Q", title=None), tooltip=tooltip,
@@ -317,19 +321,19 @@ def trend_form(alt, heading: str, description: str, panels: list[str], period_or
         y=alt.Y("value:Q", title=None), tooltip=tooltip,
     ).transform_filter("datum.is_year_earlier")
     # every property is given as the chart is made: each chained method would copy the whole chart again
-    chart = alt.layer(*limits, mean, target, line, points, plain, marker, data=alt.Data(values=[]), width=520,
-                      height=110).facet(
-        row=alt.Row("title:N", title=None, sort=panels,
-                    header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top")),
-        resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
-        title=alt.TitleParams(heading, subtitle=[
-            "Grey line: the figure. Solid dark line: its average (mean); dotted lines: its process limits, where drawn.",
-            "Dots: grey common cause, blue improvement, orange concern, purple a special cause where neither direction "
-            "is better; hollow: no limits (see the commentary).",
-            "Dashed red line: the target (a trajectory is drawn on to its end point). Diamond: the same quarter "
-            "last year.",
-            "Each panel's vertical axis is scaled to its own figures and need not start at zero; the table under "
-            "the chart gives every figure with its unit."]),
+    # three panels a row: the width of a page (the screen's and A4's), each panel with its own quarters
+    chart = alt.layer(*limits, mean, target, line, points, plain, marker, data=alt.Data(values=[]), width=PANEL_WIDTH,
+                      height=PANEL_HEIGHT).facet(
+        facet=alt.Facet("title:N", title=None, sort=panels,
+                        # each panel's title wrapped into lines of at most 40 characters, never cut short
+                        header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelFontWeight="bold",
+                                          labelOrient="top", labelLimit=0, labelFontSize=10,
+                                          labelExpr="split(trim(replace(datum.value, /(.{1,40})(\\s+|$)/g, '$1\\n')), '\\n')")),
+        columns=3,
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent"), axis=alt.AxisResolveMap(x="independent")),
+        title=alt.TitleParams(heading, subtitle=[  # the whole key is once, under the icons' key
+            "Dots: grey common cause, blue improvement, orange concern, purple neither. Dotted: process limits; "
+            "dashed red: target; diamond: a year earlier. Axes need not start at 0."]),
         description=description,
     )
     return to_spec(chart)

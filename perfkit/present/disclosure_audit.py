@@ -44,6 +44,7 @@ from perfkit.indicators.catalogue import ALL, QUARTER_ALONE, Catalogue, load_cat
 from perfkit.indicators.periods import ALONE
 from perfkit.present.disclosure import ALL_GROUPS, NOT_SHOWN, WITHHELD, Reader, known_and_withheld, label, relations_of
 from perfkit.present.formatting import COUNTED, NO_FIGURE, NOT_AVAILABLE_CELL
+from perfkit.present.breakdown_tables import BY, choice
 
 PERIOD = re.compile(r"\b(\d{4}-\d{2} Q[1-4])\b")
 _NUMBER = re.compile(r"^(-?[\d,]*\.?\d+)(%| per 10,000| working days)?$")
@@ -144,11 +145,9 @@ class _Names:
     """Titles and "title by breakdown" choices back to catalogue ids."""
 
     def __init__(self, catalogue: Catalogue):
-        from perfkit.present.authority_report import BREAKDOWN_NAMES
-
         self.by_title = {i.title: i for i in catalogue.indicators}
         self.ids = {i.id: i for i in catalogue.indicators}
-        self.choices = {f"{i.title} by {BREAKDOWN_NAMES.get(b, b)}": (i.id, b)
+        self.choices = {choice(i, b): (i.id, b)
                         for i in catalogue.indicators for b in i.breakdowns}
         self.trends = {**{i.title: (i, "") for i in catalogue.indicators},
                        **{i.trend_title: (i, ALONE) for i in catalogue.indicators if i.trend == QUARTER_ALONE}}
@@ -211,6 +210,21 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Fin
                 place = f"{caption}, {row[0]}, {row[1]}"
                 counted = _counts(row[2], names.ids[found[0]], period, found[1], row[1], place)
                 yield from counted or [Shown(period, found[0], found[1], row[1], row[2], place)]
+            continue
+        if headers and headers[0].startswith(BY):  # a breakdown for paper: groups down, indicators across
+            name = headers[0].removeprefix(BY)
+            for row in rows:
+                for n, text in enumerate(row[1:len(headers)], start=1):
+                    found = names.choices.get(f"{headers[n]} by {name}")
+                    if found is None:
+                        if parse_number(text) is not None:
+                            yield Finding("a figure the audit cannot place", f"{caption}, '{headers[n]}'")
+                        continue
+                    if not text.strip():
+                        continue
+                    place = f"{caption}, {headers[n]}, {row[0]}"
+                    counted = _counts(text, names.ids[found[0]], period, found[1], row[0], place)
+                    yield from counted or [Shown(period, found[0], found[1], row[0], text, place)]
             continue
         columns = {n: PERIOD.search(h).group(1) for n, h in enumerate(headers) if PERIOD.search(h) and n > 0}
         icons = {n: h for n, h in enumerate(headers) if h in ICON_COLUMNS}

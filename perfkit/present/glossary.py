@@ -71,12 +71,17 @@ def with_tooltips(text: str) -> str:
     return html
 
 
-def glossary_markdown(used: list[Term]) -> str:
-    """The glossary section: each term the report uses, with what it means."""
-    from perfkit.present.formatting import markdown_text
+def small_print(html: str) -> str:
+    """Reference text (definitions, the glossary) in a block set small, its lists in two columns, on paper."""
+    return f'<div class="pk-small-print">{html}</div>'
 
-    lines = ["## Words used in this report", ""]
-    for t in used:
-        name = f"{t.term} ({t.abbreviation})" if t.abbreviation else t.term
-        lines.append(f"- **{markdown_text(name)}**: {markdown_text(t.means)}")
-    return "\n".join(lines)
+
+def glossary_html(used: list[Term]) -> str:
+    """The glossary section: each term the report uses, with what it means (escaped HTML).
+
+    >>> glossary_html(used_in("UASC"))[:77]
+    '<h2 id="words-used">Words used in this report</h2><div class="pk-small-print">'
+    """
+    items = "".join(f"<li><strong>{escape(f'{t.term} ({t.abbreviation})' if t.abbreviation else t.term)}</strong>: "
+                    f"{escape(t.means)}</li>" for t in used)
+    return f'<h2 id="words-used">Words used in this report</h2>{small_print(f"<ul>{items}</ul>")}'

@@ -31,6 +31,8 @@ class HtmlTable:
     caption: str
     headers: Sequence[str]
     rows: Sequence[Sequence[Cell]]
+    kind: str = ""
+    """A further class of the table, for its styles (``pk-scorecard``): never from data."""
 
     def html(self) -> str:
         head = "".join(f'<th scope="col">{escape(h)}</th>' for h in self.headers)
@@ -42,7 +44,7 @@ class HtmlTable:
             for row in self.rows
         )
         return (
-            f'<table class="pk-table"><caption>{escape(self.caption)}</caption>'
+            f'<table class="{escape(" ".join(["pk-table", *self.kind.split()]))}"><caption>{escape(self.caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
         )
 

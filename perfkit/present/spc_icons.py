@@ -193,4 +193,11 @@ def key_html() -> str:
             "(a quarter beyond a process limit; seven quarters in a row on one side of the average; seven in a row "
             "each higher, or each lower, than the one before; two of three quarters near a limit), or within "
             "normal variation. Assurance: whether the process limits say the target will be met.</p>"
-            f'<ul class="pk-icon-key-list">{items}</ul></div>')
+            f'<ul class="pk-icon-key-list">{items}</ul>'
+            "<p><strong>Reading the trend charts.</strong> Each family's chart has a panel for each indicator. Grey "
+            "line: the figure by quarter; solid dark line: its average; dotted lines: its process limits, where drawn "
+            "(hollow dots: no limits, and the commentary says why). Dots are coloured as the icons are: grey common "
+            "cause, blue improvement, orange concern, purple a special cause where neither direction is better. "
+            "Dashed red line: the target, drawn on to a trajectory's end point. Diamond: the same quarter last year. "
+            "Each panel's vertical axis is scaled to its own figures and need not start at zero; the table under "
+            "each chart gives every figure with its unit.</p></div>")

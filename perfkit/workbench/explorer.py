@@ -37,7 +37,7 @@ from perfkit.indicators.engine import (
 from perfkit.indicators.measure_base import KEYS, MeasureInput
 from perfkit.indicators.periods import ALONE, Period, Window, latest_complete_period, periods_between
 from perfkit.indicators.targets import load_targets
-from perfkit.present.authority_report import BREAKDOWN_NAMES
+from perfkit.present.breakdown_tables import BREAKDOWN_NAMES
 from perfkit.present.charts import ChartOutput, to_spec
 from perfkit.present.process_control import SeriesSpc
 from perfkit.records.dataset import Dataset

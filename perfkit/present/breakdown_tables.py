@@ -1,0 +1,147 @@
+"""A family's breakdowns this quarter, as members may see them: rows for the chart, and tables for paper.
+
+On screen a family's breakdowns are one bar chart with a menu ("Show: ...");
+on paper a menu cannot be used, so every breakdown prints in full as a small
+table: one table for each way of breaking down (district, age band, ...), its
+groups down the side and the family's indicators broken down that way across
+(:func:`print_tables`). Both are built from the same rows
+(:func:`breakdown_rows`), made from aggregated, disclosure-controlled figures;
+the disclosure audit reads both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+import polars as pl
+
+from perfkit.indicators.catalogue import Indicator
+from perfkit.indicators.labels import in_natural_order
+from perfkit.indicators.periods import Period
+from perfkit.present.disclosure import ALL_GROUPS, DROPPED_REASON, NOT_SHOWN, shown_label
+from perfkit.present.formatting import count_words, format_value
+from perfkit.present.html_tables import Cell, HtmlTable
+
+BREAKDOWN_NAMES = {
+    "district": "district", "sex": "sex", "age_band": "age band", "ethnicity_group": "ethnic group",
+    "referral_source": "source", "contact_source": "source", "category": "category of abuse",
+    "placement_type": "placement type", "legal_status": "legal status", "category_of_need": "category of need",
+    "looked_after": "missing from care or home", "care_leaver_age_band": "age band", "team": "team",
+    "department": "department", "reason_ceased": "reason", "contact_outcome": "outcome",
+}
+"""Each breakdown as members read it, after "by": "Referrals by source"."""
+BY = "By "
+"""The first heading of a printed breakdown table: "By district" (its groups are the rows)."""
+ROWS_SCHEMA = {"choice": pl.String, "breakdown": pl.String, "indicator": pl.String, "group": pl.String,
+               "value": pl.Float64, "shown": pl.String}
+
+
+def choice(indicator: Indicator, breakdown: str) -> str:
+    """An indicator broken down one way, as members read it (the chart's menu, the tables' headings).
+
+    >>> from perfkit.indicators.catalogue import load_catalogue
+    >>> choice(load_catalogue()["referrals"], "referral_source")
+    'Referrals by source'
+    """
+    return f"{indicator.title} by {BREAKDOWN_NAMES.get(breakdown, breakdown)}"
+
+
+def breakdown_rows(indicators: list[Indicator], split: dict, period: Period, threshold: int) -> pl.DataFrame:
+    """This quarter's breakdown rows of ``indicators``, as members may see them.
+
+    Parameters
+    ----------
+    indicators : list of Indicator
+        A family's indicators with a figure this quarter.
+    split : dict
+        Aggregated, disclosure-controlled rows keyed by (indicator, breakdown, whether a quarter alone).
+    period : Period
+        The report's quarter.
+    threshold : int
+        The smallest count shown.
+
+    Returns
+    -------
+    DataFrame
+        ``choice`` (:func:`choice`), ``breakdown``, ``indicator`` (its title), ``group``, ``value`` (empty
+        where withheld) and ``shown``: the value as written, "fewer than 5", or, where a rate has no
+        population by group, the group's count in words. Where even the groups would give a small number
+        away, one row of group "All groups" says the breakdown is not shown.
+    """
+    columns: dict[str, list] = {name: [] for name in ROWS_SCHEMA}
+    for indicator in indicators:
+        for breakdown in indicator.breakdowns:
+            rows = split.get((indicator.id, breakdown, False))
+            if rows is None:
+                continue
+            groups = rows.filter(pl.col("period") == period.label).sort("group")
+            by_count = indicator.unit == "rate_per_10k"
+            if "suppression" in groups.columns and (groups["suppression"] == DROPPED_REASON).any():
+                # not even the groups are shown: their existence would give a small number away
+                found = [(ALL_GROUPS, None, NOT_SHOWN)]
+            else:
+                order = in_natural_order(breakdown, groups["group"].to_list())
+                found = []
+                for r in sorted(groups.iter_rows(named=True), key=lambda r: order.index(r["group"])):
+                    if by_count and not r["suppressed"] and r["value"] is None and r["numerator"] is not None:
+                        # a rate has no population by group: the group's count is shown, with what it counts
+                        found.append((r["group"], r["numerator"], count_words(indicator, r["numerator"], None)))
+                    else:
+                        found.append((r["group"], r["value"],
+                                      shown_label(indicator.unit, r.get("suppression"), threshold) if r["suppressed"]
+                                      else format_value(r["value"], indicator)))
+            for group, value, shown in found:
+                for name, item in (("choice", choice(indicator, breakdown)), ("breakdown", breakdown),
+                                   ("indicator", indicator.title), ("group", group), ("value", value),
+                                   ("shown", shown)):
+                    columns[name].append(item)
+    return pl.DataFrame(columns, schema=ROWS_SCHEMA)
+
+
+@dataclass(frozen=True)
+class PrintTables:
+    """A family's breakdown tables, shown on paper only (on screen the chart and its menu show them)."""
+
+    tables: tuple[HtmlTable, ...]
+    not_shown: tuple[str, ...] = ()
+
+    def html(self) -> str:
+        note = ("" if not self.not_shown else
+                '<p class="pk-note">Not shown, as even the groups would give a small number away: '
+                + "; ".join(escape(c) for c in self.not_shown) + ".</p>")
+        return f'<div class="pk-print-only pk-breakdowns">{"".join(t.html() for t in self.tables)}{note}</div>'
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+
+def print_tables(rows: pl.DataFrame, title: str, period_label: str) -> PrintTables:
+    """Every breakdown in ``rows`` (of :func:`breakdown_rows`) as a table for paper: one for each way of
+    breaking down, its groups down the side, each indicator broken down that way across.
+
+    Examples
+    --------
+    >>> rows = pl.DataFrame({"choice": ["Referrals by sex"] * 2, "breakdown": ["sex"] * 2,
+    ...     "indicator": ["Referrals"] * 2, "group": ["Female", "Male"], "value": [10.0, None],
+    ...     "shown": ["10", "fewer than 5"]}, schema=ROWS_SCHEMA)
+    >>> table = print_tables(rows, "Contacts and referrals", "2024-25 Q4").tables[0]
+    >>> table.caption, list(table.headers), [[c.text for c in row] for row in table.rows]
+    ('Contacts and referrals by sex, 2024-25 Q4', ['By sex', 'Referrals'], [['Female', '10'], ['Male', 'fewer than 5']])
+    """
+    tables, not_shown = [], []
+    for (breakdown,), part in rows.partition_by("breakdown", as_dict=True, maintain_order=True).items():
+        dropped = part.filter(pl.col("group") == ALL_GROUPS)["choice"].unique(maintain_order=True).to_list()
+        not_shown += dropped
+        part = part.filter(~pl.col("choice").is_in(dropped))
+        if part.height == 0:
+            continue
+        titles = part["indicator"].unique(maintain_order=True).to_list()
+        groups = in_natural_order(breakdown, part["group"].unique(maintain_order=True).to_list())
+        shown = {(r["indicator"], r["group"]): r["shown"] for r in part.iter_rows(named=True)}
+        name = BREAKDOWN_NAMES.get(breakdown, breakdown)
+        tables.append(HtmlTable(
+            f"{title} by {name}, {period_label}", [f"{BY}{name}", *titles],
+            [[Cell(g), *[Cell(shown.get((t, g), ""), "pk-num") for t in titles]] for g in groups],
+            kind=f"pk-span-{min(max(len(titles) - 1, 1), 3)}"))  # a third of the page for two indicators, all for 4+
+    return PrintTables(tuple(tables), tuple(not_shown))
