@@ -79,8 +79,9 @@ def small_print(html: str) -> str:
 def glossary_html(used: list[Term]) -> str:
     """The glossary section: each term the report uses, with what it means (escaped HTML).
 
-    >>> glossary_html(used_in("UASC"))[:77]
-    '<h2 id="words-used">Words used in this report</h2><div class="pk-small-print">'
+    >>> html = glossary_html(used_in("UASC <b>"))
+    >>> html.startswith('<h2 id="words-used">'), "<strong>Unaccompanied asylum-seeking children (UASC)</strong>" in html
+    (True, True)
     """
     items = "".join(f"<li><strong>{escape(f'{t.term} ({t.abbreviation})' if t.abbreviation else t.term)}</strong>: "
                     f"{escape(t.means)}</li>" for t in used)
