@@ -778,3 +778,95 @@ def test_the_audit_checks_each_variation_icon_against_the_limits(page_and_truth,
     assert before in html
     planted = html.replace(before, after, 2)  # the icon's label and its title, in one cell
     assert finding in [f.problem for f in audit_page(planted, truth, None, period)]
+
+
+def test_a_group_empty_last_quarter_is_counted_as_none_in_the_stock():
+    """An attacker's pass: no child on a plan under sexual abuse at the end of Q3 (the group had no row, so
+    last quarter's pack listed no such group), 7 such plans starting in Q4 and 5 ending: the Q4 group is
+    0 + 7 - 5 = 2. The stock relation counts an empty group as none, where the quarter before was broken
+    down at all, and disclosure control keeps the 2 from being worked out."""
+    from perfkit.present.disclosure import Reader, relations_of
+
+    q3, q4 = "2024-25 Q3", "2024-25 Q4"
+    cells = [  # (period, indicator, breakdown, group, numerator, denominator)
+        (q3, "cpp_rate", "all", "all", 45.0, 63_000.0), (q3, "cpp_rate", "category", "Neglect", 45.0, None),
+        (q4, "cpp_rate", "all", "all", 47.0, 63_000.0), (q4, "cpp_rate", "category", "Neglect", 45.0, None),
+        (q4, "cpp_rate", "category", "Sexual abuse", 2.0, None),
+        (q4, "cpp_starts", "all", "all", 12.0, None), (q4, "cpp_starts", "category", "Neglect", 5.0, None),
+        (q4, "cpp_starts", "category", "Sexual abuse", 7.0, None),
+        (q4, "cpp_2yr_plus_pct", "all", "all", 0.0, 10.0), (q4, "cpp_2yr_plus_pct", "category", "Neglect", 0.0, 5.0),
+        (q4, "cpp_2yr_plus_pct", "category", "Sexual abuse", 0.0, 5.0),
+    ]
+    truth = pl.DataFrame({"la_code": ["990"] * len(cells), "period": [c[0] for c in cells],
+                          "indicator": [c[1] for c in cells], "breakdown": [c[2] for c in cells],
+                          "group": [c[3] for c in cells], "numerator": [c[4] for c in cells],
+                          "denominator": [c[5] for c in cells],
+                          "value": [c[4] if c[5] is None else c[4] / c[5] * (10_000 if c[1] == "cpp_rate" else 100)
+                                    for c in cells]}, schema_overrides={"denominator": pl.Float64})
+    model = relations_of(truth)
+    row = {(c[0], c[1], c[3]): n for n, c in enumerate(cells)}
+    quantity = {r: q for q, r in enumerate(model.row_of)}
+    sexual = quantity[row[(q4, "cpp_rate", "Sexual abuse")]]
+    starts, ends = quantity[row[(q4, "cpp_starts", "Sexual abuse")]], None
+    assert any(r.whole == sexual and starts in r.parts and r.minus and not set(r.parts) - {starts}
+               for r in model.relations), "the reader's 0 + 7 - 5 is not in the model"
+    # with only the stock figure hidden, the reader would have it: 7 - 5
+    assert Reader(model, T, {sexual}).pinned(sexual)
+    out = suppress(truth, T)
+    _nothing_small_pinned(truth, out)
+    shown = {(r["indicator"], r["group"]) for r in out.filter((pl.col("period") == q4) & ~pl.col("suppressed"))
+             .iter_rows(named=True)}
+    assert ("cpp_rate", "Sexual abuse") not in shown
+    assert not {("cpp_starts", "Sexual abuse"), ("cpp_2yr_plus_pct", "Sexual abuse")} <= shown
+
+
+def test_care_leavers_by_activity_add_up_to_those_in_education_employment_or_training():
+    """An attacker's pass: 27 of 56 care leavers were in education, employment or training, so 29 were not;
+    the not-EET activities shown were 6 + 11 + 9 = 26, so the activity 'Not recorded' ('fewer than 5') was
+    3. Each care leaver has one activity: the catalogue names the EET activities (care_leavers_eet_pct's
+    `within`), the model adds the groups up exactly, and disclosure control hides enough."""
+    from perfkit.present.disclosure import Reader, relations_of
+
+    q = "2024-25 Q4"
+    groups = {"Full-time higher education": 9.0, "Full-time apprenticeship": 8.0,
+              "Full-time education other than higher education": 10.0,
+              "Not in education, employment or training (illness or disability)": 6.0,
+              "Not in education, employment or training (other reasons)": 11.0,
+              "Not in education, employment or training (pregnancy or parenting)": 9.0, "Not recorded": 3.0}
+    cells = [(q, "care_leavers_recorded", "all", "all", 56.0, None),
+             (q, "care_leavers_eet_pct", "all", "all", 27.0, 56.0),
+             *[(q, "care_leavers_recorded", "care_leaver_activity", g, n, None) for g, n in groups.items()]]
+    truth = pl.DataFrame({"la_code": ["990"] * len(cells), "period": [c[0] for c in cells],
+                          "indicator": [c[1] for c in cells], "breakdown": [c[2] for c in cells],
+                          "group": [c[3] for c in cells], "numerator": [c[4] for c in cells],
+                          "denominator": [c[5] for c in cells],
+                          "value": [c[4] if c[5] is None else c[4] / c[5] * 100 for c in cells]},
+                         schema_overrides={"denominator": pl.Float64})
+    model = relations_of(truth)
+    quantity = {r: n for n, r in enumerate(model.row_of)}
+    not_recorded = next(n for n, c in enumerate(cells) if c[3] == "Not recorded")
+    assert any(r.exact and len(r.parts) == 5 for r in model.relations)  # four groups outside EET, and EET: all
+    assert Reader(model, T, {quantity[not_recorded]}).pinned(quantity[not_recorded])
+    out = suppress(truth, T)
+    _nothing_small_pinned(truth, out)
+    hidden = out.filter(pl.col("suppressed"))
+    assert hidden.height >= 2 and "Not recorded" in hidden["group"].to_list()
+
+
+def test_how_many_children_two_groups_share_is_protected_like_a_small_number():
+    """An attacker's pass: 11 children went missing from care and 21 from home, 31 in all, so 1 child went
+    missing from both. The groups less the total is a figure too (the children counted twice): the model
+    numbers it, never shows it, and protects it like any small number."""
+    from perfkit.present.disclosure import relations_of
+    from perfkit.present.disclosure_audit import Finding  # noqa: F401 - the audit reads the same model
+
+    truth = frame(31, {"looked_after": [11, 21]}, "missing_children")
+    truth = truth.with_columns(group=pl.when(pl.col("breakdown") == "looked_after")
+                               .then(pl.Series(["all", "Missing from care", "Missing from home"]))
+                               .otherwise(pl.col("group")))
+    model = relations_of(truth)
+    assert [model.values[q] for q in model.overlaps] == [1]
+    out = suppress(truth, T)
+    shown = out.filter(~pl.col("suppressed"))
+    assert shown.height < 3, "total and both groups shown give the 1 back"
+    _nothing_small_pinned(truth, out)

@@ -598,3 +598,85 @@ def test_leaving_care_ehcp_requests_mediation_and_contact_outcomes_by_hand(tmp_p
         ("contact_outcome", "Referral to children's social care"): 1, ("contact_outcome", "Early help"): 2,
         ("contact_outcome", "No further action"): 1, ("contact_outcome", "Information and advice"): 1,
     }
+
+
+def test_missing_by_uasc_placement_and_earlier_referral_and_plans_while_looked_after_by_hand(tmp_path):
+    """Committees asked whether missing children were unaccompanied asylum seekers, placed by other
+    authorities or already known to social care, whether looked-after children are still on plans, and how
+    many care leavers are in bed and breakfast (#19): one quarter (2022-23 Q2), counted by hand."""
+    children = _frame(["la_code", "child_id", "sex", "date_of_birth", "ethnicity", "disability", "uasc", "district"],
+                      [(LA, c, "M", d("2007-05-01"), "WBRI", "N", "Y" if c == "p" else ("N" if c != "r" else None), "North")
+                       for c in "pqrs"])
+    cla = _frame(
+        ["la_code", "child_id", "episode_start", "episode_end", "rne", "legal_status", "category_of_need",
+         "placement_type", "placement_la", "reason_ceased"],
+        [
+            (LA, "p", d("2022-01-10"), None, "S", "V2", "N8", "U1", "998", None),         # placed by 999 in 998
+            (LA, "q", d("2021-05-01"), d("2022-08-15"), "S", "C2", "N1", "U1", LA, "E11"),  # at home from 15 Aug
+            (LA, "q", d("2022-09-01"), None, "S", "C2", "N1", "U1", LA, None),             # in care again
+        ],
+    )
+    missing = _frame(
+        ["la_code", "child_id", "missing_start", "missing_end", "missing_type", "looked_after", "rhi_offered_date",
+         "rhi_accepted"],
+        [
+            (LA, "p", d("2022-07-04"), d("2022-07-05"), "M", "Y", None, None),  # UASC, placed outside the area
+            (LA, "p", d("2022-08-04"), d("2022-08-05"), "M", "Y", None, None),
+            (LA, "q", d("2022-08-01"), d("2022-08-02"), "M", "Y", None, None),  # in care, placed inside
+            (LA, "q", d("2022-08-20"), d("2022-08-21"), "M", "Y", None, None),  # between episodes: not recorded
+            (LA, "r", d("2022-09-10"), d("2022-09-11"), "M", "N", None, None),  # from home; UASC not recorded
+            (LA, "s", d("2022-07-20"), d("2022-07-21"), "M", "N", None, None),  # referred the same day: not before
+        ],
+    )
+    referrals = _frame(["la_code", "child_id", "referral_id", "referral_date", "referral_source", "nfa", "closure_date"],
+                       [(LA, "q", "r1", d("2021-04-01"), "6", "N", None), (LA, "r", "r2", d("2022-09-09"), "6", "N", None),
+                        (LA, "s", "r3", d("2022-07-20"), "6", "N", None)])
+    cp_plans = _frame(["la_code", "child_id", "plan_id", "start_date", "end_date", "initial_category", "latest_category"],
+                      [(LA, "q", "c1", d("2022-03-01"), None, "NEG", "NEG"),    # on a plan, looked after at the end
+                       (LA, "p", "c2", d("2022-03-01"), d("2022-09-30"), "NEG", "NEG"),  # ended on the last day
+                       (LA, "s", "c3", d("2022-03-01"), None, "NEG", "NEG")])  # on a plan, not looked after
+    care_leavers = _frame(["la_code", "child_id", "reference_date", "age_band", "in_touch", "activity", "accommodation"],
+                          [(LA, "a", d("2022-07-10"), "19-21", "YES", "G5", "W2"),   # bed and breakfast, unsuitable
+                           (LA, "b", d("2022-08-10"), "19-21", "YES", "F1", "W1"),   # bed and breakfast, suitable
+                           (LA, "c", d("2022-09-10"), "17-18", "YES", "F4", "Z1"),   # with former foster carers
+                           (LA, "e", d("2022-06-10"), "17-18", "YES", "F4", "Z1")])  # last quarter
+    population = _frame(["la_code", "year", "population_0_17"], [(LA, 2021, 19000), (LA, 2022, 20000)])
+    directory = write_tables(tmp_path / "depth", {
+        "children": children, "cla_episodes": cla, "missing_episodes": missing, "referrals": referrals,
+        "cp_plans": cp_plans, "care_leavers": care_leavers, "population": population})
+    frame = compute(load_dataset(directory), [PERIOD],
+                    indicators=["missing_episodes", "missing_children", "cpp_looked_after", "care_leavers_recorded",
+                                "cla_rate"],
+                    breakdowns=["uasc", "placement_location", "known_before", "care_leaver_accommodation",
+                                "care_leaver_activity"])
+    assert _groups(frame, "missing_episodes", "uasc") == {
+        "Unaccompanied asylum-seeking": (2, None), "Not unaccompanied asylum-seeking": (3, None), "Not recorded": (1, None)}
+    assert _groups(frame, "missing_children", "placement_location") == {
+        "Placed outside the authority's area": (1, None), "Placed inside the authority's area": (1, None),
+        "Not recorded": (1, None), "Missing from home (not looked after)": (2, None)}
+    assert _groups(frame, "missing_episodes", "known_before") == {
+        "Referred to social care before": (3, None), "Not referred to social care before": (3, None)}
+    headline = {r["indicator"]: r["numerator"] for r in frame.filter(pl.col("breakdown") == "all").iter_rows(named=True)}
+    assert headline == {"missing_episodes": 6, "missing_children": 4, "cpp_looked_after": 1, "care_leavers_recorded": 3,
+                        "cla_rate": 2}
+    # where children looked after at the quarter's end are placed: p in 998's area, q in the authority's own
+    assert _groups(frame, "cla_rate", "placement_location") == {
+        "Placed outside the authority's area": (1, None), "Placed inside the authority's area": (1, None)}
+    assert _groups(frame, "care_leavers_recorded", "care_leaver_accommodation") == {
+        "Bed and breakfast": (2, None), "With former foster carers": (1, None)}
+    assert _groups(frame, "care_leavers_recorded", "care_leaver_activity") == {
+        "Not in education, employment or training (other reasons)": (1, None), "Full-time higher education": (1, None),
+        "Full-time apprenticeship": (1, None)}
+
+
+def test_the_activity_codes_have_words_and_the_eet_ones_are_the_catalogues():
+    """The contract's care leaver activities each have DfE's words (labels.yaml), and the activities counted as
+    education, employment or training are named once, in the catalogue, where the measure and the disclosure
+    model both read them."""
+    from perfkit.indicators.catalogue import load_catalogue
+    from perfkit.indicators.labels import group_labels
+    from perfkit.records.contract import ACTIVITY_CODES
+
+    assert set(group_labels()["care_leaver_activity"]) == set(ACTIVITY_CODES)
+    eet = load_catalogue()["care_leavers_eet_pct"].within["groups"]
+    assert set(eet) < set(ACTIVITY_CODES) and not any(code.startswith("G") for code in eet)

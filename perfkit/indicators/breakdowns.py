@@ -13,7 +13,7 @@ from perfkit.indicators.children import age_on
 from perfkit.indicators.labels import AGE_BANDS, UNKNOWN, group_labels
 from perfkit.indicators.windows import AGE_DATE
 
-CHILD_BREAKDOWNS = {"sex", "age_band", "ethnicity_group", "district"}
+CHILD_BREAKDOWNS = {"sex", "age_band", "ethnicity_group", "district", "uasc"}
 
 
 def age_band(age: pl.Expr) -> pl.Expr:
@@ -64,6 +64,17 @@ def group_expression(breakdown: str, columns: list[str]) -> pl.Expr:
         return _mapped("placement_type", "placement_type", pl.col("placement_type").str.slice(0, 1))
     if breakdown == "looked_after":
         return _mapped("looked_after", "looked_after")
+    if breakdown == "uasc":  # as the children table records it: "Y" if ever an unaccompanied asylum-seeking child
+        return _mapped("__uasc", "uasc")
+    if breakdown == "placement_location" and "__placement_location" not in columns:  # a care episode's own placement
+        inside = pl.when(pl.col("placement_la") == pl.col("la_code")).then(pl.lit("inside")).otherwise(pl.lit("outside"))
+        return _mapped("placement_la", breakdown, pl.when(pl.col("placement_la").is_not_null()).then(inside))
+    if breakdown in ("placement_location", "known_before"):  # worked out by the missing family (families/missing.py)
+        return _mapped(f"__{breakdown}", breakdown)
+    if breakdown == "care_leaver_accommodation":
+        return _mapped("accommodation", breakdown, pl.col("accommodation").str.slice(0, 1))
+    if breakdown == "care_leaver_activity":
+        return _mapped("activity", breakdown)
     if breakdown == "care_leaver_age_band":
         return pl.col("age_band").fill_null(UNKNOWN)
     if breakdown == "contact_outcome":

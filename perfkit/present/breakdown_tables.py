@@ -29,10 +29,15 @@ BREAKDOWN_NAMES = {
     "placement_type": "placement type", "legal_status": "legal status", "category_of_need": "category of need",
     "looked_after": "missing from care or home", "care_leaver_age_band": "age band", "team": "team",
     "department": "department", "reason_ceased": "reason", "contact_outcome": "outcome",
+    "uasc": "unaccompanied asylum-seeking or not", "placement_location": "where placed",
+    "known_before": "referred to social care before or not", "care_leaver_accommodation": "accommodation",
+    "care_leaver_activity": "activity",
 }
 """Each breakdown as members read it, after "by": "Referrals by source"."""
 BY = "By "
 """The first heading of a printed breakdown table: "By district" (its groups are the rows)."""
+NARROW = "pk-narrow-table"
+"""A breakdown table of one or two indicators: on paper, three side by side."""
 ROWS_SCHEMA = {"choice": pl.String, "breakdown": pl.String, "indicator": pl.String, "group": pl.String,
                "value": pl.Float64, "shown": pl.String}
 
@@ -107,10 +112,14 @@ class PrintTables:
     not_shown: tuple[str, ...] = ()
 
     def html(self) -> str:
+        """The wide tables (three or more indicators) first, then the narrow ones in three columns on paper."""
         note = ("" if not self.not_shown else
                 '<p class="pk-note">Not shown, as even the groups would give a small number away: '
                 + "; ".join(escape(c) for c in self.not_shown) + ".</p>")
-        return f'<div class="pk-print-only pk-breakdowns">{"".join(t.html() for t in self.tables)}{note}</div>'
+        wide = "".join(t.html() for t in self.tables if t.kind != NARROW)
+        narrow = "".join(t.html() for t in self.tables if t.kind == NARROW)
+        return (f'<div class="pk-print-only pk-breakdowns">{wide}'
+                + (f'<div class="pk-narrow">{narrow}</div>' if narrow else "") + f"{note}</div>")
 
     def _repr_html_(self) -> str:
         return self.html()
@@ -143,5 +152,5 @@ def print_tables(rows: pl.DataFrame, title: str, period_label: str) -> PrintTabl
         tables.append(HtmlTable(
             f"{title} by {name}, {period_label}", [f"{BY}{name}", *titles],
             [[Cell(g), *[Cell(shown.get((t, g), ""), "pk-num") for t in titles]] for g in groups],
-            kind=f"pk-span-{min(max(len(titles) - 1, 1), 3)}"))  # a third of the page for two indicators, all for 4+
+            kind=NARROW if len(titles) <= 2 else "pk-wide"))  # two indicators fit a third of an A4 page
     return PrintTables(tuple(tables), tuple(not_shown))

@@ -216,11 +216,9 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Fin
             for row in rows:
                 for n, text in enumerate(row[1:len(headers)], start=1):
                     found = names.choices.get(f"{headers[n]} by {name}")
-                    if found is None:
-                        if parse_number(text) is not None:
-                            yield Finding("a figure the audit cannot place", f"{caption}, '{headers[n]}'")
-                        continue
-                    if not text.strip():
+                    if found is None and parse_number(text) is not None:
+                        yield Finding("a figure the audit cannot place", f"{caption}, '{headers[n]}'")
+                    if found is None or not text.strip():
                         continue
                     place = f"{caption}, {headers[n]}, {row[0]}"
                     counted = _counts(text, names.ids[found[0]], period, found[1], row[0], place)
@@ -577,7 +575,7 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
     la = str(measures["la_code"][0]) if measures.height else ""
     findings += [Finding("a figure an earlier report withheld is shown", figure.place)
                  for key, figure in visible.items() if (la, *key) in withheld_keys]
-    hidden = {q for q, row in enumerate(model.row_of) if keys[row] not in visible}
+    hidden = {q for q, row in enumerate(model.row_of) if keys[row] not in visible} | model.overlaps
     absent = {q for q in hidden if keys[model.row_of[q]] not in on_page}
     known = {q for q in hidden if (la, *keys[model.row_of[q]]) in known_keys}
     reader = Reader(model, threshold, hidden, absent - known, known)
@@ -588,6 +586,9 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
         if q not in hidden:
             reported.add(row)
             findings.append(Finding("a figure built on a small count is shown", visible[keys[row]].place))
+        elif q in model.overlaps and reader.pinned(q):
+            findings.append(Finding("how many children two groups share can be worked out (groups less total)",
+                                    f"{catalogue[keys[row][1]].title}, a breakdown, {keys[row][0]}"))
         elif reader.pinned(q):
             reported.add(row)
             period_, indicator, breakdown, group = keys[row]

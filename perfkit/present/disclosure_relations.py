@@ -51,6 +51,8 @@ class Relations:
     relations: list[Relation]
     twins: dict[int, set[int]] = field(default_factory=dict)
     """Rows whose figures are known to be equal to another row's: hidden together."""
+    overlaps: set[int] = field(default_factory=set)
+    """Quantities no page shows: how many children a breakdown counts in two groups (:func:`_sum_relations`)."""
 
     def of_quantity(self) -> dict[int, list[int]]:
         found: dict[int, list[int]] = {}
@@ -82,8 +84,15 @@ def _quantities(frame: pl.DataFrame, catalogue: Catalogue) -> tuple[list[float],
     return values, row_of, numerators, denominators
 
 
-def _sum_relations(values: list[float], quantities: dict[tuple, int]) -> list[Relation]:
-    """Each breakdown's groups against its total, for the same authority, period and indicator."""
+def _sum_relations(values: list[float], row_of: list[int], quantities: dict[tuple, int],
+                   overlaps: set[int]) -> list[Relation]:
+    """Each breakdown's groups against its total, for the same authority, period and indicator.
+
+    Where the groups add up to more than the total (a child missing from care and from home in one
+    quarter is in both groups), the difference is how many children are in two groups: a figure no page
+    shows, but which the groups less the total give. It becomes a quantity of its own (numbered after the
+    figures, in ``overlaps``, on its total's row), always hidden, and protected like any small number.
+    """
     groups: dict[tuple, list[int]] = {}
     for (la, period, indicator, breakdown, group), q in quantities.items():
         if breakdown != ALL:
@@ -96,8 +105,11 @@ def _sum_relations(values: list[float], quantities: dict[tuple, int]) -> list[Re
         total = sum(values[p] for p in parts)
         if total == values[whole]:
             relations.append(Relation(tuple(parts), whole, True))
-        elif total > values[whole]:  # a child counted in two groups
-            relations.append(Relation(tuple(parts), whole, False))
+        elif total > values[whole]:  # children counted in two groups: the groups less those are the total
+            overlaps.add(len(values))
+            relations.append(Relation(tuple(parts), whole, True, (len(values),)))
+            values.append(total - values[whole])
+            row_of.append(row_of[whole])
     return relations
 
 
@@ -161,9 +173,11 @@ def _twin_relations(values: list[float], quantities: list[dict[tuple, int]], min
     return relations
 
 
-def _declared_relations(numerators: dict[tuple, int], denominators: dict[tuple, int],
+def _declared_relations(values: list[float], numerators: dict[tuple, int], denominators: dict[tuple, int],
                         catalogue: Catalogue) -> tuple[list[Relation], list[Relation]]:
-    """The relations the catalogue declares (``same_as``, ``within``): equal figures, and bounds by groups.
+    """The relations the catalogue declares (``same_as``, ``within``): equal figures, and bounds by groups
+    (sums, where the true figures meet them exactly: care leavers in education, employment or training are
+    those recorded in its eight activities).
 
     Returns the equalities (figures hidden together) and the bounds.
     """
@@ -179,14 +193,18 @@ def _declared_relations(numerators: dict[tuple, int], denominators: dict[tuple, 
                 if other is not None:
                     same.append(Relation((q,), other, True))
             if indicator.within:
-                inside = {str(g) for g in indicator.within["groups"]}
+                within = indicator.within
+                inside = {group_label(within["breakdown"], g) for g in within["groups"]}
                 groups = [(g, p) for (la2, period2, other, b, g), p in numerators.items()
-                          if (la2, period2, other, b) == (la, period, indicator.within["indicator"], indicator.within["breakdown"])]
+                          if (la2, period2, other, b) == (la, period, within["indicator"], within["breakdown"])]
                 whole = denominators.get((la, period, indicator.id, ALL, ALL))
                 if groups:  # every child of the numerator is in a group inside, every other child in one outside
-                    bounds.append(Relation(tuple(p for g, p in groups if g in inside), q, False))
+                    # exact where each is in one group only (a record's one activity), as the true figures say
+                    parts = tuple(p for g, p in groups if g in inside)
+                    bounds.append(Relation(parts, q, sum(values[p] for p in parts) == values[q]))
                     if whole is not None:
-                        bounds.append(Relation((*(p for g, p in groups if g not in inside), q), whole, False))
+                        rest = (*(p for g, p in groups if g not in inside), q)
+                        bounds.append(Relation(rest, whole, sum(values[p] for p in rest) == values[whole]))
     return same, bounds
 
 
@@ -197,7 +215,8 @@ def _stock_relations(values: list[float], numerators: dict[tuple, int], denomina
     indicator's numerator, or its denominator where written ``id.denominator``); a reader who knows three
     of them knows the fourth; in each group of a breakdown too (girls looked after now are those before,
     plus girls starting, less girls leaving), where both quarters' groups are in the figures (the report's
-    quarter and the one before: two consecutive reports show both). Declared where the true figures meet
+    quarter and the one before: two consecutive reports show both); a group with no row the quarter before
+    had no child in it, where that quarter is broken down at all. Declared where the true figures meet
     it exactly (a child with two plans at once, or who moved district, breaks it).
 
     >>> from perfkit.indicators.catalogue import load_catalogue
@@ -208,6 +227,7 @@ def _stock_relations(values: list[float], numerators: dict[tuple, int], denomina
     [Relation(parts=(0, 2), whole=1, exact=True, minus=(3,))]
     """
     relations = []
+    broken_down = {key[:4] for key in numerators if key[3] != ALL}
     for indicator in catalogue.indicators:
         if not indicator.stock:
             continue
@@ -216,13 +236,19 @@ def _stock_relations(values: list[float], numerators: dict[tuple, int], denomina
         for (la, period, own, breakdown, group), now in numerators.items():
             if own != indicator.id or period.count(" ") != 1:  # quarters only
                 continue
-            before = numerators.get((la, Period.parse(period).previous().label, own, breakdown, group))
+            previous = Period.parse(period).previous().label
+            before = numerators.get((la, previous, own, breakdown, group))
             starts = numerators.get((la, period, indicator.stock["in"], breakdown, group))
             ends = flows_out.get((la, period, out, breakdown, group))
-            if before is None or (breakdown == ALL and None in (starts, ends)):
+            if breakdown == ALL and None in (before, starts, ends):
+                continue
+            # a group with no row last quarter had no child in it, where that quarter was broken down at all:
+            # its pack listed the other groups, so a reader counts it as none
+            if before is None and ((la, previous, own, breakdown) not in broken_down or starts is None):
                 continue
             # a group with no starts (or ends) has no row: none, where the stock holds without them
-            parts, minus = (before, *(() if starts is None else (starts,))), () if ends is None else (ends,)
+            parts = (*(() if before is None else (before,)), *(() if starts is None else (starts,)))
+            minus = () if ends is None else (ends,)
             if sum(values[q] for q in parts) - sum(values[q] for q in minus) == values[now]:
                 relations.append(Relation(parts, now, True, minus))
     return relations
@@ -232,9 +258,10 @@ def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None) -> Rel
     """Every relation a reader can use between the protected figures of ``frame`` (true values)."""
     catalogue = catalogue or load_catalogue()
     values, row_of, numerators, denominators = _quantities(frame, catalogue)
-    same, bounds = _declared_relations(numerators, denominators, catalogue)
+    same, bounds = _declared_relations(values, numerators, denominators, catalogue)
     twins = _twin_relations(values, [numerators, denominators]) + same
-    relations = (_sum_relations(values, numerators) + _sum_relations(values, denominators)
+    overlaps: set[int] = set()
+    relations = (_sum_relations(values, row_of, numerators, overlaps) + _sum_relations(values, row_of, denominators, overlaps)
                  + _rolling_relations(values, numerators) + twins + bounds
                  + _stock_relations(values, numerators, denominators, catalogue))
     twin_rows: dict[int, set[int]] = {}
@@ -242,4 +269,4 @@ def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None) -> Rel
         a, b = row_of[relation.parts[0]], row_of[relation.whole]
         twin_rows.setdefault(a, set()).add(b)
         twin_rows.setdefault(b, set()).add(a)
-    return Relations(values, row_of, relations, twin_rows)
+    return Relations(values, row_of, relations, twin_rows, overlaps)

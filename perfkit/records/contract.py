@@ -45,7 +45,6 @@ MISSING_TYPES = ("M", "A")
 CARE_LEAVER_AGE_BANDS = ("17-18", "19-21")
 IN_TOUCH_CODES = ("YES", "NO", "DIED", "REFU", "NREQ", "RHOM")
 ACTIVITY_CODES = ("F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6")
-EET_ACTIVITY_CODES = ("F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5")
 
 
 @dataclass(frozen=True)

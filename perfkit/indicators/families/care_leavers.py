@@ -1,4 +1,5 @@
-"""Count care leavers in suitable accommodation and in education, employment or training."""
+"""Count care leavers recorded (by accommodation and activity), in suitable accommodation and in education,
+employment or training."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from perfkit.indicators.measure_base import (
     measure,
 )
 from perfkit.indicators.windows import in_window
-from perfkit.records.contract import EET_ACTIVITY_CODES
+from perfkit.indicators.catalogue import load_catalogue
 
 
 def _care_leavers(m: MeasureInput) -> pl.DataFrame:
@@ -24,6 +25,13 @@ def care_leavers_suitable_pct(m: MeasureInput) -> MeasureRows:
     return MeasureRows(_care_leavers(m), count_true(pl.col("accommodation").str.ends_with("1")), ROWS)
 
 
+@measure("care_leavers_recorded")
+def care_leavers_recorded(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(_care_leavers(m), ROWS)
+
+
 @measure("care_leavers_eet_pct")
 def care_leavers_eet_pct(m: MeasureInput) -> MeasureRows:
-    return MeasureRows(_care_leavers(m), count_true(pl.col("activity").is_in(EET_ACTIVITY_CODES)), ROWS)
+    # the activities the catalogue names (one list: the disclosure model adds the activity groups up to it)
+    activities = [str(code) for code in load_catalogue()["care_leavers_eet_pct"].within["groups"]]
+    return MeasureRows(_care_leavers(m), count_true(pl.col("activity").is_in(activities)), ROWS)

@@ -57,6 +57,15 @@ def cpp_rate(m: MeasureInput) -> MeasureRows:
     return MeasureRows(_on_plan_at_end(m), CHILDREN)
 
 
+@measure("cpp_looked_after")
+def cpp_looked_after(m: MeasureInput) -> MeasureRows:
+    """Children on a plan at a window's end who are looked after on that day too."""
+    in_care = open_at_end(m.data.table("cla_episodes"), "episode_start", "episode_end", m.windows)
+    both = _on_plan_at_end(m).join(in_care.select("la_code", "child_id", "period").unique(),
+                                   on=["la_code", "child_id", "period"], how="semi")
+    return MeasureRows(both, CHILDREN)
+
+
 @measure("cpp_starts")
 def cpp_starts(m: MeasureInput) -> MeasureRows:
     return MeasureRows(_plans_starting(m), ROWS)

@@ -26,14 +26,68 @@ def _missing_starting(m: MeasureInput) -> pl.DataFrame:
     return m.shared("missing_starting", lambda: in_window(_missing(m), "missing_start", m.windows))
 
 
+def in_context(episodes: pl.DataFrame, cla_episodes: pl.DataFrame | None, referrals: pl.DataFrame | None) -> pl.DataFrame:
+    """Missing episodes with where the child was placed when each began, and whether they had been referred
+    to children's social care before it.
+
+    ``__placement_location`` is ``home`` for an episode missing from home; for one missing from care,
+    ``inside`` or ``outside`` as the care episode open on its first day was placed inside the authority
+    (``placement_la`` its own code) or not; empty where no care episode was open then, or its placement
+    authority is not recorded. ``__known_before`` is ``known`` where the child has a referral dated before
+    the episode began, ``new`` where not; empty without a referrals table.
+
+    >>> from datetime import date
+    >>> episodes = pl.DataFrame({"la_code": ["990"] * 3, "child_id": ["a", "b", "c"], "looked_after": ["Y", "Y", "N"],
+    ...     "missing_start": [date(2025, 2, 1)] * 3})
+    >>> cla = pl.DataFrame({"la_code": ["990", "990"], "child_id": ["a", "b"], "episode_start": [date(2024, 1, 1)] * 2,
+    ...     "episode_end": [None, date(2025, 1, 1)], "placement_la": ["992", "990"]})
+    >>> referrals = pl.DataFrame({"la_code": ["990"], "child_id": ["c"], "referral_date": [date(2025, 1, 5)]})
+    >>> in_context(episodes, cla, referrals).select("child_id", "__placement_location", "__known_before").rows()
+    [('a', 'outside', 'new'), ('b', None, 'new'), ('c', 'home', 'known')]
+    """
+    keys = ["la_code", "child_id"]
+    rows = episodes.with_row_index("__order")
+    # missing from home, not care (where the episodes say which: the column may be left out of a file)
+    from_home = pl.col("looked_after") != "Y" if "looked_after" in rows.columns else pl.lit(None, pl.Boolean)
+    if cla_episodes is not None and {"placement_la", "episode_start", "episode_end"} <= set(cla_episodes.columns):
+        care = (cla_episodes.select(*keys, "episode_start", "episode_end", "placement_la")
+                .filter(pl.col("episode_start").is_not_null()).sort("episode_start"))
+        rows = rows.sort("missing_start").join_asof(care, left_on="missing_start", right_on="episode_start",
+                                                    by=keys, strategy="backward", check_sortedness=False)
+        open_then = pl.col("episode_end").is_null() | (pl.col("episode_end") >= pl.col("missing_start"))
+        placed = (pl.when(from_home).then(pl.lit("home"))
+                  .when(open_then & pl.col("placement_la").is_not_null())
+                  .then(pl.when(pl.col("placement_la") == pl.col("la_code")).then(pl.lit("inside")).otherwise(pl.lit("outside"))))
+        rows = rows.with_columns(__placement_location=placed).drop("episode_start", "episode_end", "placement_la")
+    else:
+        rows = rows.with_columns(__placement_location=pl.when(from_home).then(pl.lit("home")))
+    if referrals is not None and "referral_date" in referrals.columns:
+        first = referrals.group_by(keys).agg(__first_referral=pl.col("referral_date").min())
+        rows = rows.join(first, on=keys, how="left").with_columns(
+            __known_before=pl.when(pl.col("__first_referral") < pl.col("missing_start")).then(pl.lit("known"))
+            .otherwise(pl.lit("new"))).drop("__first_referral")
+    else:
+        rows = rows.with_columns(__known_before=pl.lit(None, pl.String))
+    return rows.sort("__order").drop("__order")
+
+
+def _missing_in_context(m: MeasureInput) -> pl.DataFrame:
+    """The episodes starting in each window, with their context for the breakdowns (headline figures need
+    none, and read no other table)."""
+    if m.headlines_only:
+        return _missing_starting(m)
+    return m.shared("missing_in_context", lambda: in_context(
+        _missing_starting(m), *(m.data.table(t) if m.data.has(t) else None for t in ("cla_episodes", "referrals"))))
+
+
 @measure("missing_episodes")
 def missing_episodes(m: MeasureInput) -> MeasureRows:
-    return MeasureRows(_missing_starting(m), ROWS)
+    return MeasureRows(_missing_in_context(m), ROWS)
 
 
 @measure("missing_children")
 def missing_children(m: MeasureInput) -> MeasureRows:
-    return MeasureRows(_missing_starting(m), CHILDREN)
+    return MeasureRows(_missing_in_context(m), CHILDREN)
 
 
 @measure("missing_episodes_per_child")
