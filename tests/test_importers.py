@@ -216,7 +216,7 @@ def test_ssda903_round_trip(tables, s903):
 def test_ssda903_import_writes_csv_that_loads(folder903, tmp_path):
     result = import_ssda903(folder903, tmp_path / "out", LA)
     assert result.status == 0
-    assert {p.name for p in result.written} == {"children.csv", "cla_episodes.csv", "missing_episodes.csv", "care_leavers.csv"}
+    assert {p.name for p in result.written} == {"children.csv", "cla_episodes.csv", "missing_episodes.csv", "care_leavers.csv", "cla_reviews.csv"}
     dataset = load_dataset(tmp_path / "out")
     assert dataset.table("cla_episodes").height > 0
 

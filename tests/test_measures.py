@@ -680,3 +680,29 @@ def test_the_activity_codes_have_words_and_the_eet_ones_are_the_catalogues():
     assert set(group_labels()["care_leaver_activity"]) == set(ACTIVITY_CODES)
     eet = load_catalogue()["care_leavers_eet_pct"].within["groups"]
     assert set(eet) < set(ACTIVITY_CODES) and not any(code.startswith("G") for code in eet)
+
+
+def test_reviews_and_how_children_took_part_by_hand(tmp_path):
+    """Committees asked about children attending their reviews (#19): SSDA903 Reviews, one quarter (2022-23
+    Q2), counted by hand. A child under 4 (PN0) is left out of participation; PN7 did not take part."""
+    children = _frame(["la_code", "child_id", "sex", "date_of_birth", "ethnicity", "disability", "uasc", "district"],
+                      [(LA, c, "F", d("2010-05-01"), "WBRI", "N", "N", "North" if c != "e" else "South") for c in "abcde"])
+    reviews = _frame(["la_code", "child_id", "review_date", "review_code"], [
+        (LA, "a", d("2022-07-01"), "PN1"),   # attended and spoke
+        (LA, "b", d("2022-08-15"), "PN6"),   # did not attend, views conveyed: took part
+        (LA, "c", d("2022-09-30"), "PN7"),   # last day of the quarter: did not take part
+        (LA, "d", d("2022-09-01"), "PN0"),   # under 4: not in participation, still a review held
+        (LA, "e", d("2022-08-01"), None),    # code not recorded: a review held, not in participation
+        (LA, "a", d("2022-06-30"), "PN1"),   # last quarter
+    ])
+    population = _frame(["la_code", "year", "population_0_17"], [(LA, 2021, 19000), (LA, 2022, 20000)])
+    directory = write_tables(tmp_path / "reviews", {"children": children, "cla_reviews": reviews, "population": population})
+    frame = compute(load_dataset(directory), [PERIOD], indicators=["cla_reviews_held", "cla_review_participation_pct"],
+                    breakdowns=True)
+    headline = {r["indicator"]: (r["numerator"], r["denominator"])
+                for r in frame.filter(pl.col("breakdown") == "all").iter_rows(named=True)}
+    assert headline == {"cla_reviews_held": (5, None), "cla_review_participation_pct": (2, 3)}
+    assert _groups(frame, "cla_reviews_held", "review_code") == {
+        "Attended and spoke for themselves": (1, None), "Did not attend; conveyed their views another way": (1, None),
+        "Did not attend; views not conveyed": (1, None), "Under 4 at the review": (1, None), "Not recorded": (1, None)}
+    assert _groups(frame, "cla_review_participation_pct", "district") == {"North": (2, 3)}

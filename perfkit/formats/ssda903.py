@@ -16,16 +16,17 @@ Episodes    CHILD, DECOM, RNE, LS, CIN, PLACE, PLACE_PROVIDER, DEC, REC,     ``c
 Missing     CHILD, (DOB), MISSING, MIS_START, MIS_END                        ``missing_episodes``
 OC3         CHILD, (DOB), IN_TOUCH, ACTIV, ACCOM                             ``care_leavers``
 UASC        CHILD, SEX, DOB, DUC                                             ``children.uasc``
+Reviews     CHILD, (DOB), REVIEW, REVIEW_CODE                                ``cla_reviews``
 ==========  ===============================================================  =============================
 
-Other parts (OC2, AD1, Reviews, PlacedAdoption, PrevPerm, SocialWorker) are
+Other parts (OC2, AD1, PlacedAdoption, PrevPerm, SocialWorker) are
 ignored, as are extra columns.
 
 Columns carried: ``children``: child_id, sex, date_of_birth, ethnicity, uasc
 (not disability or district). ``cla_episodes``: every column but
 placement_district (placement_la only if the extract has ``PL_LA``).
 ``missing_episodes``: child_id, missing_start, missing_end, missing_type,
-looked_after (no return interview or district). ``care_leavers``: every column.
+looked_after (no return interview or district). ``care_leavers`` and ``cla_reviews``: every column.
 
 Rules where the 903 lacks a field the contract requires
 -------------------------------------------------------
@@ -87,12 +88,13 @@ from perfkit.records.contract import (
     PLACEMENT_PROVIDERS,
     PLACEMENT_TYPES,
     REASON_CEASED_CODES,
+    REVIEW_CODES,
     RNE_CODES,
 )
 from perfkit.records.problems import Problem
 
 TABLE_OF = {"header": "children", "episodes": "cla_episodes", "missing": "missing_episodes", "oc3": "care_leavers",
-            "uasc": "children"}
+            "uasc": "children", "reviews": "cla_reviews"}
 """The canonical table each part goes to (the UASC part sets ``children.uasc``)."""
 
 
@@ -160,6 +162,9 @@ FILES: dict[str, list[Field]] = {
                     legacy=ACCOMMODATION_LEGACY)],  # 01/02 name no accommodation: read as not known, and listed
     "uasc": [CHILD, _f("sex", "SEX", "code", decoder=_sex, required=False, expected="1 (male) or 2 (female)"),
              _f("dob", "DOB", "date", required=False), _f("duc", "DUC", "date")],
+    "reviews": [CHILD, _f("dob", "DOB", "date", required=False), _f("review_date", "REVIEW", "date", not_blank=True),
+                _f("review_code", "REVIEW_CODE", "code", codes=REVIEW_CODES,
+                   expected="PN0 (under 4) to PN7, how the child took part in the review")],
 }
 WRITE_COLUMNS = {
     "header": ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"],
@@ -168,8 +173,10 @@ WRITE_COLUMNS = {
     "missing": ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"],
     "oc3": ["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"],
     "uasc": ["CHILD", "SEX", "DOB", "DUC"],
+    "reviews": ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"],
 }
-_SIGNATURE = (("episodes", "DECOM"), ("missing", "MIS_START"), ("oc3", "IN_TOUCH"), ("uasc", "DUC"), ("header", "ETHNIC"))
+_SIGNATURE = (("episodes", "DECOM"), ("missing", "MIS_START"), ("oc3", "IN_TOUCH"), ("uasc", "DUC"), ("reviews", "REVIEW"),
+              ("header", "ETHNIC"))
 
 
 def _kind(grid: pl.DataFrame) -> str | None:
@@ -328,6 +335,8 @@ def ssda903_parts(tables: dict[str, pl.DataFrame], la_code: str, folder: Path | 
     missing = mine.get("missing_episodes")
     missing = missing.filter(pl.col("looked_after") == "Y") if missing is not None else None
     leavers = mine.get("care_leavers")
+    reviews = mine.get("cla_reviews", pl.DataFrame(schema={"child_id": pl.String, "review_date": pl.Date,
+                                                           "review_code": pl.String}))
 
     dates = [episodes["episode_start"], episodes["episode_end"]]
     if missing is not None:
@@ -358,7 +367,7 @@ def ssda903_parts(tables: dict[str, pl.DataFrame], la_code: str, folder: Path | 
                 if missing is not None else pl.DataFrame(schema={"child_id": pl.String, "missing_start": pl.Date, "missing_end": pl.Date, "missing_type": pl.String}))
         oc3 = (leavers.filter((pl.col("reference_date") >= start) & (pl.col("reference_date") <= end))
                if leavers is not None else pl.DataFrame(schema={"child_id": pl.String, "in_touch": pl.String, "activity": pl.String, "accommodation": pl.String, "reference_date": pl.Date}))
-        ids = pl.concat([eps["CHILD"], miss["child_id"], oc3["child_id"]]).unique()
+        ids = pl.concat([eps["CHILD"], miss["child_id"], oc3["child_id"]]).unique()  # a review is of a child in care
         people = children.filter(pl.col("child_id").is_in(ids.implode())).sort("child_id")
         if people.height == 0 and eps.height == 0:
             continue
@@ -378,6 +387,11 @@ def ssda903_parts(tables: dict[str, pl.DataFrame], la_code: str, folder: Path | 
             "oc3": oc3.sort("child_id").join(dob, on="child_id", how="left", maintain_order="left").select(
                 pl.col("child_id").alias("CHILD"), _dmy("date_of_birth").alias("DOB"), pl.col("in_touch").alias("IN_TOUCH"),
                 pl.col("activity").alias("ACTIV"), pl.col("accommodation").alias("ACCOM"),
+            ),
+            "reviews": reviews.filter((pl.col("review_date") >= start) & (pl.col("review_date") <= end))
+            .sort("child_id", "review_date").join(dob, on="child_id", how="left", maintain_order="left").select(
+                pl.col("child_id").alias("CHILD"), _dmy("date_of_birth").alias("DOB"), _dmy("review_date").alias("REVIEW"),
+                pl.col("review_code").alias("REVIEW_CODE"),
             ),
             "uasc": people.filter(pl.col("uasc") == "Y").select(
                 pl.col("child_id").alias("CHILD"),

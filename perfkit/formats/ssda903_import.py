@@ -73,6 +73,7 @@ NEEDED = {
     "missing": ("child_id", "missing_start", "missing_type"),
     "oc3": ("child_id", "in_touch"),
     "uasc": ("child_id",),
+    "reviews": ("child_id", "review_date"),
 }
 """The values each part's table cannot do without: a row lacking one (blank, or not understood) is left out."""
 ORDER = {"episodes": ("episode_start", "episode_end", "DECOM", "DEC"), "missing": ("missing_start", "missing_end", "MIS_START", "MIS_END")}
@@ -281,6 +282,9 @@ def _canonical(parts: dict[str, pl.DataFrame], read: Read) -> dict[str, pl.DataF
             looked_after=pl.lit("Y")).sort("__la", "child_id", "missing_start")
     if "oc3" in parts and parts["oc3"].height:
         tables["care_leavers"] = _care_leavers(parts["oc3"], header, read)
+    if "reviews" in parts and parts["reviews"].height:
+        tables["cla_reviews"] = _latest(parts["reviews"], ["__la", "child_id", "review_date"]).sort(
+            "__la", "child_id", "review_date")
     return _checked(tables, read)
 
 

@@ -9,7 +9,8 @@ and the child's ``EPISODE`` elements::
           <CHILDID/> <UPN/> <SEX/> <DOB/> <ETHNIC/> <UASC/> <DUC/>      (Header; UASC, DUC: the UASC part)
           <IN_TOUCH/> <ACTIV/> <ACCOM/>                                    (OC3)
           <AMISSING><MISSING/><MIS_START/><MIS_END/></AMISSING> ...        (Missing)
-          <AREVIEW/> ... <MOTHER/> <MC_DOB/> <PERMANENCE/> <OC2/> <AD_PLACED/> ...
+          <AREVIEW><REVIEW/><REVIEW_CODE/></AREVIEW> ...                   (Reviews)
+          <MOTHER/> <MC_DOB/> <PERMANENCE/> <OC2/> <AD_PLACED/> ...
         </HEADER>
         <EPISODE>
           <DECOM/> <RNE/> <LS/> <CIN/> <PL/> <PL_POST/> <HOME_POST/> <URN/>
@@ -24,8 +25,8 @@ into a text grid with the CSV headings (``CHILDID`` is ``CHILD``, ``PL`` is
 row is the element's position in the file (the 3rd ``EPISODE``), and
 messages name the element path (``EXPSSDA903/CHILD/EPISODE``). A child is
 in the UASC part when ``UASC`` is ``1`` or a ``DUC`` is given. Parts the
-canonical tables do not use (reviews, OC2, adoption, previous permanence)
-are ignored. A file with a ``DOCTYPE`` or entity declaration is refused.
+canonical tables do not use (OC2, adoption, previous permanence) are
+ignored. A file with a ``DOCTYPE`` or entity declaration is refused.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ PATHS = {
     "uasc": f"{ROOT}/CHILD/HEADER",
     "oc3": f"{ROOT}/CHILD/HEADER",
     "missing": f"{ROOT}/CHILD/HEADER/AMISSING",
+    "reviews": f"{ROOT}/CHILD/HEADER/AREVIEW",
     "episodes": f"{ROOT}/CHILD/EPISODE",
 }
 HEADINGS = {
@@ -52,6 +54,7 @@ HEADINGS = {
     "uasc": ["CHILD", "SEX", "DOB", "DUC"],
     "oc3": ["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"],
     "missing": ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"],
+    "reviews": ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"],
     "episodes": ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE",
                  "HOME_POST", "PL_POST", "URN"],
 }
@@ -127,6 +130,8 @@ def read_ssda903_xml(path: Path, label: str) -> tuple[dict[str, pl.DataFrame], l
         if header is not None:
             for missing in header.iter("AMISSING"):
                 rows["missing"].append({"CHILD": child_id, "DOB": dob, **_leaves(missing)})
+            for review in header.iter("AREVIEW"):
+                rows["reviews"].append({"CHILD": child_id, "DOB": dob, **_leaves(review)})
         for episode in child.iter("EPISODE"):
             rows["episodes"].append({"CHILD": child_id, **_leaves(episode)})
     return {kind: _grid(kind, found) for kind, found in rows.items() if found}, []
@@ -149,7 +154,7 @@ def write_ssda903_xml(tables: dict[str, pl.DataFrame], folder: Path, la_code: st
     The same records as :func:`perfkit.formats.ssda903.write_ssda903` writes
     as CSVs, in the DfE's XML layout (see the module's notes): a ``CHILD``
     for every child in the year's Header, with their UASC flag and ``DUC``,
-    OC3 status, missing episodes and episodes.
+    OC3 status, missing episodes, reviews and episodes.
 
     Parameters
     ----------
@@ -172,7 +177,7 @@ def write_ssda903_xml(tables: dict[str, pl.DataFrame], folder: Path, la_code: st
     written: list[Path] = []
     for year, parts in ssda903_parts(tables, la_code, folder).items():
         by_child: dict[str, dict[str, list[dict]]] = {}
-        for kind in ("uasc", "oc3", "missing", "episodes"):
+        for kind in ("uasc", "oc3", "missing", "reviews", "episodes"):
             for row in parts[kind].iter_rows(named=True):
                 by_child.setdefault(row["CHILD"], {}).setdefault(kind, []).append(row)
         root = ET.Element(ROOT)
@@ -193,6 +198,10 @@ def write_ssda903_xml(tables: dict[str, pl.DataFrame], folder: Path, la_code: st
                 element = ET.SubElement(header, "AMISSING")
                 for tag in ("MISSING", "MIS_START", "MIS_END"):
                     _add(element, tag, missing[tag])
+            for review in own.get("reviews", []):
+                element = ET.SubElement(header, "AREVIEW")
+                for tag in ("REVIEW", "REVIEW_CODE"):
+                    _add(element, tag, review[tag])
             _add(header, "MOTHER", person["MOTHER"])
             _add(header, "MC_DOB", person["MC_DOB"])
             for episode in own.get("episodes", []):

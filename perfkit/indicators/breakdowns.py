@@ -73,8 +73,8 @@ def group_expression(breakdown: str, columns: list[str]) -> pl.Expr:
         return _mapped(f"__{breakdown}", breakdown)
     if breakdown == "care_leaver_accommodation":
         return _mapped("accommodation", breakdown, pl.col("accommodation").str.slice(0, 1))
-    if breakdown == "care_leaver_activity":
-        return _mapped("activity", breakdown)
+    if breakdown in ("care_leaver_activity", "review_code"):
+        return _mapped("activity" if breakdown == "care_leaver_activity" else breakdown, breakdown)
     if breakdown == "care_leaver_age_band":
         return pl.col("age_band").fill_null(UNKNOWN)
     if breakdown == "contact_outcome":

@@ -31,7 +31,7 @@ BREAKDOWN_NAMES = {
     "department": "department", "reason_ceased": "reason", "contact_outcome": "outcome",
     "uasc": "unaccompanied asylum-seeking or not", "placement_location": "where placed",
     "known_before": "referred to social care before or not", "care_leaver_accommodation": "accommodation",
-    "care_leaver_activity": "activity",
+    "care_leaver_activity": "activity", "review_code": "how the child took part",
 }
 """Each breakdown as members read it, after "by": "Referrals by source"."""
 BY = "By "

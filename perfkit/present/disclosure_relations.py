@@ -202,8 +202,9 @@ def _declared_relations(values: list[float], numerators: dict[tuple, int], denom
                     # exact where each is in one group only (a record's one activity), as the true figures say
                     parts = tuple(p for g, p in groups if g in inside)
                     bounds.append(Relation(parts, q, sum(values[p] for p in parts) == values[q]))
-                    if whole is not None:
-                        rest = (*(p for g, p in groups if g not in inside), q)
+                    if whole is not None:  # the denominator's other groups: all the rest, or those named
+                        named = {group_label(within["breakdown"], g) for g in within.get("rest", ())}
+                        rest = (*(p for g, p in groups if (g in named if named else g not in inside)), q)
                         bounds.append(Relation(rest, whole, sum(values[p] for p in rest) == values[whole]))
     return same, bounds
 

@@ -45,6 +45,8 @@ MISSING_TYPES = ("M", "A")
 CARE_LEAVER_AGE_BANDS = ("17-18", "19-21")
 IN_TOUCH_CODES = ("YES", "NO", "DIED", "REFU", "NREQ", "RHOM")
 ACTIVITY_CODES = ("F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6")
+REVIEW_CODES = tuple(f"PN{i}" for i in range(8))
+"""SSDA903 REVIEW_CODE: how the child took part in a review (PN0: under 4 at the review)."""
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,12 @@ TABLES: dict[str, TableSpec] = {
              _text("district", False)),
             key=("la_code", "child_id", "missing_start"),
             date_order=(("missing_start", "missing_end"),),
+        ),
+        TableSpec(
+            "cla_reviews",
+            # SSDA903 Reviews: each review of a looked-after child's care plan, and how the child took part
+            (LA, CHILD, _date("review_date"), _code("review_code", REVIEW_CODES, False)),
+            key=("la_code", "child_id", "review_date"),
         ),
         TableSpec(
             "care_leavers",

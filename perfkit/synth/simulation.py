@@ -80,6 +80,7 @@ class _AuthoritySimulation(FrontDoor, LookedAfter, Workforce, EhcpRequests):
         self.care_leavers()
         self.workforce()
         self.ehcp()
+        self.cla_reviews()
         self.tables["population"] = pl.DataFrame({
             "la_code": [self.p.la_code] * 13, "year": list(range(2012, 2025)),
             "population_0_17": [self.population(y) for y in range(2012, 2025)],

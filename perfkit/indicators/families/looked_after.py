@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from perfkit.indicators.catalogue import load_catalogue
 from perfkit.indicators.child_details import with_children
 from perfkit.indicators.children import age_on
 from perfkit.indicators.measure_base import (
@@ -103,6 +104,24 @@ def cla_starts(m: MeasureInput) -> MeasureRows:
 def cla_ceased(m: MeasureInput) -> MeasureRows:
     events = events_in(m, _episodes(m).filter(pl.col("reason_ceased").is_not_null()), "episode_end")
     return MeasureRows(events.rows, events.count())
+
+
+def _reviews(m: MeasureInput) -> pl.DataFrame:
+    return m.shared("cla_reviews", lambda: in_window(m.data.table("cla_reviews"), "review_date", m.windows))
+
+
+@measure("cla_reviews_held")
+def cla_reviews_held(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(_reviews(m), ROWS)
+
+
+@measure("cla_review_participation_pct")
+def cla_review_participation_pct(m: MeasureInput) -> MeasureRows:
+    # the codes the catalogue names (one list: the disclosure model adds the groups of reviews up to it)
+    within = load_catalogue()["cla_review_participation_pct"].within
+    took_part, rest = [str(c) for c in within["groups"]], [str(c) for c in within["rest"]]
+    rows = _reviews(m).filter(pl.col("review_code").is_in([*took_part, *rest]))
+    return MeasureRows(rows, count_true(pl.col("review_code").is_in(took_part)), ROWS)
 
 
 UASC_AT_END = (pl.col("__uasc") == "Y") & (pl.col("__uasc_ceased").is_null() | (pl.col("__uasc_ceased") > pl.col(TO)))
