@@ -865,7 +865,7 @@ def test_how_many_children_two_groups_share_is_protected_like_a_small_number():
                                .then(pl.Series(["all", "Missing from care", "Missing from home"]))
                                .otherwise(pl.col("group")))
     model = relations_of(truth)
-    assert [model.values[q] for q in model.overlaps] == [1]
+    assert [model.values[q] for q in model.unshown] == [1]
     out = suppress(truth, T)
     shown = out.filter(~pl.col("suppressed"))
     assert shown.height < 3, "total and both groups shown give the 1 back"
@@ -895,4 +895,25 @@ def test_reviews_in_which_the_child_took_part_add_up_with_those_it_did_not():
     pn7 = quantity[next(n for n, c in enumerate(cells) if c[3] == "Did not attend; views not conveyed")]
     assert Reader(model, T, {pn7}).pinned(pn7)  # 205 - 202
     out = suppress(truth, T)
+    _nothing_small_pinned(truth, out)
+
+
+def test_episodes_with_no_interview_offer_are_not_one_denominator_less_the_other():
+    """An attacker's pass: 'offered within 72 hours: 50 of 56' (episodes ending) and 'accepted: 34 of 53'
+    (episodes ending with an offer) gave the data-quality table's 'fewer than 5' episodes with no offer:
+    56 - 53 = 3. The catalogue declares the one denominator within the other (`denominator_within`); the
+    rest is a count no page shows, protected like any small number."""
+    from perfkit.present.disclosure import Reader, relations_of
+
+    q = "2024-25 Q4"
+    cells = [(q, "rhi_offered_72h_pct", 50.0, 56.0), (q, "rhi_accepted_pct", 34.0, 53.0)]
+    truth = pl.DataFrame({"la_code": ["990"] * 2, "period": [q] * 2, "indicator": [c[1] for c in cells],
+                          "breakdown": ["all"] * 2, "group": ["all"] * 2, "numerator": [c[2] for c in cells],
+                          "denominator": [c[3] for c in cells], "value": [c[2] / c[3] * 100 for c in cells]})
+    model = relations_of(truth)
+    assert [model.values[q] for q in model.unshown] == [3]
+    (rest,) = model.unshown
+    assert Reader(model, T, set()).pinned(rest)  # both shown: 56 - 53
+    out = suppress(truth, T)
+    assert out["suppressed"].any()
     _nothing_small_pinned(truth, out)

@@ -95,15 +95,15 @@ class Reader:
         self.threshold = threshold
         self._maybe_hidden = hidden  # the caller's set: protect() hides more in it as it goes
         # how many children two groups share is on no page: always hidden (below), never known, never absent
-        self.known = (known or set()) - model.overlaps
+        self.known = (known or set()) - model.unshown
         """Quantities an earlier report showed: known to the reader whether this page hides them or not."""
-        self.absent = (absent if absent is not None else set()) - model.overlaps
+        self.absent = (absent if absent is not None else set()) - model.unshown
         self._by_quantity = model.of_quantity()
 
     @property
     def hidden(self) -> set[int]:
         """The quantities the reader cannot read: hidden here, and never shown by an earlier report."""
-        hidden = self._maybe_hidden | self.model.overlaps if self.model.overlaps else self._maybe_hidden
+        hidden = self._maybe_hidden | self.model.unshown if self.model.unshown else self._maybe_hidden
         return hidden - self.known if self.known else hidden
 
     def component(self, quantity: int) -> tuple[list[int], list[Relation]]:
@@ -313,8 +313,8 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
         if key[3] != ALL and key[:3] in small_totals:
             reasons[row] = DROPPED_REASON
             absent.update(rows_quantities.get(row, ()))
-    hidden = {q for q, row in enumerate(model.row_of) if reasons[row]} | model.overlaps  # shared: never shown
-    known = {q for q, row in enumerate(model.row_of) if row_keys[row] in known_keys} - model.overlaps
+    hidden = {q for q, row in enumerate(model.row_of) if reasons[row]} | model.unshown  # shared: never shown
+    known = {q for q, row in enumerate(model.row_of) if row_keys[row] in known_keys} - model.unshown
     reader = Reader(model, threshold, hidden, absent, known)
     small = [q for q in hidden if 0 < model.values[q] < threshold and q not in known]
 

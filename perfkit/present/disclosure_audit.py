@@ -575,7 +575,7 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
     la = str(measures["la_code"][0]) if measures.height else ""
     findings += [Finding("a figure an earlier report withheld is shown", figure.place)
                  for key, figure in visible.items() if (la, *key) in withheld_keys]
-    hidden = {q for q, row in enumerate(model.row_of) if keys[row] not in visible} | model.overlaps
+    hidden = {q for q, row in enumerate(model.row_of) if keys[row] not in visible} | model.unshown
     absent = {q for q in hidden if keys[model.row_of[q]] not in on_page}
     known = {q for q in hidden if (la, *keys[model.row_of[q]]) in known_keys}
     reader = Reader(model, threshold, hidden, absent - known, known)
@@ -586,8 +586,8 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
         if q not in hidden:
             reported.add(row)
             findings.append(Finding("a figure built on a small count is shown", visible[keys[row]].place))
-        elif q in model.overlaps and reader.pinned(q):
-            findings.append(Finding("how many children two groups share can be worked out (groups less total)",
+        elif q in model.unshown and reader.pinned(q):
+            findings.append(Finding("a count no page shows can be worked out (groups less total, or one less another)",
                                     f"{catalogue[keys[row][1]].title}, a breakdown, {keys[row][0]}"))
         elif reader.pinned(q):
             reported.add(row)

@@ -51,8 +51,9 @@ class Relations:
     relations: list[Relation]
     twins: dict[int, set[int]] = field(default_factory=dict)
     """Rows whose figures are known to be equal to another row's: hidden together."""
-    overlaps: set[int] = field(default_factory=set)
-    """Quantities no page shows: how many children a breakdown counts in two groups (:func:`_sum_relations`)."""
+    unshown: set[int] = field(default_factory=set)
+    """Quantities no page shows, always hidden: how many children a breakdown counts in two groups
+    (:func:`_sum_relations`), and one denominator less another that holds it (``denominator_within``)."""
 
     def of_quantity(self) -> dict[int, list[int]]:
         found: dict[int, list[int]] = {}
@@ -85,13 +86,13 @@ def _quantities(frame: pl.DataFrame, catalogue: Catalogue) -> tuple[list[float],
 
 
 def _sum_relations(values: list[float], row_of: list[int], quantities: dict[tuple, int],
-                   overlaps: set[int]) -> list[Relation]:
+                   unshown: set[int]) -> list[Relation]:
     """Each breakdown's groups against its total, for the same authority, period and indicator.
 
     Where the groups add up to more than the total (a child missing from care and from home in one
     quarter is in both groups), the difference is how many children are in two groups: a figure no page
     shows, but which the groups less the total give. It becomes a quantity of its own (numbered after the
-    figures, in ``overlaps``, on its total's row), always hidden, and protected like any small number.
+    figures, in ``unshown``, on its total's row), always hidden, and protected like any small number.
     """
     groups: dict[tuple, list[int]] = {}
     for (la, period, indicator, breakdown, group), q in quantities.items():
@@ -106,7 +107,7 @@ def _sum_relations(values: list[float], row_of: list[int], quantities: dict[tupl
         if total == values[whole]:
             relations.append(Relation(tuple(parts), whole, True))
         elif total > values[whole]:  # children counted in two groups: the groups less those are the total
-            overlaps.add(len(values))
+            unshown.add(len(values))
             relations.append(Relation(tuple(parts), whole, True, (len(values),)))
             values.append(total - values[whole])
             row_of.append(row_of[whole])
@@ -173,8 +174,9 @@ def _twin_relations(values: list[float], quantities: list[dict[tuple, int]], min
     return relations
 
 
-def _declared_relations(values: list[float], numerators: dict[tuple, int], denominators: dict[tuple, int],
-                        catalogue: Catalogue) -> tuple[list[Relation], list[Relation]]:
+def _declared_relations(values: list[float], row_of: list[int], numerators: dict[tuple, int],
+                        denominators: dict[tuple, int], catalogue: Catalogue,
+                        unshown: set[int]) -> tuple[list[Relation], list[Relation]]:
     """The relations the catalogue declares (``same_as``, ``within``): equal figures, and bounds by groups
     (sums, where the true figures meet them exactly: care leavers in education, employment or training are
     those recorded in its eight activities).
@@ -183,6 +185,18 @@ def _declared_relations(values: list[float], numerators: dict[tuple, int], denom
     """
     same, bounds = [], []
     for indicator in catalogue.indicators:
+        if indicator.denominator_within:  # the other's denominator is this one's and a count no page shows
+            for (la, period, own, breakdown, group), q in denominators.items():
+                other = denominators.get((la, period, indicator.denominator_within, breakdown, group))
+                if own != indicator.id or other is None or values[other] < values[q]:
+                    continue
+                rest = ()
+                if values[other] > values[q]:
+                    rest = (len(values),)
+                    unshown.add(len(values))
+                    values.append(values[other] - values[q])
+                    row_of.append(row_of[q])
+                bounds.append(Relation((q, *rest), other, True))
         for (la, period, own, breakdown, group), q in numerators.items():
             if own != indicator.id or breakdown != ALL:
                 continue
@@ -259,10 +273,10 @@ def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None) -> Rel
     """Every relation a reader can use between the protected figures of ``frame`` (true values)."""
     catalogue = catalogue or load_catalogue()
     values, row_of, numerators, denominators = _quantities(frame, catalogue)
-    same, bounds = _declared_relations(values, numerators, denominators, catalogue)
+    unshown: set[int] = set()  # quantities no page shows, numbered after the figures as they are found
+    same, bounds = _declared_relations(values, row_of, numerators, denominators, catalogue, unshown)
     twins = _twin_relations(values, [numerators, denominators]) + same
-    overlaps: set[int] = set()
-    relations = (_sum_relations(values, row_of, numerators, overlaps) + _sum_relations(values, row_of, denominators, overlaps)
+    relations = (_sum_relations(values, row_of, numerators, unshown) + _sum_relations(values, row_of, denominators, unshown)
                  + _rolling_relations(values, numerators) + twins + bounds
                  + _stock_relations(values, numerators, denominators, catalogue))
     twin_rows: dict[int, set[int]] = {}
@@ -270,4 +284,4 @@ def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None) -> Rel
         a, b = row_of[relation.parts[0]], row_of[relation.whole]
         twin_rows.setdefault(a, set()).add(b)
         twin_rows.setdefault(b, set()).add(a)
-    return Relations(values, row_of, relations, twin_rows, overlaps)
+    return Relations(values, row_of, relations, twin_rows, unshown)
