@@ -917,3 +917,33 @@ def test_episodes_with_no_interview_offer_are_not_one_denominator_less_the_other
     out = suppress(truth, T)
     assert out["suppressed"].any()
     _nothing_small_pinned(truth, out)
+
+
+def test_a_group_that_empties_this_quarter_relates_its_last_quarter_to_its_flows():
+    """An attacker's pass: a group with children last quarter and no row now (none left) holds those
+    before and those starting, all of whom left: 3 before + 2 starting = 5 ending. The stock relation says
+    so where this quarter is broken down at all."""
+    from perfkit.present.disclosure import relations_of
+
+    q3, q4 = "2024-25 Q3", "2024-25 Q4"
+    cells = [
+        (q3, "cpp_rate", "all", "all", 43.0, 63_000.0), (q3, "cpp_rate", "category", "Neglect", 40.0, None),
+        (q3, "cpp_rate", "category", "Sexual abuse", 3.0, None),
+        (q4, "cpp_rate", "all", "all", 45.0, 63_000.0), (q4, "cpp_rate", "category", "Neglect", 45.0, None),
+        (q4, "cpp_starts", "all", "all", 12.0, None), (q4, "cpp_starts", "category", "Neglect", 10.0, None),
+        (q4, "cpp_starts", "category", "Sexual abuse", 2.0, None),
+        (q4, "cpp_2yr_plus_pct", "all", "all", 0.0, 10.0), (q4, "cpp_2yr_plus_pct", "category", "Neglect", 0.0, 5.0),
+        (q4, "cpp_2yr_plus_pct", "category", "Sexual abuse", 0.0, 5.0),
+    ]
+    truth = pl.DataFrame({"la_code": ["990"] * len(cells), "period": [c[0] for c in cells],
+                          "indicator": [c[1] for c in cells], "breakdown": [c[2] for c in cells],
+                          "group": [c[3] for c in cells], "numerator": [c[4] for c in cells],
+                          "denominator": [c[5] for c in cells],
+                          "value": [c[4] if c[5] is None else c[4] / c[5] * (10_000 if c[1] == "cpp_rate" else 100)
+                                    for c in cells]}, schema_overrides={"denominator": pl.Float64})
+    model = relations_of(truth)
+    quantity = {r: n for n, r in enumerate(model.row_of) if n not in model.unshown}
+    row = {(c[0], c[1], c[3]): n for n, c in enumerate(cells)}
+    before, starts = quantity[row[(q3, "cpp_rate", "Sexual abuse")]], quantity[row[(q4, "cpp_starts", "Sexual abuse")]]
+    assert any(set(r.parts) == {before, starts} and r.exact and not r.minus for r in model.relations)
+    _nothing_small_pinned(truth, suppress(truth, T))

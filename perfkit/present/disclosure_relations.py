@@ -266,6 +266,19 @@ def _stock_relations(values: list[float], numerators: dict[tuple, int], denomina
             minus = () if ends is None else (ends,)
             if sum(values[q] for q in parts) - sum(values[q] for q in minus) == values[now]:
                 relations.append(Relation(parts, now, True, minus))
+        # a group that emptied (no row this quarter, which is broken down at all): none now, so the children
+        # before and those starting are those who left
+        for (la, previous, own, breakdown, group), before in numerators.items():
+            if own != indicator.id or breakdown == ALL or previous.count(" ") != 1:
+                continue
+            period = Period.parse(previous).shift(1).label
+            if (la, period, own, breakdown, group) in numerators or (la, period, own, breakdown) not in broken_down:
+                continue
+            starts = numerators.get((la, period, indicator.stock["in"], breakdown, group))
+            ends = flows_out.get((la, period, out, breakdown, group))
+            parts = (before, *(() if starts is None else (starts,)))
+            if ends is not None and sum(values[q] for q in parts) == values[ends]:
+                relations.append(Relation(parts, ends, True))
     return relations
 
 
