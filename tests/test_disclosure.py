@@ -218,12 +218,25 @@ def _nothing_small_pinned(truth: pl.DataFrame, out: pl.DataFrame) -> None:
     assert not pinned, pinned
 
 
-def _counts(cells: list[tuple[str, str, float, float | None]]) -> pl.DataFrame:
+def _tidy(cells: list[tuple[str, str, str, str, float, float | None]]) -> pl.DataFrame:
+    """(period, indicator, breakdown, group, numerator, denominator) rows as the report's aggregates hold them,
+    each value in its indicator's unit (a rate per 10,000, a percentage)."""
+    from perfkit.indicators.catalogue import load_catalogue
+
+    scale = {"rate_per_10k": 10_000, "percent": 100}
+    units = load_catalogue()
     return pl.DataFrame({"la_code": ["990"] * len(cells), "period": [c[0] for c in cells],
-                         "indicator": [c[1] for c in cells], "breakdown": ["all"] * len(cells), "group": ["all"] * len(cells),
-                         "numerator": [c[2] for c in cells], "denominator": [c[3] for c in cells],
-                         "value": [c[2] if c[3] is None else c[2] / c[3] * 10_000 for c in cells]},
+                         "indicator": [c[1] for c in cells], "breakdown": [c[2] for c in cells],
+                         "group": [c[3] for c in cells], "numerator": [c[4] for c in cells],
+                         "denominator": [c[5] for c in cells],
+                         "value": [c[4] if c[5] is None else c[4] / c[5] * scale.get(units[c[1]].unit, 1) for c in cells]},
                         schema_overrides={"denominator": pl.Float64})
+
+
+def _counts(cells: list[tuple[str, str, float, float | None]]) -> pl.DataFrame:
+    """(period, indicator, numerator, denominator) headline rows (:func:`_tidy`)."""
+    return _tidy([(period, indicator, "all", "all", numerator, denominator)
+                  for period, indicator, numerator, denominator in cells])
 
 
 def test_children_starting_care_are_not_given_away_by_the_stock_and_those_leaving():
@@ -797,12 +810,7 @@ def test_a_group_empty_last_quarter_is_counted_as_none_in_the_stock():
         (q4, "cpp_2yr_plus_pct", "all", "all", 0.0, 10.0), (q4, "cpp_2yr_plus_pct", "category", "Neglect", 0.0, 5.0),
         (q4, "cpp_2yr_plus_pct", "category", "Sexual abuse", 0.0, 5.0),
     ]
-    truth = pl.DataFrame({"la_code": ["990"] * len(cells), "period": [c[0] for c in cells],
-                          "indicator": [c[1] for c in cells], "breakdown": [c[2] for c in cells],
-                          "group": [c[3] for c in cells], "numerator": [c[4] for c in cells],
-                          "denominator": [c[5] for c in cells],
-                          "value": [c[4] if c[5] is None else c[4] / c[5] * (10_000 if c[1] == "cpp_rate" else 100)
-                                    for c in cells]}, schema_overrides={"denominator": pl.Float64})
+    truth = _tidy(cells)
     model = relations_of(truth)
     row = {(c[0], c[1], c[3]): n for n, c in enumerate(cells)}
     quantity = {r: q for q, r in enumerate(model.row_of)}
@@ -836,12 +844,7 @@ def test_care_leavers_by_activity_add_up_to_those_in_education_employment_or_tra
     cells = [(q, "care_leavers_recorded", "all", "all", 56.0, None),
              (q, "care_leavers_eet_pct", "all", "all", 27.0, 56.0),
              *[(q, "care_leavers_recorded", "care_leaver_activity", g, n, None) for g, n in groups.items()]]
-    truth = pl.DataFrame({"la_code": ["990"] * len(cells), "period": [c[0] for c in cells],
-                          "indicator": [c[1] for c in cells], "breakdown": [c[2] for c in cells],
-                          "group": [c[3] for c in cells], "numerator": [c[4] for c in cells],
-                          "denominator": [c[5] for c in cells],
-                          "value": [c[4] if c[5] is None else c[4] / c[5] * 100 for c in cells]},
-                         schema_overrides={"denominator": pl.Float64})
+    truth = _tidy(cells)
     model = relations_of(truth)
     quantity = {r: n for n, r in enumerate(model.row_of)}
     not_recorded = next(n for n, c in enumerate(cells) if c[3] == "Not recorded")
@@ -884,12 +887,7 @@ def test_reviews_in_which_the_child_took_part_add_up_with_those_it_did_not():
     cells = [(q, "cla_reviews_held", "all", "all", 248.0, None),
              (q, "cla_review_participation_pct", "all", "all", 202.0, 205.0),
              *[(q, "cla_reviews_held", "review_code", g, n, None) for g, n in groups.items()]]
-    truth = pl.DataFrame({"la_code": ["990"] * len(cells), "period": [c[0] for c in cells],
-                          "indicator": [c[1] for c in cells], "breakdown": [c[2] for c in cells],
-                          "group": [c[3] for c in cells], "numerator": [c[4] for c in cells],
-                          "denominator": [c[5] for c in cells],
-                          "value": [c[4] if c[5] is None else c[4] / c[5] * 100 for c in cells]},
-                         schema_overrides={"denominator": pl.Float64})
+    truth = _tidy(cells)
     model = relations_of(truth)
     quantity = {r: n for n, r in enumerate(model.row_of)}
     pn7 = quantity[next(n for n, c in enumerate(cells) if c[3] == "Did not attend; views not conveyed")]
@@ -906,10 +904,7 @@ def test_episodes_with_no_interview_offer_are_not_one_denominator_less_the_other
     from perfkit.present.disclosure import Reader, relations_of
 
     q = "2024-25 Q4"
-    cells = [(q, "rhi_offered_72h_pct", 50.0, 56.0), (q, "rhi_accepted_pct", 34.0, 53.0)]
-    truth = pl.DataFrame({"la_code": ["990"] * 2, "period": [q] * 2, "indicator": [c[1] for c in cells],
-                          "breakdown": ["all"] * 2, "group": ["all"] * 2, "numerator": [c[2] for c in cells],
-                          "denominator": [c[3] for c in cells], "value": [c[2] / c[3] * 100 for c in cells]})
+    truth = _tidy([(q, "rhi_offered_72h_pct", "all", "all", 50.0, 56.0), (q, "rhi_accepted_pct", "all", "all", 34.0, 53.0)])
     model = relations_of(truth)
     assert [model.values[q] for q in model.unshown] == [3]
     (rest,) = model.unshown
@@ -935,12 +930,7 @@ def test_a_group_that_empties_this_quarter_relates_its_last_quarter_to_its_flows
         (q4, "cpp_2yr_plus_pct", "all", "all", 0.0, 10.0), (q4, "cpp_2yr_plus_pct", "category", "Neglect", 0.0, 5.0),
         (q4, "cpp_2yr_plus_pct", "category", "Sexual abuse", 0.0, 5.0),
     ]
-    truth = pl.DataFrame({"la_code": ["990"] * len(cells), "period": [c[0] for c in cells],
-                          "indicator": [c[1] for c in cells], "breakdown": [c[2] for c in cells],
-                          "group": [c[3] for c in cells], "numerator": [c[4] for c in cells],
-                          "denominator": [c[5] for c in cells],
-                          "value": [c[4] if c[5] is None else c[4] / c[5] * (10_000 if c[1] == "cpp_rate" else 100)
-                                    for c in cells]}, schema_overrides={"denominator": pl.Float64})
+    truth = _tidy(cells)
     model = relations_of(truth)
     quantity = {r: n for n, r in enumerate(model.row_of) if n not in model.unshown}
     row = {(c[0], c[1], c[3]): n for n, c in enumerate(cells)}

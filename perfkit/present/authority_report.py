@@ -248,6 +248,12 @@ class AuthorityReport:
             f"'withheld' too. {markdown_text(self.benchmark_note)}"
         )
 
+    def target_shown(self, indicator: Indicator) -> str:
+        """This quarter's target as written (empty without one, or before a trajectory's first point)."""
+        target = self.targets.get(indicator.id)
+        value = None if target is None else target.value_for(self.period)
+        return "" if value is None else format_value(value, indicator)
+
     def _table(self, indicators: list[Indicator], caption: str) -> HtmlTable:
         p = self.period
         with_benchmarks = any(self.benchmarks.get(i.id) for i in indicators)
@@ -262,8 +268,7 @@ class AuthorityReport:
                 *self.icons(indicator),
                 Cell(self.shown(indicator, p.previous()), "pk-num"),
                 Cell(self.shown(indicator, p.year_earlier()), "pk-num"),
-                Cell("" if target is None or target.value_for(p) is None else format_value(target.value_for(p), indicator),
-                     "pk-num"),
+                Cell(self.target_shown(indicator), "pk-num"),
                 Cell(status or "", f"pk-rag pk-rag-{status.lower()}" if status else ""),
                 Cell(POLARITY_WORDS[indicator.polarity]),
             ]
@@ -300,8 +305,7 @@ class AuthorityReport:
                 Cell("", "pk-spark-cell", sparkline_svg([None if v is None else float(round_half_up(v, indicator.decimals))
                                                          for v in trend])),
                 self.icons(indicator)[0],
-                Cell("" if target is None or target.value_for(p) is None else format_value(target.value_for(p), indicator),
-                     "pk-num"),
+                Cell(self.target_shown(indicator), "pk-num"),
                 Cell(status or "", f"pk-rag pk-rag-{status.lower()}" if status else ""),
                 *[Cell("" if v is None else format_value(v, shown), "pk-num") for v in (b.england, b.neighbours)],
             ])
@@ -487,9 +491,8 @@ class AuthorityReport:
     def _exception_sentence(self, indicator: Indicator) -> str:
         """An indicator red or amber against its target, in a line (its section says the rest)."""
         p = self.period
-        target = self.targets[indicator.id].value_for(p)
         return (f"{indicator.title}: {self.shown(indicator, p)} in {p.label} against a target of "
-                f"{format_value(target, indicator)}; {self.variation(indicator)}.")
+                f"{self.target_shown(indicator)}; {self.variation(indicator)}.")
 
     @cached_property
     def _split(self) -> dict[tuple[str, str, bool], pl.DataFrame]:
