@@ -30,7 +30,7 @@ ALLOWED: dict[str, set[str]] = {
 
 PRESENT_MAY_USE = {"perfkit.indicators.catalogue", "perfkit.indicators.periods", "perfkit.indicators.targets",
                    "perfkit.indicators.significance",
-                   "perfkit.indicators.rounding", "perfkit.indicators.labels",
+                   "perfkit.indicators.rounding", "perfkit.indicators.labels", "perfkit.indicators.quality_checks",
                    # statistical process control: statistics over aggregated series, not the counting of records
                    "perfkit.indicators.spc", "perfkit.indicators.spc_rules", "perfkit.indicators.spc_attribute"}
 """What the views may take of the indicators: declarations, periods, targets and rounding, never the counting."""

@@ -308,8 +308,12 @@ def page_and_truth(tmp_path_factory):
     from perfkit.present.htmlexport import member_html
 
     executed = nbformat.read(paths.project_root() / "tests" / "notebooks" / "authority_report.ipynb", as_version=4)
+    from perfkit.indicators.quality_checks import as_measures
+
     truth = build_report("990", audience="analyst")
-    return member_html(executed), truth.measures.drop("suppressed", "withheld"), truth.period.label
+    quality = as_measures(truth.quality.filter(pl.col("period") == truth.period.label))  # its counts are figures too
+    return (member_html(executed), pl.concat([truth.measures.drop("suppressed", "withheld"), quality], how="diagonal_relaxed"),
+            truth.period.label)
 
 
 def test_the_stored_report_passes_the_audit(page_and_truth):
@@ -357,10 +361,17 @@ def test_the_audit_catches_a_small_data_quality_count(page_and_truth):
     from perfkit.present.disclosure_audit import audit_page
 
     html, truth, period = page_and_truth
-    planted = re.sub(r"(records left out of the figures and why</caption>.*?<td class=\"pk-num\">)[^<]+(</td>)",
-                     r"\g<1>3\g<2>", html, count=1, flags=re.S)
+    heading = "Care leavers recorded in the period with whom the authority was not in touch"
+    true = truth.filter(pl.col("indicator") == "quality.care_leavers_not_in_touch")["value"].item()
+    assert 0 < true < 5  # 3 in 990: the page says "fewer than 5"
+    planted = re.sub(f"({heading}[^<]*</td><td class=\"pk-num\">)fewer than 5(</td>)", rf"\g<1>{true:.0f}\g<2>", html)
     assert planted != html
-    assert [f.problem for f in audit_page(planted, truth, None, period)] == ["a small count is shown"]
+    findings = audit_page(planted, truth, None, period)  # and the groups 'Not recorded' it equals are worked out
+    assert {f.problem for f in findings} == {"a figure built on a small count is shown",
+                                             "a hidden small number can be worked out from the figures shown"}
+    assert sum("Not recorded" in f.where for f in findings) == 2, findings
+    wrong = re.sub(f"({heading}[^<]*</td><td class=\"pk-num\">)fewer than 5(</td>)", r"\g<1>12\g<2>", html)
+    assert "a number that is not the figure its place names" in {f.problem for f in audit_page(wrong, truth, None, period)}
 
 
 def test_the_audit_fails_closed_on_a_figure_it_cannot_place(page_and_truth):
@@ -937,3 +948,52 @@ def test_a_group_that_empties_this_quarter_relates_its_last_quarter_to_its_flows
     before, starts = quantity[row[(q3, "cpp_rate", "Sexual abuse")]], quantity[row[(q4, "cpp_starts", "Sexual abuse")]]
     assert any(set(r.parts) == {before, starts} and r.exact and not r.minus for r in model.relations)
     _nothing_small_pinned(truth, suppress(truth, T))
+
+
+def test_care_leavers_not_in_touch_are_hidden_with_the_groups_they_equal():
+    """A data-quality count is a figure too: care leavers not in touch (5, in the data-quality table) are the
+    activity group 'Not recorded'. Withheld there to protect a small group, and shown in the table, it gave the
+    small group back: 60 - 30 - 22 - 5 = 3. The model ties the count to its groups (`quality_checks.Sum`), so they are
+    shown or withheld together."""
+    from perfkit.indicators.quality_checks import as_measures
+
+    q = "2024-25 Q4"
+    measures = _tidy([(q, "care_leavers_recorded", "all", "all", 60.0, None),
+                      *((q, "care_leavers_recorded", "care_leaver_activity", g, n, None) for g, n in (
+                          ("Full-time higher education", 30.0), ("Full-time education other than higher education", 22.0),
+                          ("Not in education, employment or training (illness or disability)", 3.0), ("Not recorded", 5.0)))])
+    quality = pl.DataFrame({"la_code": ["990"] * 2, "period": [q] * 2, "check": ["care_leavers_not_in_touch", "missing_away"],
+                            "count": [5.0, 6.0], "description": ["not in touch", "away"]})
+    truth = pl.concat([measures, as_measures(quality)], how="diagonal_relaxed")
+    alone = suppress(measures, T)  # as the report did: the table's 5 was not in the model
+    assert alone.filter(pl.col("group") == "Not recorded")["suppression"].item() == "complement"
+    with pytest.raises(AssertionError):
+        _nothing_small_pinned(truth, pl.concat([alone, suppress(as_measures(quality), T)], how="diagonal_relaxed"))
+    out = suppress(truth, T)
+    hidden = dict(zip(out["indicator"] + " " + out["group"], out["suppression"]))
+    # the count and the group it equals are shown or withheld together (here both shown, and another group withheld)
+    assert (hidden["quality.care_leavers_not_in_touch all"] is None) == (hidden["care_leavers_recorded Not recorded"] is None)
+    assert hidden["quality.missing_away all"] is None  # tied to nothing: a count of 5 or more is shown
+    _nothing_small_pinned(truth, out)
+
+
+def test_episodes_with_no_interview_offer_relate_the_two_denominators():
+    """The data-quality count of episodes with no offer, with those offered, is every episode ending: a reader
+    who sees 'offered within 72 hours: 50 of 56' and 7 with no offer knows the acceptance rate's denominator
+    (49) whether it is shown or not. The model says so; a small count of them is hidden."""
+    from perfkit.indicators.quality_checks import as_measures
+    from perfkit.present.disclosure import Reader, relations_of
+
+    q = "2024-25 Q4"
+    measures = _tidy([(q, "rhi_offered_72h_pct", "all", "all", 50.0, 56.0), (q, "rhi_accepted_pct", "all", "all", 3.0, 49.0)])
+    quality = pl.DataFrame({"la_code": ["990"], "period": [q], "check": ["missing_no_offer"], "count": [7.0],
+                            "description": ["no offer"]})
+    truth = pl.concat([measures, as_measures(quality)], how="diagonal_relaxed")
+    model = relations_of(truth)
+    count = next(n for n, row in enumerate(model.row_of) if truth["indicator"][row] == "quality.missing_no_offer")
+    accepted = [n for n, row in enumerate(model.row_of) if truth["indicator"][row] == "rhi_accepted_pct"][1]
+    assert any(set(r.parts) == {count, accepted} and r.exact for r in model.relations)
+    assert Reader(model, T, {accepted}).pinned(accepted)  # 56 - 7: the row is hidden, its denominator known
+    out = suppress(truth, T)
+    assert out.filter(pl.col("indicator") == "rhi_accepted_pct")["suppression"].item() == "small"  # 3 accepted
+    _nothing_small_pinned(truth, out)

@@ -51,7 +51,7 @@ def _figures(page: str, quarter: str) -> tuple[set, set]:
     """The keys of the figures a page shows as numbers, and of every figure it names."""
     shown, _ = read_page(page, quarter)
     numbers = {(f.period, f.indicator, f.breakdown, f.group) for f in shown
-               if f.indicator != "data quality" and f.of in ("value", "numerator", "denominator")
+               if not f.indicator.startswith("quality.") and f.of in ("value", "numerator", "denominator")
                and parse_number(f.text) is not None}
     return numbers, {(f.period, f.indicator, f.breakdown, f.group) for f in shown}
 

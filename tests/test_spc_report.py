@@ -181,9 +181,11 @@ def test_the_batch_page_passes_the_disclosure_audit_with_its_limits(batch_page):
     from perfkit.present.disclosure_audit import audit_page, read_spc
 
     html, period = batch_page
-    truth = _truth(period).drop("suppressed", "withheld")
+    from perfkit.pipeline.aggregates import build_report
+
+    truth = build_report("990", period, audience="analyst")
     assert len(read_spc(html, period)) > 1000
-    assert audit_page(html, truth, None, period) == []
+    assert audit_page(html, truth.measures.drop("suppressed", "withheld"), truth.quality, period) == []
 
 
 # -- declared changes: rebasing ---------------------------------------------------------------------------------------

@@ -9,24 +9,14 @@ why, and the items recorded after the period end.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 import polars as pl
 
+from perfkit.indicators.quality_checks import CHECKS, QUALITY_SCHEMA
 from perfkit.indicators.windows import TO, in_window, open_at_end
 from perfkit.records.dataset import Dataset
 
-QUALITY_SCHEMA = {"la_code": pl.String, "period": pl.String, "check": pl.String, "count": pl.Float64,
-                  "description": pl.String}
-
-
-@dataclass(frozen=True)
-class Check:
-    id: str
-    table: str
-    description: str
-    count: Callable[[Dataset, pl.DataFrame], pl.DataFrame]
 
 
 def _count(frame: pl.DataFrame) -> pl.DataFrame:
@@ -73,27 +63,13 @@ def _unknown_children(table: str) -> Callable[[Dataset, pl.DataFrame], pl.DataFr
     return count
 
 
-CHECKS: tuple[Check, ...] = (
-    Check("assessments_open", "assessments",
-          "assessments started and not yet authorised at the period end (not in the 45-working-day figure until authorised)",
-          _open_assessments),
-    Check("missing_away", "missing_episodes",
-          "episodes of absence without authorisation ('away'), left out of the missing counts", _away_episodes),
-    Check("missing_no_offer", "missing_episodes",
-          "missing episodes ending in the period with no return home interview offer recorded", _no_interview_offer),
-    Check("ehcp_exceptions", "ehcp_requests",
-          "EHC plans issued in the period where a timescale exception applies, left out of the 20-week figure",
-          _ehcp_exceptions),
-    Check("cp_visits_recorded_late", "cp_visits",
-          "child protection visits made in the period but recorded after the period end (not counted when the period was run)",
-          _late_visits),
-    Check("care_leavers_not_in_touch", "care_leavers",
-          "care leavers recorded in the period with whom the authority was not in touch (counted as not in suitable accommodation and not in education, employment or training)",
-          _leavers_not_in_touch),
-    *(Check(f"{table}_unknown_child", table, f"{words} for a child who is not in the list of children", _unknown_children(table))
-      for table, words in (("referrals", "referrals"), ("assessments", "assessments"), ("cp_plans", "child protection plans"),
-                           ("cla_episodes", "episodes of care"), ("missing_episodes", "missing episodes"))),
-)
+COUNTERS: dict[str, Callable[[Dataset, pl.DataFrame], pl.DataFrame]] = {
+    "assessments_open": _open_assessments, "missing_away": _away_episodes, "missing_no_offer": _no_interview_offer,
+    "ehcp_exceptions": _ehcp_exceptions, "cp_visits_recorded_late": _late_visits,
+    "care_leavers_not_in_touch": _leavers_not_in_touch,
+    **{check.id: _unknown_children(check.table) for check in CHECKS if check.id.endswith("_unknown_child")},
+}
+"""How each check of :data:`perfkit.indicators.quality_checks.CHECKS` is counted."""
 
 
 def data_quality(data: Dataset, windows: pl.DataFrame) -> pl.DataFrame:
@@ -103,7 +79,7 @@ def data_quality(data: Dataset, windows: pl.DataFrame) -> pl.DataFrame:
     for check in CHECKS:
         if not data.has(check.table):
             continue
-        counted = grid.join(check.count(data, windows), on=["la_code", "period"], how="left")
+        counted = grid.join(COUNTERS[check.id](data, windows), on=["la_code", "period"], how="left")
         frames.append(counted.with_columns(
             pl.col("count").fill_null(0.0), check=pl.lit(check.id), description=pl.lit(check.description)
         ).select([pl.col(c).cast(t) for c, t in QUALITY_SCHEMA.items()]))

@@ -340,6 +340,25 @@ def check_spc_rebase(settings: AuthoritySettings, catalogue=None) -> None:
 
 
 
+def suppress_with_quality(measures: pl.DataFrame, quality: pl.DataFrame, period: Period, threshold: int,
+                          earlier: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Disclosure control of the figures and the period's data-quality counts at once, as a reader relates them
+    (episodes with no interview offer are every episode ending less those offered one).
+
+    Returns the suppressed measures (:func:`perfkit.present.disclosure.suppress`) and the period's data-quality
+    rows with ``suppression``: why a count is hidden (``"small"``, ``"complement"``), or null where it is shown.
+    """
+    from perfkit.indicators.quality_checks import QUALITY, as_measures
+
+    quality = quality.filter(pl.col("period") == period.label).drop("suppression", strict=False)
+    both = suppress(pl.concat([measures, as_measures(quality)], how="diagonal_relaxed"), threshold, earlier=earlier)
+    is_quality = pl.col("indicator").str.starts_with(QUALITY)
+    hidden = both.filter(is_quality).select("period", "suppression",
+                                            check=pl.col("indicator").str.strip_prefix(QUALITY))
+    return (both.filter(~is_quality).select(*measures.columns, "suppression", "suppressed", "withheld"),
+            quality.join(hidden, on=["period", "check"], how="left"))
+
+
 def build_report(
     authority: str,
     period: str | Period | None = None,
@@ -390,9 +409,10 @@ def build_report(
         figures = compute_aggregates(data, authority, period, quarters, settings=settings)
     settings = figures.settings
     threshold = disclosure_threshold()
-    measures = figures.measures
+    measures, quality = figures.measures, figures.quality.with_columns(suppression=pl.lit(None, pl.String))
     if audience == "members":  # as the authority's earlier published reports bind it (pipeline.ledger)
-        measures = suppress(measures, threshold, earlier=earlier_published(aggregates, authority))
+        measures, quality = suppress_with_quality(measures, quality, figures.period, threshold,
+                                                  earlier_published(aggregates, authority))
     else:
         measures = measures.with_columns(suppressed=pl.lit(False), withheld=pl.col("value").is_null())
     catalogue = load_catalogue()
@@ -400,7 +420,7 @@ def build_report(
     targets = load_targets(targets_file or paths.targets_file(), authority, catalogue)
     return AuthorityReport(
         authority=authority, name=settings.name, period=figures.period,
-        audience=audience, as_at=settings.as_of(as_at), measures=measures, targets=targets, quality=figures.quality,
+        audience=audience, as_at=settings.as_of(as_at), measures=measures, targets=targets, quality=quality,
         threshold=threshold, benchmarks=figures.benchmarks, benchmark_note=figures.benchmark_note,
         benchmark_source=figures.benchmark_source, catalogue=catalogue, rebase=dict(settings.spc_rebase),
     )

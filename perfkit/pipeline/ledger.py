@@ -91,13 +91,14 @@ def from_page(html: str, report: str, authority: str) -> pl.DataFrame:
     >>> from_page(page, "2024-25 Q1", "990").select("period", "indicator", "shown").rows()
     [('2024-25 Q1', 'referrals', True), ('2024-25 Q1', 'contacts', False)]
     """
+    from perfkit.indicators.quality_checks import QUALITY
     from perfkit.present.disclosure import NOT_SHOWN, WITHHELD
     from perfkit.present.disclosure_audit import parse_number, read_page
 
     shown, _ = read_page(html, report)
     keys: dict[tuple, bool] = {}
     for f in shown:
-        if f.indicator == "data quality" or f.of not in ("value", "numerator", "denominator"):
+        if f.indicator.startswith(QUALITY) or f.of not in ("value", "numerator", "denominator"):
             continue
         number = parse_number(f.text) is not None
         words = f.text.strip()

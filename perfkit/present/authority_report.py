@@ -31,7 +31,8 @@ from perfkit.indicators.rounding import round_half_up
 from perfkit.indicators.targets import Target, rag
 from perfkit.present.breakdown_tables import breakdown_rows, print_tables
 from perfkit.present.charts import ChartOutput, breakdown_chart, trend_chart
-from perfkit.present.disclosure import shown_label, small_counts
+from perfkit.present.disclosure import shown_label
+from perfkit.present.quality_table import quality_table
 from perfkit.present.disclosure import label as small_label
 from perfkit.present.formatting import COUNTED, NOT_AVAILABLE_CELL, count_words, format_value, markdown_text
 from perfkit.present.glossary import glossary_html, small_print, used_in, with_tooltips
@@ -552,15 +553,7 @@ class AuthorityReport:
         return breakdown_chart(rows, family.title) if rows.height else None
 
     def quality_table(self) -> HtmlTable:
-        rows = self.quality.filter(pl.col("period") == self.period.label)
-        small = small_counts(rows["count"].to_list(), self.threshold) if self.audience == "members" else [False] * rows.height
-        return HtmlTable(
-            f"Data quality, {self.period.label}: records left out of the figures and why",
-            ["Check", "Records"],
-            [[Cell(r["description"][:1].upper() + r["description"][1:]),
-              Cell(small_label(self.threshold) if hidden else f"{r['count']:,.0f}", "pk-num")]
-             for r, hidden in zip(rows.iter_rows(named=True), small)],
-        )
+        return quality_table(self.quality, self.period.label, self.audience, self.threshold)
 
     def show_families(self) -> None:
         """Display for each family: heading, figures, trend, breakdowns, commentary and definitions; then data

@@ -13,7 +13,10 @@ indicator, breakdown and group) before anything is shown to members:
    of four quarters, one indicator's denominator is another's count, and the
    catalogue declares what definitions make equal or bounded (``same_as``:
    section 20 starts are the V2 group of starts by legal status; ``within``:
-   children under 16 who went missing fall in the age bands under 16). Every
+   children under 16 who went missing fall in the age bands under 16), and
+   the data-quality counts are figures too, tied to those they add up with
+   (:mod:`perfkit.indicators.quality_checks`: care leavers not in touch are
+   the groups with no activity recorded). Every
    such relation is written down (:class:`Relations`), and for every hidden
    small number the range of
    values the shown figures still allow is worked out by linear programming
@@ -39,14 +42,13 @@ same property on what the page shows.
 from __future__ import annotations
 
 import math
-from typing import Iterable
 
 import polars as pl
 
 from perfkit.config.settings import DEFAULT_THRESHOLD, check_threshold
 from perfkit.errors import DisclosureError
 from perfkit.indicators.catalogue import ALL, Catalogue, load_catalogue
-from perfkit.present.disclosure_relations import KEY, Relation, Relations, relations_of
+from perfkit.present.disclosure_relations import KEY, Relation, Relations, protected_ids, relations_of
 
 SMALL = "fewer than {threshold}"
 WITHHELD = "withheld"
@@ -253,7 +255,7 @@ def feasible_range(target: int, variables: list[int], relations: list[Relation],
 
 
 def _primary(frame: pl.DataFrame, threshold: int, catalogue: Catalogue) -> pl.Series:
-    protected = [i.id for i in catalogue.indicators if i.disclosive]
+    protected = list(protected_ids(catalogue))
     counted = [i.id for i in catalogue.indicators if i.unit != "rate_per_10k" and i.denominator]
 
     def small(column: str) -> pl.Expr:
@@ -427,12 +429,3 @@ def label(threshold: int = DEFAULT_THRESHOLD) -> str:
     'fewer than 5'
     """
     return SMALL.format(threshold=threshold)
-
-
-def small_counts(counts: Iterable[float | None], threshold: int = DEFAULT_THRESHOLD) -> list[bool]:
-    """Which of some unrelated counts (the data-quality table's) are from 1 to ``threshold - 1``.
-
-    >>> small_counts([0, 3, 5, None])
-    [False, True, False, False]
-    """
-    return [c is not None and 0 < c < threshold for c in counts]

@@ -14,7 +14,8 @@ members read), and then, against the true (unsuppressed) aggregates:
   the page at all, only that it is a number from 0 up;
 - no breakdown of a small total is shown (its groups would say who the
   children are);
-- the data-quality table shows no count from 1 to ``threshold - 1``;
+- the data-quality table's counts are figures like the others (small ones hidden, none worked out: a
+  count of episodes with no interview offer is one denominator less another);
 - every figure is a number or one of the labels perfkit writes in its place
   (:func:`words`), every table and chart field is of a form the audit knows;
 - every number in a figures table or chart can be placed: a number the audit
@@ -42,7 +43,9 @@ import polars as pl
 from perfkit.config.settings import DEFAULT_THRESHOLD
 from perfkit.indicators.catalogue import ALL, QUARTER_ALONE, Catalogue, load_catalogue
 from perfkit.indicators.periods import ALONE
+from perfkit.indicators.quality_checks import CHECKS, QUALITY, as_measures
 from perfkit.present.disclosure import ALL_GROUPS, NOT_SHOWN, WITHHELD, Reader, known_and_withheld, label, relations_of
+from perfkit.present.disclosure_relations import protected_ids
 from perfkit.present.formatting import COUNTED, NO_FIGURE, NOT_AVAILABLE_CELL
 from perfkit.present.breakdown_tables import BY, choice
 
@@ -153,6 +156,8 @@ class _Names:
                        **{i.trend_title: (i, ALONE) for i in catalogue.indicators if i.trend == QUARTER_ALONE}}
         """A figure's or trend's title to its indicator and the suffix of its periods' labels (each quarter
         alone: " 3M")."""
+        self.checks = {check.heading: check.id for check in CHECKS}
+        """A data-quality table's row heading to its check."""
 
 
 def _text(node) -> str:
@@ -196,9 +201,13 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Fin
             if any(re.search(r"\d", cell) for row in rows for cell in row):
                 yield Finding("a table the audit does not know holds a number", caption)
             continue
-        if headers[:2] == ["Check", "Records"]:
+        if headers[:2] == ["Check", "Records"]:  # data-quality counts: figures like any other
             for row in rows:
-                yield Shown(period, "data quality", ALL, row[0], row[1], f"{caption}, '{row[0]}'")
+                check = names.checks.get(row[0])
+                if check is None:
+                    yield Finding("a data-quality count the audit cannot place", f"{caption}, '{row[0]}'")
+                else:
+                    yield Shown(period, QUALITY + check, ALL, ALL, row[1], f"{caption}, '{row[0]}'")
             continue
         if headers[:3] == ["Indicator and breakdown", "Group", "Value"]:
             for row in rows:
@@ -393,85 +402,6 @@ ICON = "variation icon"
 """The field of an :class:`SpcClaim` holding a variation icon's words (of the report's quarter)."""
 
 
-def _latest_variation(indicator, chart: pl.DataFrame) -> str:
-    """The variation icon's words the latest quarter of ``chart`` gives (as the report writes them)."""
-    from perfkit.indicators.spc import IMPROVEMENT_OF_POLARITY
-    from perfkit.present.process_control import rule_direction
-    from perfkit.present.spc_icons import variation_label
-
-    return variation_label(chart["point_type"][-1], IMPROVEMENT_OF_POLARITY[indicator.polarity],
-                           rule_direction(chart["special_cause_type"][-1]))
-
-
-def check_spc(claims: list[SpcClaim], visible: dict[tuple, object], measures: pl.DataFrame,
-              catalogue: Catalogue) -> list[Finding]:
-    """Findings where a trend's process control is drawn over a figure the page does not show, or is not
-    exactly what the figures it is drawn over give (worked out again from the true aggregates).
-
-    Each indicator's claims name the quarters its limits are drawn over. Every
-    one of them must show its figure; the XmR, p or u chart of those quarters
-    alone, split where the page's average changes (a declared change), must
-    give every mean, limit and point type the page shows. Then the page's
-    process control is a function of figures it shows, and adds nothing a
-    reader could not work out from them.
-    """
-    from perfkit.indicators.periods import Period
-    from perfkit.present.process_control import recompute
-
-    findings: list[Finding] = []
-    icons = [c for c in claims if c.field == ICON]
-    by_indicator: dict[str, list[SpcClaim]] = {}
-    for claim in claims:
-        if claim.field != ICON:
-            by_indicator.setdefault(claim.indicator, []).append(claim)
-    findings += [Finding("a variation icon where the page draws no process limits", c.place)
-                 for c in icons if c.indicator not in by_indicator]
-    if not by_indicator:
-        return findings
-    headline = measures.filter((pl.col("breakdown") == ALL) & (pl.col("group") == ALL)
-                               & pl.col("indicator").is_in(list(by_indicator)))
-    truth: dict[str, dict[str, dict]] = {}
-    for row in headline.iter_rows(named=True):
-        truth.setdefault(row["indicator"], {}).setdefault(row["period"], row)
-    for indicator_id, own in by_indicator.items():
-        indicator = catalogue[indicator_id]
-        try:
-            periods = sorted({c.period for c in own}, key=lambda label: Period.parse(label.removesuffix(ALONE)).index)
-            if len({p.endswith(ALONE) for p in periods}) > 1:
-                raise ValueError("limits drawn over a quarter alone and a 12-month figure at once")
-        except ValueError:
-            findings.append(Finding("process limits the audit cannot place", indicator.title))
-            continue
-        hidden = [p for p in periods if (p, indicator_id, ALL, ALL) not in visible]
-        if hidden:
-            findings += [Finding("process limits or an average are drawn over a figure the page does not show",
-                                 f"{indicator.title}, {p}") for p in hidden]
-            continue
-        means: dict[str, float] = {}
-        for claim in own:
-            if claim.field == "mean":
-                means.setdefault(claim.period, float(claim.value))
-        if set(means) != set(periods):
-            findings.append(Finding("process limits without an average the audit can read", indicator.title))
-            continue
-        segments, segment = [], 0
-        for k, p in enumerate(periods):
-            segment += k > 0 and abs(means[p] - means[periods[k - 1]]) > 1e-3 * max(1.0, abs(means[p]))
-            segments.append(segment)
-        stated: dict[str, list] = {}
-        for claim in own:
-            stated.setdefault(claim.period, []).append((claim.field, claim.value, claim.tolerance))
-        found = recompute(indicator, periods, truth.get(indicator_id, {}), segments, stated)
-        if found.chart is None:
-            findings.append(Finding("process limits or an average the audit cannot work out from the figures shown "
-                                    "(they may hold a figure that is not shown)", indicator.title))
-            continue
-        expected = _latest_variation(indicator, found.chart)
-        findings += [Finding("a variation icon that is not what the limits give", c.place)
-                     for c in icons if c.indicator == indicator_id and c.value != expected]
-    return findings
-
-
 def misplaced(shown: list[Shown], measures: pl.DataFrame) -> list[Finding]:
     """Findings where a number is not the true figure of what its place says it is (as rounded for the page).
 
@@ -497,6 +427,13 @@ def misplaced(shown: list[Shown], measures: pl.DataFrame) -> list[Finding]:
     return found
 
 
+def _title(indicator: str, catalogue: Catalogue) -> str:
+    """An indicator's title, or a data-quality check's heading (``quality.<check>``)."""
+    if indicator.startswith(QUALITY):
+        return next(c.heading for c in CHECKS if QUALITY + c.id == indicator)
+    return catalogue[indicator].title
+
+
 def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, period: str,
                threshold: int = DEFAULT_THRESHOLD, catalogue: Catalogue | None = None,
                targets: dict | None = None, earlier: pl.DataFrame | None = None) -> list[Finding]:
@@ -511,7 +448,10 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
         ``period``, ``indicator``, ``breakdown``, ``group``, ``numerator``,
         ``denominator``, ``value``).
     quality : DataFrame, optional
-        Its data-quality counts (unused: the page's own counts are checked).
+        Its data-quality counts (:mod:`perfkit.indicators.quality_checks`), checked as figures: a count is tied to
+        figures the page shows (episodes with no interview offer are one denominator less another). Without
+        them, a data-quality count on the page cannot be placed, unless ``measures`` holds the counts'
+        rows (:func:`perfkit.indicators.quality_checks.as_measures`).
     period : str
         The report's quarter: the period of its breakdowns.
     threshold : int
@@ -546,29 +486,28 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
                  or abs(parse_number(f.text) - targets[f.indicator].value_for(f.period))
                  > _tolerance(_NUMBER.match(f.text.strip()).group(1)) + 1e-9]
     allowed = words(threshold)
-    for figure in shown:
-        if parse_number(figure.text) is None and figure.text.strip() not in allowed:
-            findings.append(Finding("a figure the audit cannot read", figure.place))
-        if figure.indicator == "data quality":
-            value = parse_number(figure.text)
-            if value is not None and 0 < value < threshold:
-                findings.append(Finding("a small count is shown", figure.place))
+    findings += [Finding("a figure the audit cannot read", figure.place) for figure in shown
+                 if parse_number(figure.text) is None and figure.text.strip() not in allowed]
     visible: dict[tuple, Shown] = {}
     for figure in shown:
-        if figure.indicator != "data quality" and parse_number(figure.text) is not None:
+        if parse_number(figure.text) is not None:
             visible.setdefault((figure.period, figure.indicator, figure.breakdown, figure.group), figure)
+    if quality is not None:  # the period's data-quality counts, related to the figures as a reader relates them
+        measures = pl.concat([measures, as_measures(quality.filter(pl.col("period") == period))], how="diagonal_relaxed")
     model = relations_of(measures, catalogue)
     keys = list(measures.select("period", "indicator", "breakdown", "group").iter_rows())
     known = set(keys)
     findings += [Finding("a figure the audit cannot place", figure.place) for key, figure in visible.items()
                  if key not in known and figure.group != ALL_GROUPS]
     findings += misplaced(shown, measures)
-    protected = {i.id for i in catalogue.indicators if i.disclosive}
+    protected = protected_ids(catalogue)
     small_totals = {(p, i) for (p, i, b, g), n in zip(keys, measures["numerator"].to_list())
                     if b == ALL and i in protected and n is not None and 0 < n < threshold}
     findings += [Finding("a breakdown of a small total is shown (its groups say who the children are)", figure.place)
                  for figure in shown if figure.breakdown != ALL and (figure.period, figure.indicator) in small_totals
                  and figure.group != ALL_GROUPS]
+    from perfkit.present.audit_process_control import check_spc
+
     findings += check_spc(claims, visible, measures, catalogue)
     on_page = {(f.period, f.indicator, f.breakdown, f.group) for f in shown}
     known_keys, withheld_keys = known_and_withheld(earlier)
@@ -588,11 +527,11 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
             findings.append(Finding("a figure built on a small count is shown", visible[keys[row]].place))
         elif q in model.unshown and reader.pinned(q):
             findings.append(Finding("a count no page shows can be worked out (groups less total, or one less another)",
-                                    f"{catalogue[keys[row][1]].title}, a breakdown, {keys[row][0]}"))
+                                    f"{_title(keys[row][1], catalogue)}, a breakdown, {keys[row][0]}"))
         elif reader.pinned(q):
             reported.add(row)
             period_, indicator, breakdown, group = keys[row]
-            title = catalogue[indicator].title
+            title = _title(indicator, catalogue)
             place = title if breakdown == ALL else f"{title}, {breakdown} '{group}'"
             findings.append(Finding("a hidden small number can be worked out from the figures shown",
                                     f"{place}, {period_}"))

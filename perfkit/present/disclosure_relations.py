@@ -19,8 +19,19 @@ import polars as pl
 from perfkit.indicators.catalogue import ALL, Catalogue, load_catalogue
 from perfkit.indicators.labels import group_label
 from perfkit.indicators.periods import ALONE, Period
+from perfkit.indicators.quality_checks import CHECKS, COUNT, QUALITY
 
 KEY = ("la_code", "period", "indicator", "breakdown", "group")
+
+
+def protected_ids(catalogue: Catalogue) -> set[str]:
+    """The figures disclosure control protects: every indicator about children (``disclosive``), and the
+    data-quality counts (:data:`perfkit.indicators.quality_checks.QUALITY`), which count children's records too.
+
+    >>> sorted(i for i in protected_ids(load_catalogue()) if "touch" in i)
+    ['quality.care_leavers_not_in_touch']
+    """
+    return {i.id for i in catalogue.indicators if i.disclosive} | {QUALITY + check.id for check in CHECKS}
 
 
 @dataclass(frozen=True)
@@ -65,7 +76,7 @@ class Relations:
 
 def _quantities(frame: pl.DataFrame, catalogue: Catalogue) -> tuple[list[float], list[int], dict[tuple, int], dict[tuple, int]]:
     """Numbered quantities of the protected rows: numerators and (percentages, ratios) denominators."""
-    protected = {i.id for i in catalogue.indicators if i.disclosive}
+    protected = protected_ids(catalogue)
     with_denominator = {i.id for i in catalogue.indicators if i.disclosive and i.unit in ("percent", "ratio") and i.denominator}
     values: list[float] = []
     row_of: list[int] = []
@@ -128,7 +139,8 @@ def _rolling_relations(values: list[float], numerators: dict[tuple, int], minimu
     (at least ``minimum``): found in the figures themselves. One period is enough (records starting within
     the year: 39 in it, three quarters of 12 shown give the fourth); a relation found by chance is true of
     the values still, and only makes suppression more cautious."""
-    series = _series(numerators)
+    # a data-quality count is no sum of quarters, whatever four quarters it meets by chance
+    series = {key: found for key, found in _series(numerators).items() if not key[1].startswith(QUALITY)}
     relations = []
     for (la, rolling), rolled in series.items():
         for (la2, quarterly), quarters in series.items():
@@ -282,6 +294,30 @@ def _stock_relations(values: list[float], numerators: dict[tuple, int], denomina
     return relations
 
 
+def _quality_relations(values: list[float], numerators: dict[tuple, int],
+                       denominators: dict[tuple, int]) -> list[Relation]:
+    """How each data-quality count adds up with the figures (:class:`perfkit.indicators.quality_checks.Sum`): episodes
+    with no interview offer and those offered are every episode ending; care leavers not in touch are in the
+    groups with no activity recorded. Exact where the true figures meet it, a bound where the parts are more."""
+    relations = []
+    for check in CHECKS:
+        for (la, period, own, _, _), count in numerators.items():
+            if own != QUALITY + check.id:
+                continue
+            for declared in check.sums:
+                def quantity(figure):
+                    found = denominators if figure.of == "denominator" else numerators
+                    return count if figure == COUNT else found.get((la, period, figure.indicator, figure.breakdown,
+                                                                    figure.group))
+                parts, whole = [quantity(f) for f in declared.parts], quantity(declared.whole)
+                if whole is None or None in parts:
+                    continue
+                total = sum(values[p] for p in parts)
+                if total >= values[whole]:  # less would say the records break the definitions: no relation
+                    relations.append(Relation(tuple(parts), whole, total == values[whole]))
+    return relations
+
+
 def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None) -> Relations:
     """Every relation a reader can use between the protected figures of ``frame`` (true values)."""
     catalogue = catalogue or load_catalogue()
@@ -291,7 +327,8 @@ def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None) -> Rel
     twins = _twin_relations(values, [numerators, denominators]) + same
     relations = (_sum_relations(values, row_of, numerators, unshown) + _sum_relations(values, row_of, denominators, unshown)
                  + _rolling_relations(values, numerators) + twins + bounds
-                 + _stock_relations(values, numerators, denominators, catalogue))
+                 + _stock_relations(values, numerators, denominators, catalogue)
+                 + _quality_relations(values, numerators, denominators))
     twin_rows: dict[int, set[int]] = {}
     for relation in twins:
         a, b = row_of[relation.parts[0]], row_of[relation.whole]
