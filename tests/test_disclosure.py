@@ -997,3 +997,62 @@ def test_episodes_with_no_interview_offer_relate_the_two_denominators():
     out = suppress(truth, T)
     assert out.filter(pl.col("indicator") == "rhi_accepted_pct")["suppression"].item() == "small"  # 3 accepted
     _nothing_small_pinned(truth, out)
+
+
+def _with_quality(measures: pl.DataFrame, counts: dict[str, float], period: str = PERIOD) -> pl.DataFrame:
+    from perfkit.indicators.quality_checks import as_measures
+
+    quality = pl.DataFrame({"la_code": ["990"] * len(counts), "period": [period] * len(counts), "check": list(counts),
+                            "count": list(counts.values()), "description": list(counts)})
+    return pl.concat([measures, as_measures(quality)], how="diagonal_relaxed")
+
+
+def test_episodes_with_no_offer_are_within_the_episodes_ending_and_those_not_offered_in_time():
+    """An attacker's pass: 'offered within 72 hours: 19 of 20' and 'fewer than 5' with no offer pinned the count
+    to 1 (an episode with no offer was not offered in 72 hours); and, where the interview figures are not
+    available, 6 with no offer beside the 7-day figure's 6 episodes ending gave 6 - 5 = 1 missing from care."""
+    q = PERIOD
+    truth = _with_quality(_tidy([(q, "rhi_offered_72h_pct", "all", "all", 19.0, 20.0),
+                                 (q, "rhi_accepted_pct", "all", "all", 12.0, 19.0)]), {"missing_no_offer": 1.0})
+    out = suppress(truth, T)
+    assert out.filter(pl.col("indicator") == "rhi_offered_72h_pct")["suppressed"].item()  # else 20 - 19 pins it
+    _nothing_small_pinned(truth, out)
+    seven = [(q, "missing_over_7d_pct", "all", "all", 0.0, 6.0), (q, "missing_over_7d_pct", "looked_after", "Missing from care", 0.0, 1.0),
+             (q, "missing_over_7d_pct", "looked_after", "Missing from home", 0.0, 5.0)]
+    truth = _with_quality(_tidy(seven), {"missing_no_offer": 6.0})
+    out = suppress(truth, T)
+    _nothing_small_pinned(truth, out)
+    assert out.filter(pl.col("indicator") == "quality.missing_no_offer")["suppressed"].item()
+
+
+def test_a_data_quality_count_has_no_figure_where_its_column_was_not_filled_in(small_data):
+    """An SSDA903 import records no return interviews: every episode would count as having no offer (and equal
+    the episodes ending). The count is not available, as the interview figures are, and shows no number."""
+    from perfkit.indicators.engine import windows_frame
+    from perfkit.indicators.periods import Period
+    from perfkit.indicators.quality import data_quality
+    from perfkit.records.loading import load_dataset
+
+    data = load_dataset(small_data)
+    episodes = data.table("missing_episodes").with_columns(rhi_offered_date=pl.lit(None, pl.Date))
+    data = type(data)(data.directory, {**data.tables, "missing_episodes": episodes})
+    quality = data_quality(data, windows_frame([Period.parse("2024-25 Q4")]))
+    row = quality.filter(pl.col("check") == "missing_no_offer").row(0, named=True)
+    assert row["count"] is None and row["reason"] == "not available from this data: needs missing_episodes.rhi_offered_date"
+    assert quality.filter(pl.col("check") == "missing_away")["count"].is_not_null().all()
+
+
+def test_the_audit_reads_a_data_quality_table_of_its_own_form_only(page_and_truth):
+    """An attacker's pass: a third column beside 'Records' held the true small count and passed; a row of one cell
+    crashed the audit."""
+    from perfkit.present.disclosure_audit import audit_page
+
+    html, truth, period = page_and_truth
+    heading = "Care leavers recorded in the period with whom the authority was not in touch"
+    row = re.search(f"<tr><td>{heading}[^<]*</td><td class=\"pk-num\">fewer than 5</td></tr>", html).group(0)
+    extra = html.replace('<th scope="col">Records</th></tr>', '<th scope="col">Records</th><th scope="col">Then</th></tr>', 1)
+    extra = extra.replace(row, row.replace("</td></tr>", "</td><td>3</td></tr>"))
+    assert extra != html
+    assert "a data-quality count the audit cannot place" in {f.problem for f in audit_page(extra, truth, None, period)}
+    alone = html.replace(row, f"<tr><td>{heading}: 3</td></tr>")
+    assert "a data-quality count the audit cannot place" in {f.problem for f in audit_page(alone, truth, None, period)}

@@ -13,6 +13,8 @@ from typing import Callable
 
 import polars as pl
 
+from perfkit.indicators.availability import filled_needs, needs_reason
+from perfkit.indicators.catalogue import Need
 from perfkit.indicators.quality_checks import CHECKS, QUALITY_SCHEMA
 from perfkit.indicators.windows import TO, in_window, open_at_end
 from perfkit.records.dataset import Dataset
@@ -45,7 +47,7 @@ def _ehcp_exceptions(data: Dataset, windows: pl.DataFrame) -> pl.DataFrame:
 def _late_visits(data: Dataset, windows: pl.DataFrame) -> pl.DataFrame:
     visits = data.table("cp_visits")
     if "recorded_date" not in visits.columns:
-        return pl.DataFrame(schema={"la_code": pl.String, "period": pl.String, "count": pl.Float64})
+        return pl.DataFrame(schema={"la_code": pl.String, "period": windows.schema["period"], "count": pl.Float64})
     late = in_window(visits, "visit_date", windows).filter(pl.col("recorded_date") > pl.col(TO))
     return _count(late)
 
@@ -73,14 +75,33 @@ COUNTERS: dict[str, Callable[[Dataset, pl.DataFrame], pl.DataFrame]] = {
 
 
 def data_quality(data: Dataset, windows: pl.DataFrame) -> pl.DataFrame:
-    """Every check whose table is present, for every authority and window (zero where none)."""
-    grid = pl.DataFrame({"la_code": data.authorities}).join(windows.select("period"), how="cross")
+    """Every check whose table is present, for every authority and window (zero where none); no count, and
+    the reason, where a column the check counts from has no value for the authority (``needs``).
+
+    >>> import datetime as dt
+    >>> from perfkit.indicators.engine import windows_frame
+    >>> from perfkit.indicators.periods import Period
+    >>> visits = pl.DataFrame({"la_code": ["990"], "child_id": ["a"], "visit_date": [dt.date(2024, 5, 1)]})
+    >>> data = Dataset(None, {"children": visits.select("la_code", "child_id"), "cp_visits": visits})
+    >>> data_quality(data, windows_frame([Period.parse("2024-25 Q1")])).filter(pl.col("check") == "cp_visits_recorded_late").select(
+    ...     "check", "count", "reason").rows()
+    [('cp_visits_recorded_late', None, 'not available from this data: needs cp_visits.recorded_date')]
+    """
+    authorities = data.authorities
+    grid = pl.DataFrame({"la_code": authorities}, schema={"la_code": pl.String}).join(windows.select("period"), how="cross")
+    needs = list(dict.fromkeys(Need.parse(n) for check in CHECKS for n in check.needs))
+    filled = filled_needs(data, needs, authorities)
     frames = []
     for check in CHECKS:
         if not data.has(check.table):
             continue
-        counted = grid.join(COUNTERS[check.id](data, windows), on=["la_code", "period"], how="left")
+        wanting = {la: [n for n in map(Need.parse, check.needs) if not filled[(la, n)]] for la in authorities}
+        reasons = pl.DataFrame({"la_code": authorities, "reason": [needs_reason(w) if w else None for w in wanting.values()]},
+                               schema={"la_code": pl.String, "reason": pl.String})
+        counted = grid.join(COUNTERS[check.id](data, windows), on=["la_code", "period"], how="left").join(
+            reasons, on="la_code", how="left")
         frames.append(counted.with_columns(
-            pl.col("count").fill_null(0.0), check=pl.lit(check.id), description=pl.lit(check.description)
+            pl.when(pl.col("reason").is_null()).then(pl.col("count").fill_null(0.0)),
+            check=pl.lit(check.id), description=pl.lit(check.description)
         ).select([pl.col(c).cast(t) for c, t in QUALITY_SCHEMA.items()]))
     return pl.concat(frames) if frames else pl.DataFrame(schema=QUALITY_SCHEMA)

@@ -17,7 +17,7 @@ from perfkit.indicators.catalogue import ALL
 from perfkit.indicators.labels import UNKNOWN
 
 QUALITY_SCHEMA = {"la_code": pl.String, "period": pl.String, "check": pl.String, "count": pl.Float64,
-                  "description": pl.String}
+                  "description": pl.String, "reason": pl.String}
 QUALITY = "quality."
 """How a check's count is named among the figures (``quality.care_leavers_not_in_touch``), for disclosure control."""
 
@@ -38,12 +38,13 @@ COUNT = Figure(QUALITY)
 
 @dataclass(frozen=True)
 class Sum:
-    """``parts`` add up to ``whole``, or to more (where a record falls in a part and not in the whole): a relation
-    between a check's count and the report's figures that a reader can use, declared by what the definitions
-    say, and used where the true figures meet it."""
+    """``parts`` less ``minus`` add up to ``whole``, or to more (where a record falls in a part and not in the
+    whole): a relation between a check's count and the report's figures that a reader can use, declared by
+    what the definitions say, and used where the true figures meet it (exact where they meet it exactly)."""
 
     parts: tuple[Figure, ...]
     whole: Figure
+    minus: tuple[Figure, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,9 @@ class Check:
     description: str
     sums: tuple[Sum, ...] = ()
     """How the count adds up with figures the report shows."""
+    needs: tuple[str, ...] = ()
+    """The columns it counts from: where one has no value for the authority, the count is not available (an
+    SSDA903 import records no return interviews: every episode would count as having no offer)."""
 
     @property
     def heading(self) -> str:
@@ -68,26 +72,39 @@ class Check:
 
 CHECKS: tuple[Check, ...] = (
     Check("assessments_open", "assessments",
-          "assessments started and not yet authorised at the period end (not in the 45-working-day figure until authorised)"),
+          "assessments started and not yet authorised at the period end (not in the 45-working-day figure until authorised)",
+          needs=("assessments.authorised_date",)),
     Check("missing_away", "missing_episodes",
-          "episodes of absence without authorisation ('away'), left out of the missing counts"),
+          "episodes of absence without authorisation ('away'), left out of the missing counts",
+          needs=("missing_episodes.missing_type",)),
     Check("missing_no_offer", "missing_episodes",
           "missing episodes ending in the period with no return home interview offer recorded",
-          # with those offered an interview, every episode ending: the two interview figures' denominators
-          (Sum((COUNT, Figure("rhi_accepted_pct", "denominator")), Figure("rhi_offered_72h_pct", "denominator")),)),
+          (  # with those offered an interview, every episode ending: the two interview figures' denominators
+              Sum((COUNT, Figure("rhi_accepted_pct", "denominator")), Figure("rhi_offered_72h_pct", "denominator")),
+              # every one an episode ending (the 7-day figure's denominator) not offered an interview in 72 hours
+              Sum((Figure("rhi_offered_72h_pct", "denominator"),), COUNT, (Figure("rhi_offered_72h_pct"),)),
+              Sum((Figure("missing_over_7d_pct", "denominator"),), COUNT),
+          ), needs=("missing_episodes.rhi_offered_date",)),
     Check("ehcp_exceptions", "ehcp_requests",
-          "EHC plans issued in the period where a timescale exception applies, left out of the 20-week figure"),
+          "EHC plans issued in the period where a timescale exception applies, left out of the 20-week figure",
+          needs=("ehcp_requests.exception",)),
     Check("cp_visits_recorded_late", "cp_visits",
-          "child protection visits made in the period but recorded after the period end (not counted when the period was run)"),
+          "child protection visits made in the period but recorded after the period end (not counted when the period was run)",
+          needs=("cp_visits.recorded_date",)),
     Check("care_leavers_not_in_touch", "care_leavers",
           "care leavers recorded in the period with whom the authority was not in touch (counted as not in suitable accommodation and not in education, employment or training)",
-          # with no activity or accommodation recorded: in those groups of the care leavers recorded
-          tuple(Sum((Figure("care_leavers_recorded", breakdown=b, group=UNKNOWN),), COUNT)
-                for b in ("care_leaver_activity", "care_leaver_accommodation"))),
+          (  # with no activity or accommodation recorded: in those groups of the care leavers recorded
+              *(Sum((Figure("care_leavers_recorded", breakdown=b, group=UNKNOWN),), COUNT)
+                for b in ("care_leaver_activity", "care_leaver_accommodation")),
+              # and among those not in suitable accommodation, and not in education, employment or training
+              *(Sum((Figure(i, "denominator"),), COUNT, (Figure(i),)) for i in ("care_leavers_suitable_pct",
+                                                                               "care_leavers_eet_pct")),
+          ), needs=("care_leavers.in_touch",)),
     *(Check(f"{table}_unknown_child", table, f"{words} for a child who is not in the list of children")
       for table, words in (("referrals", "referrals"), ("assessments", "assessments"), ("cp_plans", "child protection plans"),
                            ("cla_episodes", "episodes of care"), ("missing_episodes", "missing episodes"))),
 )
+"""Every check, in the order of the data-quality table."""
 
 
 def as_measures(quality: pl.DataFrame) -> pl.DataFrame:

@@ -203,7 +203,7 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Fin
             continue
         if headers[:2] == ["Check", "Records"]:  # data-quality counts: figures like any other
             for row in rows:
-                check = names.checks.get(row[0])
+                check = names.checks.get(row[0]) if len(row) == 2 == len(headers) else None
                 if check is None:
                     yield Finding("a data-quality count the audit cannot place", f"{caption}, '{row[0]}'")
                 else:

@@ -310,11 +310,12 @@ def _quality_relations(values: list[float], numerators: dict[tuple, int],
                     return count if figure == COUNT else found.get((la, period, figure.indicator, figure.breakdown,
                                                                     figure.group))
                 parts, whole = [quantity(f) for f in declared.parts], quantity(declared.whole)
-                if whole is None or None in parts:
+                minus = [quantity(f) for f in declared.minus]
+                if whole is None or None in parts or None in minus:
                     continue
-                total = sum(values[p] for p in parts)
+                total = sum(values[p] for p in parts) - sum(values[m] for m in minus)
                 if total >= values[whole]:  # less would say the records break the definitions: no relation
-                    relations.append(Relation(tuple(parts), whole, total == values[whole]))
+                    relations.append(Relation(tuple(parts), whole, total == values[whole], tuple(minus)))
     return relations
 
 
