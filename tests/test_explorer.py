@@ -69,7 +69,12 @@ def test_chart_and_pivot_follow_the_controls(explorer):
     explorer.breakdown.value = "sex"
     spec = explorer.chart().spec
     assert spec["encoding"]["color"]["field"] == "group"
-    assert {row["group"] for row in spec["data"]["values"]} <= {"Female", "Male", "Unknown"}
+    assert {row["group"] for row in spec["data"]["values"]} <= {"Whole authority", "Female", "Male", "Unknown"}
+    # a rate has no population by group: the groups are drawn as counts, with the headline's count
+    values = {(r["period"], r["group"]): r["value"] for r in spec["data"]["values"]}
+    last = explorer.quarters[-1]
+    assert values[(last, "Whole authority")] == sum(v for (p, g), v in values.items() if p == last and g != "Whole authority")
+    assert "count" in spec["encoding"]["y"]["title"]
     assert explorer.pivot().columns[0] == "group"
 
 
@@ -365,3 +370,109 @@ def test_the_spc_view_draws_the_member_reports_process_control_for_any_group():
     for r, alone in zip(referrals.iter_rows(named=True), population.iter_rows(named=True)):
         assert alone["numerator"] == r["numerator"] and alone["period"] == r["period"] + " 3M"
         assert alone["value"] == pytest.approx(r["numerator"] * 4 / alone["denominator"] * 10_000)
+
+
+# -- the workbench (#22): tables, cross-tabs, change by group, records, export, one draw per change -----------------
+
+def test_the_figures_table_rounds_counts_and_changes_from_the_engines_figures(northmoor):
+    """Each group's figure rounded to the indicator's places, the last quarter's numerator and denominator, and
+    its change on the quarter and the year, worked out again here from the engine's unrounded rows."""
+    from perfkit.indicators.periods import Period
+
+    _reset(northmoor, "rereferral_pct", "age_band")
+    table = northmoor.figures()
+    last = Period.parse(northmoor.quarters[-1])
+    assert table["group"].to_list()[:6] == ["Whole authority", "Under 1", "1-4", "5-9", "10-15", "16 and over"]
+    assert table.columns[1:1 + len(northmoor.quarters)] == northmoor.quarters
+    rows = northmoor._computed()  # the engine's rows, over the quarters shown and the year before
+    for group in ("Whole authority", "10-15"):
+        own = rows.filter(pl.col("group") == ("all" if group == "Whole authority" else group))
+        value = {r["period"]: r["value"] for r in own.iter_rows(named=True)}
+        row = table.filter(pl.col("group") == group).row(0, named=True)
+        now, before, year = (round(value[p] + 1e-9, 1) for p in (last.label, last.previous().label, last.year_earlier().label))
+        assert row[last.label] == now
+        assert row["change_on_quarter"] == pytest.approx(now - before) and row["change_on_year"] == pytest.approx(now - year)
+        assert row["numerator"] == own.filter(pl.col("period") == last.label)["numerator"].item()
+        assert row["small_base"] == (row["denominator"] < 20)
+    html = northmoor._tab_html("Figures")
+    assert "On a year ago" in html and "shape:" not in html and "26.282051" not in html
+    _reset(northmoor, "referrals")
+
+
+def test_a_crosstab_of_two_breakdowns_adds_up_to_each_breakdown(northmoor):
+    _reset(northmoor, "referrals", "district")
+    northmoor.second.value = "age_band"
+    quarter = northmoor.record_period.value
+    cross = northmoor.crosstab()
+    by_district = northmoor.table().filter(pl.col("period") == quarter)
+    for district, count in by_district.select("group", "numerator").iter_rows():
+        assert sum(v or 0 for v in cross.filter(pl.col("group") == district).row(0)[1:]) == count
+    northmoor.breakdown.value = "age_band"
+    by_age = dict(northmoor.table().filter(pl.col("period") == quarter).select("group", "numerator").iter_rows())
+    northmoor.breakdown.value = "district"
+    northmoor.second.value = "age_band"
+    assert {c: northmoor.crosstab()[c].fill_null(0).sum() for c in northmoor.crosstab().columns[1:]} == by_age
+    northmoor.second.value = ""
+    _reset(northmoor, "referrals")
+
+
+def test_change_by_group_adds_up_to_the_headlines_change(northmoor):
+    _reset(northmoor, "contacts", "contact_source")
+    assert northmoor.change_from.options[0] == northmoor.quarters[-2]  # the quarter before, then back from there
+    northmoor.change_from.value = northmoor.quarters[-2]
+    table = northmoor.contributions()
+    groups = table.filter(pl.col("group") != "Whole authority")
+    headline = table.filter(pl.col("group") == "Whole authority").row(0, named=True)
+    assert groups["change"].sum() == headline["change"] and headline["share_of_change"] == 100.0
+    assert groups["change"].to_list() == sorted(groups["change"].to_list(), reverse=True)
+    _reset(northmoor, "referrals")
+
+
+def test_records_say_which_are_in_the_numerator_and_the_referral_that_made_each_a_re_referral(northmoor):
+    import datetime as dt
+
+    _reset(northmoor, "rereferral_pct")
+    northmoor.record_period.value = northmoor.quarters[-1]
+    cell = northmoor.table().filter(pl.col("period") == northmoor.quarters[-1]).row(0, named=True)
+    records = northmoor.records()
+    assert records.height == cell["denominator"] and records["in_numerator"].sum() == cell["numerator"]
+    assert {"age", "district", "earlier_referral"} <= set(records.columns)
+    assert records["referral_source"].drop_nulls().str.contains(": ").all()  # "1A: Individual", not "1A"
+    northmoor.numerator_only.value = True
+    rereferrals = northmoor.records()
+    assert rereferrals.height == cell["numerator"] and rereferrals["in_numerator"].all()
+    for referral, earlier in rereferrals.select("referral_date", "earlier_referral").iter_rows():
+        assert earlier < referral and (referral - earlier) <= dt.timedelta(days=366)
+    northmoor.numerator_only.value = False
+    _reset(northmoor, "referrals")
+
+
+def test_export_writes_the_tables_on_screen_as_csv_and_excel(northmoor, tmp_path):
+    _reset(northmoor, "referrals", "sex")
+    northmoor.export_folder.value = str(tmp_path / "out")
+    northmoor._on_export(None)
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert "Exported" in northmoor.export_note.value
+    stem = f"990_referrals_sex_{northmoor.quarters[0].replace(' ', '-')}_{northmoor.quarters[-1].replace(' ', '-')}"
+    assert written == sorted([f"{stem}_figures.csv", f"{stem}_records.csv", f"{stem}_change_by_group.csv", f"{stem}.xlsx"])
+    figures = pl.read_csv(tmp_path / "out" / f"{stem}_figures.csv")
+    assert figures["group"].to_list() == northmoor.figures()["group"].to_list()
+    sheets = pl.read_excel(tmp_path / "out" / f"{stem}.xlsx", sheet_id=0)
+    assert set(sheets) == {"Figures", "Records", "Change_by_group"} and sheets["Records"].height == northmoor.records().height
+    _reset(northmoor, "referrals")
+
+
+def test_a_change_draws_once(northmoor):
+    """Changing the indicator with a breakdown chosen drew 3 times, looked up records 5 times and computed twice."""
+    _reset(northmoor, "referrals", "district")
+    northmoor.tabs.selected_index = 3  # records open
+    northmoor.calls.clear()
+    northmoor.indicator.value = "assessments_45wd_pct"
+    assert northmoor.breakdown.value == "district"  # kept: the new indicator has it too
+    assert northmoor.calls["refresh"] == 1 and northmoor.calls["chart"] == 1
+    assert northmoor.calls["records"] == 1 and northmoor.calls["compute"] == 1
+    northmoor.calls.clear()
+    northmoor.record_group.value = northmoor.record_group.options[1]
+    assert northmoor.calls["refresh"] == 0 and northmoor.calls["records"] == 1 and northmoor.calls["compute"] == 0
+    northmoor.tabs.selected_index = 0
+    _reset(northmoor, "referrals")

@@ -54,6 +54,12 @@ def reports_dir() -> Path:
     return project_root() / "reports"
 
 
+def exports_dir() -> Path:
+    """Where the analyst's explorer writes its exports by default: ``exports`` in the project, beside (never
+    in) the reports members receive, since an export can hold records that name children."""
+    return project_root() / "exports"
+
+
 def notebooks_dir() -> Path:
     return project_root() / "notebooks"
 

@@ -130,7 +130,7 @@ def dataset_calendar(data: Dataset, closure_days: Iterable[dt.date] = ()) -> Wor
     return calendar_for(years, closure_days)
 
 
-def _aggregations(result: MeasureRows) -> dict[str, pl.Expr]:
+def aggregations(result: MeasureRows) -> dict[str, pl.Expr]:
     return {
         "numerator": result.numerator.cast(pl.Float64),
         "denominator": (result.denominator if result.denominator is not None else pl.lit(None)).cast(pl.Float64),
@@ -153,7 +153,7 @@ def aggregate_breakdowns(rows: pl.DataFrame, result: MeasureRows, breakdowns: li
         rows.with_columns(group=group_expression(b, rows.columns).cast(pl.String), breakdown=pl.lit(b, dtype=pl.String))
         for b in breakdowns
     ])
-    return stacked.group_by([*KEYS, "breakdown", "group"]).agg(**_aggregations(result))
+    return stacked.group_by([*KEYS, "breakdown", "group"]).agg(**aggregations(result))
 
 
 def breakdowns_for(indicator: Indicator, rows: pl.DataFrame, requested: bool | Iterable[str]) -> list[str]:
@@ -273,9 +273,9 @@ def count_headlines(together: list[tuple[Indicator, MeasureRows]], grid: pl.Data
     as their denominator.
     """
     rows = together[0][1].rows
-    aggregations = {f"{name}{n}": expression for n, (_, result) in enumerate(together)
-                    for name, expression in _aggregations(result).items()}
-    counted = grid.join(rows.group_by(KEYS).agg(**aggregations), on=KEYS, how="left")
+    each = {f"{name}{n}": expression for n, (_, result) in enumerate(together)
+            for name, expression in aggregations(result).items()}
+    counted = grid.join(rows.group_by(KEYS).agg(**each), on=KEYS, how="left")
     figures = []
     for n, (indicator, result) in enumerate(together):
         numerator, denominator = pl.col(f"numerator{n}"), pl.col(f"denominator{n}")

@@ -125,6 +125,15 @@ class ChartOutput:
         return json.dumps(self.spec, sort_keys=True)
 
 
+def svg_of(chart: ChartOutput) -> str:
+    """A chart drawn as SVG, for a page or notebook output that runs no script (a saved notebook's copy)."""
+    import vl_convert
+
+    from perfkit.present.htmlexport import VEGALITE_VERSION
+
+    return vl_convert.vegalite_to_svg(chart.spec, vl_version=VEGALITE_VERSION)
+
+
 def _with_table(spec: dict, table: HtmlTable) -> dict:
     return {**spec, "usermeta": {**spec.get("usermeta", {}), TABLE_KEY: table.html()}}
 

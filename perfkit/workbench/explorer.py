@@ -13,6 +13,7 @@ follow.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import polars as pl
@@ -26,25 +27,35 @@ from perfkit.indicators.catalogue import POPULATION, QUARTER_ALONE, Indicator, l
 from perfkit.indicators.child_details import with_children
 from perfkit.indicators.engine import (
     aggregate_breakdowns,
+    aggregations,
     annualised,
     compute,
     dataset_calendar,
     finish_values,
     population_for,
-    records_for,
     windows_frame,
 )
 from perfkit.indicators.measure_base import KEYS, MeasureInput
 from perfkit.indicators.periods import ALONE, Period, Window, latest_complete_period, periods_between
 from perfkit.indicators.targets import load_targets
 from perfkit.present.breakdown_tables import BREAKDOWN_NAMES
-from perfkit.present.charts import ChartOutput, to_spec
+from perfkit.present.charts import ChartOutput
 from perfkit.present.process_control import SeriesSpc
 from perfkit.records.dataset import Dataset
 from perfkit.records.loading import load_dataset
+from perfkit.workbench.analyst_tables import (
+    HEADLINE,
+    contributions_frame,
+    crosstab_frame,
+    figures_frame,
+)
+from perfkit.workbench.explorer_view import TABS, ExplorerView
+from perfkit.workbench.records_view import IN_NUMERATOR, readable
 
 EVERYWHERE = "All districts"
 EVERY_AGE = "All ages"
+
+NO_SECOND = "(none)"
 
 OWN_AGE_BANDS = {"care_leaver_age_band"}
 """Breakdowns of indicators whose people have age bands of their own, where the children's age bands do not apply."""
@@ -86,7 +97,7 @@ def filtered_rows(data: Dataset, indicator_id: str, windows: pl.DataFrame, closu
     return rows, result
 
 
-class Explorer:
+class Explorer(ExplorerView):
     """Drill-downs by indicator, period range, breakdown, district and age band.
 
     The district and age-band filters apply the rules of the district and
@@ -126,22 +137,46 @@ class Explorer:
         options = [(i.title, i.id) for i in self.catalogue.indicators]
         districts = sorted(d for d in self.data.table("children")["district"].unique().to_list() if d)
         self.indicator = widgets.Dropdown(options=options, description="Indicator")
-        self.periods = widgets.SelectionRangeSlider(  # wide enough for "2022-23 Q1 - 2024-25 Q4" in full
-            options=self.quarters, index=(0, len(self.quarters) - 1), description="Quarters",
-            layout=widgets.Layout(width="640px"), style={"description_width": "initial"})
+        self.periods = widgets.SelectionRangeSlider(  # its range in words beside it: the slider's own readout is cut
+            options=self.quarters, index=(0, len(self.quarters) - 1), description="Quarters", readout=False,
+            layout=widgets.Layout(width="520px"), style={"description_width": "initial"})
+        self.periods_words = widgets.HTML()
         self.breakdown = widgets.Dropdown(description="Breakdown")
         self.district = widgets.Dropdown(options=[EVERYWHERE, *districts], description="District")
         self.age = widgets.Dropdown(options=[EVERY_AGE, *AGE_GROUPS], description="Age band")
         self.record_period = widgets.Dropdown(description="Records for")
         self.record_group = widgets.Dropdown(description="Group")
-        self.spc_view = widgets.Checkbox(value=False, indent=False,
+        self.spc_view = widgets.Checkbox(value=False, indent=False, layout=widgets.Layout(width="auto"),
                                          description="Process limits (SPC) for the group chosen under Group")
+        self.second = widgets.Dropdown(description="Cross-tab by", style={"description_width": "initial"})
+        self.change_from = widgets.Dropdown(description="Change from", style={"description_width": "initial"})
+        self.numerator_only = widgets.Checkbox(value=False, indent=False, layout=widgets.Layout(width="auto"),
+                                               description="Only the records in the numerator")
         self.note = widgets.HTML()
         self.chart_output = widgets.Output()
-        self.table_output = widgets.Output()
-        self.records_output = widgets.Output()
+        self.tab_outputs = {tab: widgets.Output() for tab in TABS[:3]}
+        self.records_note = widgets.HTML()
+        from itables.widget import ITable
+
+        # every record in a grid that sorts, searches and filters (itables: DataTables), its text escaped
+        self.grid = ITable(pl.DataFrame(), maxBytes=0, maxColumns=0, scrollX=True, scrollY="420px",
+                           scrollCollapse=True, paging=False, column_filters="footer", show_dtypes=False)
+        self.tabs = widgets.Tab(children=[
+            self.tab_outputs["Figures"], widgets.VBox([self.second, self.tab_outputs["Cross-tab"]]),
+            widgets.VBox([self.change_from, self.tab_outputs["Change by group"]]),
+            widgets.VBox([self.numerator_only, self.records_note, self.grid])], titles=TABS)
+        self.export_folder = widgets.Text(value=str(paths.exports_dir()), description="Export to",
+                                          layout=widgets.Layout(width="520px"))
+        self.export_button = widgets.Button(description="Export CSV and Excel", icon="download")
+        self.export_note = widgets.HTML()
+        self.calls: Counter = Counter()
+        """How often each step ran (computes, record lookups, redraws): a change should draw once."""
         self._cache: dict[tuple, pl.DataFrame] = {}
         self._rows_cache: dict[tuple, tuple] = {}
+        self._syncing = 0
+        self._drawn: set[str] = set()
+        self._snapshot = None
+        self._pending = None
         self._sync_breakdowns()
         self._sync_filters()
         self._sync_record_choices()
@@ -149,7 +184,10 @@ class Explorer:
             control.observe(self._on_change, names="value")
         for control in (self.record_period, self.record_group):
             control.observe(self._on_record_change, names="value")
-        self.spc_view.observe(self._on_spc_change, names="value")
+        for control in (self.spc_view, self.second, self.change_from, self.numerator_only):
+            control.observe(self._on_view_change, names="value")
+        self.tabs.observe(self._on_tab, names="selected_index")
+        self.export_button.on_click(self._on_export)
 
     # -- state ----------------------------------------------------------------
     def _has_tables(self, indicator_id: str) -> bool:
@@ -191,6 +229,7 @@ class Explorer:
         """Offer the quarters and groups shown, keeping the ones chosen where they are still there (a new
         list of options would otherwise jump to its first: the oldest quarter)."""
         first, last = self.periods.value
+        self.periods_words.value = f"{first} to {last}"
         chosen = [q for q in self.quarters if Period.parse(first).index <= Period.parse(q).index <= Period.parse(last).index]
         period = self.record_period.value
         self.record_period.options = chosen
@@ -200,6 +239,15 @@ class Explorer:
         group = self.record_group.value
         self.record_group.options = groups
         self.record_group.value = group if group in groups else groups[0]
+        seconds = [(NO_SECOND, "")] + [(BREAKDOWN_NAMES.get(b, b).capitalize(), b) for b in self._chosen.breakdowns
+                                       if b != self.breakdown.value]
+        second = self.second.value
+        self.second.options = seconds
+        self.second.value = second if second in dict(seconds).values() else ""
+        earlier = [p.label for p in self._extended()[:-1]][::-1]  # the quarter before first, then back a year and more
+        start = self.change_from.value
+        self.change_from.options = earlier
+        self.change_from.value = start if start in earlier else earlier[0]
 
     def _periods(self) -> list[Period]:
         first, last = self.periods.value
@@ -245,42 +293,61 @@ class Explorer:
         return notes
 
     # -- what the analyst sees --------------------------------------------------
-    def _windows(self, alone: bool = False) -> list[Period] | list[Window]:
-        """The quarters shown, or (``alone``) their windows of each quarter alone (``"3m"``)."""
-        return [Window(p, "3m") for p in self._periods()] if alone else self._periods()
+    def _extended(self) -> list[Period]:
+        """The quarters shown and the four before them: a year-ago change of the first quarter shown needs them."""
+        periods = self._periods()
+        return periods_between(periods[0].shift(-4), periods[-1])
 
-    def table(self, alone: bool = False) -> pl.DataFrame:
-        """Tidy rows for the chosen indicator, breakdown, periods and filters (unsuppressed).
-
-        With ``alone``, those of each quarter alone (annualised; labelled by quarter): what the trend of a
-        sum over a rolling 12 months shows (the catalogue's ``trend: quarter_alone``).
-        """
+    def _computed(self, alone: bool = False) -> pl.DataFrame:
+        """The chosen indicator's rows, headline and breakdown, over :meth:`_extended` (one count for the
+        table, the chart's headline and the changes), under the filters."""
         filters = self.filters()
         key = (self.indicator.value, self.periods.value, self.breakdown.value, tuple(filters.items()), alone)
         if key not in self._cache:
+            self.calls["compute"] += 1
+            periods = self._extended()
             breakdowns = [] if self.breakdown.value == ALL else [self.breakdown.value]
-            frame = compute(self.data, self._windows(alone), [self.authority], indicators=[self.indicator.value],
+            windows = [Window(p, "3m") for p in periods] if alone else periods
+            frame = compute(self.data, windows, [self.authority], indicators=[self.indicator.value],
                             closure_days=self.settings.closure_days, breakdowns=breakdowns,
                             data_end={self.authority: self.settings.data_as_at})
             if alone:
                 frame = frame.with_columns(pl.col("period").str.strip_suffix(ALONE))
             if filters:
-                frame = self._filtered(frame, filters, alone)
-            # a figure the data cannot give has its reason on the headline row alone: kept for every breakdown
-            self._cache[key] = frame.filter((pl.col("breakdown") == self.breakdown.value)
-                                            | pl.col("reason").is_not_null())
+                frame = pl.concat([self._filtered(frame, filters, alone, b, periods)
+                                   for b in dict.fromkeys([ALL, self.breakdown.value])], how="vertical_relaxed")
+            self._cache[key] = frame
         return self._cache[key]
+
+    def table(self, alone: bool = False, breakdown: str | None = None) -> pl.DataFrame:
+        """Tidy rows for the chosen indicator, breakdown (or ``breakdown``: ``"all"`` for the headline),
+        periods and filters (unsuppressed).
+
+        With ``alone``, those of each quarter alone (annualised; labelled by quarter): what the trend of a
+        sum over a rolling 12 months shows (the catalogue's ``trend: quarter_alone``).
+        """
+        chosen = self.breakdown.value if breakdown is None else breakdown
+        shown = [p.label for p in self._periods()]
+        frame = self._computed(alone).filter(pl.col("period").is_in(shown))
+        own = frame.filter(pl.col("breakdown") == chosen)
+        # a figure the data cannot give has its reason on the headline row alone: kept for every breakdown
+        return frame.filter((pl.col("breakdown") == chosen) | (
+            pl.col("reason").is_not_null() & ~pl.col("period").is_in(own["period"].unique().implode())))
 
     def _rows(self, filters: dict[str, str], alone: bool = False) -> tuple:
         """The rows counted under ``filters`` for the chosen indicator and quarters (each alone, with ``alone``),
         and how they are counted."""
         key = (self.indicator.value, self.periods.value, tuple(filters.items()), alone)
         if key not in self._rows_cache:
-            self._rows_cache[key] = filtered_rows(self.data, self.indicator.value, windows_frame(self._windows(alone)),
+            self.calls["rows"] += 1
+            periods = self._extended()
+            windows = [Window(p, "3m") for p in periods] if alone else periods
+            self._rows_cache[key] = filtered_rows(self.data, self.indicator.value, windows_frame(windows),
                                                   self.settings.closure_days, filters)
         return self._rows_cache[key]
 
-    def _filtered(self, unfiltered: pl.DataFrame, filters: dict[str, str], alone: bool = False) -> pl.DataFrame:
+    def _filtered(self, unfiltered: pl.DataFrame, filters: dict[str, str], alone: bool, breakdown: str,
+                  periods: list[Period]) -> pl.DataFrame:
         """The figures under ``filters``, in the form (and row order) of ``unfiltered``, computed for the same quarters.
 
         A headline counts 0 in a quarter without rows, as the engine's does; a group without rows has no row,
@@ -288,14 +355,13 @@ class Explorer:
         """
         indicator = self._chosen
         if not self._has_tables(indicator.id):  # nothing to filter: the engine's rows say why there is no figure
-            return unfiltered
+            return unfiltered.filter(pl.col("breakdown") == breakdown)
         rows, result = self._rows(filters, alone)
         rows = rows.with_columns(pl.col("period").cast(pl.String).str.strip_suffix(ALONE))
-        breakdown = self.breakdown.value
         counted = aggregate_breakdowns(rows, result, [breakdown])
         if breakdown == ALL:
             grid = pl.DataFrame({"la_code": [self.authority]}).join(
-                pl.DataFrame({"period": [p.label for p in self._periods()]}), how="cross")
+                pl.DataFrame({"period": [p.label for p in periods]}), how="cross")
             counted = grid.join(counted.drop("breakdown", "group"), on=KEYS, how="left").with_columns(
                 breakdown=pl.lit(ALL), group=pl.lit(ALL),
                 numerator=pl.col("numerator").fill_null(0.0) if result.value is None else pl.col("numerator"),
@@ -303,18 +369,18 @@ class Explorer:
                              else pl.col("denominator")))
         figures = finish_values(counted.with_columns(indicator=pl.lit(indicator.id)), {indicator.id: indicator.unit})
         if alone:
-            figures = annualised(figures, [p.label for p in self._periods()], [indicator.id])
+            figures = annualised(figures, [p.label for p in periods], [indicator.id])
         reason = pl.lit(None, dtype=pl.String)
         if per_population(indicator.id):
             figures = figures.with_columns(denominator=pl.lit(None, pl.Float64), value=pl.lit(None, pl.Float64))
             reason = pl.lit(f"withheld: no population of children aged 0-17 for {self._where(filters)}")
         figures = figures.with_columns(reason=reason)
         if "reason" in unfiltered.columns:  # a quarter the data cannot support has no figure, filtered or not
-            unsupported = unfiltered.filter(pl.col("reason").is_not_null())
-            figures = pl.concat([figures.join(unsupported.select("period"), on="period", how="anti"),
-                                 unsupported.select(figures.columns).with_columns(pl.col("period").cast(pl.String))],
+            unsupported = unfiltered.filter(pl.col("reason").is_not_null() & (pl.col("breakdown") == ALL))
+            kept = [unsupported.select(figures.columns).with_columns(pl.col("period").cast(pl.String))] if breakdown == ALL else []
+            figures = pl.concat([figures.join(unsupported.select("period"), on="period", how="anti"), *kept],
                                 how="vertical_relaxed")
-        order = {label: n for n, label in enumerate(self.quarters)}
+        order = {p.label: n for n, p in enumerate(periods)}
         figures = figures.with_columns(_order=pl.col("period").replace_strict(order, return_dtype=pl.Int64))
         columns = unfiltered.columns if set(unfiltered.columns) <= set(figures.columns) else figures.columns
         return figures.sort("_order", "group").select([pl.col(c).cast(unfiltered.schema.get(c, figures.schema[c]))
@@ -384,88 +450,72 @@ class Explorer:
                       key=lambda r: order[r["period"]])
 
     def chart(self) -> ChartOutput:
-        from perfkit.present.charts import import_altair
-
+        """The trend of each group shown against the authority's headline (dashed), the group chosen under
+        Group drawn over the others; or, with the SPC view, that group's process control chart."""
         if self.spc_view.value:
             return self.spc_chart()
+        from perfkit.workbench.explorer_charts import trend_lines
 
-        alt = import_altair()
-
+        self.calls["chart"] += 1
         indicator = self._chosen
-        data = self.shown().select("period", "group", "value").to_dicts()
+        rows = self.shown()
+        if self.breakdown.value != ALL:
+            rows = pl.concat([self.table(breakdown=ALL).filter(pl.col("breakdown") == ALL), rows])
+        rows = rows.with_columns(group=pl.when(pl.col("group") == ALL).then(pl.lit(HEADLINE)).otherwise(pl.col("group")))
+        y_title = indicator.title
+        if indicator.unit == "rate_per_10k" and self.breakdown.value != ALL:  # no population by group: counts
+            rows, y_title = rows.with_columns(value=pl.col("numerator")), f"{indicator.numerator[:1].upper()}{indicator.numerator[1:]} (count)"
         notes = self.notes()
-        title = alt.TitleParams(self.title(), subtitle=notes) if notes else self.title()
-        chart = (
-            alt.Chart(alt.Data(values=data))
-            .mark_line(point=True)
-            .encode(x=alt.X("period:O", sort=[p.label for p in self._periods()], title="Quarter"),
-                    y=alt.Y("value:Q", title=indicator.title, scale=alt.Scale(zero=False)),
-                    color=alt.Color("group:N", title=BREAKDOWN_NAMES.get(self.breakdown.value, "")),
-                    tooltip=["period:O", "group:N", alt.Tooltip("value:Q", format=",.1f")])
-            .properties(width=600, height=260, title=title)
-        )
-        return ChartOutput(to_spec(chart), indicator.title)
+        title = {"text": self.title(), "subtitle": notes} if notes else self.title()
+        order = [HEADLINE, *in_natural_order(self.breakdown.value, self.shown()["group"].unique().to_list())]
+        return trend_lines(rows, [p.label for p in self._periods()], title, y_title,
+                           BREAKDOWN_NAMES.get(self.breakdown.value, ""), self.record_group.value, order)
+
+    # -- tables an analyst reads ------------------------------------------------
+    def figures(self) -> pl.DataFrame:
+        """Each group's figure by quarter shown (rounded), the last quarter's counts and its change on the
+        quarter before and a year before, small bases flagged (:func:`analyst_tables.figures_frame`)."""
+        frame = self._computed()  # the indicator's own figures (a rolling 12 months as such), as the report's
+        quarters = [p.label for p in self._periods()]
+        rows = frame.filter(pl.col("breakdown").is_in([ALL, self.breakdown.value]) & pl.col("reason").is_null())
+        return figures_frame(rows, self._chosen, self.breakdown.value, quarters)
+
+    def crosstab(self) -> pl.DataFrame:
+        """The quarter under "Records for" by the breakdown and the second breakdown (``second``): the first's
+        groups down, the second's across (:func:`analyst_tables.crosstab_frame`); empty with no second."""
+        second, first = self.second.value, self.breakdown.value
+        if not second or first == ALL or not self._has_tables(self.indicator.value):
+            return pl.DataFrame()
+        rows, result = self._rows(self.filters())
+        rows = rows.with_columns(pl.col("period").cast(pl.String)).filter(pl.col("period") == self.record_period.value)
+        if "child_id" in rows.columns:
+            rows = with_children(rows, self.data)
+        counted = (rows.with_columns(group=group_expression(first, rows.columns), group2=group_expression(second, rows.columns))
+                   .group_by("la_code", "period", "group", "group2").agg(**aggregations(result)))
+        counted = finish_values(counted.with_columns(indicator=pl.lit(self.indicator.value)),
+                                {self.indicator.value: self._chosen.unit})
+        return crosstab_frame(counted, first, second, self._chosen)
+
+    def contributions(self) -> pl.DataFrame:
+        """Which groups moved the headline from the quarter under "Change from" to the last quarter shown
+        (:func:`analyst_tables.contributions_frame`)."""
+        if self.breakdown.value == ALL:
+            return pl.DataFrame()
+        rows = self._computed().filter(pl.col("breakdown").is_in([ALL, self.breakdown.value]))
+        return contributions_frame(rows, self._chosen, self.breakdown.value, self.change_from.value,
+                                   self._periods()[-1].label)
 
     def records(self) -> pl.DataFrame:
-        """The records behind the selected period and group (analyst only: names children)."""
-        filters = self.filters()
+        """The records behind the selected period and group (analyst only: names children), readable: whether
+        each is in the numerator, codes decoded, age and district, the earlier referral of a re-referral;
+        only those in the numerator with "Only the numerator" ticked."""
+        self.calls["records"] += 1
         if not self._has_tables(self.indicator.value):
             return pl.DataFrame()
-        if not filters:
-            return records_for(self.data, self.indicator.value, self.record_period.value,
-                               self.breakdown.value, self.record_group.value, self.settings.closure_days)
-        rows, _ = self._rows(filters)
-        rows = rows.with_columns(pl.col("period").cast(pl.String)).filter(
-            (pl.col("period") == self.record_period.value)
-            & (group_expression(self.breakdown.value, rows.columns) == self.record_group.value))
-        return rows.select([c for c in rows.columns if not c.startswith("__")])
-
-    # -- wiring ---------------------------------------------------------------
-    def _on_change(self, change) -> None:
-        if change["owner"] is self.indicator:
-            self._sync_breakdowns()
-            self._sync_filters()
-        self._sync_record_choices()
-        self.refresh()
-
-    def _on_record_change(self, change) -> None:
-        if self.spc_view.value and change["owner"] is self.record_group:
-            self.refresh()
-        else:
-            self.refresh_records()
-
-    def _on_spc_change(self, change) -> None:
-        self.refresh()
-
-    def refresh(self) -> None:
-        from html import escape
-
-        from IPython.display import display
-
-        self.note.value = "".join(f"<p><b>Note.</b> {escape(n)}</p>" for n in self.notes())
-        self.chart_output.clear_output(wait=True)
-        with self.chart_output:
-            display(self.chart())
-        self.table_output.clear_output(wait=True)
-        with self.table_output:
-            display(self.pivot())
-        self.refresh_records()
-
-    def refresh_records(self) -> None:
-        from IPython.display import display
-
-        self.records_output.clear_output(wait=True)
-        with self.records_output:
-            records = self.records()
-            print(f"{records.height} records (analyst only: never share these)")
-            display(records.head(200))
-
-    def widget(self):
-        """The explorer's controls and outputs, ready to display."""
-        import ipywidgets as widgets
-
-        self.refresh()
-        controls = widgets.VBox([self.indicator, self.periods, widgets.HBox([self.breakdown, self.district, self.age])])
-        drill = widgets.HBox([self.record_period, self.record_group])
-        return widgets.VBox([controls, self.spc_view, self.note, self.chart_output, self.table_output,
-                             widgets.HTML("<b>Records behind a cell (analyst only)</b>"), drill, self.records_output])
+        rows, result = self._rows(self.filters())
+        rows = rows.with_columns(pl.col("period").cast(pl.String)).filter(pl.col("period") == self.record_period.value)
+        if "child_id" in rows.columns:
+            rows = with_children(rows, self.data)
+        rows = rows.filter(group_expression(self.breakdown.value, rows.columns) == self.record_group.value)
+        shown = readable(rows, result, self.data.table("referrals") if self.data.has("referrals") else None)
+        return shown.filter(pl.col(IN_NUMERATOR)) if self.numerator_only.value else shown
