@@ -352,7 +352,27 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("--fresh-kernels", action="store_true",
                        help="a new kernel for every report (default: each worker runs its reports in one kernel, emptied between them)")
     batch.set_defaults(run=_batch)
+
+    report = commands.add_parser(
+        "report", help="one authority's member report, as the batch makes it (figures, disclosure control and audit, "
+                       "the published-reports ledger and the index)")
+    report.add_argument("--authority", required=True, type=la_code_argument("--authority"), help="three-digit LA number")
+    report.add_argument("--period", default=None, help="e.g. '2024-25 Q2'; default: last complete quarter of the data")
+    report.add_argument("--data", type=Path, default=None, help="dataset directory; default: the embedded data")
+    report.add_argument("--out", type=Path, default=None, help="reports folder; default: reports/")
+    report.add_argument("--parameters", type=Path, default=None,
+                        help="folder of per-authority parameter files; default: parameters/authorities/")
+    report.add_argument("--pdf", action="store_true", help="also print it to a PDF beside it (A4), with headless Chromium")
+    report.set_defaults(run=_report)
     return main_parser
+
+
+def _report(args: argparse.Namespace) -> int:
+    """One authority's report: the batch for that authority alone, in one kernel (papermill's parameters cell
+    takes only ``authority`` and ``period``; the authority's settings file, the rest)."""
+    batch = argparse.Namespace(**vars(args), workers=1, benchmark=False, year=None, fresh_kernels=False)
+    batch.authority = [args.authority]
+    return _batch(batch)
 
 
 def main(argv: list[str] | None = None) -> int:

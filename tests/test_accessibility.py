@@ -53,12 +53,14 @@ def _described(found: list[dict]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def batch_pages(tmp_path_factory) -> dict[str, Path]:
-    """990's member page and the index page of ``perfkit batch --authority 990`` on the embedded data."""
+    """990's member page and its index, made by ``perfkit report --authority 990`` (the batch for one
+    authority) on the embedded data."""
     from perfkit.cli import main
 
     out = tmp_path_factory.mktemp("accessible")
-    assert main(["batch", "--authority", "990", "--out", str(out), "--workers", "1"]) == 0
+    assert main(["report", "--authority", "990", "--out", str(out)]) == 0
     (page,) = list(out.glob("*/990.html"))
+    assert (out / ".published" / "990.parquet").exists()  # recorded as published, as the batch records it
     return {"report": page, "index": page.parent / "index.html"}
 
 

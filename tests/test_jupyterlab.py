@@ -1,4 +1,4 @@
-"""The analyst's explorer in JupyterLab itself, driven in Debian's Chromium by Playwright.
+"""The analyst's explorer and the report notebook in JupyterLab itself, driven in Debian's Chromium by Playwright.
 
 The test starts JupyterLab on localhost (its own settings, workspace and a copy
 of the notebook in a temporary folder), runs every cell from the Run menu,
@@ -37,7 +37,8 @@ def _free_port() -> int:
 def lab(tmp_path_factory):
     """A JupyterLab server on localhost, serving a folder with a copy of the explorer notebook."""
     root = tmp_path_factory.mktemp("jupyterlab")
-    shutil.copy(paths.notebooks_dir() / "explorer.ipynb", root / "explorer.ipynb")
+    for notebook in ("explorer.ipynb", "authority_report.ipynb"):
+        shutil.copy(paths.notebooks_dir() / notebook, root / notebook)
     settings = root / ".settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
@@ -95,16 +96,32 @@ def _tab(page, name: str) -> None:
     page.locator(".widget-tab .lm-TabBar-tab", has_text=name).click()
 
 
+def _run_all(page, shots: Path, ready: str = ".widget-tab .gt_table") -> None:
+    """Run every cell from the Run menu once the kernel is idle, and wait for ``ready``; else say what the
+    notebook shows (a traceback, a dialog) and keep a screenshot."""
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+    for attempt in range(2):  # a Run All sent while the kernel is still connecting can be lost: send it again
+        page.click("li.lm-MenuBar-item:has-text('Run')")
+        page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+        try:
+            page.wait_for_selector(ready, timeout=60_000 * (attempt + 1))
+            return
+        except Exception:
+            if page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count():
+                break
+    page.screenshot(path=str(shots / "jupyterlab-failure.png"))
+    shown = page.locator(".jp-OutputArea-output").all_inner_texts()
+    dialogs = page.locator(".jp-Dialog").all_inner_texts()
+    pytest.fail(f"the notebook did not show {ready!r}; dialogs: {dialogs}; outputs: {[t[:500] for t in shown][-5:]}")
+
+
 def test_the_explorer_runs_in_jupyterlab_and_every_control_updates_the_view(browser, lab, tmp_path):
     url, root = lab
     shots = paths.reports_dir() / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 2400})
     page.goto(f"{url}/lab/tree/explorer.ipynb?token={TOKEN}")
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
-    page.click("li.lm-MenuBar-item:has-text('Run')")
-    page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
-    page.wait_for_selector(".widget-tab .gt_table", timeout=90_000)
+    _run_all(page, shots)
     page.wait_for_selector(".vega-embed canvas", timeout=30_000)
     view = _fingerprint(page)
     assert "Whole authority" in view["table"] and "On a year ago" in view["table"]
@@ -180,3 +197,31 @@ def test_the_explorer_runs_in_jupyterlab_and_every_control_updates_the_view(brow
                    for o in cell.get("outputs", []))
     assert "Static copy of this view" in html and "<svg" in html and "gt_table" in html
     assert "Re-referrals within 12 months" in html
+
+
+def test_the_report_notebook_reads_whole_in_jupyterlab_with_its_colours_and_alignment(browser, lab):
+    """The report's families were 60 outputs of one cell: JupyterLab folds a cell's outputs past 50 ("Show
+    more outputs"), which hid the data quality section; its tables had no RAG colour and every cell was right
+    aligned, the report's styles being the member page's alone."""
+    url, _ = lab
+    shots = paths.reports_dir() / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page.goto(f"{url}/lab/tree/authority_report.ipynb?token={TOKEN}")
+    _run_all(page, shots, ready=".jp-OutputArea-output h2:text-is('Data quality')")
+    families = page.locator(".jp-Cell").filter(has_text="report.show_families()").locator(".jp-Cell-outputArea")
+    assert families.locator(":scope > .jp-OutputArea-child").count() < 50
+    assert page.locator(".jp-TrimmedOutputs").count() == 0  # nothing behind "Show more outputs"
+    styles = page.evaluate("""() => {
+        const rag = document.querySelector('td.pk-rag-red, td.pk-rag-amber, td.pk-rag-green');
+        const name = document.querySelector('table.pk-scorecard td');
+        const number = document.querySelector('table.pk-scorecard td.pk-num');
+        const paper = document.querySelector('.pk-print-only');
+        return {rag: rag && getComputedStyle(rag).backgroundColor, name: getComputedStyle(name).textAlign,
+                number: getComputedStyle(number).textAlign, paper: paper && getComputedStyle(paper).display};
+    }""")
+    assert styles["rag"] not in (None, "rgba(0, 0, 0, 0)", "transparent"), styles
+    assert styles["name"] in ("left", "start") and styles["number"] == "right", styles
+    assert styles["paper"] == "none", styles  # the tables for paper stay off the screen, as in the member page
+    page.locator(".jp-OutputArea-output h2:text-is('Data quality')").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "authority_report-jupyterlab.png"))

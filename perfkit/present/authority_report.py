@@ -555,33 +555,39 @@ class AuthorityReport:
     def quality_table(self) -> HtmlTable:
         return quality_table(self.quality, self.period.label, self.audience, self.threshold)
 
+    def notebook_style(self):
+        """The report's styles for JupyterLab (RAG colours, alignment); the member page has them already."""
+        from perfkit.present.htmlexport import NotebookStyle
+
+        return NotebookStyle()
+
     def show_families(self) -> None:
         """Display for each family: heading, figures, trend, breakdowns, commentary and definitions; then data
-        quality."""
-        from IPython.display import HTML, Markdown, display
+        quality. Each family is four outputs at most (its text and tables together, and each chart), so that
+        JupyterLab shows the whole report (it folds a cell's outputs past 50)."""
+        from IPython.display import HTML, display
 
         p = self.period
         for family in self.families:
             members = self.family_indicators(family)
-            display(Markdown(f"## {markdown_text(family.title)}"))
-            display(self._table(members, f"{family.title}, {p.label}"))
+            head = [f"<h2>{escape(family.title)}</h2>", self._table(members, f"{family.title}, {p.label}").html()]
             if family.id == "missing":
                 if not (self.suppressed("missing_episodes", p) or self.suppressed("missing_children", p)):
-                    display(Markdown(markdown_text(episodes_and_children(self.value("missing_episodes", p),
-                                                                         self.value("missing_children", p), p.label))))
+                    head.append(f"<p>{escape(episodes_and_children(self.value('missing_episodes', p), self.value('missing_children', p), p.label))}</p>")
+            display(HTML("".join(head)))
             chart = self.family_chart(family.id)
             if chart is not None:
                 display(chart)
             rows = self.breakdown_rows(family)
+            tail = []
             if rows.height:
                 display(breakdown_chart(rows, family.title))  # on screen, with its menu
-                display(print_tables(rows, family.title, p.label))  # on paper, every breakdown in full
-            display(Markdown("\n".join(f"- {markdown_text(self.sentence(i))}" for i in members)))
-            display(HTML(small_print("<p><strong>Definitions.</strong> " + " ".join(
-                f"<em>{escape(i.title)}</em>: {escape(i.definition)}" for i in members) + "</p>")))
-        display(Markdown("## Data quality"))
-        display(self.quality_table())
-        display(HTML(glossary_html(used_in(self.words()))))
+                tail.append(print_tables(rows, family.title, p.label).html())  # on paper, every breakdown in full
+            tail.append("<ul>" + "".join(f"<li>{escape(self.sentence(i))}</li>" for i in members) + "</ul>")
+            tail.append(small_print("<p><strong>Definitions.</strong> " + " ".join(
+                f"<em>{escape(i.title)}</em>: {escape(i.definition)}" for i in members) + "</p>"))
+            display(HTML("".join(tail)))
+        display(HTML("<h2>Data quality</h2>" + self.quality_table().html() + glossary_html(used_in(self.words()))))
 
     def words(self) -> str:
         """Everything the report writes in words (titles, definitions, sentences, the tables' headings), for

@@ -89,6 +89,34 @@ def chart_html(spec: dict) -> str:
     )
 
 
+NOTEBOOK_ONLY = "perfkit_notebook_only"
+"""An output's metadata key for what JupyterLab needs and the member page does not (the report's styles,
+which the page has in its head already)."""
+
+
+def notebook_css() -> str:
+    """The report's screen styles for its own tables and marks (``pk-`` classes), for JupyterLab: RAG colours,
+    names left and figures right, the paper-only tables hidden. JupyterLab applies a notebook's styles to the
+    whole window, so none of the page's own rules (prompts hidden, the body's width) are taken.
+
+    >>> css = notebook_css()
+    >>> ".pk-rag-red" in css and "jp-OutputArea-prompt" not in css and "@media" not in css
+    True
+    """
+    css = (templates_dir() / "report.css").read_text(encoding="utf-8")
+    screen = css.split("@page", 1)[0].split("@media", 1)[0]
+    return "\n".join(line for line in screen.splitlines() if "{" in line and "pk-" in line.split("{", 1)[0]
+                     and "jp-OutputArea-prompt" not in line)
+
+
+class NotebookStyle:
+    """The report's styles as a notebook output (:func:`notebook_css`), left out of the member page."""
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return ({"text/html": f"<style>{notebook_css()}</style>", "text/plain": "The report's styles (for JupyterLab)"},
+                {NOTEBOOK_ONLY: True})
+
+
 def member_notebook(notebook):
     """A copy of ``notebook`` fit for members: charts as HTML that draws them, no stderr.
 
@@ -106,6 +134,8 @@ def member_notebook(notebook):
         kept = []
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                continue
+            if output.get("metadata", {}).get(NOTEBOOK_ONLY):  # the page has its styles in its head
                 continue
             data = output.get("data", {})
             if VEGALITE_MIMETYPE in data:
