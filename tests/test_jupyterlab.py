@@ -198,6 +198,16 @@ def test_the_explorer_runs_in_jupyterlab_and_every_control_updates_the_view(brow
     assert "Static copy of this view" in html and "<svg" in html and "gt_table" in html
     assert "Re-referrals within 12 months" in html
 
+    # opened again, its widgets' models gone with the kernel: the static copy shows the view
+    page.click("li.lm-MenuBar-item:has-text('Kernel')")
+    page.click(".lm-Menu-itemLabel:text-is('Shut Down Kernel')")
+    page.wait_for_timeout(1000)
+    page.reload()
+    copy = page.locator(".jp-OutputArea-output details", has_text="Static copy of this view")
+    copy.locator("summary").click()
+    assert copy.locator("svg").first.is_visible() and "Whole authority" in copy.locator(".gt_table").inner_text()
+    copy.screenshot(path=str(shots / "explorer-saved.png"))
+
 
 def test_the_report_notebook_reads_whole_in_jupyterlab_with_its_colours_and_alignment(browser, lab):
     """The report's families were 60 outputs of one cell: JupyterLab folds a cell's outputs past 50 ("Show
