@@ -1,4 +1,8 @@
-"""Small, escaped HTML tables for member reports (no scripts, no external CSS)."""
+"""Small, escaped HTML tables for member reports (no scripts, no external CSS).
+
+The analyst's tables are drawn by great-tables; these are not, since its styles outrank the report's
+print rules and reach other tables, and it writes no caption (measured in docs/tables.md).
+"""
 
 from __future__ import annotations
 
