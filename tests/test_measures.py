@@ -134,13 +134,13 @@ def hand_data(tmp_path_factory):
     )
     workforce = _frame(
         ["la_code", "month", "team", "department", "permanent_fte", "agency_fte", "vacancy_fte", "leavers_fte",
-         "starters_fte", "case_holders_fte", "cases"],
+         "starters_fte", "case_holders_fte", "cases", "nqsw_fte"],
         [
-            (LA, d("2022-09-01"), "T1", "D1", 10.0, 2.0, 1.0, 1.0, 0.5, 10.0, 150.0),
-            (LA, d("2022-09-01"), "T2", "D1", 8.0, 0.0, 3.0, 0.0, 0.0, 7.0, 112.0),
-            (LA, d("2022-08-01"), "T1", "D1", 10.0, 4.0, 1.0, 0.5, 1.5, 12.0, 180.0),
-            (LA, d("2021-10-01"), "T2", "D1", 8.0, 0.0, 2.0, 1.5, 2.0, 7.0, 100.0),  # a start before the quarter
-            (LA, d("2021-09-01"), "T1", "D1", 9.0, 3.0, 1.0, 2.0, 0.0, 10.0, 150.0),  # before the 12 months
+            (LA, d("2022-09-01"), "T1", "D1", 10.0, 2.0, 1.0, 1.0, 0.5, 10.0, 150.0, 1.0),
+            (LA, d("2022-09-01"), "T2", "D1", 8.0, 0.0, 3.0, 0.0, 0.0, 7.0, 112.0, 2.0),
+            (LA, d("2022-08-01"), "T1", "D1", 10.0, 4.0, 1.0, 0.5, 1.5, 12.0, 180.0, 4.0),
+            (LA, d("2021-10-01"), "T2", "D1", 8.0, 0.0, 2.0, 1.5, 2.0, 7.0, 100.0, 0.0),  # a start before the quarter
+            (LA, d("2021-09-01"), "T1", "D1", 9.0, 3.0, 1.0, 2.0, 0.0, 10.0, 150.0, 5.0),  # before the 12 months
         ],
     )
     ehcp = _frame(
@@ -205,6 +205,7 @@ def hand_rows(hand_data):
         ("sw_caseload", 262, 17, 262 / 17),
         ("sw_permanent_fte", 18, None, 18),  # the quarter's last month, both teams
         ("sw_starters_fte", 2, None, 2),  # September 0.5 and August 1.5; October 2021 is another quarter
+        ("sw_nqsw_pct", 3, 18, 100 / 6),  # the last month: 1 + 2 newly qualified of 10 + 8 permanent (not August's 4)
         ("ehcp_20wk_pct", 1, 2, 50.0),
         ("ehcp_open_over_20wk", 2, None, 2),
     ],

@@ -96,7 +96,7 @@ COUNTED_COLUMNS: dict[str, tuple[str, ...]] = {
     "care_leavers": ("reference_date", "accommodation", "activity"),
     "cla_reviews": ("review_date", "review_code"),
     "workforce": ("month", "permanent_fte", "agency_fte", "vacancy_fte", "leavers_fte", "starters_fte", "cases",
-                  "case_holders_fte"),
+                  "case_holders_fte", "nqsw_fte"),
     "ehcp_requests": ("request_date", "decision_date", "plan_issued_date", "exception", "mediation"),
     "population": ("year", "population_0_17"),
 }

@@ -221,7 +221,10 @@ TABLES: dict[str, TableSpec] = {
             (LA, Column("month", "date", expected="the first day of a month, YYYY-MM-01"),
              _text("team"), _text("department"), _number("permanent_fte"), _number("agency_fte"),
              _number("vacancy_fte"), _number("leavers_fte"), _number("starters_fte"),
-             _number("case_holders_fte"), _number("cases")),
+             _number("case_holders_fte"), _number("cases"),
+             # newly qualified social workers in their assessed and supported year in employment (ASYE), of the
+             # permanent FTE: optional, as the DfE workforce census holds no such field and not every council records it
+             Column("nqsw_fte", "number", False)),
             key=("la_code", "month", "team"),
         ),
         TableSpec(

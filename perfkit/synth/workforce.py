@@ -42,4 +42,18 @@ class Workforce(SimulatedAuthority):
                 rows.append((month, team, department, permanent, agency_fte, vacancy_fte, leavers, starters, holders, float(cases)))
         frame = pl.DataFrame(rows, schema=["month", "team", "department", "permanent_fte", "agency_fte", "vacancy_fte",
                                            "leavers_fte", "starters_fte", "case_holders_fte", "cases"], orient="row")
+        frame = frame.with_columns(nqsw_fte=self._newly_qualified(frame))
         self.tables["workforce"] = frame.with_columns(la_code=pl.lit(p.la_code)).select("la_code", *frame.columns)
+
+    def _newly_qualified(self, frame: pl.DataFrame) -> pl.Series:
+        """Each team's FTE of newly qualified social workers (in their ASYE year), of its permanent FTE: about
+        one in eight, drifting month by month. Drawn from a generator of their own, so that adding them changed
+        no other column."""
+        rng = np.random.default_rng([int(self.p.la_code), 45])
+        values = []
+        for (_,), team in frame.group_by("team", maintain_order=True):
+            share = rng.uniform(0.06, 0.2)
+            for permanent in team["permanent_fte"]:
+                share = float(np.clip(share + rng.normal(0, 0.008), 0.0, 0.35))
+                values.append(round(permanent * share, 1))
+        return pl.Series("nqsw_fte", values, dtype=pl.Float64)

@@ -1,4 +1,5 @@
-"""Count the social work workforce: agency and vacancy rates, turnover, permanent staff and starters, and caseloads."""
+"""Count the social work workforce: agency and vacancy rates, turnover, permanent staff, starters, newly qualified
+social workers and caseloads."""
 
 from __future__ import annotations
 
@@ -45,3 +46,9 @@ def sw_permanent_fte(m: MeasureInput) -> MeasureRows:
 @measure("sw_starters_fte")
 def sw_starters_fte(m: MeasureInput) -> MeasureRows:
     return MeasureRows(in_window(m.data.table("workforce"), "month", m.windows), _total("starters_fte"))
+
+
+@measure("sw_nqsw_pct")
+def sw_nqsw_pct(m: MeasureInput) -> MeasureRows:
+    rows = last_month(m.data.table("workforce"), m.windows)
+    return MeasureRows(rows, _total("nqsw_fte"), _total("permanent_fte"))
