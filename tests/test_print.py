@@ -88,16 +88,27 @@ def test_every_breakdown_prints_in_full_and_no_menu_does(printed):
     long_form = {(tr.find_all("td")[0].get_text(), tr.find_all("td")[1].get_text()): tr.find_all("td")[2].get_text()
                  for details in soup.select("details.pk-chart-table")
                  for tr in details.select("tbody tr") if len(tr.find_all("td")) == 3}
-    printed_cells = 0
+    # a rate's groups are counts: on paper a bare number under what it counts, on screen "31 children looked after"
+    from perfkit.indicators.catalogue import load_catalogue
+    from perfkit.present.formatting import count_heading
+
+    counted = {count_heading(i): i for i in load_catalogue().indicators if i.unit == "rate_per_10k"}
+    printed_cells = as_counts = 0
     for table in tables:
         headers = [th.get_text() for th in table.select("thead th")]
         by = headers[0].removeprefix("By ")
         for tr in table.select("tbody tr"):
             cells = [td.get_text() for td in tr.find_all("td")]
             for title, cell in zip(headers[1:], cells[1:]):
-                if cell:
+                if cell and title in counted:
+                    rate = counted[title]
+                    assert long_form[(f"{rate.title} by {by}", cells[0])] in (cell, f"{cell} {rate.noun}")
+                    as_counts += cell[:1].isdigit()
+                    printed_cells += 1
+                elif cell:
                     assert long_form[(f"{title} by {by}", cells[0])] == cell
                     printed_cells += 1
+    assert as_counts >= 20  # children in need, on a plan and looked after, by district, sex, age band ...
     assert printed_cells == sum(1 for v in long_form.values() if v) - sum(
         1 for (choice, group) in long_form if group == "All groups")
 

@@ -582,7 +582,7 @@ class AuthorityReport:
             tail = []
             if rows.height:
                 display(breakdown_chart(rows, family.title))  # on screen, with its menu
-                tail.append(print_tables(rows, family.title, p.label).html())  # on paper, every breakdown in full
+                tail.append(print_tables(rows, family.title, p.label, self.family_indicators(family)).html())  # on paper, every breakdown in full
             tail.append("<ul>" + "".join(f"<li>{escape(self.sentence(i))}</li>" for i in members) + "</ul>")
             tail.append(small_print("<p><strong>Definitions.</strong> " + " ".join(
                 f"<em>{escape(i.title)}</em>: {escape(i.definition)}" for i in members) + "</p>"))

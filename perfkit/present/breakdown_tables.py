@@ -20,7 +20,7 @@ from perfkit.indicators.catalogue import Indicator
 from perfkit.indicators.labels import in_natural_order
 from perfkit.indicators.periods import Period
 from perfkit.present.disclosure import ALL_GROUPS, DROPPED_REASON, NOT_SHOWN, shown_label
-from perfkit.present.formatting import count_words, format_value
+from perfkit.present.formatting import count_heading, count_words, format_value
 from perfkit.present.html_tables import Cell, HtmlTable
 
 BREAKDOWN_NAMES = {
@@ -125,9 +125,25 @@ class PrintTables:
         return self.html()
 
 
-def print_tables(rows: pl.DataFrame, title: str, period_label: str) -> PrintTables:
+def _as_counts(indicator: Indicator | None, cells: list[str]) -> list[str] | None:
+    """A rate's column whose groups are all written as counts ("31 children looked after"), as bare numbers
+    under :func:`count_heading`; None where the column is not one (some group is a rate, or none a count)."""
+    if indicator is None or indicator.unit != "rate_per_10k":
+        return None
+    suffix = f" {indicator.noun}"
+    counts = [c.removesuffix(suffix) if c.endswith(suffix) else None for c in cells]
+    if not any(counts) or any(n is None and any(ch.isdigit() for ch in c) for n, c in zip(counts, cells)):
+        return None
+    return [c if n is None else n for n, c in zip(counts, cells)]
+
+
+def print_tables(rows: pl.DataFrame, title: str, period_label: str, indicators: list[Indicator] = ()) -> PrintTables:
     """Every breakdown in ``rows`` (of :func:`breakdown_rows`) as a table for paper: one for each way of
     breaking down, its groups down the side, each indicator broken down that way across.
+
+    A rate of ``indicators`` whose groups are counts (no return gives each group's population) is headed by
+    what it counts (:func:`count_heading`), its cells bare numbers: "Children looked after (at period end),
+    number" over "31", not "31 children looked after" in every cell.
 
     Examples
     --------
@@ -148,9 +164,16 @@ def print_tables(rows: pl.DataFrame, title: str, period_label: str) -> PrintTabl
         titles = part["indicator"].unique(maintain_order=True).to_list()
         groups = in_natural_order(breakdown, part["group"].unique(maintain_order=True).to_list())
         shown = {(r["indicator"], r["group"]): r["shown"] for r in part.iter_rows(named=True)}
+        by_title = {i.title: i for i in indicators}
+        headings, columns = [], []
+        for t in titles:
+            cells = [shown.get((t, g), "") for g in groups]
+            counts = _as_counts(by_title.get(t), cells)
+            headings.append(t if counts is None else count_heading(by_title[t]))
+            columns.append(cells if counts is None else counts)
         name = BREAKDOWN_NAMES.get(breakdown, breakdown)
         tables.append(HtmlTable(
-            f"{title} by {name}, {period_label}", [f"{BY}{name}", *titles],
-            [[Cell(g), *[Cell(shown.get((t, g), ""), "pk-num") for t in titles]] for g in groups],
+            f"{title} by {name}, {period_label}", [f"{BY}{name}", *headings],
+            [[Cell(g), *[Cell(column[k], "pk-num") for column in columns]] for k, g in enumerate(groups)],
             kind=NARROW if len(titles) <= 2 else "pk-wide"))  # two indicators fit a third of an A4 page
     return PrintTables(tuple(tables), tuple(not_shown))

@@ -37,7 +37,7 @@ POINT_WORDS = {"common_cause": "common cause", "special_cause_improvement": "spe
                "special_cause_concern": "special cause: concern",
                "special_cause_neutral": "special cause: neither better nor worse"}
 """Each point type as the chart's legend and its table say it."""
-PANEL_WIDTH, PANEL_HEIGHT = 180, 54
+PANEL_WIDTH, PANEL_HEIGHT = 180, 46
 """A trend panel's plotting area in pixels: three panels with their axes fill an A4 page's width."""
 TARGET_ROW = "target"
 """The row a trend chart's table adds under an indicator with a target: ``<title>: target``, by quarter."""
@@ -330,7 +330,7 @@ def trend_form(alt, heading: str, description: str, panels: list[str], period_or
         y=alt.Y("value:Q", title=None), tooltip=tooltip,
     ).transform_filter("datum.is_year_earlier")
     # every property is given as the chart is made: each chained method would copy the whole chart again
-    # three panels a row: the width of a page (the screen's and A4's), each panel with its own quarters
+    # four panels a row: the width of a page (the screen's and A4's), each panel with its own quarters
     chart = alt.layer(*limits, mean, target, line, points, plain, marker, data=alt.Data(values=[]), width=PANEL_WIDTH,
                       height=PANEL_HEIGHT).facet(
         facet=alt.Facet("title:N", title=None, sort=panels,
@@ -338,7 +338,7 @@ def trend_form(alt, heading: str, description: str, panels: list[str], period_or
                         header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelFontWeight="bold",
                                           labelOrient="top", labelLimit=0, labelFontSize=10,
                                           labelExpr="split(trim(replace(datum.value, /(.{1,40})(\\s+|$)/g, '$1\\n')), '\\n')")),
-        columns=3,
+        columns=4,
         resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent"), axis=alt.AxisResolveMap(x="independent")),
         title=alt.TitleParams(heading, subtitle=[  # the whole key is once, under the icons' key
             "Dots: grey common cause, blue improvement, orange concern, purple neither. Dotted: process limits; "

@@ -46,8 +46,8 @@ from perfkit.indicators.periods import ALONE
 from perfkit.indicators.quality_checks import CHECKS, QUALITY, as_measures
 from perfkit.present.disclosure import ALL_GROUPS, NOT_SHOWN, WITHHELD, Reader, known_and_withheld, label, relations_of
 from perfkit.present.disclosure_relations import protected_ids
-from perfkit.present.formatting import COUNTED, NO_FIGURE, NOT_AVAILABLE_CELL
-from perfkit.present.breakdown_tables import BY, choice
+from perfkit.present.formatting import COUNTED, NO_FIGURE, NOT_AVAILABLE_CELL, count_heading
+from perfkit.present.breakdown_tables import BREAKDOWN_NAMES, BY, choice
 
 PERIOD = re.compile(r"\b(\d{4}-\d{2} Q[1-4])\b")
 _NUMBER = re.compile(r"^(-?[\d,]*\.?\d+)(%| per 10,000| working days)?$")
@@ -156,6 +156,9 @@ class _Names:
                        **{i.trend_title: (i, ALONE) for i in catalogue.indicators if i.trend == QUARTER_ALONE}}
         """A figure's or trend's title to its indicator and the suffix of its periods' labels (each quarter
         alone: " 3M")."""
+        self.counted = {f"{count_heading(i)} by {BREAKDOWN_NAMES.get(b, b)}": (i.id, b)
+                        for i in catalogue.indicators if i.unit == "rate_per_10k" for b in i.breakdowns}
+        """A printed breakdown's heading of a rate's groups written as counts, "by" the breakdown, to the rate."""
         self.checks = {check.heading: check.id for check in CHECKS}
         """A data-quality table's row heading to its check."""
 
@@ -225,6 +228,11 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Fin
             for row in rows:
                 for n, text in enumerate(row[1:len(headers)], start=1):
                     found = names.choices.get(f"{headers[n]} by {name}")
+                    counted = names.counted.get(f"{headers[n]} by {name}")
+                    if counted is not None and text.strip():  # a rate's group as a count: its numerator
+                        place = f"{caption}, {headers[n]}, {row[0]}"
+                        yield Shown(period, *counted, row[0], text, place, "numerator" if parse_number(text) is not None else "value")
+                        continue
                     if found is None and parse_number(text) is not None:
                         yield Finding("a figure the audit cannot place", f"{caption}, '{headers[n]}'")
                     if found is None or not text.strip():

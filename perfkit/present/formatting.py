@@ -53,6 +53,18 @@ def count_words(indicator: Indicator, numerator: float | None, denominator: floa
     return f"{_count(numerator)} {'of' if indicator.unit == 'percent' else 'over'} {_count(denominator)}"
 
 
+def count_heading(indicator: Indicator) -> str:
+    """The heading of a column of a rate's groups written as counts (a rate needs each group's population,
+    which no return gives): what the rate counts, and when, without "per 10,000".
+
+    >>> from perfkit.indicators.catalogue import load_catalogue
+    >>> count_heading(load_catalogue()["cpp_rate"])
+    'Children on a plan (at period end), number'
+    """
+    when = indicator.title[indicator.title.rfind(" ("):] if indicator.title.endswith(")") else ""
+    return f"{indicator.noun[:1].upper()}{indicator.noun[1:]}{when}, number"
+
+
 def format_value(value: float | None, indicator: Indicator) -> str:
     """A value with its unit, as members read it: ``85.2%``, ``512.3 per 10,000``."""
     text = format_number(value, indicator.decimals)
