@@ -74,6 +74,11 @@ NO_COMPARATOR: dict[str, str] = {
         "counts children missing from home or care in a quarter."
     ),
     "missing_episodes_per_child": "Not published.",
+    "missing_exploited_children": (
+        "Not published: no statutory return records a missing episode's risk of exploitation. The children in "
+        "need census counts assessments that identified child sexual or criminal exploitation or gangs, a "
+        "different population (children assessed, not children missing)."
+    ),
     "missing_repeat_children": (
         "Not published for children missing from home or care; DfE's looked-after statistics count only "
         "looked-after children with a missing incident over a year."
@@ -292,7 +297,7 @@ def test_the_indicators_without_a_comparator_are_the_documented_ones():
         f"no comparator and no documented reason: {sorted(without - set(NO_COMPARATOR))}; "
         f"documented but mapped: {sorted(set(NO_COMPARATOR) - without)}"
     )
-    assert len(catalogue_ids) == 51 and len(mapped) == 20 and len(NO_COMPARATOR) == 31
+    assert len(catalogue_ids) == 52 and len(mapped) == 20 and len(NO_COMPARATOR) == 32
     assert all(reason.strip() for reason in NO_COMPARATOR.values())
 
 

@@ -670,6 +670,45 @@ def test_missing_by_uasc_placement_and_earlier_referral_and_plans_while_looked_a
         "Full-time apprenticeship": (1, None)}
 
 
+def test_children_missing_at_risk_of_exploitation_by_district_and_risk_by_hand(tmp_path):
+    """County lines by district (committee question 18) and the risks in children going missing (42): the
+    episodes' optional ``risk``, counted by hand in 2022-23 Q2 and its 12 months (2021-10-01 to 2022-09-30)."""
+    children = _frame(["la_code", "child_id", "sex", "date_of_birth", "ethnicity", "disability", "uasc", "district"],
+                      [(LA, c, "M", d("2007-05-01"), "WBRI", "N", "N", "North" if c in "ab" else "South") for c in "abcdef"])
+    columns = ["la_code", "child_id", "missing_start", "missing_end", "missing_type", "looked_after", "rhi_offered_date",
+               "rhi_accepted", "district", "risk"]
+    missing = _frame(columns, [
+        (LA, "a", d("2022-07-04"), d("2022-07-05"), "M", "Y", None, None, None, "county_lines"),
+        (LA, "a", d("2022-08-04"), d("2022-08-05"), "M", "Y", None, None, None, "county_lines"),  # a: once
+        (LA, "b", d("2021-11-01"), d("2021-11-02"), "M", "N", None, None, None, "cse"),   # in the 12 months
+        (LA, "b", d("2022-09-01"), d("2022-09-02"), "M", "N", None, None, None, "cce"),   # b: under two risks
+        (LA, "c", d("2022-08-10"), d("2022-08-11"), "M", "N", None, None, "North", "county_lines"),  # episode's district
+        (LA, "d", d("2021-09-30"), d("2021-10-01"), "M", "N", None, None, None, "cse"),   # before the 12 months
+        (LA, "e", d("2022-07-20"), d("2022-07-21"), "A", "N", None, None, None, "cce"),   # away, not missing
+        (LA, "e", d("2022-07-25"), d("2022-07-26"), "M", "N", None, None, None, "none"),  # missing, no risk found
+        (LA, "f", d("2022-09-20"), d("2022-09-21"), "M", "N", None, None, None, None),    # no risk recorded
+    ])
+    population = _frame(["la_code", "year", "population_0_17"], [(LA, 2021, 19000), (LA, 2022, 20000)])
+    directory = write_tables(tmp_path / "risk", {"children": children, "missing_episodes": missing,
+                                                 "population": population})
+    frame = compute(load_dataset(directory), [PERIOD], indicators=["missing_exploited_children", "missing_episodes"],
+                    breakdowns=["district", "risk"])
+    headline = {r["indicator"]: r["numerator"] for r in frame.filter(pl.col("breakdown") == "all").iter_rows(named=True)}
+    assert headline == {"missing_exploited_children": 3, "missing_episodes": 6}
+    assert _groups(frame, "missing_exploited_children", "district") == {"North": (3, None)}  # c's episode was in North
+    assert _groups(frame, "missing_exploited_children", "risk") == {
+        "County lines": (2, None), "Child sexual exploitation": (1, None),
+        "Child criminal exploitation (not county lines)": (1, None)}
+    assert _groups(frame, "missing_episodes", "risk") == {
+        "County lines": (3, None), "Child criminal exploitation (not county lines)": (1, None),
+        "No risk of exploitation identified": (1, None), "Not recorded": (1, None)}
+    # a return without the column (SSDA903 has none): not available, never 0
+    without = write_tables(tmp_path / "none", {"children": children, "missing_episodes": missing.drop("risk"),
+                                               "population": population})
+    figure = compute(load_dataset(without), [PERIOD], indicators=["missing_exploited_children"])
+    assert figure["value"].to_list() == [None]
+
+
 def test_the_activity_codes_have_words_and_the_eet_ones_are_the_catalogues():
     """The contract's care leaver activities each have DfE's words (labels.yaml), and the activities counted as
     education, employment or training are named once, in the catalogue, where the measure and the disclosure

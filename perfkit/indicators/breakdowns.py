@@ -77,6 +77,8 @@ def group_expression(breakdown: str, columns: list[str]) -> pl.Expr:
         return _mapped("activity" if breakdown == "care_leaver_activity" else breakdown, breakdown)
     if breakdown == "care_leaver_age_band":
         return pl.col("age_band").fill_null(UNKNOWN)
+    if breakdown == "risk":
+        return _mapped("risk", "risk")
     if breakdown == "contact_outcome":
         return _mapped("outcome", breakdown)
     if breakdown in ("legal_status", "category_of_need", "reason_ceased"):

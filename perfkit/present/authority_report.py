@@ -562,7 +562,7 @@ class AuthorityReport:
         return NotebookStyle()
 
     def show_families(self) -> None:
-        """Display for each family: heading, figures, trend, breakdowns, commentary and definitions; then data
+        """Display for each family: heading, figures, commentary, trend, breakdowns and definitions; then data
         quality. Each family is four outputs at most (its text and tables together, and each chart), so that
         JupyterLab shows the whole report (it folds a cell's outputs past 50)."""
         from IPython.display import HTML, display
@@ -574,6 +574,9 @@ class AuthorityReport:
             if family.id == "missing":
                 if not (self.suppressed("missing_episodes", p) or self.suppressed("missing_children", p)):
                     head.append(f"<p>{escape(episodes_and_children(self.value('missing_episodes', p), self.value('missing_children', p), p.label))}</p>")
+            # the commentary first, in words, then the charts: on paper, text can fill the foot of a page that a
+            # chart, kept whole, would leave empty
+            head.append("<ul>" + "".join(f"<li>{escape(self.sentence(i))}</li>" for i in members) + "</ul>")
             display(HTML("".join(head)))
             chart = self.family_chart(family.id)
             if chart is not None:
@@ -583,7 +586,6 @@ class AuthorityReport:
             if rows.height:
                 display(breakdown_chart(rows, family.title))  # on screen, with its menu
                 tail.append(print_tables(rows, family.title, p.label, self.family_indicators(family)).html())  # on paper, every breakdown in full
-            tail.append("<ul>" + "".join(f"<li>{escape(self.sentence(i))}</li>" for i in members) + "</ul>")
             tail.append(small_print("<p><strong>Definitions.</strong> " + " ".join(
                 f"<em>{escape(i.title)}</em>: {escape(i.definition)}" for i in members) + "</p>"))
             display(HTML("".join(tail)))

@@ -17,7 +17,7 @@ from html import escape
 import polars as pl
 
 from perfkit.indicators.catalogue import Indicator
-from perfkit.indicators.labels import in_natural_order
+from perfkit.indicators.labels import UNKNOWN, in_natural_order
 from perfkit.indicators.periods import Period
 from perfkit.present.disclosure import ALL_GROUPS, DROPPED_REASON, NOT_SHOWN, shown_label
 from perfkit.present.formatting import count_heading, count_words, format_value
@@ -32,12 +32,15 @@ BREAKDOWN_NAMES = {
     "uasc": "unaccompanied asylum-seeking or not", "placement_location": "where placed",
     "known_before": "referred to social care before or not", "care_leaver_accommodation": "accommodation",
     "care_leaver_activity": "activity", "review_code": "how the child took part",
+    "risk": "risk of exploitation",
 }
 """Each breakdown as members read it, after "by": "Referrals by source"."""
 BY = "By "
 """The first heading of a printed breakdown table: "By district" (its groups are the rows)."""
 NARROW = "pk-narrow-table"
 """A breakdown table of one or two indicators: on paper, three side by side."""
+HALF = "pk-half-table"
+"""A breakdown table of three indicators: on paper, two side by side."""
 ROWS_SCHEMA = {"choice": pl.String, "breakdown": pl.String, "indicator": pl.String, "group": pl.String,
                "value": pl.Float64, "shown": pl.String}
 
@@ -72,7 +75,18 @@ def breakdown_rows(indicators: list[Indicator], split: dict, period: Period, thr
         ``choice`` (:func:`choice`), ``breakdown``, ``indicator`` (its title), ``group``, ``value`` (empty
         where withheld) and ``shown``: the value as written, "fewer than 5", or, where a rate has no
         population by group, the group's count in words. Where even the groups would give a small number
-        away, one row of group "All groups" says the breakdown is not shown.
+        away, one row of group "All groups" says the breakdown is not shown. A breakdown whose every group
+        is "Not recorded" (the data do not hold it: a missing episode's risk in an SSDA903 import) is left out.
+
+    Examples
+    --------
+    >>> from perfkit.indicators.catalogue import load_catalogue
+    >>> rows = pl.DataFrame({"period": ["2024-25 Q4"] * 3, "group": ["Not recorded", "Female", "Male"],
+    ...     "value": [50.0, 30.0, 20.0], "numerator": [50.0, 30.0, 20.0], "suppressed": [False] * 3})
+    >>> split = {("missing_episodes", "risk", False): rows[:1], ("missing_episodes", "sex", False): rows[1:]}
+    >>> found = breakdown_rows([load_catalogue()["missing_episodes"]], split, Period.parse("2024-25 Q4"), 5)
+    >>> found.select("breakdown", "group", "shown").rows()
+    [('sex', 'Female', '30'), ('sex', 'Male', '20')]
     """
     columns: dict[str, list] = {name: [] for name in ROWS_SCHEMA}
     for indicator in indicators:
@@ -81,6 +95,8 @@ def breakdown_rows(indicators: list[Indicator], split: dict, period: Period, thr
             if rows is None:
                 continue
             groups = rows.filter(pl.col("period") == period.label).sort("group")
+            if groups.height and (groups["group"] == UNKNOWN).all():
+                continue  # the data do not record it (a return without the column): "Not recorded" tells nothing
             by_count = indicator.unit == "rate_per_10k"
             if "suppression" in groups.columns and (groups["suppression"] == DROPPED_REASON).any():
                 # not even the groups are shown: their existence would give a small number away
@@ -112,13 +128,16 @@ class PrintTables:
     not_shown: tuple[str, ...] = ()
 
     def html(self) -> str:
-        """The wide tables (three or more indicators) first, then the narrow ones in three columns on paper."""
+        """The wide tables (four or more indicators) first, then those of three indicators two side by side,
+        then the narrow ones (one or two) three side by side, on paper."""
         note = ("" if not self.not_shown else
                 '<p class="pk-note">Not shown, as even the groups would give a small number away: '
                 + "; ".join(escape(c) for c in self.not_shown) + ".</p>")
-        wide = "".join(t.html() for t in self.tables if t.kind != NARROW)
+        wide = "".join(t.html() for t in self.tables if t.kind not in (NARROW, HALF))
+        half = "".join(t.html() for t in self.tables if t.kind == HALF)
         narrow = "".join(t.html() for t in self.tables if t.kind == NARROW)
         return (f'<div class="pk-print-only pk-breakdowns">{wide}'
+                + (f'<div class="pk-half">{half}</div>' if half else "")
                 + (f'<div class="pk-narrow">{narrow}</div>' if narrow else "") + f"{note}</div>")
 
     def _repr_html_(self) -> str:
@@ -175,5 +194,5 @@ def print_tables(rows: pl.DataFrame, title: str, period_label: str, indicators: 
         tables.append(HtmlTable(
             f"{title} by {name}, {period_label}", [f"{BY}{name}", *headings],
             [[Cell(g), *[Cell(column[k], "pk-num") for column in columns]] for k, g in enumerate(groups)],
-            kind=NARROW if len(titles) <= 2 else "pk-wide"))  # two indicators fit a third of an A4 page
+            kind=NARROW if len(titles) <= 2 else HALF if len(titles) == 3 else "pk-wide"))
     return PrintTables(tuple(tables), tuple(not_shown))

@@ -42,6 +42,10 @@ REASON_CEASED_CODES = (
     "E46", "E47", "E48", "E4A", "E4B", "E5", "E6", "E7", "E8", "E9",
 )
 MISSING_TYPES = ("M", "A")
+EXPLOITATION_RISKS = ("cse", "cce", "county_lines", "trafficking", "none")
+"""The main risk of exploitation recorded for a missing episode (at the return home interview or in the
+episode's record): sexual, criminal (other than county lines), county lines, trafficking or modern slavery,
+or none identified. Blank where none was recorded. No statutory return holds it; councils record it."""
 CARE_LEAVER_AGE_BANDS = ("17-18", "19-21")
 IN_TOUCH_CODES = ("YES", "NO", "DIED", "REFU", "NREQ", "RHOM")
 ACTIVITY_CODES = ("F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6")
@@ -198,7 +202,7 @@ TABLES: dict[str, TableSpec] = {
             (LA, CHILD, _date("missing_start"), _date("missing_end", False),
              _code("missing_type", MISSING_TYPES), _flag("looked_after"),
              _date("rhi_offered_date", False), _flag("rhi_accepted", False),
-             _text("district", False)),
+             _text("district", False), _code("risk", EXPLOITATION_RISKS, False)),
             key=("la_code", "child_id", "missing_start"),
             date_order=(("missing_start", "missing_end"),),
         ),

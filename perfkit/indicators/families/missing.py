@@ -1,5 +1,5 @@
-"""Count children missing from care or home: episodes, children, those missing again and again or still
-missing, how long episodes last, those under 16, and return home interviews."""
+"""Count children missing from care or home: episodes, children, those missing again and again, at risk of
+exploitation or still missing, how long episodes last, those under 16, and return home interviews."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from perfkit.indicators.measure_base import (
     measure,
 )
 from perfkit.indicators.windows import in_window, open_at_end
+from perfkit.records.contract import EXPLOITATION_RISKS
 
 
 def _missing(m: MeasureInput) -> pl.DataFrame:
@@ -100,6 +101,16 @@ def missing_repeat_children(m: MeasureInput) -> MeasureRows:
     episodes = pl.len().over("la_code", "period", "child_id")
     rows = in_window(_missing(m), "missing_start", m.windows, "rolling12").with_columns(__episodes=episodes)
     return MeasureRows(rows, pl.col("child_id").filter(pl.col("__episodes") >= 3).n_unique().cast(pl.Float64))
+
+
+EXPLOITED = tuple(risk for risk in EXPLOITATION_RISKS if risk != "none")
+"""The risks of exploitation a missing episode may record (the contract's ``missing_episodes.risk``), but none."""
+
+
+@measure("missing_exploited_children")
+def missing_exploited_children(m: MeasureInput) -> MeasureRows:
+    at_risk = _missing(m).filter(pl.col("risk").is_in(EXPLOITED))
+    return MeasureRows(in_window(at_risk, "missing_start", m.windows, "rolling12"), CHILDREN)
 
 
 @measure("missing_at_end")
