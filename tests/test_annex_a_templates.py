@@ -119,8 +119,9 @@ def test_external_workbook_imports_and_lists_what_it_left_out(external):
     left out) and the problems file lists each decision, naming the workbook, the sheet and the row."""
     result, out = external
     assert result.status == 1
-    assert {p.name for p in result.written} == {"children.csv", "contacts.csv", "referrals.csv", "assessments.csv",
-                                                 "section47.csv", "cp_plans.csv", "cp_visits.csv", "cla_episodes.csv"}
+    assert {p.name for p in result.written} == {"children.csv", "contacts.csv", "early_help.csv", "referrals.csv",
+                                                 "assessments.csv", "section47.csv", "cp_plans.csv", "cp_visits.csv",
+                                                 "cla_episodes.csv"}
     assert result.problems_file == out / PROBLEMS_FILE
     assert read_problems(out) == result.log.problems
     problems = result.log.problems
@@ -176,9 +177,14 @@ def test_external_workbook_counts_match_the_cells(external):
     assert sorted(data.table("cla_episodes")["episode_start"].to_list()) == sorted(r["Date Started to be Looked After"]
                                                                                    for r in sheets["List 8"])
 
-    # the children of the tables written: lists 1, 3, 4, 5, 7 and 8 (List 6's rows and List 9 were left out,
-    # lists 2, 10 and 11 are not carried), less those with no date of birth in any list
-    listed = set().union(*(ids(sheets[f"List {n}"]) for n in (1, 3, 4, 5, 7, 8)))
+    early_help = data.table("early_help").sort("child_id", "eh_start")
+    assert early_help.select("child_id", "eh_start", "assessment_end").rows() == sorted(
+        (str(int(r["Child Unique ID"])), r["Assessment start date"], r["Assessment completion date"]) for r in sheets["List 2"])
+    assert early_help["eh_end"].null_count() == early_help.height  # no Annex A field: not the assessment's completion
+
+    # the children of the tables written: lists 1 to 5, 7 and 8 (List 6's rows and List 9 were left out, lists
+    # 10 and 11 are not carried), less those with no date of birth in any list
+    listed = set().union(*(ids(sheets[f"List {n}"]) for n in (1, 2, 3, 4, 5, 7, 8)))
     born = set().union(*(ids([r for r in sheets[f"List {n}"] if isinstance(r.get("Date of Birth"), dt.date)])
                          for n in range(1, 10)))
     children = data.table("children")

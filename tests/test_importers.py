@@ -147,7 +147,8 @@ TABLES_CARE_LEAVERS = ["la_code", "child_id", "reference_date", "age_band", "in_
 
 def test_annex_a_round_trip_children(tables, annex):
     listed = pl.concat([tables[name]["child_id"] for name in
-                        ("contacts", "referrals", "assessments", "section47", "cp_plans", "cla_episodes", "care_leavers")]).unique()
+                        ("contacts", "early_help", "referrals", "assessments", "section47", "cp_plans", "cla_episodes",
+                         "care_leavers")]).unique()
     expected = tables["children"].filter(pl.col("child_id").is_in(listed.implode()))
     same(expected, annex["children"], ["la_code", "child_id", "sex", "date_of_birth", "ethnicity"])
     known = annex["children"].join(tables["children"], on="child_id", suffix="_synth")
@@ -157,15 +158,23 @@ def test_annex_a_round_trip_children(tables, annex):
         assert (recorded[column] == recorded[f"{column}_synth"]).all()
 
 
+def test_annex_a_round_trip_early_help(tables, annex):
+    """List 2 carries each episode's start, its assessment's completion and who completed it; the episode's
+    end is no Annex A field, so it comes back empty (children receiving early help: not available)."""
+    assert tables["early_help"].height > 0
+    same(tables["early_help"].with_columns(eh_end=pl.lit(None, pl.Date), district=pl.lit(None, pl.String)),
+         annex["early_help"], ["la_code", "child_id", "eh_start", "eh_end", "assessment_end", "organisation", "district"])
+
+
 def test_annex_a_import_writes_csv_that_loads(workbook, tmp_path):
     named = tmp_path / "990_annex_a.xlsx"
     named.write_bytes(workbook.read_bytes())
     result = import_annex_a(named, tmp_path / "out")  # la_code read from the file name
     assert (result.status, result.log.problems, result.problems_file) == (0, [], None)
     assert not (tmp_path / "out" / PROBLEMS_FILE).exists()
-    assert {p.name for p in result.written} == {"children.csv", "contacts.csv", "referrals.csv", "assessments.csv",
-                                         "section47.csv", "cp_plans.csv", "cp_visits.csv", "cla_episodes.csv",
-                                         "care_leavers.csv"}
+    assert {p.name for p in result.written} == {"children.csv", "contacts.csv", "early_help.csv", "referrals.csv",
+                                         "assessments.csv", "section47.csv", "cp_plans.csv", "cp_visits.csv",
+                                         "cla_episodes.csv", "care_leavers.csv"}
     assert "-" in (tmp_path / "out" / "referrals.csv").read_text().splitlines()[1].split(",")[3]  # ISO date
     dataset = load_dataset(tmp_path / "out")
     assert dataset.authorities == [LA]
@@ -416,7 +425,9 @@ def test_hand_written_annex_a_csv_folder_imports_and_loads(tmp_path):
     result = import_annex_a(source, tmp_path / "canonical")
     dataset = load_dataset(tmp_path / "canonical")
     assert (result.status, result.log.problems) == (0, [])
-    assert {p.stem for p in result.written} == {"children", "contacts", "referrals", "assessments"}
+    assert {p.stem for p in result.written} == {"children", "contacts", "early_help", "referrals", "assessments"}
+    assert dataset.table("early_help").select("child_id", "eh_start", "eh_end", "assessment_end", "organisation").rows() == [
+        ("A101", dt.date(2024, 1, 8), None, None, "Family Hub")]
     contacts = dataset.table("contacts").sort("contact_date")
     assert contacts.select("la_code", "child_id", "contact_date", "contact_source", "outcome").rows() == [
         ("990", "A100", dt.date(2024, 1, 2), "6", "referral"),

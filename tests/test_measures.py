@@ -709,6 +709,35 @@ def test_children_missing_at_risk_of_exploitation_by_district_and_risk_by_hand(t
     assert figure["value"].to_list() == [None]
 
 
+def test_early_help_starting_and_open_by_hand(tmp_path):
+    """Early help (committee question 73: "the numbers of those going into early intervention"): episodes
+    starting in 2022-23 Q2, and children with an episode open on its last day, counted by hand."""
+    children = _frame(["la_code", "child_id", "sex", "date_of_birth", "ethnicity", "disability", "uasc", "district"],
+                      [(LA, c, "F", d("2015-05-01"), "WBRI", "N", "N", "North") for c in "abcdef"])
+    early_help = _frame(["la_code", "child_id", "eh_start", "eh_end", "assessment_end", "organisation", "district"], [
+        (LA, "a", d("2022-07-01"), None, d("2022-07-20"), "Family hub", None),          # starts; open at the end
+        (LA, "b", d("2022-09-30"), d("2022-12-01"), None, "School", "South"),           # starts on the last day
+        (LA, "b", d("2021-01-01"), d("2021-06-01"), None, "School", None),              # long closed
+        (LA, "c", d("2022-03-01"), d("2022-09-30"), None, "School", None),              # closed on the last day
+        (LA, "d", d("2022-05-01"), d("2022-10-02"), None, "School", None),              # open at the end
+        (LA, "d", d("2022-08-01"), None, None, "School", None),                         # d again: counted once open
+        (LA, "e", d("2022-10-01"), None, None, "School", None),                         # next quarter
+    ])
+    population = _frame(["la_code", "year", "population_0_17"], [(LA, 2021, 19000), (LA, 2022, 20000)])
+    directory = write_tables(tmp_path / "early_help", {"children": children, "early_help": early_help,
+                                                       "population": population})
+    frame = compute(load_dataset(directory), [PERIOD], indicators=["early_help_starts", "early_help_open"],
+                    breakdowns=["district"])
+    headline = {r["indicator"]: r["numerator"] for r in frame.filter(pl.col("breakdown") == "all").iter_rows(named=True)}
+    assert headline == {"early_help_starts": 3, "early_help_open": 3}  # a, b, d starting; a, b, d open
+    assert _groups(frame, "early_help_starts", "district") == {"North": (2, None), "South": (1, None)}
+    # from Annex A alone (no episode's end): children open at the end are not available, never every one ever
+    annex = write_tables(tmp_path / "annex", {"children": children, "population": population,
+                                              "early_help": early_help.with_columns(pl.lit(None, pl.Date).alias("eh_end"))})
+    figures = compute(load_dataset(annex), [PERIOD], indicators=["early_help_starts", "early_help_open"])
+    assert dict(figures.select("indicator", "value").iter_rows()) == {"early_help_starts": 3, "early_help_open": None}
+
+
 def test_the_activity_codes_have_words_and_the_eet_ones_are_the_catalogues():
     """The contract's care leaver activities each have DfE's words (labels.yaml), and the activities counted as
     education, employment or training are named once, in the catalogue, where the measure and the disclosure

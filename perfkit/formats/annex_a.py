@@ -53,8 +53,9 @@ or folder name (``990_annex_a.xlsx``).
 List                       canonical table: columns carried
 =========================  ======================================================================
 1 contacts                 ``contacts``: child_id, contact_date, contact_source, outcome (see below)
-2 early help               not converted (the contract has no early-help table); only used to
-                           derive contact outcomes
+2 early help               ``early_help``: child_id, eh_start (Assessment start date),
+                           assessment_end (Assessment completion date), organisation; eh_end
+                           empty (see below); also used to derive contact outcomes
 3 referrals                ``referrals``: child_id, referral_date, referral_source, nfa
 6 children in need         ``referrals``: primary_need, closure_date, closure_reason (joined on
                            child and ``CIN Start Date`` = ``Date of referral``)
@@ -102,6 +103,12 @@ Rules where Annex A lacks what the contract needs
   child has a List 3 referral dated from the contact date to 7 days after it,
   else ``early_help`` if List 2 has an early help assessment starting in that
   window, else ``nfa``.
+- **Early help.** Each List 2 row is an early help episode from its
+  assessment's start. The completion date is the assessment's, not the end
+  of the help, which Annex A does not give: ``eh_end`` is left empty, so
+  children receiving early help at a period end are "not available" from
+  Annex A alone (episodes starting are counted). Two rows of one child with
+  the same start date are one row if they agree, and left out if they do not.
 - **Children in need.** A List 6 row is joined to its List 3 referral (same
   child, ``CIN Start Date`` = ``Date of referral``). A row with no such
   referral (a child in need since before List 3's months) is left out and
@@ -160,8 +167,8 @@ from perfkit.records.problems import Problem
 OUTCOME_WINDOW_DAYS = 7
 _BLANK_EVERYWHERE = {"sex": "a gender (blank in every list)", "ethnicity": "an ethnicity (blank in every list)",
                      "date_of_birth": "a date of birth (blank in every list: an unborn child has none yet)"}
-ANNEX_A_TABLES = ("children", "contacts", "referrals", "assessments", "section47", "cp_plans", "cp_visits",
-                  "cla_episodes", "care_leavers")
+ANNEX_A_TABLES = ("children", "contacts", "early_help", "referrals", "assessments", "section47", "cp_plans",
+                  "cp_visits", "cla_episodes", "care_leavers")
 
 
 def read_annex_a_logged(source: str | Path, la_code: str | None = None) -> tuple[dict[str, pl.DataFrame], ImportLog]:
@@ -375,6 +382,11 @@ def _canonical(read: ListsRead, la: str) -> dict[str, pl.DataFrame]:
         early_help = read.extracted[2].frame.filter(pl.col("eh_start").is_not_null()) if 2 in read.extracted else None
         contacts = contacts.with_columns(outcome=pl.coalesce(pl.col("outcome"), _derived_outcome(contacts, referrals, early_help)))
         tables["contacts"] = tagged(contacts, 1)
+
+    if 2 in rows:
+        # List 2's completion date is the assessment's, not the episode's end, which Annex A does not give
+        early_help = rows[2]["early_help"].rename({"eh_end": "assessment_end"})
+        tables["early_help"] = tagged(early_help.with_columns(eh_end=pl.lit(None, pl.Date)), 2)
 
     if 4 in rows:
         assessments = _ids(rows[4]["assessments"], "ASM", "start_date", "assessment_id")

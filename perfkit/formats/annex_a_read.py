@@ -39,7 +39,8 @@ CHILD_DETAILS = ("sex", "ethnicity", "date_of_birth", "disability", "uasc")
 ROUTES: dict[int, dict[str, dict[str, str]]] = {
     1: {"contacts": {"child_id": "child_id", "contact_date": "contact_date", "contact_source": "contact_source",
                      "outcome": "outcome"}},
-    2: {},
+    2: {"early_help": {"child_id": "child_id", "eh_start": "eh_start", "eh_end": "assessment_end",
+                       "organisation": "organisation"}},
     3: {"referrals": {"child_id": "child_id", "referral_date": "referral_date", "referral_source": "referral_source",
                       "nfa": "nfa"}},
     4: {"assessments": {"child_id": "child_id", "start_date": "start_date", "authorised_date": "authorised_date",
@@ -62,12 +63,14 @@ ROUTES: dict[int, dict[str, dict[str, str]]] = {
 """Which tables each list's rows go to, and the table column each field becomes (what a bad value costs)."""
 
 ORDERS: dict[int, tuple[tuple[str, str], ...]] = {
+    2: (("eh_start", "eh_end"),),
     4: (("start_date", "authorised_date"),), 5: (("start_date", "icpc_date"),), 6: (("cin_start", "closure_date"),),
     7: (("start_date", "end_date"),), 8: (("episode_start", "episode_end"),),
 }
 """Dates that cannot be before another of the same row (the contract's date order)."""
 
-KEYED: dict[int, tuple[str, tuple[str, ...]]] = {8: ("cla_episodes", ("child_id", "episode_start")),
+KEYED: dict[int, tuple[str, tuple[str, ...]]] = {2: ("early_help", ("child_id", "eh_start")),
+                                                 8: ("cla_episodes", ("child_id", "episode_start")),
                                                  9: ("care_leavers", ("child_id", "reference_date"))}
 """Lists whose rows must be unique by child and date (the table's key)."""
 

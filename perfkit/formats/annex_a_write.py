@@ -116,6 +116,11 @@ def _list_frames(tables: dict[str, pl.DataFrame]) -> dict[int, pl.DataFrame]:
         lists[1] = frame.select(*child_columns("contact_date"), pl.col("contact_date").alias("Date of Contact"),
                                 _answer("contact_source", SOURCE).alias("Contact Source"),
                                 _answer("outcome", OUTCOME).alias("Contact Outcome"))
+    if "early_help" in tables:  # the episode's end is not an Annex A field: only its assessment's completion
+        frame = tables["early_help"].sort("eh_start", "child_id").join(people, on="child_id", how="left", maintain_order="left")
+        lists[2] = frame.select(*child_columns("eh_start"), pl.col("eh_start").alias("Assessment start date"),
+                                pl.col("assessment_end").alias("Assessment completion date"),
+                                pl.col("organisation").alias("Organisation completing assessment"))
     if "referrals" in tables:
         frame = _count_within_year(tables["referrals"].sort("referral_date", "referral_id"), "referral_date")
         frame = frame.join(people, on="child_id", how="left", maintain_order="left")

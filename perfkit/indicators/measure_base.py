@@ -94,6 +94,7 @@ COUNTED_COLUMNS: dict[str, tuple[str, ...]] = {
     "cla_episodes": ("episode_start", "episode_end", "rne", "legal_status", "reason_ceased"),
     "missing_episodes": ("missing_start", "missing_end", "missing_type", "rhi_offered_date", "rhi_accepted",
                          "risk"),
+    "early_help": ("eh_start", "eh_end"),
     "care_leavers": ("reference_date", "accommodation", "activity"),
     "cla_reviews": ("review_date", "review_code"),
     "workforce": ("month", "permanent_fte", "agency_fte", "vacancy_fte", "leavers_fte", "starters_fte", "cases",

@@ -149,6 +149,16 @@ TABLES: dict[str, TableSpec] = {
             key=("la_code", "contact_id"),
         ),
         TableSpec(
+            # early help: each episode of early help (support short of children's social care), from its start
+            # (the early help assessment's start, as Annex A List 2 gives it) to its closure (no return holds
+            # the closure: a council's own early help system does); the assessment's completion where recorded
+            "early_help",
+            (LA, CHILD, _date("eh_start"), _date("eh_end", False), _date("assessment_end", False),
+             _text("organisation", False), _text("district", False)),
+            key=("la_code", "child_id", "eh_start"),
+            date_order=(("eh_start", "eh_end"), ("eh_start", "assessment_end")),
+        ),
+        TableSpec(
             "referrals",
             (LA, CHILD, _text("referral_id"), _date("referral_date"),
              _code("referral_source", REFERRAL_SOURCE_CODES), _flag("nfa"),

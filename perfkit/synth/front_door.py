@@ -128,3 +128,30 @@ class FrontDoor(ChildProtection):
             "contact_date": _to_dates(contact_dates[order]), "contact_source": contact_sources[order],
             "outcome": outcomes[order],
         })
+
+    def early_help(self) -> None:
+        """Early help episodes: most contacts passed to early help start one within three weeks, whose
+        assessment is completed within about a month and which closes some months on (still open at the
+        extract date where that is later). A child's next contact passed to early help starts no episode while
+        one is open. Drawn from a generator of their own, so that adding them changed no other table."""
+        rng = np.random.default_rng([int(self.p.la_code), 73])
+        district = dict(zip(self.children.ids, self.children.district))
+        passed = (self.tables["contacts"].filter(pl.col("outcome") == "early_help")
+                  .select("child_id", "contact_date").sort("child_id", "contact_date"))
+        organisations = {"Family hub": 0.5, "School": 0.25, "Health visiting": 0.15, "Voluntary sector": 0.1}
+        rows, open_until = [], {}
+        for child, contact in passed.iter_rows():
+            if rng.random() >= 0.8:
+                continue  # the family declined, or the need was met without an episode
+            start = contact + dt.timedelta(days=int(rng.integers(2, 22)))
+            if start > AS_AT or open_until.get(child, dt.date.min) >= start:
+                continue
+            end = start + dt.timedelta(days=int(rng.lognormal(np.log(150), 0.45)))
+            assessed = start + dt.timedelta(days=int(rng.integers(7, 46))) if rng.random() < 0.92 else None
+            open_until[child] = end
+            rows.append((child, start, end if end <= AS_AT else None, assessed if assessed and assessed <= AS_AT else None,
+                         _pick(rng, organisations, 1)[0], district.get(child)))
+        frame = pl.DataFrame(rows, orient="row", schema={
+            "child_id": pl.String, "eh_start": pl.Date, "eh_end": pl.Date, "assessment_end": pl.Date,
+            "organisation": pl.String, "district": pl.String})
+        self.tables["early_help"] = frame.select(pl.lit(self.p.la_code).alias("la_code"), *frame.columns)

@@ -67,7 +67,8 @@ DEFAULT_AUTHORITIES: tuple[AuthorityProfile, ...] = (
 
 EVENT_START = {"contacts": "contact_date", "referrals": "referral_date", "assessments": "start_date",
                "section47": "start_date", "cp_plans": "start_date", "cp_visits": "visit_date",
-               "cla_episodes": "episode_start", "missing_episodes": "missing_start", "ehcp_requests": "request_date"}
+               "cla_episodes": "episode_start", "missing_episodes": "missing_start", "ehcp_requests": "request_date",
+               "early_help": "eh_start"}
 
 
 class _AuthoritySimulation(FrontDoor, LookedAfter, Workforce, EhcpRequests):
@@ -81,6 +82,7 @@ class _AuthoritySimulation(FrontDoor, LookedAfter, Workforce, EhcpRequests):
         self.workforce()
         self.ehcp()
         self.cla_reviews()
+        self.early_help()
         self.tables["population"] = pl.DataFrame({
             "la_code": [self.p.la_code] * 13, "year": list(range(2012, 2025)),
             "population_0_17": [self.population(y) for y in range(2012, 2025)],

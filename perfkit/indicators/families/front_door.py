@@ -36,6 +36,16 @@ def contacts(m: MeasureInput) -> MeasureRows:
     return MeasureRows(events.rows, events.count())
 
 
+@measure("early_help_starts")
+def early_help_starts(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(in_window(m.data.table("early_help"), "eh_start", m.windows), ROWS)
+
+
+@measure("early_help_open")
+def early_help_open(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(open_at_end(m.data.table("early_help"), "eh_start", "eh_end", m.windows), CHILDREN)
+
+
 @measure("contact_conversion_pct")
 def contact_conversion_pct(m: MeasureInput) -> MeasureRows:
     events = _contacts(m)
