@@ -738,6 +738,37 @@ def test_early_help_starting_and_open_by_hand(tmp_path):
     assert dict(figures.select("indicator", "value").iter_rows()) == {"early_help_starts": 3, "early_help_open": None}
 
 
+def test_reviews_held_on_time_by_hand(tmp_path):
+    """Reviews held on time (committee question 22): the first within 20 working days of the start of the
+    period of care, the second within 3 months of the first, the rest within 6 months of the one before; in
+    2022-23 Q2, counted by hand."""
+    children = _frame(["la_code", "child_id", "sex", "date_of_birth", "ethnicity", "disability", "uasc", "district"],
+                      [(LA, c, "F", d("2012-05-01"), "WBRI", "N", "N", "North") for c in "abcd"])
+    cla = _frame(["la_code", "child_id", "episode_start", "episode_end", "rne", "legal_status", "category_of_need",
+                  "placement_type"], [
+        (LA, "a", d("2022-07-01"), None, "S", "C2", "N1", "U1"),                # came into care on 1 July
+        (LA, "b", d("2021-10-01"), d("2022-03-01"), "S", "C2", "N1", "U1"),
+        (LA, "b", d("2022-03-01"), None, "P", "C2", "N1", "U4"),                # a move: the same period of care
+        (LA, "c", d("2020-01-06"), None, "S", "C2", "N1", "U1"),                # in care before reviews are recorded
+        (LA, "d", d("2022-08-01"), None, "S", "V2", "N1", "U1"),
+    ])
+    reviews = _frame(["la_code", "child_id", "review_date", "review_code"], [
+        (LA, "a", d("2022-07-28"), "PN1"),  # 19 working days after 1 July: on time
+        (LA, "b", d("2021-10-20"), "PN1"),  # first (last year)
+        (LA, "b", d("2022-01-20"), "PN1"),  # second, within 3 months (last quarter)
+        (LA, "b", d("2022-07-21"), "PN1"),  # third, 6 months and a day after the second: late
+        (LA, "c", d("2022-08-10"), "PN1"),  # first recorded, period began before the records: not judged
+        (LA, "d", d("2022-09-01"), "PN1"),  # 22 working days after 1 August (29 August a bank holiday): late
+        (LA, "d", d("2022-09-30"), "PN1"),  # second, within 3 months of the first: on time
+    ])
+    population = _frame(["la_code", "year", "population_0_17"], [(LA, 2021, 19000), (LA, 2022, 20000)])
+    directory = write_tables(tmp_path / "reviews", {"children": children, "cla_episodes": cla, "cla_reviews": reviews,
+                                                    "population": population})
+    frame = compute(load_dataset(directory), [PERIOD], indicators=["cla_reviews_on_time_pct", "cla_reviews_held"])
+    figures = {r["indicator"]: (r["numerator"], r["denominator"]) for r in frame.iter_rows(named=True)}
+    assert figures == {"cla_reviews_on_time_pct": (2, 4), "cla_reviews_held": (5, None)}
+
+
 def test_the_activity_codes_have_words_and_the_eet_ones_are_the_catalogues():
     """The contract's care leaver activities each have DfE's words (labels.yaml), and the activities counted as
     education, employment or training are named once, in the catalogue, where the measure and the disclosure

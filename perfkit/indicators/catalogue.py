@@ -71,8 +71,9 @@ class Indicator:
     within: dict | None = None
     """``{indicator, breakdown, groups}``: the groups that hold every child of the numerator (see catalogue.yaml)."""
     denominator_within: str | None = None
-    """Another indicator whose denominator holds every one of this one's, the rest a count no page shows
-    (episodes with no return interview offer): a reader takes one from the other (see catalogue.yaml)."""
+    """Another indicator whose denominator (or, for a count, whose count) holds every one of this one's, the
+    rest a count no page shows (episodes with no return interview offer): a reader takes one from the other
+    (see catalogue.yaml)."""
     stock: dict | None = None
     """``{in, out}``: the indicators whose numerator starts and whose denominator ends what this one counts at
     each period end (see catalogue.yaml)."""

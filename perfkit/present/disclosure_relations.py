@@ -198,8 +198,10 @@ def _declared_relations(values: list[float], row_of: list[int], numerators: dict
     same, bounds = [], []
     for indicator in catalogue.indicators:
         if indicator.denominator_within:  # the other's denominator is this one's and a count no page shows
+            # (the other's count itself where it is one: reviews held, of which those that can be judged on time)
+            held = numerators if catalogue[indicator.denominator_within].unit == "count" else denominators
             for (la, period, own, breakdown, group), q in denominators.items():
-                other = denominators.get((la, period, indicator.denominator_within, breakdown, group))
+                other = held.get((la, period, indicator.denominator_within, breakdown, group))
                 if own != indicator.id or other is None or values[other] < values[q]:
                     continue
                 rest = ()

@@ -168,11 +168,11 @@ def cla_3plus_placements_pct(m: MeasureInput) -> MeasureRows:
     return MeasureRows(rows, count_true(pl.col("placements") >= 3), ROWS)
 
 
-@measure("cla_long_term_stability_pct")
-def cla_long_term_stability_pct(m: MeasureInput) -> MeasureRows:
-    # each episode carries the child's latest care and placement starts so far; a child in care at a
-    # window's end takes them from their latest episode started by then (an as-of join, not every episode)
-    history = (
+def _care_history(m: MeasureInput) -> pl.DataFrame:
+    """Each episode's start (``__start``) with the child's latest care and placement starts so far: a period
+    of care starts with an episode whose reason for a new episode is S, a placement with S, P or B. A date
+    takes them from the child's latest episode started by then (an as-of join on ``__start``)."""
+    return m.shared("care_history", lambda: (
         _numbered_episodes(m).select(CHILD, pl.col("episode_start").alias("__start"), pl.col("rne").alias("__rne"))
         .sort(CHILD, "__start")
         .with_columns(
@@ -181,7 +181,62 @@ def cla_long_term_stability_pct(m: MeasureInput) -> MeasureRows:
         )
         .drop("__rne")
         .sort("__start")
-    )
+    ))
+
+
+FIRST_REVIEW_WORKING_DAYS = 20
+"""The first review of a period of care is due within 20 working days of its start (Care Planning, Placement
+and Case Review (England) Regulations 2010, regulation 33); the second within 3 months of the first, each
+later one within 6 months of the one before."""
+
+
+def reviews_on_time(reviews: pl.DataFrame, history: pl.DataFrame, calendar) -> pl.DataFrame:
+    """Every review with ``__on_time``: held by its due date (:data:`FIRST_REVIEW_WORKING_DAYS`), counted
+    from the start of the period of care it was held in and the review before it in that period.
+
+    ``__on_time`` is empty where the review cannot be judged: no period of care had started by its date, or
+    it is the first review recorded in a period of care that started before the authority's reviews do (on
+    the first day of the quarter of their earliest: the review before it may be missing from the extract).
+
+    >>> import datetime as dt
+    >>> from perfkit.indicators.workdays import calendar_for
+    >>> d = dt.date
+    >>> reviews = pl.DataFrame({"la_code": ["9"] * 4, CHILD: [1, 1, 1, 1],
+    ...     "review_date": [d(2023, 1, 27), d(2023, 4, 28), d(2023, 11, 1), d(2024, 2, 1)]})
+    >>> history = pl.DataFrame({CHILD: [1], "__start": [d(2023, 1, 2)], "care_start": [d(2023, 1, 2)],
+    ...     "placement_start": [d(2023, 1, 2)]})
+    >>> reviews_on_time(reviews, history, calendar_for([d(2023, 1, 1)])).get_column("__on_time").to_list()
+    [True, False, False, True]
+    """
+    keys = [CHILD, "care_start"]
+    placed = (reviews.sort("review_date")
+              .join_asof(history.select(CHILD, "__start", "care_start"), left_on="review_date", right_on="__start",
+                         by=CHILD, strategy="backward", check_sortedness=False)
+              .sort(*keys, "review_date"))
+    number = pl.int_range(1, pl.len() + 1).over(keys)
+    before = pl.col("review_date").shift(1).over(keys)
+    first_recorded = pl.col("review_date").min().over("la_code").dt.truncate("1q")
+    on_time = (pl.when(pl.col("care_start").is_null()).then(None)
+               .when(number == 1).then(pl.when(pl.col("care_start") < first_recorded).then(None)
+                                       .otherwise(calendar.duration("care_start", "review_date") <= FIRST_REVIEW_WORKING_DAYS))
+               .when(number == 2).then(pl.col("review_date") <= before.dt.offset_by("3mo"))
+               .otherwise(pl.col("review_date") <= before.dt.offset_by("6mo")))
+    return placed.with_columns(__on_time=on_time).drop("__start")
+
+
+@measure("cla_reviews_on_time_pct")
+def cla_reviews_on_time_pct(m: MeasureInput) -> MeasureRows:
+    children = _numbered_episodes(m).select("la_code", "child_id", CHILD).unique()
+    reviews = m.data.table("cla_reviews").join(children, on=["la_code", "child_id"], how="inner")
+    judged = reviews_on_time(reviews, _care_history(m), m.calendar).filter(pl.col("__on_time").is_not_null())
+    return MeasureRows(in_window(judged, "review_date", m.windows), count_true(pl.col("__on_time")), ROWS)
+
+
+@measure("cla_long_term_stability_pct")
+def cla_long_term_stability_pct(m: MeasureInput) -> MeasureRows:
+    # a child in care at a window's end takes their care and placement starts from their latest episode
+    # started by then (an as-of join, not every episode)
+    history = _care_history(m)
     in_care = _in_care_at_end(m).sort(TO)
     cohort = in_care.join_asof(history, left_on=TO, right_on="__start", by=CHILD, strategy="backward",
                                check_sortedness=False).drop("__start").filter(
