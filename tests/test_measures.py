@@ -540,12 +540,15 @@ def test_missing_children_in_depth_by_hand(tmp_path):
     population = _frame(["la_code", "year", "population_0_17"], [(LA, 2021, 19000), (LA, 2022, 20000)])
     directory = write_tables(tmp_path / "missing", {"children": children, "missing_episodes": missing,
                                                     "population": population})
-    ids = ["missing_repeat_children", "missing_at_end", "missing_over_7d_pct"]
+    ids = ["missing_repeat_children", "missing_at_end", "missing_over_7d_pct", "missing_duration_median"]
     frame = compute(load_dataset(directory), [PERIOD], indicators=ids, breakdowns=["looked_after"])
     headline = {r["indicator"]: r for r in frame.filter(pl.col("breakdown") == "all").iter_rows(named=True)}
     assert (headline["missing_repeat_children"]["numerator"], headline["missing_at_end"]["numerator"]) == (2, 2)
     over = headline["missing_over_7d_pct"]
     assert (over["numerator"], over["denominator"]) == (3, 7) and over["value"] == pytest.approx(300 / 7)
+    # the 7 episodes ending in the quarter lasted 1, 9, 7, 0, 8, 0 and 32 days: the median is 7 days
+    median = headline["missing_duration_median"]
+    assert (median["value"], median["denominator"]) == (7.0, 7)
     groups = {r["group"]: (r["numerator"], r["denominator"])
               for r in frame.filter(pl.col("breakdown") == "looked_after").iter_rows(named=True)}
     assert groups == {"Missing from care": (1, 3), "Missing from home": (2, 4)}

@@ -7,7 +7,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-Unit = Literal["count", "percent", "rate_per_10k", "ratio", "working_days"]
+Unit = Literal["count", "percent", "rate_per_10k", "ratio", "working_days", "days"]
 Polarity = Literal["high_is_good", "low_is_good", "none"]
 
 HISTORIES = ("window", "rolling12")
@@ -15,7 +15,10 @@ QUARTER_ALONE = "quarter_alone"
 TRENDS = ("as_counted", QUARTER_ALONE)
 ROLLING_WORDS = "(rolling 12 months)"
 """How an indicator's title says it is counted over a rolling 12 months."""
-UNITS = ("count", "percent", "rate_per_10k", "ratio", "working_days")
+UNITS = ("count", "percent", "rate_per_10k", "ratio", "working_days", "days")
+MEDIAN_UNITS = ("working_days", "days")
+"""Units of a figure its measure works out itself (a median length), not numerator over denominator: the
+denominator is the items timed."""
 POLARITIES = ("high_is_good", "low_is_good", "none")
 POPULATION = "population_0_17"
 NOT_AVAILABLE = "not available from this data"
@@ -104,7 +107,8 @@ class Indicator:
 
     @property
     def unit_suffix(self) -> str:
-        return {"percent": "%", "rate_per_10k": " per 10,000", "count": "", "ratio": "", "working_days": " working days"}[self.unit]
+        return {"percent": "%", "rate_per_10k": " per 10,000", "count": "", "ratio": "", "working_days": " working days",
+                "days": " days"}[self.unit]
 
 
 @dataclass(frozen=True)

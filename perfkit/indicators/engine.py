@@ -24,6 +24,7 @@ from perfkit.errors import ContractError
 from perfkit.indicators.availability import unavailable
 from perfkit.indicators.breakdowns import ALL, CHILD_BREAKDOWNS, group_expression
 from perfkit.indicators.catalogue import (
+    MEDIAN_UNITS,
     POPULATION,
     Catalogue,
     Indicator,
@@ -110,7 +111,7 @@ def finish_values(frame: pl.DataFrame, units: dict[str, str]) -> pl.DataFrame:
     numerator, denominator, unit = pl.col("numerator"), pl.col("denominator"), pl.col("indicator").replace_strict(units)
     ratio = pl.when(denominator > 0).then(numerator / denominator)
     value = (
-        pl.when(unit == "working_days").then(pl.col("value"))
+        pl.when(unit.is_in(MEDIAN_UNITS)).then(pl.col("value"))
         .when(unit == "count").then(numerator)
         .when(unit == "percent").then(ratio * 100)
         .when(unit == "rate_per_10k").then(ratio * 10_000)

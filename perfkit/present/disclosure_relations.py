@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from perfkit.indicators.catalogue import ALL, Catalogue, load_catalogue
+from perfkit.indicators.catalogue import ALL, MEDIAN_UNITS, Catalogue, load_catalogue
 from perfkit.indicators.labels import group_label
 from perfkit.indicators.periods import ALONE, Period
 from perfkit.indicators.quality_checks import CHECKS, COUNT, QUALITY
@@ -75,9 +75,12 @@ class Relations:
 
 
 def _quantities(frame: pl.DataFrame, catalogue: Catalogue) -> tuple[list[float], list[int], dict[tuple, int], dict[tuple, int]]:
-    """Numbered quantities of the protected rows: numerators and (percentages, ratios) denominators."""
+    """Numbered quantities of the protected rows: numerators and (percentages, ratios) denominators; of a median
+    (``MEDIAN_UNITS``) its denominator alone, the items timed, as its numerator is a length, not a count."""
     protected = protected_ids(catalogue)
-    with_denominator = {i.id for i in catalogue.indicators if i.disclosive and i.unit in ("percent", "ratio") and i.denominator}
+    medians = {i.id for i in catalogue.indicators if i.unit in MEDIAN_UNITS}
+    with_denominator = {i.id for i in catalogue.indicators
+                        if i.disclosive and i.unit in ("percent", "ratio", *MEDIAN_UNITS) and i.denominator}
     values: list[float] = []
     row_of: list[int] = []
     numerators: dict[tuple, int] = {}
@@ -86,9 +89,10 @@ def _quantities(frame: pl.DataFrame, catalogue: Catalogue) -> tuple[list[float],
             frame.select(KEY).iter_rows(), frame["numerator"].to_list(), frame["denominator"].to_list())):
         if key[2] not in protected or numerator is None:
             continue
-        numerators[key] = len(values)
-        values.append(round(numerator))
-        row_of.append(row)
+        if key[2] not in medians:
+            numerators[key] = len(values)
+            values.append(round(numerator))
+            row_of.append(row)
         if key[2] in with_denominator and denominator is not None:
             denominators[key] = len(values)
             values.append(round(denominator))

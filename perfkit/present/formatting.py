@@ -6,7 +6,7 @@ The rounding itself (half up on exact decimals) is a rule of the figures, in
 
 from __future__ import annotations
 
-from perfkit.indicators.catalogue import Indicator
+from perfkit.indicators.catalogue import MEDIAN_UNITS, Indicator
 from perfkit.indicators.rounding import round_half_up
 
 NO_FIGURE = "no figure"
@@ -44,7 +44,7 @@ def count_words(indicator: Indicator, numerator: float | None, denominator: floa
     >>> count_words(c["missing_episodes_per_child"], 135, 31), count_words(c["contacts"], 1883, None)
     ('135 over 31', '')
     """
-    if numerator is None or indicator.unit in ("count", "working_days"):
+    if numerator is None or indicator.unit in ("count", *MEDIAN_UNITS):
         return ""
     if indicator.unit == "rate_per_10k":
         return f"{_count(numerator)} {indicator.noun}"

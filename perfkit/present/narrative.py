@@ -258,7 +258,8 @@ def rank_words(rank: int | None, ranked: int | None, polarity: str) -> str:
 
 
 _CHANGE_UNITS = {"percent": ("percentage point", "percentage points"), "rate_per_10k": ("per 10,000", "per 10,000"),
-                 "working_days": ("working day", "working days"), "count": ("", ""), "ratio": ("", "")}
+                 "working_days": ("working day", "working days"), "days": ("day", "days"), "count": ("", ""),
+                 "ratio": ("", "")}
 
 
 def benchmark_key(indicator_id: str, group: str = "") -> str:

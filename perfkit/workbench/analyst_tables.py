@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from perfkit.indicators.catalogue import ALL, Indicator
+from perfkit.indicators.catalogue import ALL, MEDIAN_UNITS, Indicator
 from perfkit.indicators.labels import in_natural_order
 from perfkit.indicators.rounding import round_half_up
 
@@ -36,7 +36,7 @@ def rounded(value: float | None, decimals: int) -> float | None:
 def base_of(indicator: Indicator, numerator: float | None, denominator: float | None) -> float | None:
     """What a figure is counted from: the denominator of a percentage, ratio or median (the items timed), else
     the count itself (a count, or a rate's children)."""
-    return denominator if indicator.unit in ("percent", "ratio", "working_days") else numerator
+    return denominator if indicator.unit in ("percent", "ratio", *MEDIAN_UNITS) else numerator
 
 
 def _label(group: str) -> str:

@@ -118,11 +118,23 @@ def missing_at_end(m: MeasureInput) -> MeasureRows:
     return MeasureRows(open_at_end(_missing(m), "missing_start", "missing_end", m.windows), CHILDREN)
 
 
+def _missing_ending(m: MeasureInput) -> pl.DataFrame:
+    return m.shared("missing_ending", lambda: in_window(_missing(m), "missing_end", m.windows))
+
+
+DAYS_MISSING = (pl.col("missing_end") - pl.col("missing_start")).dt.total_days()
+"""Days from the day an episode began to the day it ended (the returns record dates, not times)."""
+
+
 @measure("missing_over_7d_pct")
 def missing_over_7d_pct(m: MeasureInput) -> MeasureRows:
-    ended = in_window(_missing(m), "missing_end", m.windows)
-    days = (pl.col("missing_end") - pl.col("missing_start")).dt.total_days()
-    return MeasureRows(ended, count_true(days >= 8), ROWS)
+    return MeasureRows(_missing_ending(m), count_true(DAYS_MISSING >= 8), ROWS)
+
+
+@measure("missing_duration_median")
+def missing_duration_median(m: MeasureInput) -> MeasureRows:
+    median = DAYS_MISSING.median().cast(pl.Float64)
+    return MeasureRows(_missing_ending(m), median, ROWS, value=median)
 
 
 @measure("missing_under16_pct")
@@ -134,9 +146,8 @@ def missing_under16_pct(m: MeasureInput) -> MeasureRows:
 
 @measure("rhi_offered_72h_pct")
 def rhi_offered_72h_pct(m: MeasureInput) -> MeasureRows:
-    ended = in_window(_missing(m), "missing_end", m.windows)
     delay = (pl.col("rhi_offered_date") - pl.col("missing_end")).dt.total_days()
-    return MeasureRows(ended, count_true(delay.is_between(0, 3)), ROWS)
+    return MeasureRows(_missing_ending(m), count_true(delay.is_between(0, 3)), ROWS)
 
 
 @measure("rhi_accepted_pct")
