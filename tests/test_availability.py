@@ -93,7 +93,7 @@ def test_another_projects_903_files_give_no_figure_their_source_cannot_support(t
                      "missing_episodes_per_child", "missing_under16_pct", "missing_repeat_children",
                      "missing_at_end", "missing_over_7d_pct", "care_leavers_suitable_pct", "care_leavers_eet_pct",
                      "care_leavers_recorded", "cla_reviews_held", "cla_review_participation_pct",
-                     "cla_reviews_on_time_pct"}, shown
+                     "cla_reviews_on_time_pct", "missing_duration_median"}, shown
     assert {"cla_starts", "missing_episodes"} <= shown
     rhi = figures.filter(pl.col("indicator") == "rhi_offered_72h_pct").row(0, named=True)
     assert rhi["value"] is None and rhi["reason"] == f"{NOT_AVAILABLE}: needs missing_episodes.rhi_offered_date"
