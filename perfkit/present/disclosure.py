@@ -47,8 +47,8 @@ import polars as pl
 
 from perfkit.config.settings import DEFAULT_THRESHOLD, check_threshold
 from perfkit.errors import DisclosureError
-from perfkit.indicators.catalogue import ALL, MEDIAN_UNITS, Catalogue, load_catalogue
-from perfkit.present.disclosure_relations import KEY, Relation, Relations, protected_ids, relations_of
+from perfkit.indicators.catalogue import ALL, Catalogue, load_catalogue
+from perfkit.present.disclosure_relations import KEY, Relation, Relations, median_ids, protected_ids, relations_of
 
 SMALL = "fewer than {threshold}"
 WITHHELD = "withheld"
@@ -257,7 +257,7 @@ def feasible_range(target: int, variables: list[int], relations: list[Relation],
 def _primary(frame: pl.DataFrame, threshold: int, catalogue: Catalogue) -> pl.Series:
     protected = list(protected_ids(catalogue))
     counted = [i.id for i in catalogue.indicators if i.unit != "rate_per_10k" and i.denominator]
-    medians = [i.id for i in catalogue.indicators if i.unit in MEDIAN_UNITS]  # a length, not a count: its items are
+    medians = list(median_ids(catalogue))  # a length, not a count: its items are
 
     def small(column: str) -> pl.Expr:
         return pl.col(column).is_not_null() & (pl.col(column) > 0) & (pl.col(column) < threshold)

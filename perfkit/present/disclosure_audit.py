@@ -41,11 +41,11 @@ from typing import Iterator
 import polars as pl
 
 from perfkit.config.settings import DEFAULT_THRESHOLD
-from perfkit.indicators.catalogue import ALL, MEDIAN_UNITS, QUARTER_ALONE, Catalogue, load_catalogue
+from perfkit.indicators.catalogue import ALL, QUARTER_ALONE, Catalogue, load_catalogue
 from perfkit.indicators.periods import ALONE
 from perfkit.indicators.quality_checks import CHECKS, QUALITY, as_measures
 from perfkit.present.disclosure import ALL_GROUPS, NOT_SHOWN, WITHHELD, Reader, known_and_withheld, label, relations_of
-from perfkit.present.disclosure_relations import protected_ids
+from perfkit.present.disclosure_relations import median_ids, protected_ids
 from perfkit.present.formatting import COUNTED, NO_FIGURE, NOT_AVAILABLE_CELL, count_heading
 from perfkit.present.breakdown_tables import BREAKDOWN_NAMES, BY, choice
 
@@ -509,7 +509,7 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
                  if key not in known and figure.group != ALL_GROUPS]
     findings += misplaced(shown, measures)
     protected = protected_ids(catalogue)
-    medians = {i.id for i in catalogue.indicators if i.unit in MEDIAN_UNITS}  # a length, not a count
+    medians = median_ids(catalogue)  # a length, not a count
     small_totals = {(p, i) for (p, i, b, g), n in zip(keys, measures["numerator"].to_list())
                     if b == ALL and i in protected and i not in medians and n is not None and 0 < n < threshold}
     findings += [Finding("a breakdown of a small total is shown (its groups say who the children are)", figure.place)

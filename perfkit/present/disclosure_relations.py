@@ -34,6 +34,16 @@ def protected_ids(catalogue: Catalogue) -> set[str]:
     return {i.id for i in catalogue.indicators if i.disclosive} | {QUALITY + check.id for check in CHECKS}
 
 
+def median_ids(catalogue: Catalogue) -> set[str]:
+    """The indicators whose figure is a median length (``MEDIAN_UNITS``): its numerator is no count of children,
+    its denominator (the items timed) is.
+
+    >>> sorted(median_ids(load_catalogue()))
+    ['assessment_days_median', 'missing_duration_median']
+    """
+    return {i.id for i in catalogue.indicators if i.unit in MEDIAN_UNITS}
+
+
 @dataclass(frozen=True)
 class Relation:
     """``sum(parts) - sum(minus) == whole`` (``exact``) or ``>= whole`` (groups that overlap), over figure numbers.
@@ -78,7 +88,7 @@ def _quantities(frame: pl.DataFrame, catalogue: Catalogue) -> tuple[list[float],
     """Numbered quantities of the protected rows: numerators and (percentages, ratios) denominators; of a median
     (``MEDIAN_UNITS``) its denominator alone, the items timed, as its numerator is a length, not a count."""
     protected = protected_ids(catalogue)
-    medians = {i.id for i in catalogue.indicators if i.unit in MEDIAN_UNITS}
+    medians = median_ids(catalogue)
     with_denominator = {i.id for i in catalogue.indicators
                         if i.disclosive and i.unit in ("percent", "ratio", *MEDIAN_UNITS) and i.denominator}
     values: list[float] = []
