@@ -199,6 +199,8 @@ def _batch(args: argparse.Namespace) -> int:
     for o in outcomes:
         if o.ok:
             print(f"{o.authority} {o.name}: {o.path} ({o.size / 1e6:.2f} MB, {o.seconds:.1f} s)")
+            if o.warning:
+                print(f"{o.authority} {o.name}: WARNING: {o.warning}", file=sys.stderr)
         else:
             print(f"{o.authority} {o.name}: FAILED: {o.error}", file=sys.stderr)
     if args.pdf:

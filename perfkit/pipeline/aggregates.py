@@ -128,6 +128,9 @@ class Aggregates:
     settings: AuthoritySettings
     benchmark_source: BenchmarkSource = field(default_factory=BenchmarkSource)
     """Whose published figures the benchmarks are, the year, and the statistical neighbours' names."""
+    context: pl.DataFrame | None = None
+    """The figures of the authority's earlier published reports that ``measures`` has not (earlier quarters'
+    breakdowns), true values: for disclosure control only, never shown (:func:`earlier_context`)."""
 
 
 def report_measures(data: Dataset, authorities: list[str], period: Period, quarters: int = TREND_QUARTERS,
@@ -177,9 +180,46 @@ def report_measures(data: Dataset, authorities: list[str], period: Period, quart
     return pl.concat([figures, quarters_alone])
 
 
+def earlier_context(data: Dataset, authorities: list[str], period: Period, measures: pl.DataFrame,
+                    earlier: dict[str, pl.DataFrame], closure_days: tuple[dt.date, ...] = (),
+                    data_end: dict[str, dt.date | None] | None = None) -> pl.DataFrame:
+    """The true figures of what the authorities' earlier published reports named (showed or withheld) that
+    ``measures`` has not: the breakdowns of quarters before the last one, for disclosure control to relate
+    to this report's as a reader of every pack does.
+
+    A report relates its breakdowns to the last quarter's (girls looked after now are those before, plus
+    girls starting, less girls leaving); packs read together chain that relation over every quarter they
+    cover, so a small number hidden two packs ago can come back through figures this one shows. The
+    figures are computed again from the records, for the quarters ``earlier`` names
+    (:mod:`perfkit.pipeline.ledger`), and kept where a report named them.
+
+    Returns rows with ``measures``' columns (empty without earlier reports).
+    """
+    from perfkit.indicators.engine import compute
+    from perfkit.pipeline.ledger import _is_quarter
+
+    named = pl.concat([earlier[la].select(KEY_COLUMNS) for la in authorities if la in earlier and earlier[la].height]
+                      or [pl.DataFrame(schema={c: pl.String for c in KEY_COLUMNS})]).unique()
+    reported = {period.label, period.previous().label}
+    # the quarters whose breakdowns a report named (every earlier quarter's headline is in the trend)
+    quarters = sorted({Period.parse(p) for p in named.filter(pl.col("breakdown") != ALL)["period"].unique().to_list()
+                       if p not in reported and _is_quarter(p)}, key=lambda q: q.label)
+    if not quarters:
+        return measures.clear()
+    figures = compute(data, quarters, authorities, closure_days=closure_days, breakdowns=True,
+                      breakdown_periods=quarters, data_end=data_end)
+    return (figures.select(measures.columns)
+            .join(named, on=list(KEY_COLUMNS), how="semi")
+            .join(measures.select(KEY_COLUMNS), on=list(KEY_COLUMNS), how="anti"))
+
+
+KEY_COLUMNS = ("la_code", "period", "indicator", "breakdown", "group")
+
+
 def compute_aggregates_for(data: Dataset, authorities: list[str], period: str | Period | None,
                            quarters: int = TREND_QUARTERS, published=None,
-                           settings: dict[str, AuthoritySettings] | None = None) -> dict[str, Aggregates]:
+                           settings: dict[str, AuthoritySettings] | None = None,
+                           earlier: dict[str, pl.DataFrame] | None = None) -> dict[str, Aggregates]:
     """Every authority's aggregated tables from validated records, sharing passes over the data.
 
     Authorities with the same reporting quarter and the same closure days are
@@ -200,6 +240,10 @@ def compute_aggregates_for(data: Dataset, authorities: list[str], period: str | 
     settings : dict of AuthoritySettings, optional
         Each authority's settings (closure days, benchmark authority); read
         from ``parameters/authorities/`` where not given.
+    earlier : dict of DataFrame, optional
+        What each authority's earlier published reports showed and withheld (:mod:`perfkit.pipeline.ledger`):
+        their figures of earlier quarters are computed again as context for disclosure control
+        (:func:`earlier_context`).
     """
     from perfkit.indicators.engine import windows_frame
     from perfkit.indicators.quality import data_quality
@@ -227,10 +271,13 @@ def compute_aggregates_for(data: Dataset, authorities: list[str], period: str | 
         for la in group:
             _check_some_figure(measures, la, chosen, as_at[la])
         quality = data_quality(subset, windows_frame([chosen]))
+        context = earlier_context(subset, group, chosen, measures, earlier or {}, closure_days,
+                                  {la: settings[la].data_as_at for la in group})
         for la in group:
             benchmarks, note, source = published_benchmarks(settings[la].benchmark_authority, chosen, published)
             found[la] = Aggregates(chosen, as_at[la], measures.filter(pl.col("la_code") == la),
-                                   quality.filter(pl.col("la_code") == la), benchmarks, note, settings[la], source)
+                                   quality.filter(pl.col("la_code") == la), benchmarks, note, settings[la], source,
+                                   context.filter(pl.col("la_code") == la))
     return {la: found[la] for la in authorities}
 
 
@@ -246,10 +293,13 @@ def _check_some_figure(measures: pl.DataFrame, la: str, period: Period, as_at: d
 
 
 def compute_aggregates(data: Dataset, authority: str, period: str | Period | None, quarters: int = TREND_QUARTERS,
-                       published=None, settings: AuthoritySettings | None = None) -> Aggregates:
-    """Compute one authority's aggregated tables from validated records."""
+                       published=None, settings: AuthoritySettings | None = None,
+                       earlier: pl.DataFrame | None = None) -> Aggregates:
+    """Compute one authority's aggregated tables from validated records (``earlier``: its earlier published
+    reports, as :func:`compute_aggregates_for` takes them)."""
     return compute_aggregates_for(data, [authority], period, quarters, published,
-                                  {authority: settings} if settings else None)[authority]
+                                  {authority: settings} if settings else None,
+                                  None if earlier is None else {authority: earlier})[authority]
 
 
 def save_aggregates(aggregates: dict[str, Aggregates], folder: Path) -> Path:
@@ -260,6 +310,11 @@ def save_aggregates(aggregates: dict[str, Aggregates], folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     pl.concat([a.measures for a in aggregates.values()]).write_parquet(folder / "measures.parquet")
     pl.concat([a.quality for a in aggregates.values()]).write_parquet(folder / "quality.parquet")
+    contexts = [a.context for a in aggregates.values() if a.context is not None and a.context.height]
+    if contexts:  # earlier published reports' figures, for disclosure control
+        pl.concat(contexts).write_parquet(folder / CONTEXT)
+    else:
+        (folder / CONTEXT).unlink(missing_ok=True)
     meta = {la: {"period": a.period.label, "as_at": a.as_at.isoformat(), "note": a.benchmark_note,
                  "settings": _settings_json(a.settings),
                  "benchmarks": {k: asdict(b) for k, b in a.benchmarks.items()},
@@ -268,6 +323,9 @@ def save_aggregates(aggregates: dict[str, Aggregates], folder: Path) -> Path:
     (folder / "meta.json").write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
     return folder
 
+
+CONTEXT = "context.parquet"
+"""In a batch's aggregates folder: the true figures of earlier published reports (:func:`earlier_context`)."""
 
 EARLIER = "earlier.parquet"
 """In a batch's aggregates folder: what its authorities' earlier published reports showed and withheld."""
@@ -292,11 +350,13 @@ def load_aggregates(folder: str | Path, authority: str) -> Aggregates:
     own = meta[authority]
     measures = pl.scan_parquet(folder / "measures.parquet").filter(pl.col("la_code") == authority).collect()
     quality = pl.scan_parquet(folder / "quality.parquet").filter(pl.col("la_code") == authority).collect()
+    context = (pl.scan_parquet(folder / CONTEXT).filter(pl.col("la_code") == authority).collect()
+               if (folder / CONTEXT).exists() else None)
     benchmarks = {k: _benchmarks_from_json(v) for k, v in own["benchmarks"].items()}
     source = own.get("benchmark_source") or {}
     return Aggregates(Period.parse(own["period"]), dt.date.fromisoformat(own["as_at"]), measures, quality,
                       benchmarks, own["note"], _settings_from_json(own["settings"]),
-                      BenchmarkSource(**{**source, "neighbours": tuple(source.get("neighbours", ()))}))
+                      BenchmarkSource(**{**source, "neighbours": tuple(source.get("neighbours", ()))}), context)
 
 
 def _benchmarks_from_json(saved: list | dict) -> Benchmarks:
@@ -341,7 +401,8 @@ def check_spc_rebase(settings: AuthoritySettings, catalogue=None) -> None:
 
 
 def suppress_with_quality(measures: pl.DataFrame, quality: pl.DataFrame, period: Period, threshold: int,
-                          earlier: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+                          earlier: pl.DataFrame | None = None,
+                          context: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Disclosure control of the figures and the period's data-quality counts at once, as a reader relates them
     (episodes with no interview offer are every episode ending less those offered one).
 
@@ -351,7 +412,8 @@ def suppress_with_quality(measures: pl.DataFrame, quality: pl.DataFrame, period:
     from perfkit.indicators.quality_checks import QUALITY, as_measures
 
     quality = quality.filter(pl.col("period") == period.label).drop("suppression", strict=False)
-    both = suppress(pl.concat([measures, as_measures(quality)], how="diagonal_relaxed"), threshold, earlier=earlier)
+    both = suppress(pl.concat([measures, as_measures(quality)], how="diagonal_relaxed"), threshold, earlier=earlier,
+                    context=context)
     is_quality = pl.col("indicator").str.starts_with(QUALITY)
     hidden = both.filter(is_quality).select("period", "suppression",
                                             check=pl.col("indicator").str.strip_prefix(QUALITY))
@@ -412,7 +474,7 @@ def build_report(
     measures, quality = figures.measures, figures.quality.with_columns(suppression=pl.lit(None, pl.String))
     if audience == "members":  # as the authority's earlier published reports bind it (pipeline.ledger)
         measures, quality = suppress_with_quality(measures, quality, figures.period, threshold,
-                                                  earlier_published(aggregates, authority))
+                                                  earlier_published(aggregates, authority), figures.context)
     else:
         measures = measures.with_columns(suppressed=pl.lit(False), withheld=pl.col("value").is_null())
     catalogue = load_catalogue()

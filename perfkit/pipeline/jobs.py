@@ -56,6 +56,9 @@ class Outcome:
     error: str = ""
     size: int = 0
     public_error: str = ""
+    warning: str = ""
+    """For the analyst, on the terminal: what the report was published with (small numbers earlier packs
+    already give away, which it adds nothing to)."""
 
 
 ONE_THREAD = {"POLARS_MAX_THREADS": "1"}
@@ -112,11 +115,13 @@ def run_job(job: Job, fresh_kernel: bool = False) -> Outcome:
                 kernel.empty()
             html = member_html(nbformat.read(executed, as_version=4))
         # read back before it is published: no small number shown or derivable
-        figures = check_member_report(html, dict(job.parameters)) if job.notebook == REPORT_NOTEBOOK else None
+        figures, warning = (check_member_report(html, dict(job.parameters)) if job.notebook == REPORT_NOTEBOOK
+                            else (None, ""))
         atomic_write_text(target, html)
         if figures is not None:  # what this member page showed and withheld binds the reports after it
             record(Path(job.out_dir).parent, job.authority, figures.period.label, html, figures.measures)
-        return Outcome(job.authority, job.name, True, str(target), time.perf_counter() - started, size=len(html.encode()))
+        return Outcome(job.authority, job.name, True, str(target), time.perf_counter() - started, size=len(html.encode()),
+                       warning=warning)
     except Exception as exc:  # noqa: BLE001 - one authority's failure must not stop the batch
         if kernel is not None:
             kernel.shut_down()
@@ -180,35 +185,47 @@ def _failed(job: Job, started: float, reason: str, public: str = "") -> Outcome:
                    time.perf_counter() - started, reason, public_error=public or withhold_values(reason))
 
 
-def check_member_report(html: str, parameters: dict) -> "Aggregates | None":
+def check_member_report(html: str, parameters: dict) -> "tuple[Aggregates | None, str]":
     """The batch's audit of one finished report, before it is moved into place; the aggregates it was
-    checked against (None for an analysts' report).
+    checked against (None for an analysts' report), and a warning for the analyst (or "").
 
     ``parameters`` are the report notebook's: a members' report is checked
     against the aggregates it was made from (``aggregates``, the folder the
     batch prepared), with the threshold of ``parameters/disclosure.yaml``.
     Raises :class:`perfkit.errors.DisclosureError` naming every finding
     (places, never values); analysts' reports are not checked (they are
-    never published to members).
+    never published to members). A small number that the authority's earlier
+    packs give away by themselves (published before their chain of quarters
+    was checked) fails nothing this report can mend: it is the warning, naming
+    those figures and the packs to withdraw.
     """
     from perfkit.config.settings import disclosure_threshold
     from perfkit.errors import DisclosureError
     from perfkit.pipeline.aggregates import earlier_published, load_aggregates
     from perfkit.indicators.catalogue import load_catalogue
     from perfkit.indicators.targets import load_targets
+    from perfkit.present.disclosure import GIVEN_AWAY_BEFORE
     from perfkit.present.disclosure_audit import audit_page
 
     if parameters.get("audience", "members") != "members":
-        return None
+        return None, ""
     if not parameters.get("aggregates"):
         raise DisclosureError("the report cannot be audited: the batch prepared no aggregates for it")
     figures = load_aggregates(parameters["aggregates"], str(parameters["authority"]))
     catalogue = load_catalogue()
     targets = load_targets(parameters.get("targets_file") or paths.targets_file(), str(parameters["authority"]), catalogue)
     findings = audit_page(html, figures.measures, figures.quality, figures.period.label, disclosure_threshold(),
-                          catalogue, targets, earlier_published(parameters["aggregates"], str(parameters["authority"])))
+                          catalogue, targets, earlier_published(parameters["aggregates"], str(parameters["authority"])),
+                          figures.context)
+    before = [f for f in findings if f.problem == GIVEN_AWAY_BEFORE]
+    findings = [f for f in findings if f.problem != GIVEN_AWAY_BEFORE]
+    warning = ""
+    if before:
+        warning = (f"{GIVEN_AWAY_BEFORE}: {'; '.join(f.where for f in before)}. Packs of those quarters published "
+                   "before perfkit checked the chain of quarters let a reader work these out; consider withdrawing "
+                   "them and telling the data protection officer")
     if findings:
         listed = "; ".join(str(f) for f in findings[:10]) + (f"; and {len(findings) - 10} more" if len(findings) > 10 else "")
         raise DisclosureError(f"the report failed the disclosure audit and was not published ({len(findings)} "
                               f"finding{'s' if len(findings) != 1 else ''}): {listed}")
-    return figures
+    return figures, warning

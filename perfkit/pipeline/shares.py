@@ -195,10 +195,22 @@ def aggregate_share(share: Share, period: str, start_kernel: bool = True) -> tup
     if _published_ready is not None:  # the batch saves the published figures while the workers check records
         _published_ready.wait()
     published = _published(share.published if share.published and Path(share.published).exists() else None)
+    # what each authority's earlier member reports into the same out folder showed and withheld: their
+    # figures are context for this report's disclosure control; a ledger that cannot be read fails its authority
+    shown_before: dict[str, pl.DataFrame] = {}
+    for job in list(jobs):
+        if dict(job.parameters).get("audience", "members") != "members":
+            continue
+        try:
+            shown_before[job.authority] = earlier(Path(job.out_dir).parent, job.authority)
+        except Exception as exc:  # noqa: BLE001 - this authority fails, not the others
+            failed.append(_failed(job, started, _failure_reason(exc), public_reason(exc)))
+            jobs.remove(job)
     authorities = [j.authority for j in jobs]
     try:
         figures = compute_aggregates_for(data, authorities, period, published=published,
-                                         settings={j.authority: j.settings for j in jobs if j.settings})
+                                         settings={j.authority: j.settings for j in jobs if j.settings},
+                                         earlier=shown_before)
     except Exception:  # noqa: BLE001 - one at a time below
         figures = {}
     for job in jobs:
@@ -206,16 +218,13 @@ def aggregate_share(share: Share, period: str, start_kernel: bool = True) -> tup
             continue
         try:
             figures[job.authority] = compute_aggregates(data, job.authority, period, published=published,
-                                                        settings=job.settings)
+                                                        settings=job.settings, earlier=shown_before.get(job.authority))
         except Exception as exc:  # noqa: BLE001 - one authority failing must not stop the others
             failed.append(_failed(job, started, _failure_reason(exc), public_reason(exc)))
     if not figures:
         return [], failed
     folder = save_aggregates(figures, Path(share.folder))
-    # what each authority's earlier member reports into the same out folder showed and withheld
-    members = {j.authority: Path(j.out_dir).parent for j in jobs
-               if j.authority in figures and dict(j.parameters).get("audience", "members") == "members"}
-    pl.concat([pl.DataFrame(schema=SCHEMA), *(earlier(root, la) for la, root in members.items())]).write_parquet(
+    pl.concat([pl.DataFrame(schema=SCHEMA), *(rows for la, rows in shown_before.items() if la in figures)]).write_parquet(
         folder / EARLIER)
     # the reports read the aggregates, and keep their executed notebooks, in the batch's private scratch folder
     ready = [replace(j, parameters=tuple({**dict(j.parameters), "aggregates": str(folder)}.items()),

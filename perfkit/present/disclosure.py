@@ -33,7 +33,11 @@ indicator, breakdown and group) before anything is shown to members:
 4. **Packs read together.** What the authority's earlier published reports
    showed and withheld (``earlier``, from :mod:`perfkit.pipeline.ledger`):
    a figure one withheld stays withheld, and one that any showed is known to
-   the reader, whether this report hides it or not.
+   the reader, whether this report hides it or not. Their figures of earlier
+   quarters (``context``, true values computed again) join the relations, so
+   that a chain over every pack (girls looked after at each quarter's end are
+   those at the last one's, plus girls starting, less girls leaving) is
+   followed as far back as the packs go, not only to the last quarter.
 
 :mod:`perfkit.present.disclosure_audit` reads a finished report back and checks the
 same property on what the page shows.
@@ -101,6 +105,14 @@ class Reader:
         """Quantities an earlier report showed: known to the reader whether this page hides them or not."""
         self.absent = (absent if absent is not None else set()) - model.unshown
         self._by_quantity = model.of_quantity()
+        self._seen: dict[int, list[float]] = {}
+        """Each quantity's least and greatest value in the solutions found so far: values it can take. They stay
+        so while ``hidden`` only grows (a figure hidden more is free at its true value); :meth:`forget` them
+        when it shrinks."""
+
+    def forget(self) -> None:
+        """Drop the values seen in solutions: ``hidden`` lost a quantity, so they may no longer be possible."""
+        self._seen.clear()
 
     @property
     def hidden(self) -> set[int]:
@@ -138,12 +150,40 @@ class Reader:
             return quantity_bounds(quantity, self.model.values, self.threshold, self.absent)
         if len(relations) == 1:  # most components: one table, solved in closed form
             return one_relation_range(quantity, relations[0], self.model.values, hidden, self.threshold, self.absent)
-        return feasible_range(quantity, variables, relations, self.model.values, hidden, self.threshold, self.absent)
+        return feasible_range(quantity, variables, relations, self.model.values, hidden, self.threshold, self.absent,
+                              self._seen)
 
     def pinned(self, quantity: int) -> bool:
-        """Whether the shown figures leave a single whole number for ``quantity``."""
+        """Whether the shown figures leave a single whole number for ``quantity``.
+
+        Two whole numbers between values it took in solutions already found (for other quantities of its
+        relations) say it is not, without solving again: a component of the chain of quarters holds
+        hundreds of quantities, each of which would otherwise be solved for twice.
+        """
+        seen = self._seen.get(quantity)
+        if (seen and (quantity in self._maybe_hidden or quantity in self.model.unshown) and quantity not in self.known
+                and math.floor(seen[1] - 1e-6) - math.ceil(seen[0] + 1e-6) >= 1):
+            return False
         low, high = self.feasible_range(quantity)
         return high != BIG and math.ceil(low - 1e-6) >= math.floor(high + 1e-6)
+
+
+def earlier_reader(model: Relations, threshold: int, unnamed: set[int], known: set[int], absent: set[int]) -> Reader:
+    """The reader of the earlier packs alone: every figure they showed (``known``), the class (small or not)
+    of those they withheld, and nothing of this report's new figures (``unnamed``: quantities no earlier
+    pack named, unknown and not even known to exist). A small number this reader can work out
+    was given away before this report, which can neither give it nor take it back: it is named to the
+    analyst (:data:`GIVEN_AWAY_BEFORE`), not protected here.
+
+    >>> model = Relations([2, 3, 5], [0, 1, 2], [Relation((0, 1), 2)])  # 2 + 3 = 5, all shown before but the 2
+    >>> earlier_reader(model, 5, {2}, {1, 2}, set()).pinned(0), earlier_reader(model, 5, {2}, {1}, set()).pinned(0)
+    (True, False)
+    """
+    everything = set(range(len(model.values)))
+    return Reader(model, threshold, everything - known, absent | (unnamed - known), known)
+
+
+GIVEN_AWAY_BEFORE = "a small number earlier published reports already give away (this report adds nothing to it)"
 
 
 def one_relation_range(target: int, relation: Relation, values: list[float], hidden: set[int], threshold: int,
@@ -190,8 +230,11 @@ def one_relation_range(target: int, relation: Relation, values: list[float], hid
 
 
 def feasible_range(target: int, variables: list[int], relations: list[Relation], values: list[float],
-                   hidden: set[int], threshold: int, absent: set[int] = frozenset()) -> tuple[float, float]:
+                   hidden: set[int], threshold: int, absent: set[int] = frozenset(),
+                   seen: dict[int, list[float]] | None = None) -> tuple[float, float]:
     """Minimise and maximise one hidden quantity subject to the relations and every hidden quantity's class.
+
+    ``seen``, where given, gathers each variable's least and greatest value in the two solutions.
 
     Examples
     --------
@@ -251,6 +294,13 @@ def feasible_range(target: int, variables: list[int], relations: list[Relation],
                                   "contradict each other")
         else:
             found.append(float(result.x[index[target]]))
+            if seen is not None:
+                for q, x in zip(variables, result.x.tolist()):
+                    if q in seen:
+                        pair = seen[q]
+                        pair[0], pair[1] = min(pair[0], x), max(pair[1], x)
+                    else:
+                        seen[q] = [x, x]
     return round(found[0], 6), round(found[1], 6)
 
 
@@ -285,7 +335,8 @@ def known_and_withheld(earlier: pl.DataFrame | None) -> tuple[set[tuple], set[tu
 
 
 def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: Catalogue | None = None,
-            earlier: pl.DataFrame | None = None) -> list[str | None]:
+            earlier: pl.DataFrame | None = None, context: pl.DataFrame | None = None,
+            given_away: list[tuple] | None = None) -> list[str | None]:
     """Why each row of ``frame`` is hidden (``"small"``, ``"complement"`` or ``"dropped"``), or None where it is shown.
 
     Where hiding every figure related to a small number still pins it (four
@@ -296,17 +347,28 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
 
     ``earlier`` (:mod:`perfkit.pipeline.ledger`) holds what the authority's earlier published reports
     showed and withheld: a figure one withheld stays withheld, and a figure one showed is known to the
-    reader, hidden here or not (hiding it again protects nothing).
+    reader, hidden here or not (hiding it again protects nothing). ``context`` holds those reports' figures
+    that ``frame`` has not (earlier quarters' breakdowns, true values, each named in ``earlier``): they are
+    related to this report's figures as a reader of every pack relates them, and this report hides what
+    would let them give a small number away; no reason is returned for them, as this report shows none.
+    A small number the earlier packs give away by themselves (published before this protection existed)
+    is left alone and its key added to ``given_away`` (:func:`earlier_reader`).
     """
     catalogue = catalogue or load_catalogue()
     threshold = check_threshold(threshold)
+    own_rows = frame.height
+    if context is not None and context.height:  # the earlier packs' figures, after this report's own rows
+        frame = pl.concat([frame, context.select([c for c in context.columns if c in frame.columns])],
+                          how="diagonal_relaxed")
     reasons: list[str | None] = [SMALL_REASON if p else None for p in _primary(frame, threshold, catalogue).to_list()]
     known_keys, withheld_keys = known_and_withheld(earlier)
     row_keys = list(frame.select(KEY).iter_rows())
     for row, key in enumerate(row_keys):
         if key in withheld_keys and not reasons[row]:  # withheld before: withheld again
             reasons[row] = COMPLEMENT_REASON
-    model = relations_of(frame, catalogue)
+        elif row >= own_rows and key not in known_keys:  # an earlier figure no pack showed (context is what one named)
+            reasons[row] = reasons[row] or COMPLEMENT_REASON
+    model = relations_of(frame, catalogue, own_rows)
     rows_quantities: dict[int, list[int]] = {}
     for q, row in enumerate(model.row_of):
         rows_quantities.setdefault(row, []).append(q)
@@ -337,10 +399,21 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
 
     def undo(added: list[int], rows_before: dict[int, str | None]) -> None:
         hidden.difference_update(added)
+        reader.forget()
         for r, reason in rows_before.items():
             reasons[r] = reason
 
+    packs_alone: Reader | None = None
     for target in sorted(small):
+        if (known_keys or context is not None) and reader.pinned(target):
+            if packs_alone is None:
+                named = known_keys | withheld_keys
+                unnamed = {q for q, row in enumerate(model.row_of) if row < own_rows and row_keys[row] not in named}
+                packs_alone = earlier_reader(model, threshold, unnamed, known, absent)
+            if packs_alone.pinned(target):  # the earlier packs give it away by themselves: no figure here can help
+                if given_away is not None:
+                    given_away.append(row_keys[model.row_of[target]])
+                continue
         while reader.pinned(target):
             _, linked = reader.component(target)
             related = {}  # each shown row of the relations, by the value it adds to them
@@ -351,8 +424,9 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
                         related[model.row_of[m]] = min(related.get(model.row_of[m], BIG), model.values[m])
             candidates = sorted(related, key=lambda row: (frame["breakdown"][row] == ALL, related[row], row))
             if not candidates:
-                tables = sorted((set(r.parts) - absent for r in linked
-                                 if len(r.parts) > 1 and frame["breakdown"][model.row_of[r.parts[0]]] != ALL),
+                tables = sorted((set(r.parts) - absent for r in linked  # this report's own tables, never an earlier's
+                                 if len(r.parts) > 1 and frame["breakdown"][model.row_of[r.parts[0]]] != ALL
+                                 and model.row_of[r.parts[0]] < own_rows),
                                 key=lambda parts: (-len(parts), min(parts, default=0)))
                 dropped = next((parts for parts in tables if parts), set())  # the breakdown with most groups first
                 for row in {model.row_of[q] for q in dropped}:
@@ -377,11 +451,11 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
                 undo(added, before)
             else:
                 hide(candidates[0])
-    return reasons
+    return reasons[:own_rows]
 
 
 def suppress(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: Catalogue | None = None,
-             earlier: pl.DataFrame | None = None) -> pl.DataFrame:
+             earlier: pl.DataFrame | None = None, context: pl.DataFrame | None = None) -> pl.DataFrame:
     """Mark and blank what members may not see in a tidy measures frame.
 
     Adds ``suppressed`` (the row is hidden), ``suppression`` (why:
@@ -402,7 +476,7 @@ def suppress(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue:
     >>> suppress(f).select("group", "value", "suppression").rows()
     [('all', 30.0, None), ('Female', 20.0, None), ('Male', None, 'complement'), ('Unknown', None, 'small')]
     """
-    reasons = protect(frame, threshold, catalogue, earlier)
+    reasons = protect(frame, threshold, catalogue, earlier, context)
     hidden = pl.Series("suppression", reasons, dtype=pl.String)
     return (
         frame.with_columns(hidden, suppressed=hidden.is_not_null())

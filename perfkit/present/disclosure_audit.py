@@ -44,7 +44,17 @@ from perfkit.config.settings import DEFAULT_THRESHOLD
 from perfkit.indicators.catalogue import ALL, QUARTER_ALONE, Catalogue, load_catalogue
 from perfkit.indicators.periods import ALONE
 from perfkit.indicators.quality_checks import CHECKS, QUALITY, as_measures
-from perfkit.present.disclosure import ALL_GROUPS, NOT_SHOWN, WITHHELD, Reader, known_and_withheld, label, relations_of
+from perfkit.present.disclosure import (
+    ALL_GROUPS,
+    GIVEN_AWAY_BEFORE,
+    NOT_SHOWN,
+    WITHHELD,
+    Reader,
+    earlier_reader,
+    known_and_withheld,
+    label,
+    relations_of,
+)
 from perfkit.present.disclosure_relations import median_ids, protected_ids
 from perfkit.present.formatting import COUNTED, NO_FIGURE, NOT_AVAILABLE_CELL, count_heading
 from perfkit.present.breakdown_tables import BREAKDOWN_NAMES, BY, choice
@@ -444,7 +454,8 @@ def _title(indicator: str, catalogue: Catalogue) -> str:
 
 def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, period: str,
                threshold: int = DEFAULT_THRESHOLD, catalogue: Catalogue | None = None,
-               targets: dict | None = None, earlier: pl.DataFrame | None = None) -> list[Finding]:
+               targets: dict | None = None, earlier: pl.DataFrame | None = None,
+               context: pl.DataFrame | None = None) -> list[Finding]:
     """Check a member report against the true figures of its one authority.
 
     Parameters
@@ -471,6 +482,12 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
     earlier : DataFrame, optional
         What the authority's earlier published reports showed and withheld (:mod:`perfkit.pipeline.ledger`):
         a figure one withheld may not be shown, and a reader knows every figure one showed.
+    context : DataFrame, optional
+        Those reports' figures that ``measures`` has not (earlier quarters' breakdowns, true values:
+        :func:`perfkit.pipeline.aggregates.earlier_context`), related to this page's as a reader of every
+        pack relates them: a small number of an earlier quarter that this page lets a reader work out is a
+        finding too. Each was named by its own page (its class, small or not, is known), but for the
+        breakdowns of a small total, which no page shows.
 
     Returns
     -------
@@ -502,12 +519,16 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
             visible.setdefault((figure.period, figure.indicator, figure.breakdown, figure.group), figure)
     if quality is not None:  # the period's data-quality counts, related to the figures as a reader relates them
         measures = pl.concat([measures, as_measures(quality.filter(pl.col("period") == period))], how="diagonal_relaxed")
-    model = relations_of(measures, catalogue)
+    own_rows = measures.height
+    placed = set(measures.select("period", "indicator", "breakdown", "group").iter_rows())
+    if context is not None and context.height:  # the earlier packs' figures, after this page's own
+        measures = pl.concat([measures, context.select([c for c in context.columns if c in measures.columns])],
+                             how="diagonal_relaxed")
+    model = relations_of(measures, catalogue, own_rows)
     keys = list(measures.select("period", "indicator", "breakdown", "group").iter_rows())
-    known = set(keys)
     findings += [Finding("a figure the audit cannot place", figure.place) for key, figure in visible.items()
-                 if key not in known and figure.group != ALL_GROUPS]
-    findings += misplaced(shown, measures)
+                 if key not in placed and figure.group != ALL_GROUPS]
+    findings += misplaced(shown, measures.head(own_rows))
     protected = protected_ids(catalogue)
     medians = median_ids(catalogue)  # a length, not a count
     small_totals = {(p, i) for (p, i, b, g), n in zip(keys, measures["numerator"].to_list())
@@ -517,16 +538,19 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
                  and figure.group != ALL_GROUPS]
     from perfkit.present.audit_process_control import check_spc
 
-    findings += check_spc(claims, visible, measures, catalogue)
+    findings += check_spc(claims, visible, measures.head(own_rows), catalogue)
     on_page = {(f.period, f.indicator, f.breakdown, f.group) for f in shown}
     known_keys, withheld_keys = known_and_withheld(earlier)
     la = str(measures["la_code"][0]) if measures.height else ""
     findings += [Finding("a figure an earlier report withheld is shown", figure.place)
                  for key, figure in visible.items() if (la, *key) in withheld_keys]
-    hidden = {q for q, row in enumerate(model.row_of) if keys[row] not in visible} | model.unshown
-    absent = {q for q in hidden if keys[model.row_of[q]] not in on_page}
+    hidden = {q for q, row in enumerate(model.row_of) if keys[row] not in visible or row >= own_rows} | model.unshown
+    # an earlier page named its figures, but for the breakdowns of a small total, which none shows
+    absent = {q for q in hidden if (keys[model.row_of[q]] not in on_page if model.row_of[q] < own_rows
+                                    else keys[model.row_of[q]][:2] in small_totals)}
     known = {q for q in hidden if (la, *keys[model.row_of[q]]) in known_keys}
     reader = Reader(model, threshold, hidden, absent - known, known)
+    before: Reader | None = None  # the earlier packs' reader alone, where a small number is found
     reported: set[int] = set()
     for q, row in enumerate(model.row_of):
         if not 0 < model.values[q] < threshold or row in reported:
@@ -542,7 +566,13 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
             period_, indicator, breakdown, group = keys[row]
             title = _title(indicator, catalogue)
             place = title if breakdown == ALL else f"{title}, {breakdown} '{group}'"
-            findings.append(Finding("a hidden small number can be worked out from the figures shown",
-                                    f"{place}, {period_}"))
+            if before is None and known_keys:
+                shown_before = {p for p, r in enumerate(model.row_of) if (la, *keys[r]) in known_keys}
+                named = known_keys | withheld_keys
+                unnamed = {p for p, r in enumerate(model.row_of) if r < own_rows and (la, *keys[r]) not in named}
+                before = earlier_reader(model, threshold, unnamed, shown_before, absent - shown_before)
+            given_before = before is not None and before.pinned(q)
+            findings.append(Finding(GIVEN_AWAY_BEFORE if given_before else
+                                    "a hidden small number can be worked out from the figures shown", f"{place}, {period_}"))
     return findings
 

@@ -155,6 +155,16 @@ def _rolling_relations(values: list[float], numerators: dict[tuple, int], minimu
     the values still, and only makes suppression more cautious."""
     # a data-quality count is no sum of quarters, whatever four quarters it meets by chance
     series = {key: found for key, found in _series(numerators).items() if not key[1].startswith(QUALITY)}
+    four: dict[str, list[str] | None] = {}  # each period's four quarters ending with it (None: no quarter)
+    for found in series.values():
+        for period, _, _ in found:
+            if period not in four:
+                try:
+                    end = Period.parse(period)
+                except ValueError:  # a year to date, rolling or quarter-alone window's own label
+                    four[period] = None
+                else:
+                    four[period] = [end.shift(-k).label for k in range(4)]
     relations = []
     for (la, rolling), rolled in series.items():
         for (la2, quarterly), quarters in series.items():
@@ -163,11 +173,10 @@ def _rolling_relations(values: list[float], numerators: dict[tuple, int], minimu
             alone = ALONE if quarterly == rolling else ""  # its own quarters: those of its "3m" windows
             found = []
             for (period, breakdown, group), q in rolled.items():
-                try:
-                    end = Period.parse(period)
-                except ValueError:  # a year to date, rolling or quarter-alone window's own label
+                labels = four[period]
+                if labels is None:
                     continue
-                parts = [quarters.get((end.shift(-k).label + alone, breakdown, group)) for k in range(4)]
+                parts = [quarters.get((label + alone, breakdown, group)) for label in labels]
                 if any(p is None for p in parts):
                     continue
                 if sum(values[p] for p in parts) != values[q]:
@@ -335,15 +344,31 @@ def _quality_relations(values: list[float], numerators: dict[tuple, int],
     return relations
 
 
-def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None) -> Relations:
-    """Every relation a reader can use between the protected figures of ``frame`` (true values)."""
+def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None, current: int | None = None) -> Relations:
+    """Every relation a reader can use between the protected figures of ``frame`` (true values).
+
+    Rows from ``current`` on are earlier published reports' figures (:func:`perfkit.pipeline.aggregates.earlier_context`),
+    related to this report's as a reader of every pack relates them (the chain of stocks and flows over the
+    quarters). The relations found in the figures themselves (rolling sums, equal figures) are found among
+    this report's rows alone as well as among all: an earlier quarter's figures where two indicators differ
+    must not lose the relation that holds on every figure of this report.
+    """
     catalogue = catalogue or load_catalogue()
     values, row_of, numerators, denominators = _quantities(frame, catalogue)
     unshown: set[int] = set()  # quantities no page shows, numbered after the figures as they are found
     same, bounds = _declared_relations(values, row_of, numerators, denominators, catalogue, unshown)
-    twins = _twin_relations(values, [numerators, denominators]) + same
+    found_twins = _twin_relations(values, [numerators, denominators])
+    rolling = _rolling_relations(values, numerators)
+    if current is not None and current < frame.height:
+        def own(quantities: dict[tuple, int]) -> dict[tuple, int]:
+            return {key: q for key, q in quantities.items() if row_of[q] < current}
+
+        seen = set(found_twins) | set(rolling)
+        found_twins += [r for r in _twin_relations(values, [own(numerators), own(denominators)]) if r not in seen]
+        rolling += [r for r in _rolling_relations(values, own(numerators)) if r not in seen]
+    twins = found_twins + same
     relations = (_sum_relations(values, row_of, numerators, unshown) + _sum_relations(values, row_of, denominators, unshown)
-                 + _rolling_relations(values, numerators) + twins + bounds
+                 + rolling + twins + bounds
                  + _stock_relations(values, numerators, denominators, catalogue)
                  + _quality_relations(values, numerators, denominators))
     twin_rows: dict[int, set[int]] = {}
