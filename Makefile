@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'  # DuckDB, for the SQL peer (bench/sql_peer.py)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/explorer_timing.py  # the analyst explorer: 95th percentile per change, bound 150 ms
+	$(BIN)/python bench/packs_chain.py  # packs read together: disclosure control related to every earlier pack, against the last quarter's alone
 	$(BIN)/python bench/member_tables.py  # the member report's tables drawn by great-tables: printed pages, size (docs/tables.md)
 
 ## make data: regenerate the embedded synthetic dataset in data/
