@@ -31,6 +31,7 @@ from perfkit.indicators.periods import Period, check_period, latest_complete_per
 from perfkit.indicators.targets import load_targets
 from perfkit.present.authority_report import AuthorityReport
 from perfkit.present.disclosure import suppress
+from perfkit.present.disclosure_relations import KEY
 from perfkit.present.narrative import BenchmarkSource, Benchmarks, benchmark_key
 from perfkit.records.problems import Problem
 
@@ -198,8 +199,8 @@ def earlier_context(data: Dataset, authorities: list[str], period: Period, measu
     from perfkit.indicators.engine import compute
     from perfkit.pipeline.ledger import _is_quarter
 
-    named = pl.concat([earlier[la].select(KEY_COLUMNS) for la in authorities if la in earlier and earlier[la].height]
-                      or [pl.DataFrame(schema={c: pl.String for c in KEY_COLUMNS})]).unique()
+    named = pl.concat([earlier[la].select(KEY) for la in authorities if la in earlier and earlier[la].height]
+                      or [pl.DataFrame(schema={c: pl.String for c in KEY})]).unique()
     reported = {period.label, period.previous().label}
     # the quarters whose breakdowns a report named (every earlier quarter's headline is in the trend)
     quarters = sorted({Period.parse(p) for p in named.filter(pl.col("breakdown") != ALL)["period"].unique().to_list()
@@ -209,11 +210,8 @@ def earlier_context(data: Dataset, authorities: list[str], period: Period, measu
     figures = compute(data, quarters, authorities, closure_days=closure_days, breakdowns=True,
                       breakdown_periods=quarters, data_end=data_end)
     return (figures.select(measures.columns)
-            .join(named, on=list(KEY_COLUMNS), how="semi")
-            .join(measures.select(KEY_COLUMNS), on=list(KEY_COLUMNS), how="anti"))
-
-
-KEY_COLUMNS = ("la_code", "period", "indicator", "breakdown", "group")
+            .join(named, on=list(KEY), how="semi")
+            .join(measures.select(KEY), on=list(KEY), how="anti"))
 
 
 def compute_aggregates_for(data: Dataset, authorities: list[str], period: str | Period | None,

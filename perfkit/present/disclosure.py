@@ -120,6 +120,10 @@ class Reader:
         hidden = self._maybe_hidden | self.model.unshown if self.model.unshown else self._maybe_hidden
         return hidden - self.known if self.known else hidden
 
+    def is_hidden(self, quantity: int) -> bool:
+        """``quantity in self.hidden``, without building the set."""
+        return (quantity in self._maybe_hidden or quantity in self.model.unshown) and quantity not in self.known
+
     def component(self, quantity: int) -> tuple[list[int], list[Relation]]:
         """The hidden quantities linked to ``quantity`` through relations, and those relations."""
         seen, relations, todo, used = {quantity}, [], [quantity], set()
@@ -161,26 +165,44 @@ class Reader:
         hundreds of quantities, each of which would otherwise be solved for twice.
         """
         seen = self._seen.get(quantity)
-        if (seen and (quantity in self._maybe_hidden or quantity in self.model.unshown) and quantity not in self.known
-                and math.floor(seen[1] - 1e-6) - math.ceil(seen[0] + 1e-6) >= 1):
+        if seen and self.is_hidden(quantity) and math.floor(seen[1] - 1e-6) - math.ceil(seen[0] + 1e-6) >= 1:
             return False
         low, high = self.feasible_range(quantity)
         return high != BIG and math.ceil(low - 1e-6) >= math.floor(high + 1e-6)
 
 
-def earlier_reader(model: Relations, threshold: int, unnamed: set[int], known: set[int], absent: set[int]) -> Reader:
-    """The reader of the earlier packs alone: every figure they showed (``known``), the class (small or not)
-    of those they withheld, and nothing of this report's new figures (``unnamed``: quantities no earlier
-    pack named, unknown and not even known to exist). A small number this reader can work out
-    was given away before this report, which can neither give it nor take it back: it is named to the
-    analyst (:data:`GIVEN_AWAY_BEFORE`), not protected here.
+def with_context(frame: pl.DataFrame, context: pl.DataFrame | None) -> pl.DataFrame:
+    """``frame`` followed by the earlier packs' figures (``context``, in ``frame``'s columns): the rows from
+    ``frame.height`` on are those (:func:`protect`, :func:`perfkit.present.disclosure_audit.audit_page`)."""
+    if context is None or not context.height:
+        return frame
+    return pl.concat([frame, context.select([c for c in context.columns if c in frame.columns])],
+                     how="diagonal_relaxed")
 
-    >>> model = Relations([2, 3, 5], [0, 1, 2], [Relation((0, 1), 2)])  # 2 + 3 = 5, all shown before but the 2
-    >>> earlier_reader(model, 5, {2}, {1, 2}, set()).pinned(0), earlier_reader(model, 5, {2}, {1}, set()).pinned(0)
-    (True, False)
+
+def earlier_reader(model: Relations, threshold: int, row_keys: list[tuple], own_rows: int, earlier: pl.DataFrame,
+                   absent: set[int]) -> Reader:
+    """The reader of the earlier packs alone (``earlier``: the ledger's rows): every figure they showed, the
+    class (small or not) of those they withheld, and nothing of this report's new figures (its rows, the
+    first ``own_rows``, that no earlier pack named: not even known to exist). ``row_keys`` are the model's
+    rows' keys (:data:`KEY`). A small number this reader can work out was given away before this report,
+    which can neither give it nor take it back: it is named to the analyst (:data:`GIVEN_AWAY_BEFORE`), not
+    protected here.
+
+    >>> model = Relations([2, 3, 5], [0, 1, 2], [Relation((0, 1), 2)])  # Female 2 + Male 3 = 5 in all
+    >>> keys = [("990", "2024-25 Q1", "missing_episodes", b, g) for b, g in (("sex", "F"), ("sex", "M"), ("all", "all"))]
+    >>> def ledger(shown):
+    ...     return pl.DataFrame(keys, schema=list(KEY), orient="row").with_columns(report=pl.lit("2024-25 Q1"), shown=pl.Series(shown))
+    >>> earlier_reader(model, 5, keys, 0, ledger([False, True, True]), set()).pinned(0)
+    True
+    >>> earlier_reader(model, 5, keys, 0, ledger([False, True, False]), set()).pinned(0)  # the total withheld too
+    False
     """
-    everything = set(range(len(model.values)))
-    return Reader(model, threshold, everything - known, absent | (unnamed - known), known)
+    known_keys, withheld_keys = known_and_withheld(earlier)
+    known = {q for q, row in enumerate(model.row_of) if row_keys[row] in known_keys}
+    unnamed = {q for q, row in enumerate(model.row_of)
+               if row < own_rows and row_keys[row] not in known_keys and row_keys[row] not in withheld_keys}
+    return Reader(model, threshold, set(range(len(model.values))) - known, (absent | unnamed) - known, known)
 
 
 GIVEN_AWAY_BEFORE = "a small number earlier published reports already give away (this report adds nothing to it)"
@@ -357,9 +379,7 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
     catalogue = catalogue or load_catalogue()
     threshold = check_threshold(threshold)
     own_rows = frame.height
-    if context is not None and context.height:  # the earlier packs' figures, after this report's own rows
-        frame = pl.concat([frame, context.select([c for c in context.columns if c in frame.columns])],
-                          how="diagonal_relaxed")
+    frame = with_context(frame, context)  # the earlier packs' figures, after this report's own rows
     reasons: list[str | None] = [SMALL_REASON if p else None for p in _primary(frame, threshold, catalogue).to_list()]
     known_keys, withheld_keys = known_and_withheld(earlier)
     row_keys = list(frame.select(KEY).iter_rows())
@@ -407,9 +427,7 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
     for target in sorted(small):
         if (known_keys or context is not None) and reader.pinned(target):
             if packs_alone is None:
-                named = known_keys | withheld_keys
-                unnamed = {q for q, row in enumerate(model.row_of) if row < own_rows and row_keys[row] not in named}
-                packs_alone = earlier_reader(model, threshold, unnamed, known, absent)
+                packs_alone = earlier_reader(model, threshold, row_keys, own_rows, earlier, absent)
             if packs_alone.pinned(target):  # the earlier packs give it away by themselves: no figure here can help
                 if given_away is not None:
                     given_away.append(row_keys[model.row_of[target]])

@@ -54,6 +54,7 @@ from perfkit.present.disclosure import (
     known_and_withheld,
     label,
     relations_of,
+    with_context,
 )
 from perfkit.present.disclosure_relations import median_ids, protected_ids
 from perfkit.present.formatting import COUNTED, NO_FIGURE, NOT_AVAILABLE_CELL, count_heading
@@ -521,9 +522,7 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
         measures = pl.concat([measures, as_measures(quality.filter(pl.col("period") == period))], how="diagonal_relaxed")
     own_rows = measures.height
     placed = set(measures.select("period", "indicator", "breakdown", "group").iter_rows())
-    if context is not None and context.height:  # the earlier packs' figures, after this page's own
-        measures = pl.concat([measures, context.select([c for c in context.columns if c in measures.columns])],
-                             how="diagonal_relaxed")
+    measures = with_context(measures, context)  # the earlier packs' figures, after this page's own
     model = relations_of(measures, catalogue, own_rows)
     keys = list(measures.select("period", "indicator", "breakdown", "group").iter_rows())
     findings += [Finding("a figure the audit cannot place", figure.place) for key, figure in visible.items()
@@ -567,10 +566,7 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
             title = _title(indicator, catalogue)
             place = title if breakdown == ALL else f"{title}, {breakdown} '{group}'"
             if before is None and known_keys:
-                shown_before = {p for p, r in enumerate(model.row_of) if (la, *keys[r]) in known_keys}
-                named = known_keys | withheld_keys
-                unnamed = {p for p, r in enumerate(model.row_of) if r < own_rows and (la, *keys[r]) not in named}
-                before = earlier_reader(model, threshold, unnamed, shown_before, absent - shown_before)
+                before = earlier_reader(model, threshold, [(la, *key) for key in keys], own_rows, earlier, absent)
             given_before = before is not None and before.pinned(q)
             findings.append(Finding(GIVEN_AWAY_BEFORE if given_before else
                                     "a hidden small number can be worked out from the figures shown", f"{place}, {period_}"))
