@@ -211,10 +211,10 @@ def _nothing_small_pinned(truth: pl.DataFrame, out: pl.DataFrame) -> None:
     from perfkit.present.disclosure import Reader, relations_of
 
     model = relations_of(truth)
-    shown = {q for q, row in enumerate(model.row_of) if not out["suppressed"][row]}
+    shown = {q for q, row in enumerate(model.row_of) if not out["suppressed"][row]} - model.unshown
     reader = Reader(model, T, set(range(len(model.values))) - shown, set())
     pinned = [out.row(model.row_of[q], named=True) for q in range(len(model.values))
-              if 0 < model.values[q] < T and q not in shown and reader.pinned(q)]
+              if 0 < model.values[q] < T and q not in shown and q not in model.free and reader.pinned(q)]
     assert not pinned, pinned
 
 
@@ -1056,3 +1056,78 @@ def test_the_audit_reads_a_data_quality_table_of_its_own_form_only(page_and_trut
     assert "a data-quality count the audit cannot place" in {f.problem for f in audit_page(extra, truth, None, period)}
     alone = html.replace(row, f"<tr><td>{heading}: 3</td></tr>")
     assert "a data-quality count the audit cannot place" in {f.problem for f in audit_page(alone, truth, None, period)}
+
+
+def _plans_by_category(now: dict[str, list[int]], starts: dict[str, list[int]], totals: list[int],
+                       ending: list[int]) -> pl.DataFrame:
+    """Children on a plan at three quarters' ends by category (``now``: each group's three counts, and the
+    ``totals``), the plans starting in the last two by category (``starts``), and the plans ending in
+    each (``ending``, the denominator of 'plans ending after 2 years or more': by no category)."""
+    quarters = ["2024-25 Q1", "2024-25 Q2", "2024-25 Q3"]
+    cells = []
+    for n, quarter in enumerate(quarters):
+        cells.append((quarter, "cpp_rate", "all", "all", float(totals[n]), 63_000.0))
+        cells += [(quarter, "cpp_rate", "category", g, float(v[n]), None) for g, v in now.items() if v[n]]
+        if n:
+            cells.append((quarter, "cpp_starts", "all", "all", float(sum(v[n - 1] for v in starts.values())), None))
+            cells += [(quarter, "cpp_starts", "category", g, float(v[n - 1]), None) for g, v in starts.items() if v[n - 1]]
+            cells.append((quarter, "cpp_2yr_plus_pct", "all", "all", 0.0, float(ending[n - 1])))
+    return _tidy(cells)
+
+
+def test_plans_ending_by_category_are_numbers_from_0_up_that_add_up_to_every_plan_ending():
+    """An attacker's pass on the packs of 2023-24 and 2024-25: plans ending are shown in all, never by
+    category, but each category's are those on a plan before, plus those starting, less those now, and
+    none is below 0; over a chain of quarters that pinned how many children two categories share. The
+    model numbers each category's plans ending (``free``: a reader knows only that it is 0 or more, and it
+    is no count to protect), relates it to the stocks and starts, and relates their sum to every plan
+    ending."""
+    from perfkit.present.disclosure import BIG, Reader, quantity_bounds, relations_of
+
+    truth = _plans_by_category({"Neglect": [44, 46, 45], "Sexual abuse": [6, 4, 9]},
+                               {"Neglect": [10, 7], "Sexual abuse": [0, 5]}, [50, 50, 54], [10, 8])
+    model = relations_of(truth)
+    assert model.free <= model.unshown
+    # Q2: 44 + 10 - 46 = 8 and 6 + 0 - 4 = 2 ending; Q3: 46 + 7 - 45 = 8 and 4 + 5 - 9 = 0
+    assert sorted(model.values[q] for q in model.free) == [0, 2, 8, 8]
+    ending = {truth.row(r, named=True)["period"]: q for q, r in enumerate(model.row_of)
+              if q not in model.unshown and truth["indicator"][r] == "cpp_2yr_plus_pct" and model.values[q] in (8, 10)
+              and truth["denominator"][r] == model.values[q]}
+    sums = [r for r in model.relations if r.exact and set(r.parts) <= model.free and len(r.parts) == 2]
+    assert {r.whole for r in sums} == set(ending.values())
+    assert [sum(model.values[q] for q in r.parts) for r in sums] == [model.values[r.whole] for r in sums]
+    reader = Reader(model, T, set(range(len(model.values))), set())
+    assert model.free <= reader.absent  # 0 or more, whatever its value: 2 is no "fewer than 5"
+    assert all(quantity_bounds(q, model.values, T, reader.absent) == (0, BIG) for q in model.free)
+    out = suppress(truth, T)
+    assert not out.filter(pl.col("breakdown") == "all")["suppressed"].any()
+    _nothing_small_pinned(truth, out)
+
+
+def test_the_children_two_categories_share_join_the_plans_ending():
+    """Where a quarter's categories add up to more than its total (a child on a plan under two), the
+    categories' plans ending add up to every plan ending plus those children: 44 + 10 - 46 = 8 and
+    6 + 0 - 5 = 1 ending, and 46 + 5 = 51 on a plan of 50, so 8 + 1 + 1 = 10."""
+    from perfkit.present.disclosure import relations_of
+
+    truth = _plans_by_category({"Neglect": [44, 46, 45], "Sexual abuse": [6, 5, 9]},
+                               {"Neglect": [10, 6], "Sexual abuse": [0, 5]}, [50, 50, 54], [10, 7])
+    model = relations_of(truth)
+    shared = [q for q in model.unshown - model.free if model.values[q] == 1]
+    assert len(shared) == 1
+    sums = [r for r in model.relations if shared[0] in r.parts and set(r.parts) - {shared[0]} <= model.free]
+    assert len(sums) == 1 and model.values[sums[0].whole] == 10
+    assert sorted(model.values[q] for q in sums[0].parts) == [1, 1, 8]
+    _nothing_small_pinned(truth, suppress(truth, T))
+
+
+def test_no_plans_ending_by_category_where_a_category_would_end_below_0():
+    """A child who moved category between quarters makes a category's 'before + starts - now' negative:
+    the plans ending by category are then no count at all, and none is declared for that quarter."""
+    from perfkit.present.disclosure import relations_of
+
+    truth = _plans_by_category({"Neglect": [44, 40, 45], "Sexual abuse": [6, 10, 9]},
+                               {"Neglect": [10, 7], "Sexual abuse": [0, 5]}, [50, 50, 54], [10, 8])
+    model = relations_of(truth)
+    # Q2: Sexual abuse 6 + 0 - 10 < 0, so Q2 has none; Q3: 40 + 7 - 45 = 2 and 10 + 5 - 9 = 6
+    assert sorted(model.values[q] for q in model.free) == [2, 6]
