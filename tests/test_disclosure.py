@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -214,7 +215,7 @@ def _nothing_small_pinned(truth: pl.DataFrame, out: pl.DataFrame) -> None:
     shown = {q for q, row in enumerate(model.row_of) if not out["suppressed"][row]} - model.unshown
     reader = Reader(model, T, set(range(len(model.values))) - shown, set())
     pinned = [out.row(model.row_of[q], named=True) for q in range(len(model.values))
-              if 0 < model.values[q] < T and q not in shown and q not in model.free and reader.pinned(q)]
+              if 0 < model.values[q] < T and q not in shown and reader.pinned(q)]
     assert not pinned, pinned
 
 
@@ -1075,59 +1076,84 @@ def _plans_by_category(now: dict[str, list[int]], starts: dict[str, list[int]], 
     return _tidy(cells)
 
 
-def test_plans_ending_by_category_are_numbers_from_0_up_that_add_up_to_every_plan_ending():
-    """An attacker's pass on the packs of 2023-24 and 2024-25: plans ending are shown in all, never by
-    category, but each category's are those on a plan before, plus those starting, less those now, and
-    none is below 0; over a chain of quarters that pinned how many children two categories share. The
-    model numbers each category's plans ending (``free``: a reader knows only that it is 0 or more, and it
-    is no count to protect), relates it to the stocks and starts, and relates their sum to every plan
-    ending."""
-    from perfkit.present.disclosure import BIG, Reader, quantity_bounds, relations_of
+def _whole_number_range(target: int, constraints: list[tuple[dict[int, int], float, bool]], bounds: list[tuple]) -> tuple:
+    """The least and greatest whole value of variable ``target`` (scipy's MILP): each constraint is
+    ({variable: coefficient}, constant, exact) for sum(coefficient * variable) == constant (or <= where not exact)."""
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
 
-    truth = _plans_by_category({"Neglect": [44, 46, 45], "Sexual abuse": [6, 4, 9]},
-                               {"Neglect": [10, 7], "Sexual abuse": [0, 5]}, [50, 50, 54], [10, 8])
-    model = relations_of(truth)
-    assert model.free <= model.unshown
-    # Q2: 44 + 10 - 46 = 8 and 6 + 0 - 4 = 2 ending; Q3: 46 + 7 - 45 = 8 and 4 + 5 - 9 = 0
-    assert sorted(model.values[q] for q in model.free) == [0, 2, 8, 8]
-    ending = {truth.row(r, named=True)["period"]: q for q, r in enumerate(model.row_of)
-              if q not in model.unshown and truth["indicator"][r] == "cpp_2yr_plus_pct" and model.values[q] in (8, 10)
-              and truth["denominator"][r] == model.values[q]}
-    sums = [r for r in model.relations if r.exact and set(r.parts) <= model.free and len(r.parts) == 2]
-    assert {r.whole for r in sums} == set(ending.values())
-    assert [sum(model.values[q] for q in r.parts) for r in sums] == [model.values[r.whole] for r in sums]
-    reader = Reader(model, T, set(range(len(model.values))), set())
-    assert model.free <= reader.absent  # 0 or more, whatever its value: 2 is no "fewer than 5"
-    assert all(quantity_bounds(q, model.values, T, reader.absent) == (0, BIG) for q in model.free)
+    rows = np.zeros((len(constraints), len(bounds)))
+    for n, (coefficients, _, _) in enumerate(constraints):
+        for v, c in coefficients.items():
+            rows[n, v] += c
+    low = [constant if exact else -np.inf for _, constant, exact in constraints]
+    high = [constant for _, constant, _ in constraints]
+    box = Bounds([b[0] for b in bounds], [b[1] for b in bounds])
+    found = []
+    for sign in (1, -1):
+        cost = np.zeros(len(bounds))
+        cost[target] = sign
+        result = milp(cost, constraints=LinearConstraint(rows, low, high), integrality=np.ones(len(bounds)), bounds=box)
+        assert result.status == 0, result.message
+        found.append(round(result.x[target]))
+    return tuple(found)
+
+
+def test_plans_ending_by_category_0_or_more_give_no_hidden_category_away():
+    """An attacker's pass: plans ending are shown in all, never by category, but a reader knows each
+    category's plans ending (those on a plan before, plus those starting, less those on a plan now) are 0
+    or more. Over three quarters that bounds a hidden category from both sides: 4 sexual abuse plans at
+    Q2's end (hidden, fewer than 5) are at least Q3's 9 less Q3's 5 starts. The attacker here is the
+    test's own, an integer program over every relation disclosure control knows and, for each category
+    and quarter, its plans ending 0 or more: no hidden small figure has a single value."""
+    from perfkit.present.disclosure import BIG, quantity_bounds, relations_of
+
+    quarters = ["2024-25 Q1", "2024-25 Q2", "2024-25 Q3"]
+    now, starts = {"Neglect": [44, 46, 45], "Sexual abuse": [6, 4, 9]}, {"Neglect": [10, 7], "Sexual abuse": [0, 5]}
+    cells = []
+    for n, quarter in enumerate(quarters):
+        cells.append((quarter, "cpp_rate", "all", "all", float(sum(v[n] for v in now.values())), 63_000.0))
+        cells += [(quarter, "cpp_rate", "category", g, float(v[n]), None) for g, v in now.items()]
+        if n:
+            cells.append((quarter, "cpp_starts", "all", "all", float(sum(v[n - 1] for v in starts.values())), None))
+            cells += [(quarter, "cpp_starts", "category", g, float(v[n - 1]), None) for g, v in starts.items() if v[n - 1]]
+            ending = sum(now[g][n - 1] + starts[g][n - 1] - now[g][n] for g in now)
+            cells.append((quarter, "cpp_2yr_plus_pct", "all", "all", 0.0, float(ending)))
+    truth = _tidy(cells)
     out = suppress(truth, T)
-    assert not out.filter(pl.col("breakdown") == "all")["suppressed"].any()
-    _nothing_small_pinned(truth, out)
-
-
-def test_the_children_two_categories_share_join_the_plans_ending():
-    """Where a quarter's categories add up to more than its total (a child on a plan under two), the
-    categories' plans ending add up to every plan ending plus those children: 44 + 10 - 46 = 8 and
-    6 + 0 - 5 = 1 ending, and 46 + 5 = 51 on a plan of 50, so 8 + 1 + 1 = 10."""
-    from perfkit.present.disclosure import relations_of
-
-    truth = _plans_by_category({"Neglect": [44, 46, 45], "Sexual abuse": [6, 5, 9]},
-                               {"Neglect": [10, 6], "Sexual abuse": [0, 5]}, [50, 50, 54], [10, 7])
     model = relations_of(truth)
-    shared = [q for q in model.unshown - model.free if model.values[q] == 1]
-    assert len(shared) == 1
-    sums = [r for r in model.relations if shared[0] in r.parts and set(r.parts) - {shared[0]} <= model.free]
-    assert len(sums) == 1 and model.values[sums[0].whole] == 10
-    assert sorted(model.values[q] for q in sums[0].parts) == [1, 1, 8]
-    _nothing_small_pinned(truth, suppress(truth, T))
+    shown = {q for q, row in enumerate(model.row_of) if not out["suppressed"][row]} - model.unshown
+    hidden = [q for q in range(len(model.values)) if q not in shown]
+    variable = {q: v for v, q in enumerate(hidden)}
+    bounds = [quantity_bounds(q, model.values, T, set()) for q in hidden]
+    bounds = [(low, np.inf if high == BIG else high) for low, high in bounds]
 
+    def linear(terms: list[tuple[int, int]], constant: float = 0.0) -> tuple[dict[int, int], float]:
+        """sum(sign * quantity) as variables and the shown quantities moved to the other side."""
+        coefficients: dict[int, int] = {}
+        for sign, q in terms:
+            if q in variable:
+                coefficients[variable[q]] = coefficients.get(variable[q], 0) + sign
+            else:
+                constant -= sign * model.values[q]
+        return coefficients, constant
 
-def test_no_plans_ending_by_category_where_a_category_would_end_below_0():
-    """A child who moved category between quarters makes a category's 'before + starts - now' negative:
-    the plans ending by category are then no count at all, and none is declared for that quarter."""
-    from perfkit.present.disclosure import relations_of
-
-    truth = _plans_by_category({"Neglect": [44, 40, 45], "Sexual abuse": [6, 10, 9]},
-                               {"Neglect": [10, 7], "Sexual abuse": [0, 5]}, [50, 50, 54], [10, 8])
-    model = relations_of(truth)
-    # Q2: Sexual abuse 6 + 0 - 10 < 0, so Q2 has none; Q3: 40 + 7 - 45 = 2 and 10 + 5 - 9 = 6
-    assert sorted(model.values[q] for q in model.free) == [2, 6]
+    constraints = []
+    for r in model.relations:
+        coefficients, constant = linear([(1, q) for q in r.parts] + [(-1, q) for q in r.minus] + [(-1, r.whole)])
+        constraints.append((coefficients, constant, r.exact))
+    numerator = {}  # each row's count: the first of its quantities with its value
+    for q, row in enumerate(model.row_of):
+        if q not in model.unshown and row not in numerator and model.values[q] == cells[row][4]:
+            numerator[row] = q
+    key = {(c[0], c[1], c[3]): numerator[row] for row, c in enumerate(cells) if row in numerator}
+    for n in (1, 2):  # each category's plans ending, 0 or more: now <= before + starts
+        for g in now:
+            terms = [(1, key[(quarters[n], "cpp_rate", g)]), (-1, key[(quarters[n - 1], "cpp_rate", g)])]
+            if (quarters[n], "cpp_starts", g) in key:
+                terms.append((-1, key[(quarters[n], "cpp_starts", g)]))
+            constraints.append((*linear(terms), False))
+    small = [q for q in hidden if 0 < model.values[q] < T]
+    assert key[("2024-25 Q2", "cpp_rate", "Sexual abuse")] in small
+    given = {q: _whole_number_range(variable[q], constraints, bounds) for q in small}
+    assert not [q for q, (least, greatest) in given.items() if least == greatest], given

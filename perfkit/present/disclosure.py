@@ -103,9 +103,7 @@ class Reader:
         # how many children two groups share is on no page: always hidden (below), never known, never absent
         self.known = (known or set()) - model.unshown
         """Quantities an earlier report showed: known to the reader whether this page hides them or not."""
-        self.absent = (absent if absent is not None else set()) - model.unshown | model.free
-        """Hidden quantities of which the reader knows only that they are 0 or more: figures not on the page at
-        all, and the unshown quantities a reader knows nothing of (:attr:`Relations.free`)."""
+        self.absent = (absent if absent is not None else set()) - model.unshown
         self._by_quantity = model.of_quantity()
         self._seen: dict[int, list[float]] = {}
         """Each quantity's least and greatest value in the solutions found so far: values it can take. They stay
@@ -208,32 +206,6 @@ def earlier_reader(model: Relations, threshold: int, row_keys: list[tuple], own_
 
 
 GIVEN_AWAY_BEFORE = "a small number earlier published reports already give away (this report adds nothing to it)"
-
-
-def steps_from(target: int, relations: list[Relation], hidden: set[int]) -> dict[int, int]:
-    """How many relations lie between ``target`` and each quantity they name, going on through hidden
-    quantities only (a shown figure ends the way: it is known).
-
-    >>> chain = [Relation((0, 1), 2), Relation((2, 3), 4), Relation((4, 5), 6)]  # 0 + 1 = 2, 2 + 3 = 4, ...
-    >>> steps_from(0, chain, {0, 2, 4})
-    {0: 0, 1: 1, 2: 1, 3: 2, 4: 2, 5: 3, 6: 3}
-    """
-    by_quantity: dict[int, list[Relation]] = {}
-    for relation in relations:
-        for q in (*relation.parts, *relation.minus, relation.whole):
-            by_quantity.setdefault(q, []).append(relation)
-    steps, todo = {target: 0}, [target]
-    while todo:
-        after = []
-        for q in todo:
-            for relation in by_quantity.get(q, ()):
-                for m in (*relation.parts, *relation.minus, relation.whole):
-                    if m not in steps:
-                        steps[m] = steps[q] + 1
-                        if m in hidden:
-                            after.append(m)
-        todo = after
-    return dict(sorted(steps.items()))
 
 
 def one_relation_range(target: int, relation: Relation, values: list[float], hidden: set[int], threshold: int,
@@ -430,7 +402,7 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
     hidden = {q for q, row in enumerate(model.row_of) if reasons[row]} | model.unshown  # shared: never shown
     known = {q for q, row in enumerate(model.row_of) if row_keys[row] in known_keys} - model.unshown
     reader = Reader(model, threshold, hidden, absent, known)
-    small = [q for q in hidden if 0 < model.values[q] < threshold and q not in known and q not in model.free]
+    small = [q for q in hidden if 0 < model.values[q] < threshold and q not in known]
 
     def hide(row: int, with_twins: bool = True) -> list[int]:
         rows, todo = {row}, [row] if with_twins else []
@@ -495,10 +467,8 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
                 if not reader.pinned(target):
                     break
                 undo(added, before)
-            else:  # no one figure is enough: hide the group nearest the target (smallest first), and look again
-                steps = steps_from(target, linked, hidden)
-                hide(min(candidates, key=lambda row: (frame["breakdown"][row] == ALL,
-                                                      min(steps.get(q, BIG) for q in rows_quantities[row]))))
+            else:
+                hide(candidates[0])
     return reasons[:own_rows]
 
 

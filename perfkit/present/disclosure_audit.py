@@ -552,7 +552,7 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
     before: Reader | None = None  # the earlier packs' reader alone, where a small number is found
     reported: set[int] = set()
     for q, row in enumerate(model.row_of):
-        if not 0 < model.values[q] < threshold or row in reported or q in model.free:
+        if not 0 < model.values[q] < threshold or row in reported:
             continue
         if q not in hidden:
             reported.add(row)

@@ -75,10 +75,6 @@ class Relations:
     unshown: set[int] = field(default_factory=set)
     """Quantities no page shows, always hidden: how many children a breakdown counts in two groups
     (:func:`_sum_relations`), and one denominator less another that holds it (``denominator_within``)."""
-    free: set[int] = field(default_factory=set)
-    """Unshown quantities of which a reader knows nothing but that they are numbers from 0 up, and which are no
-    count of children to protect: how many of a group's children left a stock whose leavers no page breaks down
-    by that group (:func:`_unseen_flow_relations`)."""
 
     def of_quantity(self) -> dict[int, list[int]]:
         found: dict[int, list[int]] = {}
@@ -115,21 +111,20 @@ def _quantities(frame: pl.DataFrame, catalogue: Catalogue) -> tuple[list[float],
 
 
 def _sum_relations(values: list[float], row_of: list[int], quantities: dict[tuple, int],
-                   unshown: set[int], overlaps: dict[tuple, int] | None = None) -> list[Relation]:
+                   unshown: set[int]) -> list[Relation]:
     """Each breakdown's groups against its total, for the same authority, period and indicator.
 
     Where the groups add up to more than the total (a child missing from care and from home in one
     quarter is in both groups), the difference is how many children are in two groups: a figure no page
     shows, but which the groups less the total give. It becomes a quantity of its own (numbered after the
-    figures, in ``unshown``, on its total's row), always hidden, and protected like any small number;
-    ``overlaps``, where given, gets each by its table (authority, period, indicator, breakdown).
+    figures, in ``unshown``, on its total's row), always hidden, and protected like any small number.
     """
     groups: dict[tuple, list[int]] = {}
     for (la, period, indicator, breakdown, group), q in quantities.items():
         if breakdown != ALL:
             groups.setdefault((la, period, indicator, breakdown), []).append(q)
     relations = []
-    for (la, period, indicator, breakdown), parts in groups.items():
+    for (la, period, indicator, _), parts in groups.items():
         whole = quantities.get((la, period, indicator, ALL, ALL))
         if whole is None:
             continue
@@ -138,8 +133,6 @@ def _sum_relations(values: list[float], row_of: list[int], quantities: dict[tupl
             relations.append(Relation(tuple(parts), whole, True))
         elif total > values[whole]:  # children counted in two groups: the groups less those are the total
             unshown.add(len(values))
-            if overlaps is not None:
-                overlaps[(la, period, indicator, breakdown)] = len(values)
             relations.append(Relation(tuple(parts), whole, True, (len(values),)))
             values.append(total - values[whole])
             row_of.append(row_of[whole])
@@ -326,112 +319,6 @@ def _stock_relations(values: list[float], numerators: dict[tuple, int], denomina
     return relations
 
 
-def _unseen_flow_relations(values: list[float], row_of: list[int], numerators: dict[tuple, int],
-                           denominators: dict[tuple, int], catalogue: Catalogue, unshown: set[int],
-                           free: set[int], overlaps: dict[tuple, int]) -> list[Relation]:
-    """Stocks and flows by group where the leavers are not broken down by that group (CP plans ending, by
-    category): each group's leavers are a number no page shows, but its stocks and starts give it (those
-    before, plus those starting, less those now), and the groups' leavers add up to every leaver, which is
-    shown. Over a chain of quarters the unknowns can pin a small group, so each becomes a quantity of its own
-    (numbered after the figures, in ``unshown`` and ``free``: a reader knows only that it is 0 or more, and it
-    is no figure to protect: a child who moved group counts in it). Declared for a breakdown and quarter where
-    every group's leavers so worked out are 0 or more, and each table's groups add up to its total, or to
-    more by the children in two groups (``overlaps``, :func:`_sum_relations`): the groups' leavers are then
-    every leaver, plus the children in two groups before and among the starts, less those now.
-
-    >>> from perfkit.indicators.catalogue import load_catalogue
-    >>> keys = [("2024-25 Q1", "cpp_rate", "N"), ("2024-25 Q1", "cpp_rate", "P"), ("2024-25 Q2", "cpp_rate", "N"),
-    ...         ("2024-25 Q2", "cpp_rate", "P"), ("2024-25 Q2", "cpp_starts", "N"), ("2024-25 Q2", "cpp_starts", "P")]
-    >>> num = {("990", p, i, "category", g): q for q, (p, i, g) in enumerate(keys)}
-    >>> den = {("990", "2024-25 Q2", "cpp_2yr_plus_pct", "all", "all"): 6}  # plans ending: 3 of neglect, 2 other
-    >>> num |= {("990", p, i, "all", "all"): q for q, (p, i) in enumerate(
-    ...     [("2024-25 Q1", "cpp_rate"), ("2024-25 Q2", "cpp_rate"), ("2024-25 Q2", "cpp_starts")], start=7)}
-    >>> values, unshown, free = [40, 6, 45, 7, 8, 3, 5, 46, 52, 11], set(), set()
-    >>> _unseen_flow_relations(values, list(range(10)), num, den, load_catalogue(), unshown, free, {})
-    [Relation(parts=(0, 4), whole=2, exact=True, minus=(10,)), Relation(parts=(1, 5), whole=3, exact=True, minus=(11,)), Relation(parts=(10, 11), whole=6, exact=True, minus=())]
-    >>> values[10:], sorted(free)
-    ([3, 2], [10, 11])
-    """
-    relations = []
-    broken_down = {key[:4] for key in numerators if key[3] != ALL} | {key[:4] for key in denominators if key[3] != ALL}
-    for indicator in catalogue.indicators:
-        if not indicator.stock:
-            continue
-        out, _, of = str(indicator.stock["out"]).partition(".")
-        flows_out = denominators if of == "denominator" else numerators
-        tables: dict[tuple, dict[str, int]] = {}
-        for (la, period, own, breakdown, group), q in numerators.items():
-            if own == indicator.id and breakdown != ALL and period.count(" ") == 1:  # quarters only
-                tables.setdefault((la, period, breakdown), {})[group] = q
-        for (la, period, breakdown), now in sorted(tables.items()):
-            previous = Period.parse(period).previous().label
-            leavers = flows_out.get((la, period, out, ALL, ALL))
-            if (leavers is None or (la, period, out, breakdown) in broken_down  # its leavers' groups are shown
-                    or (la, previous, indicator.id, breakdown) not in broken_down
-                    or (la, period, indicator.stock["in"], breakdown) not in broken_down):
-                continue
-            before = tables.get((la, previous, breakdown), {})
-            starts = {key[4]: q for key, q in numerators.items()
-                      if key[:4] == (la, period, indicator.stock["in"], breakdown)}
-
-            def value(table: dict[str, int], group: str) -> float:
-                return values[table[group]] if group in table else 0
-
-            groups = sorted(now.keys() | before.keys() | starts.keys())
-            left = {g: value(before, g) + value(starts, g) - value(now, g) for g in groups}
-            # each table's children in two groups: a quantity where its groups add up to more than its total
-            shared = {}
-            for name, table, at, counted in (("before", before, previous, indicator.id), ("starts", starts, period,
-                                             indicator.stock["in"]), ("now", now, period, indicator.id)):
-                total = numerators.get((la, at, counted, ALL, ALL))
-                excess = None if total is None else sum(values[q] for q in table.values()) - values[total]
-                shared[name] = overlaps.get((la, at, counted, breakdown)) if excess else None
-                if excess is None or excess < 0 or (excess and shared[name] is None):
-                    break
-            else:
-                extra = tuple(q for q in (shared["before"], shared["starts"]) if q is not None)
-                now_shared = () if shared["now"] is None else (shared["now"],)
-                if (min(left.values()) >= 0 and sum(left.values()) + sum(values[q] for q in now_shared)
-                        - sum(values[q] for q in extra) == values[leavers]):
-                    relations += _leavers_by_group(values, row_of, unshown, free, left, before, starts, now,
-                                                   leavers, now_shared, extra)
-    return relations
-
-
-def _leavers_by_group(values: list[float], row_of: list[int], unshown: set[int], free: set[int],
-                      left: dict[str, float], before: dict[str, int], starts: dict[str, int], now: dict[str, int],
-                      leavers: int, now_shared: tuple[int, ...], extra: tuple[int, ...]) -> list[Relation]:
-    """:func:`_unseen_flow_relations` of one breakdown and quarter: each group's leavers (``left``) a free
-    quantity, and the groups' leavers with the children in two groups now, less those before and starting,
-    every leaver.
-
-    A group with no row in one of the three tables had no child in it: a 0 a reader knows only where that
-    table is on the page (its other groups listed). The 0 becomes a quantity of its own on one of the table's
-    rows, so that where the table is not shown at all (``"dropped"``), it is unknown too.
-    """
-    relations, parts = [], []
-
-    def of(table: dict[str, int], group: str) -> int:
-        if group in table:
-            return table[group]
-        values.append(0)
-        row_of.append(row_of[min(table.values())])  # the table's first row: hidden, shown or dropped with it
-        return len(values) - 1
-
-    for g, count in left.items():
-        known = (of(before, g), of(starts, g))
-        now_g = of(now, g)
-        q = len(values)
-        values.append(count)
-        row_of.append(row_of[leavers])
-        unshown.add(q)
-        free.add(q)
-        parts.append(q)
-        relations.append(Relation(known, now_g, True, (q,)))
-    relations.append(Relation((*parts, *now_shared), leavers, True, extra))
-    return relations
-
-
 def _quality_relations(values: list[float], numerators: dict[tuple, int],
                        denominators: dict[tuple, int]) -> list[Relation]:
     """How each data-quality count adds up with the figures (:class:`perfkit.indicators.quality_checks.Sum`): episodes
@@ -469,8 +356,6 @@ def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None, curren
     catalogue = catalogue or load_catalogue()
     values, row_of, numerators, denominators = _quantities(frame, catalogue)
     unshown: set[int] = set()  # quantities no page shows, numbered after the figures as they are found
-    free: set[int] = set()  # of those, the ones a reader knows nothing of
-    overlaps: dict[tuple, int] = {}  # of those, how many children each table counts in two groups
     same, bounds = _declared_relations(values, row_of, numerators, denominators, catalogue, unshown)
     found_twins = _twin_relations(values, [numerators, denominators])
     rolling = _rolling_relations(values, numerators)
@@ -482,14 +367,13 @@ def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None, curren
         found_twins += [r for r in _twin_relations(values, [own(numerators), own(denominators)]) if r not in seen]
         rolling += [r for r in _rolling_relations(values, own(numerators)) if r not in seen]
     twins = found_twins + same
-    relations = (_sum_relations(values, row_of, numerators, unshown, overlaps) + _sum_relations(values, row_of, denominators, unshown)
+    relations = (_sum_relations(values, row_of, numerators, unshown) + _sum_relations(values, row_of, denominators, unshown)
                  + rolling + twins + bounds
                  + _stock_relations(values, numerators, denominators, catalogue)
-                 + _unseen_flow_relations(values, row_of, numerators, denominators, catalogue, unshown, free, overlaps)
                  + _quality_relations(values, numerators, denominators))
     twin_rows: dict[int, set[int]] = {}
     for relation in twins:
         a, b = row_of[relation.parts[0]], row_of[relation.whole]
         twin_rows.setdefault(a, set()).add(b)
         twin_rows.setdefault(b, set()).add(a)
-    return Relations(values, row_of, relations, twin_rows, unshown, free)
+    return Relations(values, row_of, relations, twin_rows, unshown)
