@@ -208,6 +208,7 @@ def hand_rows(hand_data):
         ("sw_nqsw_pct", 3, 18, 100 / 6),  # the last month: 1 + 2 newly qualified of 10 + 8 permanent (not August's 4)
         ("ehcp_20wk_pct", 1, 2, 50.0),
         ("ehcp_open_over_20wk", 2, None, 2),
+        ("ehcp_open", 3, None, 3),  # e4 and e5 open, e7 issued after the end; e1, e2, e3 issued, e6 decided
     ],
 )
 def test_hand_computed(hand_rows, indicator, numerator, denominator, value):
@@ -225,6 +226,8 @@ def _groups(frame: pl.DataFrame, indicator: str, breakdown: str) -> dict[str, tu
 
 
 def test_hand_computed_breakdowns(hand_data):
+    assert _groups(hand_data, "ehcp_open", "ehcp_time_open") == {  # e4 152 days and e7 182; e5 133
+        "Open over 20 weeks": (2, None), "Open 20 weeks or less": (1, None)}
     assert _groups(hand_data, "missing_episodes", "looked_after") == {
         "Missing from care": (2, None), "Missing from home": (2, None)}
     assert _groups(hand_data, "sw_agency_rate", "team") == {"T1": (2, 12), "T2": (0, 8)}

@@ -162,3 +162,20 @@ def test_jargon_is_explained_in_a_glossary_and_tooltips(page):
     assert all(t.means.strip() and t.words and all(isinstance(w, str) for w in t.words) for t in terms())
     assert [t.term for t in used_in("seven per 10,000")] == ["Per 10,000 children"]
     assert used_in("nothing here") == []
+
+
+def test_open_ehc_requests_are_counted_with_those_open_over_20_weeks(page, truth):
+    """"66 open EHCP assessments, 8 of those were over the 20 week target" (minutes 001): every request open at
+    the period end, and how many of them have been open over 20 weeks, read back from the page."""
+    html, period = page
+    title = CATALOGUE["ehcp_open"].title
+    rows = [r for r in _breakdown_rows(html) if r[0] == f"{title} by time open"]
+    assert {g for _, g, _ in rows} == {"Open 20 weeks or less", "Open over 20 weeks"}
+    truth_now = truth.filter(pl.col("period") == period)
+
+    def true(indicator: str, group: str = "all") -> float:
+        return truth_now.filter((pl.col("indicator") == indicator) & (pl.col("group") == group))["numerator"][0]
+
+    over = next(v for _, g, v in rows if g == "Open over 20 weeks")
+    assert float(over.split(" ")[0].replace(",", "")) == true("ehcp_open_over_20wk") == true("ehcp_open", "Open over 20 weeks")
+    assert f"{true('ehcp_open'):,.0f}" in html and title in html

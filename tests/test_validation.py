@@ -222,7 +222,7 @@ def test_a_table_with_no_rows_loads_and_its_indicators_are_not_available(small_d
     assert any("ehcp_requests.csv: the file has a header but no rows" in str(w) for w in data.warnings)
     everything = compute(data, ["2023-24 Q3"])
     figures = everything.filter(pl.col("indicator").str.starts_with("ehcp"))
-    assert figures.height == 4 * len(data.authorities)  # 20 weeks, open over 20 weeks, received, mediation
+    assert figures.height == 5 * len(data.authorities)  # 20 weeks, open, open over 20 weeks, received, mediation
     assert figures["value"].null_count() == figures.height and figures["numerator"].null_count() == figures.height
     assert set(figures["reason"]) == {
         "not available from this data: needs ehcp_requests.request_date, ehcp_requests.plan_issued_date, "

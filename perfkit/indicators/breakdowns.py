@@ -71,6 +71,8 @@ def group_expression(breakdown: str, columns: list[str]) -> pl.Expr:
         return _mapped("placement_la", breakdown, pl.when(pl.col("placement_la").is_not_null()).then(inside))
     if breakdown in ("placement_location", "known_before"):  # worked out by the missing family (families/missing.py)
         return _mapped(f"__{breakdown}", breakdown)
+    if breakdown == "ehcp_time_open":  # worked out by the EHCP family at each period's end (families/ehcp.py)
+        return _mapped(f"__{breakdown}", breakdown)
     if breakdown == "care_leaver_accommodation":
         return _mapped("accommodation", breakdown, pl.col("accommodation").str.slice(0, 1))
     if breakdown in ("care_leaver_activity", "review_code"):

@@ -32,7 +32,7 @@ BREAKDOWN_NAMES = {
     "uasc": "unaccompanied asylum-seeking or not", "placement_location": "where placed",
     "known_before": "referred to social care before or not", "care_leaver_accommodation": "accommodation",
     "care_leaver_activity": "activity", "review_code": "how the child took part",
-    "risk": "risk of exploitation",
+    "risk": "risk of exploitation", "ehcp_time_open": "time open",
 }
 """Each breakdown as members read it, after "by": "Referrals by source"."""
 BY = "By "

@@ -189,10 +189,53 @@ def trend_chart(series: pl.DataFrame, title: str, period_order: list[str], year_
         "(grey common cause, blue improvement, orange concern, purple a special cause where neither direction is "
         "better); a dashed line shows the target where one is set and a diamond marks the same quarter last year.")
     values = {HEADING: heading, DESCRIPTION: description, PANELS: titles, PERIODS: list(period_order)}
-    spec = filled(stored_forms()["trend"], values) | {"data": {"values": data}}
+    spec = with_panels_a_row(filled(stored_forms()["trend"], values) | {"data": {"values": data}}, len(titles))
     table = HtmlTable(f"{title}: the figures in the chart", ["Indicator", *period_order],
                       trend_table_rows(series, titles, period_order, indicators or {}))
     return ChartOutput(_with_table(spec, table), title)
+
+
+PANELS_A_ROW = (4, 5)
+"""How many panels a trend chart may draw in a row: four as a rule, five where that saves a row."""
+TITLE_WRAP = 40
+"""The characters of a panel's title in a line, at four panels a row (the form's ``labelExpr``)."""
+PANEL_MARGIN = 45
+"""The room a panel takes beside its width: the facet's spacing (Vega-Lite's 20 px) and its own y axis (about 25 px)."""
+
+
+def panels_a_row(panels: int) -> int:
+    """Panels in a row of a trend chart of ``panels``: the fewest rows, four a row where five save none.
+
+    A family of five indicators drawn four a row leaves one panel on a row of its own, a row of the printed
+    page for one chart (docs/printing.md).
+
+    >>> [panels_a_row(n) for n in (3, 4, 5, 7, 8, 9, 10, 11, 12)]
+    [4, 4, 5, 4, 4, 5, 5, 4, 4]
+    """
+    return min(PANELS_A_ROW, key=lambda columns: (-(-panels // columns), columns))
+
+
+def with_panels_a_row(spec: dict, panels: int) -> dict:
+    """The trend chart's ``spec`` drawing :func:`panels_a_row` panels a row in the width of four: each panel
+    narrower, and its title wrapped shorter, so that a row is as wide and its text as large as any other's.
+
+    >>> spec = {"columns": 4, "spec": {"width": 180}, "facet": {"header": {"labelExpr": "/(.{1,40})( |$)/g"}}}
+    >>> five = with_panels_a_row(spec, 5)
+    >>> five["columns"], five["spec"]["width"], five["facet"]["header"]["labelExpr"]
+    (5, 135, '/(.{1,30})( |$)/g')
+    >>> with_panels_a_row(spec, 8) == spec
+    True
+    """
+    columns = panels_a_row(panels)
+    if columns == spec["columns"]:
+        return spec
+    four = spec["columns"]
+    width = round((four * (spec["spec"]["width"] + PANEL_MARGIN) - columns * PANEL_MARGIN) / columns)
+    wrap = TITLE_WRAP * width // spec["spec"]["width"]
+    header = spec["facet"]["header"] | {"labelExpr": spec["facet"]["header"]["labelExpr"].replace(
+        f"{{1,{TITLE_WRAP}}}", f"{{1,{wrap}}}")}
+    return spec | {"columns": columns, "spec": spec["spec"] | {"width": width},
+                   "facet": spec["facet"] | {"header": header}}
 
 
 def trend_table_rows(series: pl.DataFrame, titles: list[str], period_order: list[str], indicators: dict) -> list[list[Cell]]:
@@ -330,14 +373,15 @@ def trend_form(alt, heading: str, description: str, panels: list[str], period_or
         y=alt.Y("value:Q", title=None), tooltip=tooltip,
     ).transform_filter("datum.is_year_earlier")
     # every property is given as the chart is made: each chained method would copy the whole chart again
-    # four panels a row: the width of a page (the screen's and A4's), each panel with its own quarters
+    # four panels a row: the width of a page (the screen's and A4's), each panel with its own quarters;
+    # five where that saves a row, each narrower (with_panels_a_row)
     chart = alt.layer(*limits, mean, target, line, points, plain, marker, data=alt.Data(values=[]), width=PANEL_WIDTH,
                       height=PANEL_HEIGHT).facet(
         facet=alt.Facet("title:N", title=None, sort=panels,
-                        # each panel's title wrapped into lines of at most 40 characters, never cut short
+                        # each panel's title wrapped into lines of at most TITLE_WRAP characters, never cut short
                         header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelFontWeight="bold",
                                           labelOrient="top", labelLimit=0, labelFontSize=10,
-                                          labelExpr="split(trim(replace(datum.value, /(.{1,40})(\\s+|$)/g, '$1\\n')), '\\n')")),
+                                          labelExpr="split(trim(replace(datum.value, /(.{1,%d})(\\s+|$)/g, '$1\\n')), '\\n')" % TITLE_WRAP)),
         columns=4,
         resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent"), axis=alt.AxisResolveMap(x="independent")),
         title=alt.TitleParams(heading, subtitle=[  # the whole key is once, under the icons' key

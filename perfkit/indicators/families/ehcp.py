@@ -1,5 +1,5 @@
-"""Count education, health and care plans: requests received, plans issued within 20 weeks, requests open for
-longer, and requests that went to mediation."""
+"""Count education, health and care plans: requests received, plans issued within 20 weeks, requests open at the
+period end (and those open for longer), and requests that went to mediation."""
 
 from __future__ import annotations
 
@@ -25,14 +25,33 @@ def ehcp_20wk_pct(m: MeasureInput) -> MeasureRows:
     return MeasureRows(rows, count_true(within), ROWS)
 
 
+OVER = "over"
+"""The ``__ehcp_time_open`` of a request open more than 20 weeks at the period end (labels.yaml: ``ehcp_time_open``)."""
+
+
+def _open_requests(m: MeasureInput) -> pl.DataFrame:
+    """Each request open at a period's end (no plan issued and no decision not to issue by then), once per
+    period, with ``__ehcp_time_open``: ``over`` where it was made more than 20 weeks (140 days) before the
+    period's end, ``under`` otherwise."""
+
+    def build() -> pl.DataFrame:
+        requests = m.data.table("ehcp_requests").with_columns(
+            closed=pl.min_horizontal("plan_issued_date", "decision_date"))
+        rows = open_at_end(requests, "request_date", "closed", m.windows)
+        old = (pl.col(TO) - pl.col("request_date")).dt.total_days() > EHCP_WEEKS_DAYS
+        return rows.with_columns(__ehcp_time_open=pl.when(old).then(pl.lit(OVER)).otherwise(pl.lit("under")))
+
+    return m.shared("open_ehcp_requests", build)
+
+
+@measure("ehcp_open")
+def ehcp_open(m: MeasureInput) -> MeasureRows:
+    return MeasureRows(_open_requests(m), ROWS)
+
+
 @measure("ehcp_open_over_20wk")
 def ehcp_open_over_20wk(m: MeasureInput) -> MeasureRows:
-    requests = m.data.table("ehcp_requests").with_columns(
-        closed=pl.min_horizontal("plan_issued_date", "decision_date")
-    )
-    rows = open_at_end(requests, "request_date", "closed", m.windows)
-    old = (pl.col(TO) - pl.col("request_date")).dt.total_days() > EHCP_WEEKS_DAYS
-    return MeasureRows(rows, count_true(old))
+    return MeasureRows(_open_requests(m), count_true(pl.col("__ehcp_time_open") == OVER))
 
 
 @measure("ehcp_requests_received")
