@@ -178,6 +178,9 @@ def hand_rows(hand_data):
         ("referral_rate", 6, 20000, 3.0),
         ("rereferral_pct", 1, 5, 20.0),
         ("assessments_45wd_pct", 2, 3, 200 / 3),
+        # a4, started 1 June and not authorised: 83 working days at 30 September (June 19 after the 1st, less the
+        # jubilee's 2 and 3 June; July 21; August 22, less the 29th; September 21, less the funeral on the 19th)
+        ("assessments_open_over_45wd", 1, None, 1),
         ("cpp_rate", 3, 20000, 1.5),
         ("cpp_repeat_pct", 1, 3, 100 / 3),
         ("cla_rate", 3, 20000, 1.5),
@@ -812,3 +815,27 @@ def test_reviews_and_how_children_took_part_by_hand(tmp_path):
         "Attended and spoke for themselves": (1, None), "Did not attend; conveyed their views another way": (1, None),
         "Did not attend; views not conveyed": (1, None), "Under 4 at the review": (1, None), "Not recorded": (1, None)}
     assert _groups(frame, "cla_review_participation_pct", "district") == {"North": (2, 3)}
+
+
+def test_assessments_open_over_45_working_days_at_the_period_end_by_hand(tmp_path):
+    """Assessments open at the end of 2022-23 Q2 (Friday 30 September 2022) counted when more than 45 working
+    days old. Counting back from the 30th: September has 21 working days (the 19th a bank holiday), August 22
+    (the 29th), so the 45th is Thursday 28 July; an assessment started on 27 July is 45 days old (not over),
+    one started on 26 July 46 (over)."""
+    starts = {"a": ("2022-07-26", None), "b": ("2022-07-27", None), "c": ("2022-03-01", "2022-09-30"),
+              "d": ("2022-03-01", "2022-10-03"), "e": ("2022-10-03", None), "f": ("2022-01-04", None)}
+    children = _frame(["la_code", "child_id", "sex", "date_of_birth", "ethnicity", "disability", "uasc", "district"],
+                      [(LA, c, "F", d("2010-05-01"), "WBRI", "N", "N", "North") for c in starts])
+    referrals = _frame(["la_code", "child_id", "referral_id", "referral_date", "referral_source", "nfa", "closure_date"],
+                       [(LA, c, f"r{c}", d("2022-01-03"), "6", "N", None) for c in starts])
+    assessments = _frame(
+        ["la_code", "child_id", "assessment_id", "referral_id", "start_date", "authorised_date"],
+        [(LA, c, f"a{c}", f"r{c}", d(start), None if end is None else d(end)) for c, (start, end) in starts.items()])
+    population = _frame(["la_code", "year", "population_0_17"], [(LA, 2021, 19000), (LA, 2022, 20000)])
+    directory = write_tables(tmp_path / "open", {"children": children, "referrals": referrals,
+                                                 "assessments": assessments, "population": population})
+    frame = compute(load_dataset(directory), [PERIOD], indicators=["assessments_open_over_45wd"])
+    row = frame.filter(pl.col("breakdown") == "all").row(0, named=True)
+    # a (46 days) and f (open since January); b is 45 days old; c was authorised on the last day (closed);
+    # d, authorised after the end, is open: started 1 March, well over 45; e starts next quarter
+    assert (row["numerator"], row["value"]) == (3, 3)

@@ -16,7 +16,7 @@ from perfkit.indicators.measure_base import (
     events_in,
     measure,
 )
-from perfkit.indicators.windows import in_window, open_at_end
+from perfkit.indicators.windows import TO, in_window, open_at_end
 from perfkit.records.dataset import child_key
 
 
@@ -124,6 +124,13 @@ def _authorised_assessments(m: MeasureInput) -> pl.DataFrame:
 @measure("assessments_45wd_pct")
 def assessments_45wd_pct(m: MeasureInput) -> MeasureRows:
     return MeasureRows(_authorised_assessments(m), count_true(pl.col("working_days") <= 45), ROWS)
+
+
+@measure("assessments_open_over_45wd")
+def assessments_open_over_45wd(m: MeasureInput) -> MeasureRows:
+    open_assessments = open_at_end(m.data.table("assessments"), "start_date", "authorised_date", m.windows)
+    timed = open_assessments.with_columns(working_days=m.calendar.duration("start_date", TO))
+    return MeasureRows(timed, count_true(pl.col("working_days") > 45))
 
 
 @measure("assessment_days_median")
