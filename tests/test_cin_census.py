@@ -43,8 +43,8 @@ SAMPLES = {
 }
 needs_samples = pytest.mark.skipif(not EXTERNAL.exists(), reason=f"the sample returns are not here ({EXTERNAL} is absent)")
 
-CIN_FIGURES = ["referrals", "rereferral_pct", "referral_nfa_pct", "assessments_45wd_pct", "assessment_days_median",
-               "icpc_15wd_pct", "cpp_starts", "cpp_repeat_pct", "cpp_2yr_plus_pct"]
+CIN_FIGURES = ["referrals", "rereferral_pct", "referral_nfa_pct", "assessments_45wd_pct", "assessments_open_over_45wd",
+               "assessment_days_median", "icpc_15wd_pct", "cpp_starts", "cpp_repeat_pct", "cpp_2yr_plus_pct"]
 CIN_RATES = ["referral_rate", "cin_rate", "s47_rate", "cpp_rate"]
 YEARS = range(2019, 2026)
 PERIODS = [f"{y - 1}-{y % 100:02d} Q{q}" for y in YEARS[1:] for q in range(1, 5)]
