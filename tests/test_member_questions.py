@@ -192,3 +192,20 @@ def test_assessments_still_open_over_45_working_days_are_counted(page, truth):
     true = truth.filter((pl.col("period") == period) & (pl.col("indicator") == "assessments_open_over_45wd")
                         & (pl.col("breakdown") == "all"))["numerator"][0]
     assert true >= 5 and row[1] == f"{true:,.0f}"
+
+
+def test_the_missing_section_joins_the_frequent_absconders_to_its_sentence(page, truth):
+    """"The phrasing of the comments address the above" (minutes 004: how many children, how often, frequent
+    absconders, still missing): after the episodes and children, one sentence gives the children missing 3 or
+    more times in the 12 months and those still missing, each as the scorecard shows it."""
+    from html import unescape
+
+    html, period = page
+    scorecard = re.search(r'<table class="pk-table pk-scorecard">.*?</table>', html, re.S).group(0)
+    shown = {c[0]: c[1] for c in (_cells(r) for r in re.findall(r"<tr>(.*?)</tr>", scorecard, re.S)) if c}
+    repeat, at_end = (shown[CATALOGUE[i].title] for i in ("missing_repeat_children", "missing_at_end"))
+    sentence = unescape(re.search(r"<p>In \S+ \S+ there [^<]*? per child\. (In the 12 months to [^<]*)</p>", html).group(1))
+    assert sentence == (f"In the 12 months to 31 March 2025, {repeat} children went missing 3 or more times; "
+                        f"{at_end} were still missing at the quarter's end.")
+    assert truth.filter((pl.col("period") == period) & (pl.col("indicator") == "missing_repeat_children")
+                        & (pl.col("breakdown") == "all"))["numerator"][0] == float(repeat.replace(",", ""))

@@ -427,6 +427,33 @@ def episodes_and_children(episodes: float | None, children: float | None, period
     )
 
 
+def repeats_and_still_missing(repeat: str | None, at_end: str | None, year_to: str) -> str:
+    """Children who went missing again and again, and those still missing, in one sentence after
+    :func:`episodes_and_children`: each figure as the page shows it (a number, or "fewer than 5"), and left
+    out where the data give none (``None``).
+
+    >>> repeats_and_still_missing("20", "fewer than 5", "31 March 2025")
+    "In the 12 months to 31 March 2025, 20 children went missing 3 or more times; fewer than 5 were still missing at the quarter's end."
+    >>> repeats_and_still_missing("0", "0", "31 March 2025")
+    "In the 12 months to 31 March 2025, no child went missing 3 or more times; none was still missing at the quarter's end."
+    >>> repeats_and_still_missing(None, "7", "31 March 2025")
+    "7 children were still missing at the quarter's end."
+    >>> repeats_and_still_missing(None, None, "31 March 2025")
+    ''
+    """
+    parts = []
+    if repeat is not None:
+        who = "no child" if repeat == "0" else f"{repeat} children"
+        parts.append(f"In the 12 months to {year_to}, {who} went missing 3 or more times")
+    if at_end is not None:
+        still = "none was" if at_end == "0" else f"{at_end} {'were' if parts else 'children were'}"
+        parts.append(f"{still} still missing at the quarter's end")
+    if not parts:
+        return ""
+    sentence = "; ".join(parts) + "."
+    return sentence[0].upper() + sentence[1:]
+
+
 @dataclass(frozen=True)
 class Movement:
     indicator: Indicator
