@@ -1157,3 +1157,20 @@ def test_plans_ending_by_category_0_or_more_give_no_hidden_category_away():
     assert key[("2024-25 Q2", "cpp_rate", "Sexual abuse")] in small
     given = {q: _whole_number_range(variable[q], constraints, bounds) for q in small}
     assert not [q for q, (least, greatest) in given.items() if least == greatest], given
+
+
+def test_open_assessments_less_those_over_45_working_days_are_protected():
+    """An attacker's pass: the data-quality table counts every open assessment (8) and the scorecard those
+    over 45 working days (6), so 2 open assessments are younger: a number no page shows, which the two shown
+    give by subtraction. The model numbers it and protects it like any small number."""
+    from perfkit.present.disclosure import relations_of
+
+    truth = _with_quality(_counts([(PERIOD, "assessments_open_over_45wd", 6.0, None)]), {"assessments_open": 8.0})
+    model = relations_of(truth)
+    assert [model.values[q] for q in model.unshown] == [2]
+    out = suppress(truth, T)
+    assert out["suppressed"].any(), "the open assessments and those over 45 working days both shown give the 2 back"
+    _nothing_small_pinned(truth, out)
+    # 20 open, 6 over: the 14 younger are no small number, and both figures are shown
+    truth = _with_quality(_counts([(PERIOD, "assessments_open_over_45wd", 6.0, None)]), {"assessments_open": 20.0})
+    assert not suppress(truth, T)["suppressed"].any()

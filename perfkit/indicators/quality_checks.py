@@ -73,6 +73,7 @@ class Check:
 CHECKS: tuple[Check, ...] = (
     Check("assessments_open", "assessments",
           "assessments started and not yet authorised at the period end (not in the 45-working-day figure until authorised)",
+          (Sum((COUNT,), Figure("assessments_open_over_45wd")),),  # those over 45 working days are among them
           needs=("assessments.authorised_date",)),
     Check("missing_away", "missing_episodes",
           "episodes of absence without authorisation ('away'), left out of the missing counts",

@@ -319,11 +319,14 @@ def _stock_relations(values: list[float], numerators: dict[tuple, int], denomina
     return relations
 
 
-def _quality_relations(values: list[float], numerators: dict[tuple, int],
-                       denominators: dict[tuple, int]) -> list[Relation]:
+def _quality_relations(values: list[float], row_of: list[int], numerators: dict[tuple, int],
+                       denominators: dict[tuple, int], unshown: set[int]) -> list[Relation]:
     """How each data-quality count adds up with the figures (:class:`perfkit.indicators.quality_checks.Sum`): episodes
     with no interview offer and those offered are every episode ending; care leavers not in touch are in the
-    groups with no activity recorded. Exact where the true figures meet it, a bound where the parts are more."""
+    groups with no activity recorded; assessments open over 45 working days are among the open ones. Exact
+    where the true figures meet it; where the parts are more, the rest (open assessments not yet 45 working
+    days old) is what a reader who sees both works out by subtraction: a quantity of its own (numbered after
+    the figures, in ``unshown``, on the count's row), always hidden, and protected like any small number."""
     relations = []
     for check in CHECKS:
         for (la, period, own, _, _), count in numerators.items():
@@ -339,8 +342,13 @@ def _quality_relations(values: list[float], numerators: dict[tuple, int],
                 if whole is None or None in parts or None in minus:
                     continue
                 total = sum(values[p] for p in parts) - sum(values[m] for m in minus)
-                if total >= values[whole]:  # less would say the records break the definitions: no relation
-                    relations.append(Relation(tuple(parts), whole, total == values[whole], tuple(minus)))
+                if total == values[whole]:
+                    relations.append(Relation(tuple(parts), whole, True, tuple(minus)))
+                elif total > values[whole]:  # less would say the records break the definitions: no relation
+                    unshown.add(len(values))
+                    relations.append(Relation(tuple(parts), whole, True, (*minus, len(values))))
+                    values.append(total - values[whole])
+                    row_of.append(row_of[count])
     return relations
 
 
@@ -370,7 +378,7 @@ def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None, curren
     relations = (_sum_relations(values, row_of, numerators, unshown) + _sum_relations(values, row_of, denominators, unshown)
                  + rolling + twins + bounds
                  + _stock_relations(values, numerators, denominators, catalogue)
-                 + _quality_relations(values, numerators, denominators))
+                 + _quality_relations(values, row_of, numerators, denominators, unshown))
     twin_rows: dict[int, set[int]] = {}
     for relation in twins:
         a, b = row_of[relation.parts[0]], row_of[relation.whole]
