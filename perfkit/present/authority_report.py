@@ -42,8 +42,7 @@ from perfkit.present.narrative import (
     BenchmarkSource,
     band_words,
     change_words,
-    episodes_and_children,
-    repeats_and_still_missing,
+    missing_opening,
     indicator_sentence,
     published_indicator,
     published_value,
@@ -572,18 +571,8 @@ class AuthorityReport:
         for family in self.families:
             members = self.family_indicators(family)
             head = [f"<h2>{escape(family.title)}</h2>", self._table(members, f"{family.title}, {p.label}").html()]
-            if family.id == "missing":
-                sentences = []
-                if not (self.suppressed("missing_episodes", p) or self.suppressed("missing_children", p)):
-                    sentences.append(episodes_and_children(self.value("missing_episodes", p),
-                                                           self.value("missing_children", p), p.label))
-                # the frequent absconders, and those still missing (minutes 004): each as the page shows it
-                figures = {i: None if self.reason(i, p) or self._row(i, p) is None else
-                           self.shown(self.catalogue[i], p) for i in ("missing_repeat_children", "missing_at_end")}
-                sentences.append(repeats_and_still_missing(figures["missing_repeat_children"], figures["missing_at_end"],
-                                                           f"{p.end:%-d %B %Y}"))
-                if any(sentences):
-                    head.append(f"<p>{escape(' '.join(s for s in sentences if s))}</p>")
+            if family.id == "missing" and (opening := missing_opening(self, p)):
+                head.append(f"<p>{escape(opening)}</p>")
             # the commentary first, in words, then the charts: on paper, text can fill the foot of a page that a
             # chart, kept whole, would leave empty
             head.append("<ul>" + "".join(f"<li>{escape(self.sentence(i))}</li>" for i in members) + "</ul>")

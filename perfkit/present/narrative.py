@@ -454,6 +454,22 @@ def repeats_and_still_missing(repeat: str | None, at_end: str | None, year_to: s
     return sentence[0].upper() + sentence[1:]
 
 
+def missing_opening(report, period) -> str:
+    """The Missing children section's opening words for ``period``, from ``report`` (an
+    :class:`perfkit.present.authority_report.AuthorityReport`): the episodes and the children they involve
+    (:func:`episodes_and_children`, where neither is withheld), then the frequent absconders and those still
+    missing (:func:`repeats_and_still_missing`, minutes 004), each as the page shows it; empty where there
+    is none of these."""
+    words = []
+    if not (report.suppressed("missing_episodes", period) or report.suppressed("missing_children", period)):
+        words.append(episodes_and_children(report.value("missing_episodes", period),
+                                           report.value("missing_children", period), period.label))
+    shown = [None if report.reason(i, period) or (report.value(i, period) is None and not report.suppressed(i, period))
+             else report.shown(report.catalogue[i], period) for i in ("missing_repeat_children", "missing_at_end")]
+    words.append(repeats_and_still_missing(*shown, f"{period.end:%-d %B %Y}"))
+    return " ".join(w for w in words if w)
+
+
 @dataclass(frozen=True)
 class Movement:
     indicator: Indicator
