@@ -383,6 +383,60 @@ def test_the_audit_fails_closed_on_a_figure_it_cannot_place(page_and_truth):
     assert any(f.problem == "a figure the audit cannot place" for f in audit_page(planted, truth, None, period))
 
 
+def _year_table(html: str, caption: str) -> str:
+    """The screen's table of a breakdown this quarter and a year earlier (perfkit.present.year_on_year)."""
+    found = re.search(f"<table class=\"pk-table\"><caption>{re.escape(caption)}</caption>.*?</table>", html, re.S)
+    assert found, caption
+    return found.group(0)
+
+
+def test_the_audit_reads_each_group_a_year_earlier_on_screen_and_on_paper(page_and_truth):
+    """The groups of the same quarter a year earlier are figures like any other: on screen in a table of their
+    own, on paper in a column headed "Referrals, 2023-24 Q4"; each is placed in that quarter and checked."""
+    from perfkit.present.disclosure_audit import read_page
+
+    html, truth, period = page_and_truth
+    shown, unreadable = read_page(html, period)
+    assert not unreadable
+    earlier = [f for f in shown if f.period == "2023-24 Q4" and f.breakdown != "all"]
+    places = {(f.indicator, f.breakdown, f.group) for f in earlier}
+    assert {("referrals", "referral_source", "Schools and education"), ("cla_starts", "age_band", "Under 1"),
+            ("missing_children", "sex", "Female")} <= places
+    # each twice: the screen's table and the paper's column
+    assert len(earlier) == 2 * len(places)
+    assert any(f.place.startswith("Referrals by source: 2024-25 Q4 and a year earlier") for f in earlier)
+    assert any("Referrals, 2023-24 Q4" in f.place for f in earlier)
+
+
+def test_the_audit_fails_a_small_group_a_year_earlier_or_a_change_that_is_not_the_difference(page_and_truth):
+    from perfkit.present.disclosure_audit import audit_page
+
+    html, truth, period = page_and_truth
+    caption = "Children starting to be looked after by age band: 2024-25 Q4 and a year earlier"
+    table = _year_table(html, caption)
+    # 990's very young children starting to be looked after a year earlier were fewer than 5
+    under_1 = truth.filter((pl.col("period") == "2023-24 Q4") & (pl.col("indicator") == "cla_starts")
+                           & (pl.col("breakdown") == "age_band") & (pl.col("group") == "Under 1"))["value"].item()
+    assert 0 < under_1 < 5
+    row = re.search(r"<tr><td>2023-24 Q4</td><td class=\"pk-num\">fewer than 5</td>", table).group(0)
+    planted = html.replace(table, table.replace(row, row.replace("fewer than 5", f"{under_1:.0f}")))
+    problems = {f.problem for f in audit_page(planted, truth, None, period)}
+    assert "a figure built on a small count is shown" in problems
+    # a change is the difference of the two figures shown, and nothing where either is hidden
+    changes = re.search(r"<tr><td>Change</td>.*?</tr>", table).group(0)
+    wrong = html.replace(table, table.replace(changes, changes.replace('<td class="pk-num"></td>', '<td class="pk-num">+2</td>', 1)))
+    assert wrong != html
+    assert "a change that is not the difference of the figures shown" in {f.problem for f in audit_page(wrong, truth, None, period)}
+    # a year-earlier figure written as another's
+    sources = _year_table(html, "Referrals by source: 2024-25 Q4 and a year earlier")
+    moved = html.replace(sources, sources.replace("<td>2023-24 Q4</td>", "<td>2022-23 Q4</td>"))
+    assert {"a number that is not the figure its place names", "a figure the audit cannot place"} & {
+        f.problem for f in audit_page(moved, truth, None, period)}
+    unknown = html.replace(sources, sources.replace("<th scope=\"col\">Referrals by source</th>",
+                                                    "<th scope=\"col\">Referrals by postcode</th>"))
+    assert "a table of two quarters the audit cannot place" in {f.problem for f in audit_page(unknown, truth, None, period)}
+
+
 def test_the_audit_fails_a_number_under_another_figures_title(page_and_truth):
     """Each quarter alone of a 12-month figure shares its unit: written under the 12-month title it would be
     checked against the wrong figure's suppression. The audit compares every number with the true figure of

@@ -209,3 +209,46 @@ def test_the_missing_section_joins_the_frequent_absconders_to_its_sentence(page,
                         f"{at_end} were still missing at the quarter's end.")
     assert truth.filter((pl.col("period") == period) & (pl.col("indicator") == "missing_repeat_children")
                         & (pl.col("breakdown") == "all"))["numerator"][0] == float(repeat.replace(",", ""))
+
+
+@pytest.mark.parametrize("indicator, breakdown, asked", [
+    ("cla_starts", "age_band", "Under 1"),  # "a reduction in the number of very young children being taken into care"
+    ("referrals", "referral_source", "Schools and education"),  # "training ... for schools to ensure appropriate referrals"
+    ("missing_children", "sex", "Female"),  # "any gender issues, risks or trends in the children missing"
+])
+def test_a_groups_figure_is_shown_beside_the_same_quarter_a_year_earlier(page, truth, indicator, breakdown, asked):
+    """Members asked how a group moves (minutes 000 and 001): the breakdowns the catalogue shows year on year
+    give each group this quarter and a year earlier, with the change, read back from the page against the true
+    figures. A hidden figure is hidden in its quarter's column, and then no change is given."""
+    from html import unescape
+
+    from perfkit.indicators.periods import Period
+    from perfkit.present.breakdown_tables import choice
+
+    html, period = page
+    earlier = Period.parse(period).year_earlier().label
+    title = choice(CATALOGUE[indicator], breakdown)
+    table = re.search(f"<caption>{re.escape(title)}: {period} and a year earlier</caption>(.*?)</table>", html, re.S)
+    assert table, title
+    groups = [unescape(g) for g in re.findall(r'<th scope="col">([^<]*)</th>', table.group(1))][1:]
+    rows = {cells[0]: cells[1:] for cells in (_cells(r) for r in re.findall(r"<tr>(.*?)</tr>", table.group(1), re.S)) if cells}
+    assert list(rows) == [period, earlier, "Change"] and asked in groups
+    compared = 0
+    for k, group in enumerate(groups):
+        for quarter in (period, earlier):
+            true = truth.filter((pl.col("period") == quarter) & (pl.col("indicator") == indicator)
+                                & (pl.col("breakdown") == breakdown) & (pl.col("group") == group))["numerator"]
+            value = true[0] if len(true) else 0.0  # a group with no row had none that quarter
+            text = rows[quarter][k]
+            if text in ("fewer than 5", "withheld"):
+                assert text == "withheld" or 0 < value < 5, (group, quarter)
+            else:
+                assert float(text.replace(",", "")) == value, (group, quarter)
+                compared += 1
+        now, before = rows[period][k], rows[earlier][k]
+        if now[:1].isdigit() and before[:1].isdigit():
+            difference = float(now.replace(",", "")) - float(before.replace(",", ""))
+            assert rows["Change"][k] == (f"{difference:+,.0f}" if difference else "0")
+        else:
+            assert rows["Change"][k] == ""
+    assert compared >= len(groups)

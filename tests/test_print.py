@@ -93,13 +93,26 @@ def test_every_breakdown_prints_in_full_and_no_menu_does(printed):
     from perfkit.present.formatting import count_heading
 
     counted = {count_heading(i): i for i in load_catalogue().indicators if i.unit == "rate_per_10k"}
-    printed_cells = as_counts = 0
+    # a group a year earlier: on paper a column beside this quarter's, on screen a table of its own
+    screen_years = {}
+    for table in soup.select(".pk-screen-only table.pk-table"):
+        groups = [th.get_text() for th in table.select("thead th")]
+        for tr in table.select("tbody tr"):
+            cells = [td.get_text() for td in tr.find_all("td")]
+            screen_years.update({(groups[0], group, cells[0]): cell for group, cell in zip(groups[1:], cells[1:])})
+    printed_cells = as_counts = year_cells = 0
     for table in tables:
         headers = [th.get_text() for th in table.select("thead th")]
         by = headers[0].removeprefix("By ")
         for tr in table.select("tbody tr"):
             cells = [td.get_text() for td in tr.find_all("td")]
             for title, cell in zip(headers[1:], cells[1:]):
+                if year := re.fullmatch(r"(.+), (\d{4}-\d{2} Q[1-4])", title):
+                    assert year[2] == "2023-24 Q4"
+                    if cell:
+                        assert screen_years[(f"{year[1]} by {by}", cells[0], year[2])] == cell
+                        year_cells += 1
+                    continue
                 if cell and title in counted:
                     rate = counted[title]
                     assert long_form[(f"{rate.title} by {by}", cells[0])] in (cell, f"{cell} {rate.noun}")
@@ -109,6 +122,8 @@ def test_every_breakdown_prints_in_full_and_no_menu_does(printed):
                     assert long_form[(f"{title} by {by}", cells[0])] == cell
                     printed_cells += 1
     assert as_counts >= 20  # children in need, on a plan and looked after, by district, sex, age band ...
+    # referrals by source, children starting to be looked after by age band, children missing by sex
+    assert year_cells == sum(1 for (_, _, quarter) in screen_years if quarter == "2023-24 Q4") >= 3 + 5 + 2
     assert printed_cells == sum(1 for v in long_form.values() if v) - sum(
         1 for (choice, group) in long_form if group == "All groups")
 

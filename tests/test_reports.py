@@ -253,11 +253,18 @@ def test_aggregates_of_authorities_computed_together_are_those_of_each_alone(sma
     # each quarter alone of the sums over a rolling 12 months: their trend charts' figures
     assert set(alone["indicator"]) == {"referral_rate", "s47_rate", "sw_turnover_rate"}
     assert alone["period"].n_unique() == 12
-    # the report shows this quarter's breakdowns only; the last quarter's are there for disclosure control
-    # (the last report showed them, and the looked-after stock relates them to this quarter's)
+    # the report shows this quarter's breakdowns; the last quarter's are there for disclosure control
+    # (the last report showed them, and the looked-after stock relates them to this quarter's); of the same
+    # quarter a year earlier, only the breakdowns the catalogue shows year on year
+    from perfkit.indicators.catalogue import load_catalogue
     from perfkit.indicators.periods import Period
 
-    assert set(measures.filter(pl.col("breakdown") != "all")["period"]) == {PERIOD, Period.parse(PERIOD).previous().label}
+    quarter = Period.parse(PERIOD)
+    groups = measures.filter(pl.col("breakdown") != "all")
+    assert set(groups["period"]) == {PERIOD, quarter.previous().label, quarter.year_earlier().label}
+    yearly = {(i.id, b) for i in load_catalogue().indicators for b in i.year_on_year}
+    assert set(groups.filter(pl.col("period") == quarter.year_earlier().label)
+               .select("indicator", "breakdown").unique().iter_rows()) == yearly
 
 
 def test_a_period_the_data_do_not_cover_is_refused_everywhere(small_data, tmp_path, capsys):

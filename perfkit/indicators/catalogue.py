@@ -84,6 +84,9 @@ class Indicator:
     """The columns the figure is counted from: without them there is no figure (see catalogue.yaml)."""
     history: str | int = "window"
     """How far before its window the figure reads records: ``window``, ``rolling12``, or a number of months."""
+    year_on_year: tuple[str, ...] = ()
+    """Breakdowns whose groups the member report shows beside the same quarter a year earlier (a count's
+    groups only; see catalogue.yaml)."""
     trend: str = "as_counted"
     """What a trend chart and its process limits show: the figure itself (``as_counted``), or, for a sum over
     a rolling 12 months, each quarter alone, annualised (``quarter_alone``; see catalogue.yaml)."""
@@ -144,6 +147,14 @@ def parse_catalogue(document: dict) -> Catalogue:
     ...   "definition": "d", "numerator": "n", "noun": "things", "needs": ["contacts.contact_date"]}]}
     >>> parse_catalogue(doc)["x"].unit
     'count'
+
+    A breakdown shown beside a year earlier must be one of the figure's breakdowns:
+
+    >>> entry = {**doc["indicators"][0], "breakdowns": ["sex"], "year_on_year": ["district"]}
+    >>> parse_catalogue({**doc, "indicators": [entry]})
+    Traceback (most recent call last):
+    ...
+    ValueError: catalogue entry 'x': year_on_year ['district']: each must be one of its breakdowns ['sex']
     """
     families = tuple(Family(**f) for f in document["families"])
     family_ids = {f.id for f in families}
@@ -154,7 +165,8 @@ def parse_catalogue(document: dict) -> Catalogue:
             needs = tuple(Need.parse(text) for text in entry.get("needs", ()))
         except ValueError as error:
             raise ValueError(f"catalogue entry {entry.get('id')!r}: {error}") from None
-        indicator = Indicator(**{**entry, "breakdowns": tuple(entry.get("breakdowns", ())), "needs": needs})
+        indicator = Indicator(**{**entry, "breakdowns": tuple(entry.get("breakdowns", ())), "needs": needs,
+                                 "year_on_year": tuple(entry.get("year_on_year", ()))})
         problems += [f"needs {need}: {why}" for need in needs if (why := _unknown_column(need))]
         if not needs:
             problems.append("needs: no column is named (the figure must say what it is counted from)")
@@ -165,6 +177,11 @@ def parse_catalogue(document: dict) -> Catalogue:
         if indicator.trend == "quarter_alone" and (indicator.history != "rolling12" or ROLLING_WORDS not in indicator.title):
             problems.append(f"trend quarter_alone is for a figure over a rolling 12 months: history rolling12 and "
                             f"{ROLLING_WORDS!r} in the title")
+        if not set(indicator.year_on_year) <= set(indicator.breakdowns):
+            problems.append(f"year_on_year {list(indicator.year_on_year)}: each must be one of its breakdowns "
+                            f"{list(indicator.breakdowns)}")
+        if indicator.year_on_year and indicator.unit != "count":
+            problems.append(f"year_on_year is for a count's groups, not a {indicator.unit}'s")
         if indicator.unit not in UNITS:
             problems.append(f"unit {indicator.unit!r} is not one of {UNITS}")
         if indicator.polarity not in POLARITIES:

@@ -144,7 +144,8 @@ def report_measures(data: Dataset, authorities: list[str], period: Period, quart
     report showed, and which disclosure control must relate to this one's):
     the report shows no breakdown of an earlier quarter, and computing
     breakdowns for every quarter of the trend took most of the time. The rows are those, and in the order, that
-    :func:`perfkit.indicators.engine.compute` gives, followed by each quarter
+    :func:`perfkit.indicators.engine.compute` gives, followed by the groups the report shows beside a year
+    earlier (:func:`year_earlier_groups`), then each quarter
     alone (``"3m"`` windows, annualised) of the figures whose trend is
     ``quarter_alone`` in the catalogue (sums over a rolling 12 months).
 
@@ -172,13 +173,35 @@ def report_measures(data: Dataset, authorities: list[str], period: Period, quart
     # (girls looked after now = before + starting - leaving), so disclosure control must see both
     figures = compute(data, trend, authorities, closure_days=closure_days, breakdowns=True,
                       breakdown_periods=[period.previous(), period], data_end=data_end)
+    parts = [figures]
+    if (groups := year_earlier_groups(data, authorities, period, closure_days, data_end)).height:
+        parts.append(groups)
     alone = [i.id for i in load_catalogue().indicators if i.trend == "quarter_alone"]
-    if not alone:
-        return figures
-    # each quarter alone of a figure over a rolling 12 months: what its trend chart and process limits show
-    quarters_alone = compute(data, [Window(q, "3m") for q in trend], authorities, alone, closure_days=closure_days,
-                             data_end=data_end)
-    return pl.concat([figures, quarters_alone])
+    if alone:
+        # each quarter alone of a figure over a rolling 12 months: what its trend chart and process limits show
+        parts.append(compute(data, [Window(q, "3m") for q in trend], authorities, alone, closure_days=closure_days,
+                             data_end=data_end))
+    return pl.concat(parts) if len(parts) > 1 else figures
+
+
+def year_earlier_groups(data: Dataset, authorities: list[str], period: Period,
+                        closure_days: list[dt.date] | tuple[dt.date, ...] = (),
+                        data_end: dict[str, dt.date | None] | None = None) -> pl.DataFrame:
+    """The groups of each breakdown the catalogue shows year on year (``year_on_year``), in the same quarter a
+    year before ``period``: the member report sets them beside this quarter's. Only those groups: the
+    quarter's headline figures are in the trend already.
+    """
+    from perfkit.indicators.catalogue import load_catalogue
+    from perfkit.indicators.engine import compute
+
+    pairs = {(i.id, b) for i in load_catalogue().indicators for b in i.year_on_year}
+    if not pairs:
+        return pl.DataFrame()
+    earlier = period.year_earlier()
+    figures = compute(data, [earlier], authorities, sorted({i for i, _ in pairs}), closure_days=closure_days,
+                      breakdowns=sorted({b for _, b in pairs}), breakdown_periods=[earlier], data_end=data_end)
+    wanted = pl.DataFrame(sorted(pairs), schema=["indicator", "breakdown"], orient="row")
+    return figures.join(wanted, on=["indicator", "breakdown"], how="semi", maintain_order="left")
 
 
 def earlier_context(data: Dataset, authorities: list[str], period: Period, measures: pl.DataFrame,

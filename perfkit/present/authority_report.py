@@ -31,9 +31,9 @@ from perfkit.indicators.rounding import round_half_up
 from perfkit.indicators.targets import Target, rag
 from perfkit.present.breakdown_tables import breakdown_rows, print_tables
 from perfkit.present.charts import ChartOutput, breakdown_chart, trend_chart
-from perfkit.present.disclosure import shown_label
+from perfkit.present.year_on_year import YearOnYear
+from perfkit.present.disclosure import label as small_label, shown_label
 from perfkit.present.quality_table import quality_table
-from perfkit.present.disclosure import label as small_label
 from perfkit.present.formatting import COUNTED, NOT_AVAILABLE_CELL, count_words, format_value, markdown_text
 from perfkit.present.glossary import glossary_html, small_print, used_in, with_tooltips
 from perfkit.present.html_tables import Cell, HtmlTable
@@ -580,11 +580,13 @@ class AuthorityReport:
             chart = self.family_chart(family.id)
             if chart is not None:
                 display(chart)
-            rows = self.breakdown_rows(family)
+            rows, earlier = self.breakdown_rows(family), YearOnYear(tuple(members), self._split, p, self.threshold)
             tail = []
             if rows.height:
                 display(breakdown_chart(rows, family.title))  # on screen, with its menu
-                tail.append(print_tables(rows, family.title, p.label, self.family_indicators(family)).html())  # on paper, every breakdown in full
+                # on paper, every breakdown in full, and beside a year earlier where the catalogue says
+                tail.append(print_tables(rows, family.title, p.label, members, earlier.rows(), earlier.earlier.label).html())
+            tail.append(earlier.html())  # on screen, the groups beside a year earlier
             tail.append(small_print("<p><strong>Definitions.</strong> " + " ".join(
                 f"<em>{escape(i.title)}</em>: {escape(i.definition)}" for i in members) + "</p>"))
             display(HTML("".join(tail)))

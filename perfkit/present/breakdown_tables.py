@@ -156,9 +156,14 @@ def _as_counts(indicator: Indicator | None, cells: list[str]) -> list[str] | Non
     return [c if n is None else n for n, c in zip(counts, cells)]
 
 
-def print_tables(rows: pl.DataFrame, title: str, period_label: str, indicators: list[Indicator] = ()) -> PrintTables:
+def print_tables(rows: pl.DataFrame, title: str, period_label: str, indicators: list[Indicator] = (),
+                 year_earlier: pl.DataFrame | None = None, earlier_label: str = "") -> PrintTables:
     """Every breakdown in ``rows`` (of :func:`breakdown_rows`) as a table for paper: one for each way of
     breaking down, its groups down the side, each indicator broken down that way across.
+
+    ``year_earlier`` holds the groups of the same quarter a year earlier (``earlier_label``) of the breakdowns
+    shown year on year (:meth:`perfkit.present.year_on_year.YearOnYear.rows`): each is a column beside its
+    indicator's, headed "Referrals, 2023-24 Q4", which on paper takes no more lines.
 
     A rate of ``indicators`` whose groups are counts (no return gives each group's population) is headed by
     what it counts (:func:`count_heading`), its cells bare numbers: "Children looked after (at period end),
@@ -181,8 +186,11 @@ def print_tables(rows: pl.DataFrame, title: str, period_label: str, indicators: 
         if part.height == 0:
             continue
         titles = part["indicator"].unique(maintain_order=True).to_list()
-        groups = in_natural_order(breakdown, part["group"].unique(maintain_order=True).to_list())
+        earlier = (year_earlier.filter(pl.col("breakdown") == breakdown, pl.col("indicator").is_in(titles))
+                   if year_earlier is not None else part.clear())
+        groups = in_natural_order(breakdown, pl.concat([part["group"], earlier["group"]]).unique(maintain_order=True).to_list())
         shown = {(r["indicator"], r["group"]): r["shown"] for r in part.iter_rows(named=True)}
+        before = {(r["indicator"], r["group"]): r["shown"] for r in earlier.iter_rows(named=True)}
         by_title = {i.title: i for i in indicators}
         headings, columns = [], []
         for t in titles:
@@ -190,6 +198,9 @@ def print_tables(rows: pl.DataFrame, title: str, period_label: str, indicators: 
             counts = _as_counts(by_title.get(t), cells)
             headings.append(t if counts is None else count_heading(by_title[t]))
             columns.append(cells if counts is None else counts)
+            if any(indicator == t for indicator, _ in before):  # the same groups a year earlier, beside
+                headings.append(f"{t}, {earlier_label}")
+                columns.append([before.get((t, g), "") for g in groups])
         name = BREAKDOWN_NAMES.get(breakdown, breakdown)
         tables.append(HtmlTable(
             f"{title} by {name}, {period_label}", [f"{BY}{name}", *headings],

@@ -41,8 +41,7 @@ from typing import Iterator
 import polars as pl
 
 from perfkit.config.settings import DEFAULT_THRESHOLD
-from perfkit.indicators.catalogue import ALL, QUARTER_ALONE, Catalogue, load_catalogue
-from perfkit.indicators.periods import ALONE
+from perfkit.indicators.catalogue import ALL, Catalogue, load_catalogue
 from perfkit.indicators.quality_checks import CHECKS, QUALITY, as_measures
 from perfkit.present.disclosure import (
     ALL_GROUPS,
@@ -57,11 +56,14 @@ from perfkit.present.disclosure import (
     with_context,
 )
 from perfkit.present.disclosure_relations import median_ids, protected_ids
-from perfkit.present.formatting import COUNTED, NO_FIGURE, NOT_AVAILABLE_CELL, count_heading
-from perfkit.present.breakdown_tables import BREAKDOWN_NAMES, BY, choice
+from perfkit.present.formatting import COUNTED, NO_FIGURE, NOT_AVAILABLE_CELL
+from perfkit.present.breakdown_tables import BY
+from perfkit.present.page_names import PageNames, spc_row
+from perfkit.present.year_on_year import A_YEAR_EARLIER, CHANGE, change_text
 
 PERIOD = re.compile(r"\b(\d{4}-\d{2} Q[1-4])\b")
 _NUMBER = re.compile(r"^(-?[\d,]*\.?\d+)(%| per 10,000| working days| days)?$")
+_OF_QUARTER = re.compile(r"(.+), (\d{4}-\d{2} Q[1-4])")
 _EMBED = re.compile(r'vegaEmbed\(\s*"#[^"]+"\s*,\s*')
 _OTHER_COLUMNS = re.compile(r"^(Indicator|Target|Status|Better is|.+ \(latest published\))$")
 """Columns of a figures table that hold no figure of the authority's: targets, words, published comparators."""
@@ -155,25 +157,6 @@ def _counts(text: str, indicator, period: str, breakdown: str, group: str, place
     return []
 
 
-class _Names:
-    """Titles and "title by breakdown" choices back to catalogue ids."""
-
-    def __init__(self, catalogue: Catalogue):
-        self.by_title = {i.title: i for i in catalogue.indicators}
-        self.ids = {i.id: i for i in catalogue.indicators}
-        self.choices = {choice(i, b): (i.id, b)
-                        for i in catalogue.indicators for b in i.breakdowns}
-        self.trends = {**{i.title: (i, "") for i in catalogue.indicators},
-                       **{i.trend_title: (i, ALONE) for i in catalogue.indicators if i.trend == QUARTER_ALONE}}
-        """A figure's or trend's title to its indicator and the suffix of its periods' labels (each quarter
-        alone: " 3M")."""
-        self.counted = {f"{count_heading(i)} by {BREAKDOWN_NAMES.get(b, b)}": (i.id, b)
-                        for i in catalogue.indicators if i.unit == "rate_per_10k" for b in i.breakdowns}
-        """A printed breakdown's heading of a rate's groups written as counts, "by" the breakdown, to the rate."""
-        self.checks = {check.heading: check.id for check in CHECKS}
-        """A data-quality table's row heading to its check."""
-
-
 def _text(node) -> str:
     """A cell's text as a reader reads it (a tooltip's word inside its sentence: "(FTE)", not "( FTE )")."""
     return " ".join(node.get_text().split())
@@ -185,18 +168,7 @@ def _icon(td) -> tuple[str, str]:
     return (svg.get("aria-label", "") if svg is not None else _text(td)), _text(td)
 
 
-def _spc_row(label: str, names: _Names) -> tuple[object, str] | None:
-    """A trend table's process-control row ``<title>: <words>``: the indicator and the field, else None."""
-    from perfkit.present.charts import SPC_ROWS
-
-    for name, words in SPC_ROWS.items():
-        title = label.removesuffix(f": {words}")
-        if title != label and title in names.trends:
-            return names.trends[title], name
-    return None
-
-
-def _tables(soup, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Finding]:
+def _tables(soup, names: PageNames, period: str) -> Iterator[Shown | SpcClaim | Finding]:
     """Figures of every table: by period columns, breakdown rows or data-quality rows.
 
     A table of another form, or a column of a figures table the audit does
@@ -234,10 +206,22 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Fin
                 counted = _counts(row[2], names.ids[found[0]], period, found[1], row[1], place)
                 yield from counted or [Shown(period, found[0], found[1], row[1], row[2], place)]
             continue
+        if caption.endswith(f" {A_YEAR_EARLIER}"):
+            yield from _year_on_year(caption, headers, rows, names)
+            continue
         if headers and headers[0].startswith(BY):  # a breakdown for paper: groups down, indicators across
             name = headers[0].removeprefix(BY)
+            # a column of another quarter's groups (a year earlier) is headed "Referrals, 2023-24 Q4"
+            quarters = {n: (m.group(1), m.group(2)) for n, h in enumerate(headers) if (m := _OF_QUARTER.fullmatch(h))}
             for row in rows:
                 for n, text in enumerate(row[1:len(headers)], start=1):
+                    if n in quarters:
+                        found = names.choices.get(f"{quarters[n][0]} by {name}")
+                        if found is None and parse_number(text) is not None:
+                            yield Finding("a figure the audit cannot place", f"{caption}, '{headers[n]}'")
+                        elif found is not None and text.strip():
+                            yield Shown(quarters[n][1], *found, row[0], text, f"{caption}, {headers[n]}, {row[0]}")
+                        continue
                     found = names.choices.get(f"{headers[n]} by {name}")
                     counted = names.counted.get(f"{headers[n]} by {name}")
                     if counted is not None and text.strip():  # a rate's group as a count: its numerator
@@ -280,7 +264,7 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Fin
                             yield Shown(columns[n], indicator.id, ALL, ALL, text, f"{caption}, {row[0]}, {columns[n]}",
                                         TARGET_ROW)
                 continue
-            spc = _spc_row(row[0], names) if row[0] not in names.trends else None
+            spc = spc_row(row[0], names) if row[0] not in names.trends else None
             if spc is not None:
                 (indicator, alone), name = spc
                 for n, text in enumerate(row):
@@ -324,7 +308,27 @@ def _tables(soup, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Fin
                 yield Shown(columns[n] + alone, indicator.id, ALL, ALL, text, f"{caption}, {row[0]}, {columns[n]}")
 
 
-def _charts(html: str, names: _Names, period: str) -> Iterator[Shown | SpcClaim | Finding]:
+def _year_on_year(caption: str, headers: list[str], rows: list[list[str]], names: PageNames
+                  ) -> Iterator[Shown | Finding]:
+    """A breakdown's groups in two quarters (:mod:`perfkit.present.year_on_year`): groups across, a row for
+    each quarter, then the change, which must be the first less the second where both are numbers, and
+    empty otherwise (a hidden figure is not given back by a difference)."""
+    found = names.choices.get(headers[0]) if headers else None
+    periods = [PERIOD.fullmatch(row[0]) if row else None for row in rows[:2]]
+    if (found is None or not caption.startswith(f"{headers[0]}: ") or len(rows) != 3 or not all(periods)
+            or len(periods) != 2 or rows[2][:1] != [CHANGE] or any(len(row) != len(headers) for row in rows)):
+        if any(re.search(r"\d", cell) for row in rows for cell in row[1:]):
+            yield Finding("a table of two quarters the audit cannot place", caption)
+        return
+    for period, row in zip((p.group(0) for p in periods), rows[:2]):
+        for group, text in zip(headers[1:], row[1:]):
+            yield Shown(period, *found, group, text, f"{caption}, {group}, {period}")
+    for group, now, before, change in zip(headers[1:], rows[0][1:], rows[1][1:], rows[2][1:]):
+        if change.strip() != change_text(parse_number(now), parse_number(before)):
+            yield Finding("a change that is not the difference of the figures shown", f"{caption}, {group}")
+
+
+def _charts(html: str, names: PageNames, period: str) -> Iterator[Shown | SpcClaim | Finding]:
     """Figures in the data of every chart the page draws."""
     decoder = json.JSONDecoder()
     for number, match in enumerate(_EMBED.finditer(html), start=1):
@@ -393,7 +397,7 @@ def _read(html: str, period: str, catalogue: Catalogue | None = None
           ) -> tuple[list[Shown], list[SpcClaim], list[Finding]]:
     from bs4 import BeautifulSoup
 
-    names = _Names(catalogue or load_catalogue())
+    names = PageNames(catalogue or load_catalogue())
     start = html.find('class="jp-Notebook')
     body = html[start:] if start >= 0 else html
     shown: list[Shown] = []
@@ -525,8 +529,10 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
     measures = with_context(measures, context)  # the earlier packs' figures, after this page's own
     model = relations_of(measures, catalogue, own_rows)
     keys = list(measures.select("period", "indicator", "breakdown", "group").iter_rows())
+    held = {key[:3] for key in placed}  # a group with no row had none: a 0 of a breakdown the data hold is placed
     findings += [Finding("a figure the audit cannot place", figure.place) for key, figure in visible.items()
-                 if key not in placed and figure.group != ALL_GROUPS]
+                 if key not in placed and figure.group != ALL_GROUPS
+                 and not (parse_number(figure.text) == 0 and key[:3] in held and key[2] != ALL)]
     findings += misplaced(shown, measures.head(own_rows))
     protected = protected_ids(catalogue)
     medians = median_ids(catalogue)  # a length, not a count

@@ -1,0 +1,44 @@
+"""What the member page's titles and headings stand for: the names members read, back to the catalogue.
+
+The disclosure audit (:mod:`perfkit.present.disclosure_audit`) reads a finished page by what it says, never
+by the code that wrote it: a trend's title, a breakdown's "title by breakdown", a printed table's heading,
+a data-quality row, each named here once from the catalogue.
+"""
+
+from __future__ import annotations
+
+from perfkit.indicators.catalogue import QUARTER_ALONE, Catalogue
+from perfkit.indicators.periods import ALONE
+from perfkit.indicators.quality_checks import CHECKS
+from perfkit.present.breakdown_tables import BREAKDOWN_NAMES, choice
+from perfkit.present.formatting import count_heading
+
+
+class PageNames:
+    """Titles and "title by breakdown" choices back to catalogue ids."""
+
+    def __init__(self, catalogue: Catalogue):
+        self.by_title = {i.title: i for i in catalogue.indicators}
+        self.ids = {i.id: i for i in catalogue.indicators}
+        self.choices = {choice(i, b): (i.id, b)
+                        for i in catalogue.indicators for b in i.breakdowns}
+        self.trends = {**{i.title: (i, "") for i in catalogue.indicators},
+                       **{i.trend_title: (i, ALONE) for i in catalogue.indicators if i.trend == QUARTER_ALONE}}
+        """A figure's or trend's title to its indicator and the suffix of its periods' labels (each quarter
+        alone: " 3M")."""
+        self.counted = {f"{count_heading(i)} by {BREAKDOWN_NAMES.get(b, b)}": (i.id, b)
+                        for i in catalogue.indicators if i.unit == "rate_per_10k" for b in i.breakdowns}
+        """A printed breakdown's heading of a rate's groups written as counts, "by" the breakdown, to the rate."""
+        self.checks = {check.heading: check.id for check in CHECKS}
+        """A data-quality table's row heading to its check."""
+
+
+def spc_row(label: str, names: PageNames) -> tuple[object, str] | None:
+    """A trend table's process-control row ``<title>: <words>``: the indicator and the field, else None."""
+    from perfkit.present.charts import SPC_ROWS
+
+    for name, words in SPC_ROWS.items():
+        title = label.removesuffix(f": {words}")
+        if title != label and title in names.trends:
+            return names.trends[title], name
+    return None
