@@ -318,8 +318,9 @@ def parser() -> argparse.ArgumentParser:
     measures = commands.add_parser("measures", help="print indicators as a tidy CSV")
     measures.add_argument("--data", type=Path, required=True)
     measures.add_argument("--authority", required=True, type=la_code_argument("--authority"), help="three-digit LA number")
-    measures.add_argument("--period", required=True, help="e.g. '2022-23 Q2'")
-    measures.add_argument("--periods", type=int, default=1, help="also the quarters before: a time series of this many")
+    measures.add_argument("--period", required=True, help="a quarter, e.g. '2022-23 Q2', or a month of the financial year, "
+                                                           "e.g. '2022-23 M07' (October 2022; M01 is April)")
+    measures.add_argument("--periods", type=int, default=1, help="also the quarters (or months) before: a time series of this many")
     measures.add_argument("--breakdowns", action="store_true", help="add every breakdown the catalogue lists (district, sex, age band, ...)")
     measures.add_argument("--windows", default="quarter", help="comma-separated: quarter, ytd (year to date), r12 (rolling 12 months)")
     measures.add_argument("--parameters", type=Path, default=None,

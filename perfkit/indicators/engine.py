@@ -38,7 +38,7 @@ from perfkit.indicators.measure_base import (
     MeasureRows,
 )
 from perfkit.indicators.measures import REGISTRY
-from perfkit.indicators.periods import Period, Window, as_window, check_period
+from perfkit.indicators.periods import Month, Period, Window, as_window, check_period, parse_period
 from perfkit.indicators.workdays import WorkingDayCalendar, calendar_for
 from perfkit.records.checks import is_id_column
 from perfkit.records.contract import TABLES
@@ -59,13 +59,14 @@ OUTPUT_SCHEMA = {
 }
 
 
-def windows_frame(periods: Sequence[Period | Window | str]) -> pl.DataFrame:
+def windows_frame(periods: Sequence[Period | Month | Window | str]) -> pl.DataFrame:
     """The reporting windows: bounds, rolling-12 start and population year, one row each.
 
     >>> windows_frame([Period.parse("2022-23 Q2")]).row(0)
     ('2022-23 Q2', 'quarter', datetime.date(2022, 7, 1), datetime.date(2022, 9, 30), datetime.date(2021, 10, 1), 2022)
     """
-    unique = sorted({as_window(p) for p in periods}, key=lambda w: (w.period.index, w.kind))
+    # in order of their last day (quarters and months may be asked for together), then kind
+    unique = sorted({as_window(p) for p in periods}, key=lambda w: (w.end, w.kind, w.label))
     labels = [w.label for w in unique]
     # an enumeration: rows carry a small integer per window, not its label, through joins and grouping
     return pl.DataFrame(
@@ -295,13 +296,13 @@ def count_headlines(together: list[tuple[Indicator, MeasureRows]], grid: pl.Data
 
 def compute(
     data: Dataset,
-    periods: Sequence[Period | Window | str],
+    periods: Sequence[Period | Month | Window | str],
     authorities: Sequence[str] | None = None,
     indicators: Sequence[str] | None = None,
     closure_days: Iterable[dt.date] = (),
     catalogue: Catalogue | None = None,
     breakdowns: bool | Iterable[str] = False,
-    breakdown_periods: Sequence[Period | Window | str] | None = None,
+    breakdown_periods: Sequence[Period | Month | Window | str] | None = None,
     data_end: Mapping[str, dt.date | None] | None = None,
 ) -> pl.DataFrame:
     """Every requested indicator for every authority, window and breakdown, in one tidy frame.
@@ -310,10 +311,11 @@ def compute(
     ----------
     data : Dataset
         Validated tables (see :func:`perfkit.records.loading.load_dataset`).
-    periods : sequence of Period, Window or label
-        Quarters (``"2022-23 Q2"``), years to date (``"2022-23 Q2 YTD"``) and
-        rolling 12 months (``"2022-23 Q2 R12"``), all computed together in one
-        pass over the data.
+    periods : sequence of Period, Month, Window or label
+        Quarters (``"2022-23 Q2"``), months (``"2022-23 M07"``, October), years
+        to date (``"2022-23 Q2 YTD"``, ``"2022-23 M07 YTD"``) and rolling 12
+        months (``"2022-23 Q2 R12"``), all computed together in one pass over
+        the data. A count at the period end is counted at the month's end.
     authorities : sequence of str, optional
         Three-digit LA numbers; every authority in ``children`` by default.
     indicators : sequence of str, optional
@@ -447,8 +449,8 @@ def measures_table(
 ) -> pl.DataFrame:
     """The tidy table ``perfkit measures`` prints, from a dataset directory.
 
-    ``periods`` quarters ending with ``period`` are computed, each in every
-    window kind of ``kinds`` (``quarter``, ``ytd``, ``r12``), with the
+    ``periods`` quarters (or months: ``"2024-25 M07"``) ending with ``period`` are computed, each in every
+    window kind of ``kinds`` (``quarter``, the period itself; ``ytd``, ``r12``), with the
     authority's local ``closure_days`` (as its report counts working days).
     A period after the declared extract date ``data_as_at`` (else the latest
     record), or before the records start, is refused, as the report refuses it.
@@ -458,8 +460,8 @@ def measures_table(
         raise ContractError([Problem(str(Path(data_dir) / "children"), f"authority {authority!r} has no rows: expected "
                                      f"one of {', '.join(data.authorities)}", column="la_code")])
     first, last = data.for_authorities([authority]).event_span()[authority]
-    check_period(Period.parse(period), first, data_as_at or last, f"authority {authority} in {data_dir}")
-    windows = [Window(p, kind) for p in Period.parse(period).series(periods) for kind in kinds]
+    chosen = check_period(parse_period(period), first, data_as_at or last, f"authority {authority} in {data_dir}")
+    windows = [Window(p, kind) for p in chosen.series(periods) for kind in kinds]
     return compute(data, windows, [authority], breakdowns=breakdowns, closure_days=closure_days,
                    data_end={authority: data_as_at})
 
@@ -467,7 +469,7 @@ def measures_table(
 def records_for(
     data: Dataset,
     indicator_id: str,
-    period: Period | Window | str,
+    period: Period | Month | Window | str,
     breakdown: str = ALL,
     group: str = ALL,
     closure_days: Iterable[dt.date] = (),

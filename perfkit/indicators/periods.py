@@ -1,8 +1,13 @@
-"""Financial-year quarters: parsing, bounds and comparators.
+"""Financial-year quarters and months: parsing, bounds and comparators.
 
-Councils report by financial year (April to March). A period is written
+Councils report by financial year (April to March). A quarter is written
 ``2022-23 Q2``; Q1 is April-June, Q2 July-September, Q3 October-December and
-Q4 January-March.
+Q4 January-March. A month is written ``2022-23 M07``: the seventh month of the
+financial year, October 2022 (M01 is April, M12 March). A month keeps its
+financial year in its label, as a quarter does, so that its year to date
+(``2022-23 M07 YTD``) reads as councils count it, and no label is both a
+month and a year (``2011-12`` is a financial year; a calendar ``2011-12``
+would be December 2011).
 """
 
 from __future__ import annotations
@@ -129,6 +134,146 @@ class Period:
         return [self.shift(-k) for k in range(count - 1, -1, -1)]
 
 
+_MONTH_RE = re.compile(r"^\s*(\d{4})\s*-\s*(\d{2})\s*M(\d{2})\s*$", re.IGNORECASE)
+MONTH_NAMES = ("April", "May", "June", "July", "August", "September", "October", "November", "December",
+               "January", "February", "March")
+"""The months of a financial year, in order: M01 is April."""
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """One month of a financial year, with the interface of :class:`Period`.
+
+    Parameters
+    ----------
+    fy_start : int
+        Calendar year in which the financial year starts (2024 for 2024-25).
+    month : int
+        1 (April) to 12 (March).
+
+    Examples
+    --------
+    >>> m = Month.parse("2024-25 M07")
+    >>> m.start, m.end, m.name
+    (datetime.date(2024, 10, 1), datetime.date(2024, 10, 31), 'October 2024')
+    >>> str(m.previous()), str(m.year_earlier()), str(Month.parse("2024-25 M01").previous())
+    ('2024-25 M06', '2023-24 M07', '2023-24 M12')
+    >>> m.rolling12_start, Month.parse("2023-24 M11").end
+    (datetime.date(2023, 11, 1), datetime.date(2024, 2, 29))
+    >>> [str(x) for x in Month.parse("2024-25 M02").series(3)]
+    ['2023-24 M12', '2024-25 M01', '2024-25 M02']
+    >>> str(m.quarter)
+    '2024-25 Q3'
+    """
+
+    fy_start: int
+    month: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12:
+            raise PeriodError(f"month must be 1 (April) to 12 (March), got {self.month!r}")
+
+    @classmethod
+    def parse(cls, text: str) -> "Month":
+        """Read a label such as ``"2024-25 M07"`` (October 2024)."""
+        match = _MONTH_RE.match(str(text))
+        if not match:
+            raise PeriodError(f"period {text!r} is not a financial-year month; expected a label like '2024-25 M07' "
+                              "(M01 is April, M12 March)")
+        year, short_end, month = int(match[1]), int(match[2]), int(match[3])
+        if (year + 1) % 100 != short_end:
+            raise PeriodError(
+                f"period {text!r}: the financial year {year}-{match[2]} does not run over two "
+                f"consecutive years; expected {year}-{(year + 1) % 100:02d}"
+            )
+        if not 1 <= month <= 12:
+            raise PeriodError(f"period {text!r}: a financial year has months M01 (April) to M12 (March)")
+        return cls(year, month)
+
+    @classmethod
+    def containing(cls, day: dt.date) -> "Month":
+        """The month that contains ``day``.
+
+        >>> str(Month.containing(dt.date(2025, 2, 14)))
+        '2024-25 M11'
+        """
+        fy_start = day.year if day.month >= 4 else day.year - 1
+        return cls(fy_start, (day.month - 4) % 12 + 1)
+
+    @property
+    def label(self) -> str:
+        return f"{self.fy_start}-{(self.fy_start + 1) % 100:02d} M{self.month:02d}"
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def name(self) -> str:
+        """The month as members read it: ``"October 2024"``."""
+        return f"{MONTH_NAMES[self.month - 1]} {self.start.year}"
+
+    @property
+    def index(self) -> int:
+        """A running month number, so that months can be subtracted."""
+        return self.fy_start * 12 + self.month - 1
+
+    @classmethod
+    def from_index(cls, index: int) -> "Month":
+        return cls(index // 12, index % 12 + 1)
+
+    def shift(self, months: int) -> "Month":
+        """The month ``months`` later (earlier when negative)."""
+        return Month.from_index(self.index + months)
+
+    def previous(self) -> "Month":
+        return self.shift(-1)
+
+    def year_earlier(self) -> "Month":
+        """The same month a year earlier: the year-on-year comparator."""
+        return self.shift(-12)
+
+    @property
+    def start(self) -> dt.date:
+        month = (self.month + 2) % 12 + 1
+        return dt.date(self.fy_start + (1 if month < 4 else 0), month, 1)
+
+    @property
+    def end(self) -> dt.date:
+        return self.shift(1).start - dt.timedelta(days=1)
+
+    @property
+    def rolling12_start(self) -> dt.date:
+        """First day of the 12 months ending on the month's end."""
+        return self.shift(-11).start
+
+    @property
+    def quarter(self) -> Period:
+        """The quarter the month is in."""
+        return Period(self.fy_start, (self.month - 1) // 3 + 1)
+
+    def series(self, count: int) -> list["Month"]:
+        """The ``count`` months ending with this one, oldest first."""
+        return [self.shift(-k) for k in range(count - 1, -1, -1)]
+
+
+def parse_period(text: str) -> Period | Month:
+    """A quarter (``"2024-25 Q3"``) or a month (``"2024-25 M07"``) from its label.
+
+    >>> parse_period("2024-25 Q3"), parse_period("2024-25 m07")
+    (Period(fy_start=2024, quarter=3), Month(fy_start=2024, month=7))
+    >>> parse_period("2024-10")
+    Traceback (most recent call last):
+    ...
+    perfkit.errors.PeriodError: period '2024-10' is not a financial-year quarter or month; expected a label like '2024-25 Q3' or '2024-25 M07' (M01 is April, M12 March)
+    """
+    if _MONTH_RE.match(str(text)):
+        return Month.parse(text)
+    if _PERIOD_RE.match(str(text)):
+        return Period.parse(text)
+    raise PeriodError(f"period {str(text)!r} is not a financial-year quarter or month; expected a label like "
+                      "'2024-25 Q3' or '2024-25 M07' (M01 is April, M12 March)")
+
+
 def periods_between(first: Period, last: Period) -> list[Period]:
     """Every quarter from ``first`` to ``last`` inclusive."""
     return [Period.from_index(i) for i in range(first.index, last.index + 1)]
@@ -146,7 +291,7 @@ def latest_complete_period(as_at: dt.date) -> Period:
     return current if current.end == as_at else current.previous()
 
 
-def check_period(period: Period, first: dt.date, as_at: dt.date, who: str) -> Period:
+def check_period(period: "Period | Month", first: dt.date, as_at: dt.date, who: str) -> "Period | Month":
     """``period``, if the data cover it: it ends on or before ``as_at`` and not before the first record.
 
     A quarter the data do not reach would be reported full of zeros. The
@@ -159,13 +304,16 @@ def check_period(period: Period, first: dt.date, as_at: dt.date, who: str) -> Pe
     ...
     perfkit.errors.PeriodError: period 2026-27 Q2 is after the data of authority 990 end: expected a quarter from 2019-20 Q1 to 2024-25 Q4
     """
-    last = latest_complete_period(as_at)
-    earliest = Period.containing(first)
+    kind = type(period)
+    current = kind.containing(as_at)
+    last = current if current.end == as_at else current.previous()
+    earliest = kind.containing(first)
+    noun = "month" if kind is Month else "quarter"
     if earliest.index > last.index:
-        raise PeriodError(f"period {period.label}: the data of {who} cover no complete quarter")
+        raise PeriodError(f"period {period.label}: the data of {who} cover no complete {noun}")
     if not earliest.index <= period.index <= last.index:
         when = "after the data of {} end" if period.index > last.index else "before the data of {} start"
-        raise PeriodError(f"period {period.label} is {when.format(who)}: expected a quarter from {earliest.label} to {last.label}")
+        raise PeriodError(f"period {period.label} is {when.format(who)}: expected a {noun} from {earliest.label} to {last.label}")
     return period
 
 
@@ -181,10 +329,11 @@ _WINDOW_SUFFIX = {"quarter": "", "ytd": " YTD", "r12": " R12", "3m": ALONE}
 
 @dataclass(frozen=True, order=True)
 class Window:
-    """A reporting window ending on a quarter's last day.
+    """A reporting window ending on a quarter's (or a month's) last day.
 
-    ``kind`` is ``"quarter"`` (the quarter itself), ``"ytd"`` (the financial
-    year to date), ``"r12"`` (the 12 months ending on the quarter end, the
+    ``kind`` is ``"quarter"`` (the period itself: the quarter, or the month),
+    ``"ytd"`` (the financial year to date), ``"r12"`` (the 12 months ending on
+    the period's end, the
     figure that compares with DfE's annual publications) or ``"3m"`` (the
     quarter alone, even for a figure the catalogue counts over a rolling 12
     months: the points of a process-control chart must not overlap).
@@ -202,20 +351,27 @@ class Window:
     datetime.date(2022, 10, 1)
     """
 
-    period: Period
+    period: "Period | Month"
     kind: str = "quarter"
 
     def __post_init__(self) -> None:
         if self.kind not in WINDOW_KINDS:
             raise PeriodError(f"window kind {self.kind!r} is not one of {', '.join(WINDOW_KINDS)}")
+        if self.kind == "3m" and isinstance(self.period, Month):
+            raise PeriodError(f"{self.period.label}: a quarter alone ('3M') is a quarter's window, not a month's")
 
     @classmethod
     def parse(cls, text: str) -> "Window":
+        """A window from its label: a quarter or a month (``"2024-25 M07 R12"``), with its kind's suffix.
+
+        >>> Window.parse("2024-25 M07 YTD").start, Window.parse("2024-25 M07").end
+        (datetime.date(2024, 4, 1), datetime.date(2024, 10, 31))
+        """
         words = str(text).strip()
         for kind, suffix in _WINDOW_SUFFIX.items():
             if suffix and words.upper().endswith(suffix.strip()):
-                return cls(Period.parse(words[: -len(suffix.strip())]), kind)
-        return cls(Period.parse(words), "quarter")
+                return cls(parse_period(words[: -len(suffix.strip())]), kind)
+        return cls(parse_period(words), "quarter")
 
     @property
     def label(self) -> str:
@@ -237,10 +393,10 @@ class Window:
         return self.period.end
 
 
-def as_window(value: "Period | Window | str") -> Window:
+def as_window(value: "Period | Month | Window | str") -> Window:
     """A window from a period, a window or a label."""
     if isinstance(value, Window):
         return value
-    if isinstance(value, Period):
+    if isinstance(value, (Period, Month)):
         return Window(value)
     return Window.parse(value)
