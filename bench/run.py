@@ -17,7 +17,8 @@ figure with its bound and PASS or FAIL, and exits 1 if any bound fails.
    checked before, take less time than the peer's 10; skipped without the
    ``bench`` extra). Growth with 38, 76 and 153 authorities, every column
    checked (bound: doubling at most doubles the time). Peak memory of the
-   national run (bound: 3 GB).
+   national run (bound: 3 GB). Every headline figure for 72 months against
+   24 quarters, the same six years, at 38 authorities (bound: 1.5x).
 2. Batch: the per-report cost of the quarterly batch against running an empty
    notebook through papermill and exporting it (bound: 1.5x); two workers
    against one (bound: speed-up 1.7x).
@@ -133,6 +134,17 @@ frame = compute(data, periods)
 print('__ROWS__', frame.height, sum(t.height for t in data.tables.values()))
 """
 
+MONTHLY = """
+from perfkit.indicators.engine import compute
+from perfkit.indicators.measure_base import COUNTED_COLUMNS
+from perfkit.records.loading import load_dataset
+from perfkit.indicators.periods import Month
+data = load_dataset({folder!r}, columns=COUNTED_COLUMNS)
+periods = Month.parse("2024-25 M12").series(72)  # the same six years as ENGINE's 24 quarters, by month
+frame = compute(data, periods)
+print('__ROWS__', frame.height, sum(t.height for t in data.tables.values()))
+"""
+
 SCAN = """
 import polars as pl
 from pathlib import Path
@@ -204,6 +216,18 @@ def engine_against_scan(folders: dict[int, Path], repeats: int,
             for size in folders}
 
 
+def monthly_against_quarterly(folder: Path, repeats: int, remembered: dict[str, str]) -> tuple[float, float]:
+    """Median seconds of every headline figure for 72 months and for 24 quarters (the same six years), files
+    checked before, taking turns."""
+    months, quarters = [], []
+    for _ in range(max(repeats, 3)):
+        quarters.append(run_python(ENGINE.format(folder=str(folder)), remembered)[0])
+        months.append(run_python(MONTHLY.format(folder=str(folder)), remembered)[0])
+    return statistics.median(months), statistics.median(quarters)
+
+
+MONTHLY_BOUND = 1.5
+"""72 monthly windows against the quarterly run (issue 21)."""
 SCAN_BOUND = 3.0
 """The engine, files checked before, against the bare scan (issue 21)."""
 CHECKED_BOUND = 4.5
@@ -218,6 +242,9 @@ def bench_engine(folder: Path, authorities: int, workers: int, repeats: int) -> 
     with tempfile.TemporaryDirectory(prefix="perfkit-bench-checks-") as records:
         measured = engine_against_scan({size: folder / f"n{size}" for size in (38, 76, authorities)}, repeats,
                                        {"PERFKIT_CHECK_CACHE": records})
+        months, quarters = monthly_against_quarterly(folder / "n38", repeats, {"PERFKIT_CHECK_CACHE": records})
+    report("monthly: 72 months vs 24 quarters, 38 authorities (checked before)",
+           f"{months:.1f} s vs {quarters:.1f} s = {months / quarters:.2f}x", months / quarters <= MONTHLY_BOUND)
     for size, (scan, engine, again, floor, peer, rss, rows) in measured.items():
         timings[size], sizes[size] = engine, rows
         report(f"engine, {size} authorities x 24 quarters ({rows / 1e6:.1f}M rows)",

@@ -111,12 +111,17 @@ def test_three_consecutive_packs_read_together_give_no_small_number_away(three_p
 
 def test_each_pack_names_its_earlier_quarters_breakdowns_only_as_context(three_packs):
     """The earlier quarters' breakdowns join disclosure control, never the page: the Q3 pack shows the
-    breakdowns of Q3 and Q2, as before, none of Q1."""
+    breakdowns of Q3 and Q2, as before, none of Q1; of the same quarter a year earlier, only the groups the
+    catalogue shows year on year."""
+    from perfkit.indicators.catalogue import load_catalogue
+
     numbers, _ = _page_figures(three_packs)
     q3 = (three_packs / "2024-25-Q3" / f"{AUTHORITY}.html").read_text(encoding="utf-8")
     shown, _ = read_page(q3, "2024-25 Q3")
     periods = {f.period for f in shown if f.breakdown != "all" and not f.indicator.startswith("quality.")}
-    assert periods <= {"2024-25 Q2", "2024-25 Q3"}
+    assert periods <= {"2024-25 Q2", "2024-25 Q3", "2023-24 Q3"}
+    yearly = {(i.id, b) for i in load_catalogue().indicators for b in i.year_on_year}
+    assert {(f.indicator, f.breakdown) for f in shown if f.period == "2023-24 Q3" and f.breakdown != "all"} == yearly
     assert any(k[1] == "2024-25 Q1" and k[3] != "all" for k in numbers)  # Q1's own pack showed them
 
 
