@@ -972,12 +972,59 @@ def test_episodes_with_no_interview_offer_are_not_one_denominator_less_the_other
     q = "2024-25 Q4"
     truth = _tidy([(q, "rhi_offered_72h_pct", "all", "all", 50.0, 56.0), (q, "rhi_accepted_pct", "all", "all", 34.0, 53.0)])
     model = relations_of(truth)
-    assert [model.values[q] for q in model.unshown] == [3]
-    (rest,) = model.unshown
+    # the rest (56 - 53) and each percentage's complement: 56 - 50 not offered within 72 hours, 53 - 34 not accepted
+    assert sorted(model.values[q] for q in model.unshown) == [3, 6, 19]
+    (rest,) = [q for q in model.unshown if model.values[q] == 3]
     assert Reader(model, T, set()).pinned(rest)  # both shown: 56 - 53
     out = suppress(truth, T)
     assert out["suppressed"].any()
     _nothing_small_pinned(truth, out)
+
+
+def test_a_percentages_complement_is_protected_like_any_small_number():
+    """"37 of 39 care leavers in suitable accommodation" says that 2 were not: the rest of a percentage's
+    denominator is a count a reader works out from the two, protected like any small number. Of it the
+    reader knows only what the two give (no page says its class), so hiding the percentage frees it."""
+    from perfkit.present.disclosure import Reader, relations_of
+
+    q = "2024-25 Q4"
+    truth = _tidy([(q, "care_leavers_suitable_pct", "all", "all", 37.0, 39.0)])
+    model = relations_of(truth)
+    (rest,) = model.unshown
+    assert model.values[rest] == 2 and rest in model.derived
+    assert Reader(model, T, set()).pinned(rest)  # both shown: 39 - 37
+    out = suppress(truth, T)
+    assert out["suppression"].to_list() == ["complement"] and out["value"].to_list() == [None]
+    assert not Reader(model, T, {0, 1}).pinned(rest)  # hidden: 2 is one of many values
+    # 30 of 39: the 9 not in suitable accommodation are no small number; 39 of 39: none is shown, as a zero is
+    for suitable in (30.0, 39.0):
+        kept = suppress(_tidy([(q, "care_leavers_suitable_pct", "all", "all", suitable, 39.0)]), T)
+        assert kept["suppression"].to_list() == [None]
+
+
+def test_the_audit_finds_a_percentage_whose_complement_is_small(page_and_truth):
+    """A percentage withheld because the rest of its denominator is small, written back into the page, lets
+    that rest be worked out: the audit finds it."""
+    from perfkit.present.disclosure_audit import audit_page
+
+    html, truth, period = page_and_truth
+    rows = truth.filter((pl.col("period") == period) & pl.col("indicator").is_in(
+        ["cp_visits_10wd_pct", "assessments_45wd_pct", "rereferral_pct", "contact_conversion_pct"])
+        & (pl.col("breakdown") != "all") & (pl.col("numerator") >= 5)
+        & (pl.col("denominator") - pl.col("numerator")).is_between(1, 4))
+    planted = None
+    for row in rows.iter_rows(named=True):
+        from perfkit.indicators.catalogue import load_catalogue
+        from perfkit.present.breakdown_tables import choice
+
+        indicator = load_catalogue()[row["indicator"]]
+        cell = f"<tr><td>{choice(indicator, row['breakdown'])}</td><td>{row['group']}</td><td class=\"pk-num\">withheld</td></tr>"
+        if cell in html:
+            planted = html.replace(cell, cell.replace("withheld", f"{row['value']:.1f}%"))
+            break
+    assert planted, "the stored report withholds no percentage for its small complement"
+    problems = {f.problem for f in audit_page(planted, truth, None, period)}
+    assert "a count no page shows can be worked out (groups less total, or one less another)" in problems
 
 
 def test_a_group_that_empties_this_quarter_relates_its_last_quarter_to_its_flows():

@@ -103,7 +103,8 @@ class Reader:
         # how many children two groups share is on no page: always hidden (below), never known, never absent
         self.known = (known or set()) - model.unshown
         """Quantities an earlier report showed: known to the reader whether this page hides them or not."""
-        self.absent = (absent if absent is not None else set()) - model.unshown
+        # but of a percentage's complement the reader knows only what its relation gives: no page says its class
+        self.absent = ((absent if absent is not None else set()) - model.unshown) | model.derived
         self._by_quantity = model.of_quantity()
         self._seen: dict[int, list[float]] = {}
         """Each quantity's least and greatest value in the solutions found so far: values it can take. They stay

@@ -75,6 +75,10 @@ class Relations:
     unshown: set[int] = field(default_factory=set)
     """Quantities no page shows, always hidden: how many children a breakdown counts in two groups
     (:func:`_sum_relations`), and one denominator less another that holds it (``denominator_within``)."""
+    derived: set[int] = field(default_factory=set)
+    """Of ``unshown``, those a reader knows nothing of but what their relation gives (a number from 0 up): a
+    percentage's complement (:func:`_complement_relations`). Of the others the reader is taken to know the
+    class (small, zero or large), as of every hidden figure; no page says which class a complement is in."""
 
     def of_quantity(self) -> dict[int, list[int]]:
         found: dict[int, list[int]] = {}
@@ -352,6 +356,28 @@ def _quality_relations(values: list[float], row_of: list[int], numerators: dict[
     return relations
 
 
+def _complement_relations(values: list[float], row_of: list[int], numerators: dict[tuple, int],
+                          denominators: dict[tuple, int], catalogue: Catalogue, unshown: set[int],
+                          derived: set[int]) -> list[Relation]:
+    """Each percentage's numerator and the rest of its denominator: "37 of 39 care leavers in suitable
+    accommodation" says that 2 were not. The rest (the denominator less the numerator) is a count no page
+    shows but a reader works out from the two: a quantity of its own (numbered after the figures, in
+    ``unshown`` and ``derived``, on the percentage's row), always hidden, and protected like any small number.
+    Of it the reader knows only what the two give: where either is hidden, a range."""
+    percentages = {i.id for i in catalogue.indicators if i.unit == "percent"}
+    relations = []
+    for key, whole in denominators.items():
+        part = numerators.get(key)
+        if key[2] not in percentages or part is None or values[part] > values[whole]:
+            continue
+        unshown.add(len(values))
+        derived.add(len(values))
+        relations.append(Relation((part, len(values)), whole, True))
+        values.append(values[whole] - values[part])
+        row_of.append(row_of[whole])
+    return relations
+
+
 def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None, current: int | None = None) -> Relations:
     """Every relation a reader can use between the protected figures of ``frame`` (true values).
 
@@ -364,6 +390,7 @@ def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None, curren
     catalogue = catalogue or load_catalogue()
     values, row_of, numerators, denominators = _quantities(frame, catalogue)
     unshown: set[int] = set()  # quantities no page shows, numbered after the figures as they are found
+    derived: set[int] = set()  # of those, the ones whose class a reader cannot know (complements)
     same, bounds = _declared_relations(values, row_of, numerators, denominators, catalogue, unshown)
     found_twins = _twin_relations(values, [numerators, denominators])
     rolling = _rolling_relations(values, numerators)
@@ -378,10 +405,11 @@ def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None, curren
     relations = (_sum_relations(values, row_of, numerators, unshown) + _sum_relations(values, row_of, denominators, unshown)
                  + rolling + twins + bounds
                  + _stock_relations(values, numerators, denominators, catalogue)
-                 + _quality_relations(values, row_of, numerators, denominators, unshown))
+                 + _quality_relations(values, row_of, numerators, denominators, unshown)
+                 + _complement_relations(values, row_of, numerators, denominators, catalogue, unshown, derived))
     twin_rows: dict[int, set[int]] = {}
     for relation in twins:
         a, b = row_of[relation.parts[0]], row_of[relation.whole]
         twin_rows.setdefault(a, set()).add(b)
         twin_rows.setdefault(b, set()).add(a)
-    return Relations(values, row_of, relations, twin_rows, unshown)
+    return Relations(values, row_of, relations, twin_rows, unshown, derived)
