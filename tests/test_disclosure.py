@@ -432,6 +432,14 @@ def test_the_audit_fails_a_small_group_a_year_earlier_or_a_change_that_is_not_th
     moved = html.replace(sources, sources.replace("<td>2023-24 Q4</td>", "<td>2022-23 Q4</td>"))
     assert {"a number that is not the figure its place names", "a figure the audit cannot place"} & {
         f.problem for f in audit_page(moved, truth, None, period)}
+    # a 0 under a group the data never hold is a figure the audit cannot place (a mislabelled group)
+    martians = html.replace(table, table.replace("<th scope=\"col\">Under 1</th>", "<th scope=\"col\">Martians</th>"
+                                                 "<th scope=\"col\">Under 1</th>").replace(
+        "<tr><td>2024-25 Q4</td>", "<tr><td>2024-25 Q4</td><td class=\"pk-num\">0</td>").replace(
+        "<tr><td>2023-24 Q4</td>", "<tr><td>2023-24 Q4</td><td class=\"pk-num\">0</td>").replace(
+        "<tr><td>Change</td>", "<tr><td>Change</td><td class=\"pk-num\">0</td>"))
+    assert martians != html
+    assert "a figure the audit cannot place" in {f.problem for f in audit_page(martians, truth, None, period)}
     unknown = html.replace(sources, sources.replace("<th scope=\"col\">Referrals by source</th>",
                                                     "<th scope=\"col\">Referrals by postcode</th>"))
     assert "a table of two quarters the audit cannot place" in {f.problem for f in audit_page(unknown, truth, None, period)}

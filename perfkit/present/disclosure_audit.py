@@ -529,10 +529,12 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
     measures = with_context(measures, context)  # the earlier packs' figures, after this page's own
     model = relations_of(measures, catalogue, own_rows)
     keys = list(measures.select("period", "indicator", "breakdown", "group").iter_rows())
-    held = {key[:3] for key in placed}  # a group with no row had none: a 0 of a breakdown the data hold is placed
+    # a group with no row had none: a 0 is placed where that quarter's breakdown has rows and the group has
+    # a row in some quarter (a group of no quarter, "Martians", is not a group of the data)
+    held, groups = {key[:3] for key in placed}, {key[1:] for key in placed}
     findings += [Finding("a figure the audit cannot place", figure.place) for key, figure in visible.items()
                  if key not in placed and figure.group != ALL_GROUPS
-                 and not (parse_number(figure.text) == 0 and key[:3] in held and key[2] != ALL)]
+                 and not (parse_number(figure.text) == 0 and key[:3] in held and key[1:] in groups and key[2] != ALL)]
     findings += misplaced(shown, measures.head(own_rows))
     protected = protected_ids(catalogue)
     medians = median_ids(catalogue)  # a length, not a count
