@@ -252,3 +252,24 @@ def test_a_groups_figure_is_shown_beside_the_same_quarter_a_year_earlier(page, t
         else:
             assert rows["Change"][k] == ""
     assert compared >= len(groups)
+
+
+def test_care_leavers_suitable_accommodation_is_broken_down_by_accommodation_type(page, truth):
+    """"Concerns about 25% of care leavers in unsuitable accommodation, but welcomes further information"
+    (minutes 002): the share in suitable accommodation for each type of accommodation, read back from the page.
+    A type whose few care leavers not in suitable accommodation would be worked out is withheld."""
+    html, period = page
+    title = f"{CATALOGUE['care_leavers_suitable_pct'].title} by accommodation"
+    rows = [r for r in _breakdown_rows(html) if r[0] == title]
+    assert len(rows) >= 5
+    now = truth.filter((pl.col("period") == period) & (pl.col("indicator") == "care_leavers_suitable_pct")
+                       & (pl.col("breakdown") == "care_leaver_accommodation"))
+    shown = 0
+    for _, group, text in rows:
+        (numerator, denominator) = now.filter(pl.col("group") == group).select("numerator", "denominator").row(0)
+        if text == "withheld":
+            continue
+        assert text == f"{numerator / denominator * 100:.1f}%", group
+        assert min(numerator, denominator) >= 5 and denominator - numerator not in range(1, 5), group
+        shown += 1
+    assert shown >= 1
