@@ -203,6 +203,10 @@ def _batch(args: argparse.Namespace) -> int:
                 print(f"{o.authority} {o.name}: WARNING: {o.warning}", file=sys.stderr)
         else:
             print(f"{o.authority} {o.name}: FAILED: {o.error}", file=sys.stderr)
+    if first := [o.authority for o in outcomes if o.ok and o.first_in_folder]:
+        print(f"note: no earlier report of {', '.join(first)} in {folder.parent}: a report relates its figures to "
+              "the packs made into the same folder only; if earlier packs were published from another folder, "
+              "make this quarter's into that one (docs/disclosure.md)", file=sys.stderr)
     if args.pdf:
         _print_pdfs([Path(o.path) for o in outcomes if o.ok])
     else:

@@ -175,3 +175,16 @@ def test_the_batch_names_what_earlier_packs_gave_away_and_publishes(three_packs,
     assert "WARNING: a small number earlier published reports already give away" in said
     assert "legal_status 'Emergency protection order', 2024-25 Q3" in said
     assert (out / "2024-25-Q4" / f"{AUTHORITY}.html").exists()
+    assert "note: no earlier report" not in said  # the folder holds the earlier packs
+
+
+def test_a_report_into_a_folder_without_earlier_packs_says_it_cannot_know_them(tmp_path, capsys):
+    """An attacker's pass: a report made into an empty folder chooses afresh what to hide of the groups a year
+    earlier, and read beside last year's pack (made elsewhere) gave back 990's children under 1 starting to be
+    looked after in 2023-24 Q4. Nothing in an empty folder tells the batch of packs published from another, so
+    it says so, naming the authorities."""
+    from perfkit.cli import main
+
+    assert main(["batch", "--authority", AUTHORITY, "--out", str(tmp_path / "reports"), "--workers", "1"]) == 0
+    said = capsys.readouterr().err
+    assert f"note: no earlier report of {AUTHORITY} in {tmp_path / 'reports'}" in said

@@ -59,6 +59,9 @@ class Outcome:
     warning: str = ""
     """For the analyst, on the terminal: what the report was published with (small numbers earlier packs
     already give away, which it adds nothing to)."""
+    first_in_folder: bool = False
+    """A member report with no earlier report of its authority in the reports folder: it cannot know what
+    packs published elsewhere showed (the batch says so)."""
 
 
 ONE_THREAD = {"POLARS_MAX_THREADS": "1"}
@@ -91,6 +94,7 @@ def run_job(job: Job, fresh_kernel: bool = False) -> Outcome:
     import papermill
 
     from perfkit.pipeline.kernels import KERNEL_NAME
+    from perfkit.pipeline.aggregates import earlier_published
     from perfkit.pipeline.ledger import record
     from perfkit.present.htmlexport import member_html
 
@@ -117,11 +121,13 @@ def run_job(job: Job, fresh_kernel: bool = False) -> Outcome:
         # read back before it is published: no small number shown or derivable
         figures, warning = (check_member_report(html, dict(job.parameters)) if job.notebook == REPORT_NOTEBOOK
                             else (None, ""))
+        before = None if figures is None else earlier_published(dict(job.parameters)["aggregates"], job.authority)
+        first = figures is not None and (before is None or before.height == 0)
         atomic_write_text(target, html)
         if figures is not None:  # what this member page showed and withheld binds the reports after it
             record(Path(job.out_dir).parent, job.authority, figures.period.label, html, figures.measures)
         return Outcome(job.authority, job.name, True, str(target), time.perf_counter() - started, size=len(html.encode()),
-                       warning=warning)
+                       warning=warning, first_in_folder=first)
     except Exception as exc:  # noqa: BLE001 - one authority's failure must not stop the batch
         if kernel is not None:
             kernel.shut_down()
