@@ -24,6 +24,18 @@ _PERIOD_RE = re.compile(r"^\s*(\d{4})\s*-\s*(\d{2})\s*Q([1-4])\s*$", re.IGNORECA
 
 
 
+def _financial_year(match: re.Match, text: str) -> int:
+    """The first calendar year of a label's financial year (``2022-23``: 2022), which must run over two
+    consecutive years."""
+    year, short_end = int(match[1]), int(match[2])
+    if (year + 1) % 100 != short_end:
+        raise PeriodError(
+            f"period {text!r}: the financial year {year}-{match[2]} does not run over two "
+            f"consecutive years; expected {year}-{(year + 1) % 100:02d}"
+        )
+    return year
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     """One financial-year quarter.
@@ -61,13 +73,7 @@ class Period:
             raise PeriodError(
                 f"period {text!r} is not a financial-year quarter; expected a label like '2022-23 Q2'"
             )
-        year, short_end, quarter = int(match[1]), int(match[2]), int(match[3])
-        if (year + 1) % 100 != short_end:
-            raise PeriodError(
-                f"period {text!r}: the financial year {year}-{match[2]} does not run over two "
-                f"consecutive years; expected {year}-{(year + 1) % 100:02d}"
-            )
-        return cls(year, quarter)
+        return cls(_financial_year(match, text), int(match[3]))
 
     @classmethod
     def containing(cls, day: dt.date) -> "Period":
@@ -180,12 +186,7 @@ class Month:
         if not match:
             raise PeriodError(f"period {text!r} is not a financial-year month; expected a label like '2024-25 M07' "
                               "(M01 is April, M12 March)")
-        year, short_end, month = int(match[1]), int(match[2]), int(match[3])
-        if (year + 1) % 100 != short_end:
-            raise PeriodError(
-                f"period {text!r}: the financial year {year}-{match[2]} does not run over two "
-                f"consecutive years; expected {year}-{(year + 1) % 100:02d}"
-            )
+        year, month = _financial_year(match, text), int(match[3])
         if not 1 <= month <= 12:
             raise PeriodError(f"period {text!r}: a financial year has months M01 (April) to M12 (March)")
         return cls(year, month)
