@@ -87,6 +87,9 @@ class Indicator:
     year_on_year: tuple[str, ...] = ()
     """Breakdowns whose groups the member report shows beside the same quarter a year earlier (a count's
     groups only; see catalogue.yaml)."""
+    by_month: tuple[str, ...] = ()
+    """What the member report shows month by month over the 13 months to the quarter's end: ``all`` (the
+    figure itself) and at most one breakdown's groups, read under it (see catalogue.yaml)."""
     trend: str = "as_counted"
     """What a trend chart and its process limits show: the figure itself (``as_counted``), or, for a sum over
     a rolling 12 months, each quarter alone, annualised (``quarter_alone``; see catalogue.yaml)."""
@@ -155,6 +158,14 @@ def parse_catalogue(document: dict) -> Catalogue:
     Traceback (most recent call last):
     ...
     ValueError: catalogue entry 'x': year_on_year ['district']: each must be one of its breakdowns ['sex']
+
+    Month by month, the figure (``all``) and at most one breakdown:
+
+    >>> entry = {**doc["indicators"][0], "breakdowns": ["sex", "district"], "by_month": ["all", "sex", "district"]}
+    >>> parse_catalogue({**doc, "indicators": [entry]})
+    Traceback (most recent call last):
+    ...
+    ValueError: catalogue entry 'x': by_month ['all', 'sex', 'district']: 'all' and at most one of its breakdowns ['sex', 'district']
     """
     families = tuple(Family(**f) for f in document["families"])
     family_ids = {f.id for f in families}
@@ -166,7 +177,8 @@ def parse_catalogue(document: dict) -> Catalogue:
         except ValueError as error:
             raise ValueError(f"catalogue entry {entry.get('id')!r}: {error}") from None
         indicator = Indicator(**{**entry, "breakdowns": tuple(entry.get("breakdowns", ())), "needs": needs,
-                                 "year_on_year": tuple(entry.get("year_on_year", ()))})
+                                 "year_on_year": tuple(entry.get("year_on_year", ())),
+                                 "by_month": tuple(entry.get("by_month", ()))})
         problems += [f"needs {need}: {why}" for need in needs if (why := _unknown_column(need))]
         if not needs:
             problems.append("needs: no column is named (the figure must say what it is counted from)")
@@ -182,6 +194,12 @@ def parse_catalogue(document: dict) -> Catalogue:
                             f"{list(indicator.breakdowns)}")
         if indicator.year_on_year and indicator.unit != "count":
             problems.append(f"year_on_year is for a count's groups, not a {indicator.unit}'s")
+        if (indicator.by_month and ALL not in indicator.by_month or len(set(indicator.by_month) - {ALL}) > 1
+                or not set(indicator.by_month) <= {ALL, *indicator.breakdowns}):
+            problems.append(f"by_month {list(indicator.by_month)}: 'all' and at most one of its breakdowns "
+                            f"{list(indicator.breakdowns)}")
+        if indicator.by_month and indicator.history == "rolling12":
+            problems.append("by_month is for a figure of the month itself, not one over a rolling 12 months")
         if indicator.unit not in UNITS:
             problems.append(f"unit {indicator.unit!r} is not one of {UNITS}")
         if indicator.polarity not in POLARITIES:

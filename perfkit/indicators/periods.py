@@ -144,6 +144,17 @@ _MONTH_RE = re.compile(r"^\s*(\d{4})\s*-\s*(\d{2})\s*M(\d{2})\s*$", re.IGNORECAS
 MONTH_NAMES = ("April", "May", "June", "July", "August", "September", "October", "November", "December",
                "January", "February", "March")
 """The months of a financial year, in order: M01 is April."""
+_SHORT_MONTHS = tuple(name[:3] for name in MONTH_NAMES[9:] + MONTH_NAMES[:9])  # January first
+_SHORT_RE = re.compile(rf"({'|'.join(_SHORT_MONTHS)}) (\d{{4}})")
+
+
+def is_month(label: str) -> bool:
+    """Whether a period's label is a month's (``"2024-25 M07"``), not a quarter's or a window's.
+
+    >>> is_month("2024-25 M07"), is_month("2024-25 Q3"), is_month("2024-25 M07 R12")
+    (True, False, False)
+    """
+    return bool(_MONTH_RE.match(str(label)))
 
 
 @dataclass(frozen=True, order=True)
@@ -212,6 +223,23 @@ class Month:
     def name(self) -> str:
         """The month as members read it: ``"October 2024"``."""
         return f"{MONTH_NAMES[self.month - 1]} {self.start.year}"
+
+    @property
+    def short(self) -> str:
+        """The month as a table's heading: ``"Oct 2024"`` (read back by :meth:`from_short`)."""
+        return f"{MONTH_NAMES[self.month - 1][:3]} {self.start.year}"
+
+    @classmethod
+    def from_short(cls, text: str) -> "Month | None":
+        """The month a heading such as ``"Oct 2024"`` names, else None.
+
+        >>> str(Month.from_short("Oct 2024")), str(Month.from_short("Mar 2025")), Month.from_short("2024-25 Q3")
+        ('2024-25 M07', '2024-25 M12', None)
+        """
+        match = _SHORT_RE.fullmatch(str(text).strip())
+        if not match:
+            return None
+        return cls.containing(dt.date(int(match[2]), _SHORT_MONTHS.index(match[1]) + 1, 1))
 
     @property
     def index(self) -> int:

@@ -27,7 +27,7 @@ from perfkit.config.settings import (
 )
 from perfkit.errors import ContractError, PeriodError, SettingsError
 from perfkit.indicators.catalogue import ALL, load_catalogue
-from perfkit.indicators.periods import Period, check_period, latest_complete_period
+from perfkit.indicators.periods import Month, Period, check_period, is_month, latest_complete_period
 from perfkit.indicators.targets import load_targets
 from perfkit.present.authority_report import AuthorityReport
 from perfkit.present.disclosure import suppress
@@ -176,6 +176,8 @@ def report_measures(data: Dataset, authorities: list[str], period: Period, quart
     parts = [figures]
     if (groups := year_earlier_groups(data, authorities, period, closure_days, data_end)).height:
         parts.append(groups)
+    if (months := monthly_figures(data, authorities, period, closure_days, data_end)).height:
+        parts.append(months)
     alone = [i.id for i in load_catalogue().indicators if i.trend == "quarter_alone"]
     if alone:
         # each quarter alone of a figure over a rolling 12 months: what its trend chart and process limits show
@@ -204,11 +206,39 @@ def year_earlier_groups(data: Dataset, authorities: list[str], period: Period,
     return figures.join(wanted, on=["indicator", "breakdown"], how="semi", maintain_order="left")
 
 
+MONTHS = 13
+"""How many months a member report shows month by month (``by_month``): the quarter's year and the month
+before it, the same month a year earlier."""
+
+
+def monthly_figures(data: Dataset, authorities: list[str], period: Period,
+                    closure_days: list[dt.date] | tuple[dt.date, ...] = (),
+                    data_end: dict[str, dt.date | None] | None = None,
+                    months: list[Month] | None = None) -> pl.DataFrame:
+    """The figures the catalogue shows month by month (``by_month``: the figure, and a breakdown's groups), for
+    the :data:`MONTHS` months ending with ``period``'s last month (or the ``months`` given): counted for each
+    month as for a quarter (events in the month, or at its end).
+    """
+    from perfkit.indicators.catalogue import load_catalogue
+    from perfkit.indicators.engine import compute
+
+    pairs = {(i.id, b) for i in load_catalogue().indicators for b in i.by_month}
+    if not pairs:
+        return pl.DataFrame()
+    months = months or Month.containing(period.end).series(MONTHS)
+    groups = sorted({b for _, b in pairs if b != ALL})
+    figures = compute(data, months, authorities, sorted({i for i, _ in pairs}), closure_days=closure_days,
+                      breakdowns=groups or False, breakdown_periods=months if groups else None, data_end=data_end)
+    wanted = pl.DataFrame(sorted(pairs), schema=["indicator", "breakdown"], orient="row")
+    return figures.join(wanted, on=["indicator", "breakdown"], how="semi", maintain_order="left")
+
+
 def earlier_context(data: Dataset, authorities: list[str], period: Period, measures: pl.DataFrame,
                     earlier: dict[str, pl.DataFrame], closure_days: tuple[dt.date, ...] = (),
                     data_end: dict[str, dt.date | None] | None = None) -> pl.DataFrame:
     """The true figures of what the authorities' earlier published reports named (showed or withheld) that
-    ``measures`` has not: the breakdowns of quarters before the last one, for disclosure control to relate
+    ``measures`` has not: the breakdowns of quarters before the last one, and the months before this report's
+    13 (``by_month``), for disclosure control to relate
     to this report's as a reader of every pack does.
 
     A report relates its breakdowns to the last quarter's (girls looked after now are those before, plus
@@ -228,11 +258,18 @@ def earlier_context(data: Dataset, authorities: list[str], period: Period, measu
     # the quarters whose breakdowns a report named (every earlier quarter's headline is in the trend)
     quarters = sorted({Period.parse(p) for p in named.filter(pl.col("breakdown") != ALL)["period"].unique().to_list()
                        if p not in reported and _is_quarter(p)}, key=lambda q: q.label)
-    if not quarters:
+    # the months an earlier report showed month by month that this one does not (the oldest of its 13)
+    shown_months = set(measures["period"].unique().to_list())
+    months = sorted({Month.parse(p) for p in named["period"].unique().to_list() if is_month(p) and p not in shown_months})
+    parts = []
+    if quarters:
+        parts.append(compute(data, quarters, authorities, closure_days=closure_days, breakdowns=True,
+                             breakdown_periods=quarters, data_end=data_end))
+    if months and (found := monthly_figures(data, authorities, period, closure_days, data_end, months)).height:
+        parts.append(found)
+    if not parts:
         return measures.clear()
-    figures = compute(data, quarters, authorities, closure_days=closure_days, breakdowns=True,
-                      breakdown_periods=quarters, data_end=data_end)
-    return (figures.select(measures.columns)
+    return (pl.concat([f.select(measures.columns) for f in parts])
             .join(named, on=list(KEY), how="semi")
             .join(measures.select(KEY), on=list(KEY), how="anti"))
 

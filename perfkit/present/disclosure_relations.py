@@ -2,7 +2,8 @@
 
 A reader knows more than each figure: the groups of a breakdown add up to its
 total, a rolling 12 months is the sum of four quarters (another indicator's,
-or its own quarters alone), one indicator's count equals another's, the
+or its own quarters alone), a quarter the sum of its months (those shown one
+by one), one indicator's count equals another's, the
 catalogue declares what definitions make equal or bounded (``same_as``,
 ``within``), the stocks and flows (``stock``: children at a quarter's end are
 those at the last one's plus those starting less those leaving). Each relation
@@ -18,7 +19,7 @@ import polars as pl
 
 from perfkit.indicators.catalogue import ALL, MEDIAN_UNITS, Catalogue, load_catalogue
 from perfkit.indicators.labels import group_label
-from perfkit.indicators.periods import ALONE, Period
+from perfkit.indicators.periods import ALONE, Month, Period, Window, is_month
 from perfkit.indicators.quality_checks import CHECKS, COUNT, QUALITY
 
 KEY = ("la_code", "period", "indicator", "breakdown", "group")
@@ -192,6 +193,77 @@ def _rolling_relations(values: list[float], numerators: dict[tuple, int], minimu
     return relations
 
 
+def _month_relations(values: list[float], quantities: list[dict[tuple, int]]) -> list[Relation]:
+    """Months shown one by one (``by_month``) against the longer periods they make up, found in the figures:
+    a quarter's events are its three months' (a quarter alone, a year to date, a rolling 12 months: their
+    months'), a figure at a quarter's end is its last month's, and a 12 months' figure labelled by its
+    quarter (referrals per 10,000) is its twelve months'. Children counted once in a period (those who went
+    missing) are at most its months' sum and at least each month's: bounds, of the same indicator only.
+
+    Each way of adding up (a period's own months, the twelve ending with it, its last month) holds for a
+    pair of series (an indicator's figures and the months of one, numerators or denominators) where it holds
+    in every period both show: a sum found by chance is true of the values still, and only makes suppression
+    more cautious.
+
+    >>> num = {("990", "2024-25 Q3", "referrals", "all", "all"): 0, ("990", "2024-25 M07", "referrals", "all", "all"): 1,
+    ...        ("990", "2024-25 M08", "referrals", "all", "all"): 2, ("990", "2024-25 M09", "referrals", "all", "all"): 3}
+    >>> _month_relations([30, 14, 13, 3], [num, {}])
+    [Relation(parts=(1, 2, 3), whole=0, exact=True, minus=())]
+    """
+    months: dict[tuple, list[tuple[tuple, dict[str, int]]]] = {}  # (la, breakdown, group) -> month series
+    by_series: dict[tuple, dict[str, int]] = {}
+    for kind, table in enumerate(quantities):
+        for (la, period, indicator, breakdown, group), q in table.items():
+            if is_month(period):
+                by_series.setdefault((la, kind, indicator, breakdown, group), {})[period] = q
+    for (la, kind, indicator, breakdown, group), series in by_series.items():
+        months.setdefault((la, breakdown, group), []).append(((kind, indicator), series))
+    if not months:
+        return []
+    spans: dict[str, dict[str, list[str]] | None] = {}
+
+    def ways(label: str) -> dict[str, list[str]] | None:
+        """The months a period's figure can be the sum of: its own, the twelve ending with it, its last."""
+        if label not in spans:
+            try:
+                window = Window.parse(label)
+            except ValueError:
+                spans[label] = None
+            else:
+                last = Month.containing(window.end)
+                own = [m.label for m in last.series(last.index - Month.containing(window.start).index + 1)]
+                spans[label] = {"own": own, "twelve": [m.label for m in last.series(12)], "last": [last.label]}
+        return spans[label]
+
+    found: dict[tuple, list[Relation] | None] = {}  # (whole series, month series, way) -> its relations
+    bounds: dict[tuple, list[Relation] | None] = {}
+    for kind, table in enumerate(quantities):
+        for (la, period, indicator, breakdown, group), whole in table.items():
+            if indicator.startswith(QUALITY) or is_month(period) or (la, breakdown, group) not in months:
+                continue
+            labels = ways(period)
+            if labels is None:
+                continue
+            for (month_kind, month_indicator), series in months[(la, breakdown, group)]:
+                for way, wanted in labels.items():
+                    parts = [series.get(label) for label in wanted]
+                    if None in parts:
+                        continue
+                    pair = ((kind, indicator), (month_kind, month_indicator), way, breakdown, group)
+                    total = sum(values[p] for p in parts)
+                    if found.get(pair, []) is not None:
+                        found[pair] = (found.get(pair, []) + [Relation(tuple(parts), whole, True)]
+                                       if total == values[whole] else None)
+                    if way == "own" and (kind, indicator) == (month_kind, month_indicator) and bounds.get(pair, []) is not None:
+                        # children counted once in the period: at most the months' sum, at least each month's
+                        holds = total >= values[whole] and all(values[p] <= values[whole] for p in parts)
+                        bounds[pair] = (bounds.get(pair, []) + [Relation(tuple(parts), whole, False),
+                                                                *(Relation((whole,), p, False) for p in parts)]
+                                        if holds else None)
+    relations = [r for pair, rs in found.items() if rs for r in rs]
+    return relations + [r for pair, rs in bounds.items() if rs and not found.get(pair) for r in rs]
+
+
 def _twin_relations(values: list[float], quantities: list[dict[tuple, int]], minimum: int = 3) -> list[Relation]:
     """Two indicators' figures (numerators or denominators) equal in every row they share (at least ``minimum``);
     a quarter alone (``"3m"``) of a 12-month figure meets the quarter of another indicator."""
@@ -290,7 +362,7 @@ def _stock_relations(values: list[float], numerators: dict[tuple, int], denomina
         out, _, of = str(indicator.stock["out"]).partition(".")
         flows_out = denominators if of == "denominator" else numerators
         for (la, period, own, breakdown, group), now in numerators.items():
-            if own != indicator.id or period.count(" ") != 1:  # quarters only
+            if own != indicator.id or period.count(" ") != 1 or is_month(period):  # quarters only
                 continue
             previous = Period.parse(period).previous().label
             before = numerators.get((la, previous, own, breakdown, group))
@@ -310,7 +382,7 @@ def _stock_relations(values: list[float], numerators: dict[tuple, int], denomina
         # a group that emptied (no row this quarter, which is broken down at all): none now, so the children
         # before and those starting are those who left
         for (la, previous, own, breakdown, group), before in numerators.items():
-            if own != indicator.id or breakdown == ALL or previous.count(" ") != 1:
+            if own != indicator.id or breakdown == ALL or previous.count(" ") != 1 or is_month(previous):
                 continue
             period = Period.parse(previous).shift(1).label
             if (la, period, own, breakdown, group) in numerators or (la, period, own, breakdown) not in broken_down:
@@ -393,14 +465,15 @@ def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None, curren
     derived: set[int] = set()  # of those, the ones whose class a reader cannot know (complements)
     same, bounds = _declared_relations(values, row_of, numerators, denominators, catalogue, unshown)
     found_twins = _twin_relations(values, [numerators, denominators])
-    rolling = _rolling_relations(values, numerators)
+    rolling = _rolling_relations(values, numerators) + _month_relations(values, [numerators, denominators])
     if current is not None and current < frame.height:
         def own(quantities: dict[tuple, int]) -> dict[tuple, int]:
             return {key: q for key, q in quantities.items() if row_of[q] < current}
 
         seen = set(found_twins) | set(rolling)
         found_twins += [r for r in _twin_relations(values, [own(numerators), own(denominators)]) if r not in seen]
-        rolling += [r for r in _rolling_relations(values, own(numerators)) if r not in seen]
+        rolling += [r for r in _rolling_relations(values, own(numerators)) + _month_relations(
+            values, [own(numerators), own(denominators)]) if r not in seen]
     twins = found_twins + same
     relations = (_sum_relations(values, row_of, numerators, unshown) + _sum_relations(values, row_of, denominators, unshown)
                  + rolling + twins + bounds
