@@ -273,3 +273,89 @@ def test_care_leavers_suitable_accommodation_is_broken_down_by_accommodation_typ
         assert min(numerator, denominator) >= 5 and denominator - numerator not in range(1, 5), group
         shown += 1
     assert shown >= 1
+
+
+def _month_table(html: str) -> tuple[str, list[str], list[list[str]]]:
+    from html import unescape
+
+    table = re.search(r"<caption>(Month by month, [^<]*)</caption>(.*?)</table>", html, re.S)
+    assert table, "the member page has no month-by-month table"
+    months = [unescape(h) for h in re.findall(r'<th scope="col">([^<]*)</th>', table.group(2))][1:]
+    return unescape(table.group(1)), months, [_cells(r) for r in re.findall(r"<tr>(.*?)</tr>", table.group(2), re.S) if _cells(r)]
+
+
+def test_figures_are_shown_month_by_month_over_13_months(page, truth):
+    """"Largest number of referrals in July", "contacts go down in the summer holidays and rise in September"
+    (minutes 000, 003), "children missing from care at any time in the month" (004), "agency social workers
+    increased in October" (002): the 13 months to the quarter's end, read back against the true figures; a
+    hidden month is small or withheld; the three months of the quarter add up to the quarter's figure the
+    page shows."""
+    from perfkit.indicators.periods import Month, Period
+
+    html, period = page
+    caption, headers, rows = _month_table(html)
+    months = Month.containing(Period.parse(period).end).series(13)
+    assert headers == [m.short for m in months] and caption.startswith(f"Month by month, {months[0].name} to {months[-1].name}")
+    names = [r[0] for r in rows]
+    assert names == ["Contacts", "Referrals", "Children who went missing", "Missing from care", "Missing from home",
+                     "Agency social workers"]
+    keys = {"Contacts": ("contacts", "all", "all"), "Referrals": ("referrals", "all", "all"),
+            "Children who went missing": ("missing_children", "all", "all"),
+            "Missing from care": ("missing_children", "looked_after", "Missing from care"),
+            "Missing from home": ("missing_children", "looked_after", "Missing from home"),
+            "Agency social workers": ("sw_agency_rate", "all", "all")}
+    compared = hidden = 0
+    for row in rows:
+        indicator, breakdown, group = keys[row[0]]
+        for month, text in zip(months, row[1:]):
+            true = truth.filter((pl.col("period") == month.label) & (pl.col("indicator") == indicator)
+                                & (pl.col("breakdown") == breakdown) & (pl.col("group") == group))
+            value = true["value"][0] if true.height else 0.0
+            if text in ("fewer than 5", "withheld"):
+                assert text == "withheld" or 0 < value < 5, (row[0], month.label)
+                hidden += 1
+            elif indicator == "sw_agency_rate":
+                assert text == f"{value:.1f}%", (row[0], month.label)
+                compared += 1
+            else:
+                assert float(text.replace(",", "")) == value, (row[0], month.label)
+                compared += 1
+    assert compared >= 60 and hidden >= 1
+    # the contacts of the summer holidays: August the fewest of the 13 months in the embedded data
+    contacts = dict(zip(headers, (float(t.replace(",", "")) for t in rows[0][1:])))
+    assert min(contacts, key=contacts.get) == "Aug 2024"
+    # the quarter's three months add up to the quarter's contacts as the page's trend table shows them
+    trend = re.search(r"<caption>Contacts and referrals: the figures in the chart</caption>(.*?)</table>", html, re.S)
+    quarter_headers = re.findall(r'<th scope="col">([^<]*)</th>', trend.group(1))
+    contacts_row = next(c for c in (_cells(r) for r in re.findall(r"<tr>(.*?)</tr>", trend.group(1), re.S)) if c and c[0] == "Contacts")
+    shown_quarter = float(contacts_row[quarter_headers.index(period)].replace(",", ""))
+    assert sum(list(contacts.values())[-3:]) == shown_quarter
+
+
+def test_the_audit_reads_the_month_table_and_catches_what_is_planted(page, truth):
+    """The audit places every cell of the month-by-month table; a withheld month given back, a wrong month,
+    or a row it does not know fails the page."""
+    from perfkit.present.disclosure_audit import audit_page
+    from perfkit.pipeline.aggregates import build_report
+
+    html, period = page
+    report = build_report("990", period, audience="analyst")
+    assert audit_page(html, truth, report.quality, period) == []
+    caption, headers, rows = _month_table(html)
+    care = next(r for r in rows if r[0] == "Missing from care")
+    k = next(i for i, t in enumerate(care[1:], start=1) if t in ("withheld", "fewer than 5"))
+    from perfkit.indicators.periods import Month
+
+    month = Month.from_short(headers[k - 1])
+    value = truth.filter((pl.col("period") == month.label) & (pl.col("indicator") == "missing_children")
+                         & (pl.col("group") == "Missing from care"))["value"][0]
+    table = re.search(r"<caption>Month by month, .*?</table>", html, re.S).group(0)
+    cells = re.findall(r'<td class="pk-group">Missing from care</td>(.*?)</tr>', table, re.S)[0]
+    tds = re.findall(r"<td[^>]*>[^<]*</td>", cells)
+    given_back = table.replace(cells, cells.replace(tds[k - 1], f'<td class="pk-num">{value:.0f}</td>', 1), 1)
+    findings = audit_page(html.replace(table, given_back), truth, report.quality, period)
+    assert any("small" in f.problem or "worked out" in f.problem for f in findings), findings
+    wrong = table.replace("<td>Referrals</td><td class=\"pk-num\">", "<td>Referrals</td><td class=\"pk-num\">9", 1)
+    assert any("not the figure its place names" in f.problem for f in audit_page(html.replace(table, wrong), truth, report.quality, period))
+    unknown = table.replace("<td>Referrals</td>", "<td>Re-referrals within 12 months</td>", 1)
+    assert any("cannot place" in f.problem for f in audit_page(html.replace(table, unknown), truth, report.quality, period))

@@ -31,10 +31,11 @@ from perfkit.indicators.rounding import round_half_up
 from perfkit.indicators.targets import Target, rag
 from perfkit.present.breakdown_tables import breakdown_rows, print_tables
 from perfkit.present.charts import ChartOutput, breakdown_chart, trend_chart
+from perfkit.present.by_month import MonthByMonth, a_month, month_rows
 from perfkit.present.year_on_year import YearOnYear
-from perfkit.present.disclosure import label as small_label, shown_label
+from perfkit.present.disclosure import label as small_label, shown_text
 from perfkit.present.quality_table import quality_table
-from perfkit.present.formatting import COUNTED, NOT_AVAILABLE_CELL, count_words, format_value, markdown_text
+from perfkit.present.formatting import COUNTED, count_words, format_value, markdown_text
 from perfkit.present.glossary import glossary_html, small_print, used_in, with_tooltips
 from perfkit.present.html_tables import Cell, HtmlTable
 from perfkit.present.narrative import (
@@ -110,12 +111,7 @@ class AuthorityReport:
 
     def shown_row(self, indicator: Indicator, row: dict | None) -> str:
         """A row of ``measures`` as members read it (see :meth:`shown`)."""
-        row = row or {}
-        if row.get("reason"):
-            return NOT_AVAILABLE_CELL
-        if row.get("suppressed"):
-            return shown_label(indicator.unit, row.get("suppression"), self.threshold)
-        return format_value(row.get("value"), indicator)
+        return shown_text(indicator, row, self.threshold)
 
     def counted(self, indicator: Indicator, period: Period) -> str:
         """How many children (or events) a shown rate, percentage or ratio is counted from: "300 children on
@@ -497,10 +493,14 @@ class AuthorityReport:
 
     @cached_property
     def _split(self) -> dict[tuple[str, str, bool], pl.DataFrame]:
-        """``measures`` split once by (indicator, breakdown, whether a quarter alone), rows in their order (a
-        lookup, not a filter, per chart)."""
-        return (self.measures.with_columns(_alone=pl.col("period").str.ends_with(ALONE))
+        """``measures`` but its months, split once by (indicator, breakdown, whether a quarter alone), rows in
+        their order (a lookup, not a filter, per chart)."""
+        return (self.measures.filter(~a_month()).with_columns(_alone=pl.col("period").str.ends_with(ALONE))
                 .partition_by("indicator", "breakdown", "_alone", as_dict=True, maintain_order=True))
+
+    def month_by_month(self) -> MonthByMonth:
+        """The figures shown month by month, over the 13 months to the quarter's end, in the catalogue's order."""
+        return MonthByMonth(tuple(self.indicators), month_rows(self.measures), self.period, self.threshold)
 
     def family_series(self, family_id: str) -> pl.DataFrame:
         """Aggregated trend rows of one family, with display values and targets."""
@@ -590,7 +590,7 @@ class AuthorityReport:
             tail.append(small_print("<p><strong>Definitions.</strong> " + " ".join(
                 f"<em>{escape(i.title)}</em>: {escape(i.definition)}" for i in members) + "</p>"))
             display(HTML("".join(tail)))
-        display(HTML("<h2>Data quality</h2>" + self.quality_table().html() + glossary_html(used_in(self.words()))))
+        display(HTML(self.month_by_month().html() + "<h2>Data quality</h2>" + self.quality_table().html() + glossary_html(used_in(self.words()))))
 
     def words(self) -> str:
         """Everything the report writes in words (titles, definitions, sentences, the tables' headings), for

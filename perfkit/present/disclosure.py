@@ -517,6 +517,26 @@ def shown_label(unit: str, reason: str | None, threshold: int = DEFAULT_THRESHOL
     return label(threshold) if unit == "count" and reason == SMALL_REASON else WITHHELD
 
 
+def shown_text(indicator, row: dict | None, threshold: int = DEFAULT_THRESHOLD) -> str:
+    """A row of a measures frame after disclosure control, as members read it: "not available" where the data
+    cannot give it, the words of suppression where hidden, else the figure.
+
+    >>> from perfkit.indicators.catalogue import load_catalogue
+    >>> referrals = load_catalogue()["referrals"]
+    >>> [shown_text(referrals, r) for r in ({"value": 1234.0}, {"suppressed": True, "suppression": "small"},
+    ...                                      {"reason": "not available from this data"})]
+    ['1,234', 'fewer than 5', 'not available']
+    """
+    from perfkit.present.formatting import NOT_AVAILABLE_CELL, format_value
+
+    row = row or {}
+    if row.get("reason"):
+        return NOT_AVAILABLE_CELL
+    if row.get("suppressed"):
+        return shown_label(indicator.unit, row.get("suppression"), threshold)
+    return format_value(row.get("value"), indicator)
+
+
 def label(threshold: int = DEFAULT_THRESHOLD) -> str:
     """The words shown in place of a small count.
 

@@ -60,6 +60,7 @@ from perfkit.present.formatting import COUNTED, NO_FIGURE, NOT_AVAILABLE_CELL
 from perfkit.present.breakdown_tables import BY
 from perfkit.present.page_names import PageNames, spc_row
 from perfkit.present.year_on_year import A_YEAR_EARLIER, CHANGE, change_text
+from perfkit.present.by_month import MONTH_BY_MONTH, read_month_table
 
 PERIOD = re.compile(r"\b(\d{4}-\d{2} Q[1-4])\b")
 _NUMBER = re.compile(r"^(-?[\d,]*\.?\d+)(%| per 10,000| working days| days)?$")
@@ -208,6 +209,9 @@ def _tables(soup, names: PageNames, period: str) -> Iterator[Shown | SpcClaim | 
             continue
         if caption.endswith(f" {A_YEAR_EARLIER}"):
             yield from _year_on_year(caption, headers, rows, names)
+            continue
+        if caption.startswith(f"{MONTH_BY_MONTH}, "):
+            yield from read_month_table(caption, headers, rows, names)
             continue
         if headers and headers[0].startswith(BY):  # a breakdown for paper: groups down, indicators across
             name = headers[0].removeprefix(BY)
@@ -531,10 +535,14 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
     keys = list(measures.select("period", "indicator", "breakdown", "group").iter_rows())
     # a group with no row had none: a 0 is placed where that quarter's breakdown has rows and the group has
     # a row in some quarter (a group of no quarter, "Martians", is not a group of the data)
+    # (or where the figure is 0 in all that period: a month with no child missing has none from care)
     held, groups = {key[:3] for key in placed}, {key[1:] for key in placed}
+    nothing = {(p, i) for (p, i, b, _), n in zip(measures.select("period", "indicator", "breakdown", "group").iter_rows(),
+                                                 measures["numerator"].to_list()) if b == ALL and n == 0}
     findings += [Finding("a figure the audit cannot place", figure.place) for key, figure in visible.items()
                  if key not in placed and figure.group != ALL_GROUPS
-                 and not (parse_number(figure.text) == 0 and key[:3] in held and key[1:] in groups and key[2] != ALL)]
+                 and not (parse_number(figure.text) == 0 and key[2] != ALL and key[1:] in groups
+                          and (key[:3] in held or key[:2] in nothing))]
     findings += misplaced(shown, measures.head(own_rows))
     protected = protected_ids(catalogue)
     medians = median_ids(catalogue)  # a length, not a count

@@ -7,7 +7,7 @@ a data-quality row, each named here once from the catalogue.
 
 from __future__ import annotations
 
-from perfkit.indicators.catalogue import QUARTER_ALONE, Catalogue
+from perfkit.indicators.catalogue import ALL, QUARTER_ALONE, Catalogue
 from perfkit.indicators.periods import ALONE
 from perfkit.indicators.quality_checks import CHECKS
 from perfkit.present.breakdown_tables import BREAKDOWN_NAMES, choice
@@ -31,6 +31,26 @@ class PageNames:
         """A printed breakdown's heading of a rate's groups written as counts, "by" the breakdown, to the rate."""
         self.checks = {check.heading: check.id for check in CHECKS}
         """A data-quality table's row heading to its check."""
+        self.months = {i.title: i for i in catalogue.indicators if i.by_month}
+        """A month-by-month table's row title (before ``: <group>``) to its indicator."""
+
+    def month_row(self, name: str, above: str | None = None) -> tuple[str, str, str] | None:
+        """A month-by-month table's row heading (:func:`perfkit.present.by_month.row_name`) to the
+        (indicator, breakdown, group) it shows, else None: a figure's title, or a group's name under the
+        row of its figure (``above``: the last figure's title).
+
+        >>> from perfkit.indicators.catalogue import load_catalogue
+        >>> names = PageNames(load_catalogue())
+        >>> names.month_row("Referrals"), names.month_row("Missing from care", "Children who went missing")
+        (('referrals', 'all', 'all'), ('missing_children', 'looked_after', 'Missing from care'))
+        >>> names.month_row("Re-referrals within 12 months"), names.month_row("Schools", "Referrals")
+        (None, None)
+        """
+        if name in self.months:
+            return self.months[name].id, ALL, ALL
+        indicator = self.months.get(above or "")
+        breakdowns = [b for b in indicator.by_month if b != ALL] if indicator else []
+        return (indicator.id, breakdowns[0], name) if breakdowns else None
 
 
 def spc_row(label: str, names: PageNames) -> tuple[object, str] | None:

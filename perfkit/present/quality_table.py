@@ -35,6 +35,7 @@ def quality_table(quality: pl.DataFrame, period: str, audience: str, threshold: 
         f"Data quality, {period}: records left out of the figures and why",
         ["Check", "Records"],
         [[Cell(headings[r["check"]]), Cell(_shown(r, threshold), "pk-num")] for r in rows.iter_rows(named=True)],
+        "pk-quality",
     )
 
 
