@@ -33,7 +33,7 @@ from perfkit.present.disclosure import DROPPED_REASON, shown_text
 from perfkit.present.html_tables import Cell, HtmlTable
 
 READING = ("each month counted as a quarter is: the events in the month, or the figure at its end; a group "
-           "left empty: a month too few to break down")
+           "left empty: too few that month to break down")
 MONTH_BY_MONTH = "Month by month"
 """The section's title, and the start of its table's caption: "Month by month, March 2024 to March 2025"."""
 
