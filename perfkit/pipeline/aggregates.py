@@ -30,6 +30,7 @@ from perfkit.indicators.catalogue import ALL, load_catalogue
 from perfkit.indicators.periods import Month, Period, check_period, is_month, latest_complete_period
 from perfkit.indicators.targets import load_targets
 from perfkit.present.authority_report import AuthorityReport
+from perfkit.present.by_month import months_to
 from perfkit.present.disclosure import suppress
 from perfkit.present.disclosure_relations import KEY
 from perfkit.present.narrative import BenchmarkSource, Benchmarks, benchmark_key
@@ -206,17 +207,12 @@ def year_earlier_groups(data: Dataset, authorities: list[str], period: Period,
     return figures.join(wanted, on=["indicator", "breakdown"], how="semi", maintain_order="left")
 
 
-MONTHS = 13
-"""How many months a member report shows month by month (``by_month``): the quarter's year and the month
-before it, the same month a year earlier."""
-
-
 def monthly_figures(data: Dataset, authorities: list[str], period: Period,
                     closure_days: list[dt.date] | tuple[dt.date, ...] = (),
                     data_end: dict[str, dt.date | None] | None = None,
                     months: list[Month] | None = None) -> pl.DataFrame:
     """The figures the catalogue shows month by month (``by_month``: the figure, and a breakdown's groups), for
-    the :data:`MONTHS` months ending with ``period``'s last month (or the ``months`` given): counted for each
+    the months the report shows (:func:`perfkit.present.by_month.months_to`), or the ``months`` given: counted for each
     month as for a quarter (events in the month, or at its end).
     """
     from perfkit.indicators.catalogue import load_catalogue
@@ -225,7 +221,7 @@ def monthly_figures(data: Dataset, authorities: list[str], period: Period,
     pairs = {(i.id, b) for i in load_catalogue().indicators for b in i.by_month}
     if not pairs:
         return pl.DataFrame()
-    months = months or Month.containing(period.end).series(MONTHS)
+    months = months or months_to(period)
     groups = sorted({b for _, b in pairs if b != ALL})
     figures = compute(data, months, authorities, sorted({i for i, _ in pairs}), closure_days=closure_days,
                       breakdowns=groups or False, breakdown_periods=months if groups else None, data_end=data_end)
@@ -259,8 +255,8 @@ def earlier_context(data: Dataset, authorities: list[str], period: Period, measu
     quarters = sorted({Period.parse(p) for p in named.filter(pl.col("breakdown") != ALL)["period"].unique().to_list()
                        if p not in reported and _is_quarter(p)}, key=lambda q: q.label)
     # the months an earlier report showed month by month that this one does not (the oldest of its 13)
-    shown_months = set(measures["period"].unique().to_list())
-    months = sorted({Month.parse(p) for p in named["period"].unique().to_list() if is_month(p) and p not in shown_months})
+    in_measures = set(measures["period"].unique().to_list())
+    months = sorted({Month.parse(p) for p in named["period"].unique().to_list() if is_month(p) and p not in in_measures})
     parts = []
     if quarters:
         parts.append(compute(data, quarters, authorities, closure_days=closure_days, breakdowns=True,

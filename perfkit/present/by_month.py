@@ -36,6 +36,18 @@ READING = ("each month counted as a quarter is: the events in the month, or the 
            "left empty: too few that month to break down")
 MONTH_BY_MONTH = "Month by month"
 """The section's title, and the start of its table's caption: "Month by month, March 2024 to March 2025"."""
+MONTHS = 13
+"""How many months the section shows: the quarter's year and the month before it, the same month a year
+earlier."""
+
+
+def months_to(period: Period, count: int = MONTHS) -> list[Month]:
+    """The ``count`` months ending with the quarter's last, oldest first: the months the section shows.
+
+    >>> [m.label for m in months_to(Period.parse("2024-25 Q4"), 2)]
+    ['2024-25 M11', '2024-25 M12']
+    """
+    return Month.containing(period.end).series(count)
 
 
 def a_month() -> pl.Expr:
@@ -81,12 +93,12 @@ class MonthByMonth:
     months: dict
     period: Period
     threshold: int
-    count: int = 13
+    count: int = MONTHS
 
     @cached_property
     def shown_months(self) -> list[Month]:
         """The months across, oldest first, ending with the quarter's last."""
-        return Month.containing(self.period.end).series(self.count)
+        return months_to(self.period, self.count)
 
     def _cell(self, indicator: Indicator, row: dict | None) -> str:
         return "" if row is None else shown_text(indicator, row, self.threshold)
@@ -96,19 +108,17 @@ class MonthByMonth:
         month had none, where that month's figure is shown; a month too small to break down (or whose
         breakdown disclosure control dropped) leaves the groups empty, as its breakdown says who the few are."""
         whole = self.months.get((indicator.id, ALL))
-        totals = {} if whole is None else {r["period"]: r for r in whole.iter_rows(named=True)}
-        if whole is None:  # a group's row is read under its figure's (by_month holds "all" where it has a group)
+        if whole is None:  # the catalogue's by_month always holds "all": a group's row is read under its figure's
             return []
-        found = []
-        if ALL in indicator.by_month:
-            found.append([Cell(row_name(indicator, ALL)),
-                          *(Cell(self._cell(indicator, totals.get(m.label)), "pk-num") for m in self.shown_months)])
+        totals = {r["period"]: r for r in whole.iter_rows(named=True)}
+        found = [[Cell(row_name(indicator, ALL)),
+                  *(Cell(self._cell(indicator, totals.get(m.label)), "pk-num") for m in self.shown_months)]]
         for breakdown in (b for b in indicator.by_month if b != ALL):
             groups = self.months.get((indicator.id, breakdown))
             if groups is None or groups.height == 0:
                 continue
             by_key = {(r["period"], r["group"]): r for r in groups.iter_rows(named=True)}
-            dropped = {r["period"] for r in groups.iter_rows(named=True) if r.get("suppression") == DROPPED_REASON}
+            dropped = {period for (period, _), r in by_key.items() if r.get("suppression") == DROPPED_REASON}
             for group in in_natural_order(breakdown, sorted({g for _, g in by_key})):
                 cells = []
                 for month in self.shown_months:

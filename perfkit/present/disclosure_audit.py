@@ -537,8 +537,7 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
     # a row in some quarter (a group of no quarter, "Martians", is not a group of the data)
     # (or where the figure is 0 in all that period: a month with no child missing has none from care)
     held, groups = {key[:3] for key in placed}, {key[1:] for key in placed}
-    nothing = {(p, i) for (p, i, b, _), n in zip(measures.select("period", "indicator", "breakdown", "group").iter_rows(),
-                                                 measures["numerator"].to_list()) if b == ALL and n == 0}
+    nothing = {(p, i) for (p, i, b, _), n in zip(keys, measures["numerator"].to_list()) if b == ALL and n == 0}
     findings += [Finding("a figure the audit cannot place", figure.place) for key, figure in visible.items()
                  if key not in placed and figure.group != ALL_GROUPS
                  and not (parse_number(figure.text) == 0 and key[2] != ALL and key[1:] in groups

@@ -32,7 +32,8 @@ class PageNames:
         self.checks = {check.heading: check.id for check in CHECKS}
         """A data-quality table's row heading to its check."""
         self.months = {i.title: i for i in catalogue.indicators if i.by_month}
-        """A month-by-month table's row title (before ``: <group>``) to its indicator."""
+        """A month-by-month table's figure's title to its indicator (its groups' rows, under it, are named
+        by the group alone)."""
 
     def month_row(self, name: str, above: str | None = None) -> tuple[str, str, str] | None:
         """A month-by-month table's row heading (:func:`perfkit.present.by_month.row_name`) to the
