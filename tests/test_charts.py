@@ -80,7 +80,7 @@ def test_charts_are_the_same_as_altair_builds_them_with_its_checks_on():
     assert quick == checked
     assert other == other_trend | {"data": other["data"], "usermeta": other["usermeta"]}
     assert other["title"]["text"] == "Other: trend by quarter" and not any("Other" in str(spec) for spec in quick)
-    assert [row["is_year_earlier"] for row in quick[0]["data"]["values"]] == [True, False, False] * 2
+    assert [row.get("is_year_earlier", False) for row in quick[0]["data"]["values"]] == [True, False, False] * 2
     for spec in quick:
         _validate(spec)
 

@@ -96,14 +96,19 @@ class Indicator:
 
     @property
     def trend_title(self) -> str:
-        """The title of the indicator's trend: its own, or what each quarter alone is.
+        """The title of the indicator's trend by quarter: its own, or what each quarter alone is.
 
         >>> Indicator("r", "Referrals per 10,000 (rolling 12 months)", "f", "rate_per_10k", 1, "high_is_good", "d",
         ...           "n", "referrals", trend="quarter_alone").trend_title
         'Referrals per 10,000 (each quarter alone, annualised)'
         """
+        return self.trend_title_for("quarter")
+
+    def trend_title_for(self, noun: str) -> str:
+        """The title of the indicator's trend by quarter or by month (``noun``): its own, or what each quarter
+        (month) alone is: "Referrals per 10,000 (each month alone, annualised)"."""
         if self.trend == "quarter_alone":
-            return self.title.replace(ROLLING_WORDS, "(each quarter alone, annualised)")
+            return self.title.replace(ROLLING_WORDS, f"(each {noun} alone, annualised)")
         return self.title
 
     @property

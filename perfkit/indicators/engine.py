@@ -38,7 +38,7 @@ from perfkit.indicators.measure_base import (
     MeasureRows,
 )
 from perfkit.indicators.measures import REGISTRY
-from perfkit.indicators.periods import Month, Period, Window, as_window, check_period, parse_period
+from perfkit.indicators.periods import MONTH_ALONE, Month, Period, Window, as_window, check_period, parse_period
 from perfkit.indicators.workdays import WorkingDayCalendar, calendar_for
 from perfkit.records.checks import is_id_column
 from perfkit.records.contract import TABLES
@@ -75,8 +75,8 @@ def windows_frame(periods: Sequence[Period | Month | Window | str]) -> pl.DataFr
             "window_kind": [w.kind for w in unique],
             "window_start": [w.start for w in unique],
             "window_end": [w.end for w in unique],
-            # a figure over a rolling 12 months reads the quarter alone in a "3m" window
-            "window_r12_start": [w.start if w.kind == "3m" else w.period.rolling12_start for w in unique],
+            # a figure over a rolling 12 months reads the quarter (or month) alone in an "alone" window
+            "window_r12_start": [w.start if w.kind == "alone" else w.period.rolling12_start for w in unique],
             "population_year": [w.period.fy_start for w in unique],
         },
         schema_overrides={"population_year": pl.Int64},
@@ -378,25 +378,27 @@ def compute(
             frames += part
         reasons = reasons_found.result()
     figures = with_reasons(pl.concat(frames) if frames else pl.DataFrame(schema=OUTPUT_SCHEMA), reasons)
-    alone = windows.filter(pl.col("window_kind") == "3m")["period"].cast(pl.String).to_list()
+    alone = windows.filter(pl.col("window_kind") == "alone")["period"].cast(pl.String).to_list()
     figures = annualised(figures, alone, [i.id for i in chosen if i.history == "rolling12"])
     return in_report_order(figures, catalogue, windows["period"].to_list())
 
 
-def annualised(figures: pl.DataFrame, quarters_alone: Sequence[str], yearly: Sequence[str]) -> pl.DataFrame:
-    """The values of ``yearly`` indicators (counted over a rolling 12 months) in windows of a quarter alone
-    (``quarters_alone``, the labels of "3m" windows) times four: a year's worth, so that the quarter compares
-    with the 12-month figure and its target. Numerators and denominators stay what was counted.
+def annualised(figures: pl.DataFrame, periods_alone: Sequence[str], yearly: Sequence[str]) -> pl.DataFrame:
+    """The values of ``yearly`` indicators (counted over a rolling 12 months) in windows of a period alone
+    (``periods_alone``, the labels of "alone" windows) times the periods in a year: four for a quarter
+    (``" 3M"``), twelve for a month (``" 1M"``): a year's worth, so that the period compares with the 12-month
+    figure and its target. Numerators and denominators stay what was counted.
 
-    >>> frame = pl.DataFrame({"period": ["2024-25 Q1 3M", "2024-25 Q1"], "indicator": ["r", "r"],
-    ...     "numerator": [25.0, 100.0], "denominator": [1e4, 1e4], "value": [25.0, 100.0]})
-    >>> annualised(frame, ["2024-25 Q1 3M"], ["r"])["value"].to_list()
-    [100.0, 100.0]
+    >>> frame = pl.DataFrame({"period": ["2024-25 Q1 3M", "2024-25 Q1", "2024-25 M01 1M"], "indicator": ["r"] * 3,
+    ...     "numerator": [25.0, 100.0, 8.0], "denominator": [1e4] * 3, "value": [25.0, 100.0, 8.0]})
+    >>> annualised(frame, ["2024-25 Q1 3M", "2024-25 M01 1M"], ["r"])["value"].to_list()
+    [100.0, 100.0, 96.0]
     """
-    if not quarters_alone or not yearly:
+    if not periods_alone or not yearly:
         return figures
-    scaled = pl.col("period").is_in(list(quarters_alone)) & pl.col("indicator").is_in(list(yearly))
-    return figures.with_columns(value=pl.when(scaled).then(pl.col("value") * 4).otherwise(pl.col("value")))
+    scaled = pl.col("period").is_in(list(periods_alone)) & pl.col("indicator").is_in(list(yearly))
+    per_year = pl.when(pl.col("period").str.ends_with(MONTH_ALONE)).then(12).otherwise(4)
+    return figures.with_columns(value=pl.when(scaled).then(pl.col("value") * per_year).otherwise(pl.col("value")))
 
 
 def with_reasons(figures: pl.DataFrame, reasons: pl.DataFrame) -> pl.DataFrame:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import ClassVar, Iterable
 
 from perfkit.errors import PeriodError
 
@@ -60,6 +60,9 @@ class Period:
 
     fy_start: int
     quarter: int
+    noun: ClassVar[str] = "quarter"
+    """What a member calls the period: "the same quarter last year"."""
+    per_year: ClassVar[int] = 4
 
     def __post_init__(self) -> None:
         if self.quarter not in (1, 2, 3, 4):
@@ -157,6 +160,15 @@ def is_month(label: str) -> bool:
     return bool(_MONTH_RE.match(str(label)))
 
 
+def noun_of(label: str) -> str:
+    """What members call a period, from its label: ``"month"`` for a month's, ``"quarter"`` otherwise.
+
+    >>> noun_of("2024-25 M07"), noun_of("2024-25 Q3")
+    ('month', 'quarter')
+    """
+    return "month" if is_month(label) else "quarter"
+
+
 @dataclass(frozen=True, order=True)
 class Month:
     """One month of a financial year, with the interface of :class:`Period`.
@@ -185,6 +197,9 @@ class Month:
 
     fy_start: int
     month: int
+    noun: ClassVar[str] = "month"
+    """What a member calls the period: "the same month last year"."""
+    per_year: ClassVar[int] = 12
 
     def __post_init__(self) -> None:
         if not 1 <= self.month <= 12:
@@ -350,10 +365,40 @@ def labels(periods: Iterable[Period]) -> list[str]:
     return [p.label for p in periods]
 
 
-WINDOW_KINDS = ("quarter", "ytd", "r12", "3m")
+WINDOW_KINDS = ("quarter", "ytd", "r12", "alone")
 ALONE = " 3M"
 """The end of the label of a window of a quarter alone (``"2024-25 Q4 3M"``)."""
-_WINDOW_SUFFIX = {"quarter": "", "ytd": " YTD", "r12": " R12", "3m": ALONE}
+MONTH_ALONE = " 1M"
+"""The end of the label of a window of a month alone (``"2024-25 M07 1M"``)."""
+_WINDOW_SUFFIX = {"quarter": "", "ytd": " YTD", "r12": " R12"}
+
+
+def alone_suffix(period: "Period | Month") -> str:
+    """The end of the label of ``period``'s window alone: ``" 3M"`` for a quarter, ``" 1M"`` for a month."""
+    return MONTH_ALONE if isinstance(period, Month) else ALONE
+
+
+def without_alone(label: str) -> str:
+    """The period of a window alone's label, any other label as it is.
+
+    >>> without_alone("2024-25 Q4 3M"), without_alone("2024-25 M07 1M"), without_alone("2024-25 Q4")
+    ('2024-25 Q4', '2024-25 M07', '2024-25 Q4')
+    """
+    return label.removesuffix(MONTH_ALONE if label.endswith(MONTH_ALONE) else ALONE)
+
+
+def alone_label(label: str) -> str:
+    """The label of the window alone of the period ``label`` names.
+
+    >>> alone_label("2024-25 Q4"), alone_label("2024-25 M07")
+    ('2024-25 Q4 3M', '2024-25 M07 1M')
+    """
+    return label + (MONTH_ALONE if is_month(label) else ALONE)
+
+
+def is_alone(label: str) -> bool:
+    """Whether a label is a window alone's (a quarter's ``" 3M"``, a month's ``" 1M"``)."""
+    return label.endswith((ALONE, MONTH_ALONE))
 
 
 @dataclass(frozen=True, order=True)
@@ -363,9 +408,10 @@ class Window:
     ``kind`` is ``"quarter"`` (the period itself: the quarter, or the month),
     ``"ytd"`` (the financial year to date), ``"r12"`` (the 12 months ending on
     the period's end, the
-    figure that compares with DfE's annual publications) or ``"3m"`` (the
-    quarter alone, even for a figure the catalogue counts over a rolling 12
-    months: the points of a process-control chart must not overlap).
+    figure that compares with DfE's annual publications) or ``"alone"`` (the
+    period alone, even for a figure the catalogue counts over a rolling 12
+    months: the points of a process-control chart must not overlap; labelled
+    ``" 3M"`` for a quarter, ``" 1M"`` for a month).
 
     Examples
     --------
@@ -376,8 +422,8 @@ class Window:
     datetime.date(2022, 1, 1)
     >>> Window.parse("2022-23 Q3").kind
     'quarter'
-    >>> Window.parse("2022-23 Q3 3M").start
-    datetime.date(2022, 10, 1)
+    >>> Window.parse("2022-23 Q3 3M").start, Window.parse("2024-25 M07 1M").start
+    (datetime.date(2022, 10, 1), datetime.date(2024, 10, 1))
     """
 
     period: "Period | Month"
@@ -386,8 +432,6 @@ class Window:
     def __post_init__(self) -> None:
         if self.kind not in WINDOW_KINDS:
             raise PeriodError(f"window kind {self.kind!r} is not one of {', '.join(WINDOW_KINDS)}")
-        if self.kind == "3m" and isinstance(self.period, Month):
-            raise PeriodError(f"{self.period.label}: a quarter alone ('3M') is a quarter's window, not a month's")
 
     @classmethod
     def parse(cls, text: str) -> "Window":
@@ -397,6 +441,13 @@ class Window:
         (datetime.date(2024, 4, 1), datetime.date(2024, 10, 31))
         """
         words = str(text).strip()
+        for suffix, kind in ((ALONE, Period), (MONTH_ALONE, Month)):
+            if words.upper().endswith(suffix.strip()):
+                period = parse_period(words[: -len(suffix.strip())])
+                if not isinstance(period, kind):
+                    raise PeriodError(f"window {words!r}: {suffix.strip()!r} ends the label of a "
+                                      f"{'quarter' if kind is Period else 'month'} alone")
+                return cls(period, "alone")
         for kind, suffix in _WINDOW_SUFFIX.items():
             if suffix and words.upper().endswith(suffix.strip()):
                 return cls(parse_period(words[: -len(suffix.strip())]), kind)
@@ -404,7 +455,7 @@ class Window:
 
     @property
     def label(self) -> str:
-        return self.period.label + _WINDOW_SUFFIX[self.kind]
+        return self.period.label + (alone_suffix(self.period) if self.kind == "alone" else _WINDOW_SUFFIX[self.kind])
 
     def __str__(self) -> str:
         return self.label

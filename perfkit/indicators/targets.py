@@ -28,7 +28,7 @@ from pathlib import Path
 
 from perfkit.errors import TargetsError
 from perfkit.indicators.catalogue import Catalogue, Indicator
-from perfkit.indicators.periods import Period, PeriodError
+from perfkit.indicators.periods import Month, Period, PeriodError, parse_period, without_alone
 from perfkit.indicators.rounding import round_half_up
 
 GREEN, AMBER, RED = "Green", "Amber", "Red"
@@ -41,19 +41,27 @@ class Target:
     >>> t = Target(0, 1, ((Period.parse("2024-25 Q1").index, 20.0), (Period.parse("2025-26 Q1").index, 12.0)))
     >>> t.value_for("2024-25 Q3"), t.value_for("2023-24 Q1"), t.value_for("2026-27 Q1")
     (16.0, None, 12.0)
+
+    A month is on the path where its last day is (a quarter's last month where the quarter is):
+
+    >>> t.value_for("2024-25 M09"), t.value_for("2024-25 M08"), t.value_for("2024-25 M02")
+    (16.0, 16.666666666666668, None)
     """
 
     value: float
     amber: float = 0.0
     trajectory: tuple[tuple[int, float], ...] = ()
 
-    def value_for(self, period: str | Period | None = None) -> float | None:
-        """The target of ``period``: the fixed one, or the trajectory's path then (None before it begins)."""
+    def value_for(self, period: str | Period | Month | None = None) -> float | None:
+        """The target of ``period`` (a quarter or a month): the fixed one, or the trajectory's path then (None
+        before it begins)."""
         if not self.trajectory or period is None:
             return self.value
-        label = period.label if isinstance(period, Period) else str(period).split(" YTD")[0].split(" R12")[0]
-        index = Period.parse(label).index
-        points = self.trajectory
+        label = period.label if isinstance(period, (Period, Month)) else str(period).split(" YTD")[0].split(" R12")[0]
+        when = parse_period(without_alone(label))
+        index, points = when.index, self.trajectory
+        if isinstance(when, Month):  # the path counted in months
+            index, points = when.index, [(i * 3 + 2, v) for i, v in points]
         if index < points[0][0]:
             return None
         if index == points[0][0]:
@@ -71,18 +79,21 @@ class Target:
         index, value = self.trajectory[-1]
         return Period.from_index(index).label, value
 
-    def ahead(self, period: Period) -> list[Period]:
-        """The quarters after ``period`` up to the trajectory's end point: where its path is drawn forward.
+    def ahead(self, period: Period | Month) -> list[Period | Month]:
+        """The quarters (or months) after ``period`` up to the trajectory's end point: where its path is drawn
+        forward.
 
         >>> t = Target(0, 1, ((Period.parse("2024-25 Q4").index, 17.0), (Period.parse("2025-26 Q2").index, 10.0)))
         >>> [q.label for q in t.ahead(Period.parse("2024-25 Q4"))], Target(5).ahead(Period.parse("2024-25 Q4"))
         (['2025-26 Q1', '2025-26 Q2'], [])
+        >>> [m.label for m in t.ahead(Month.parse("2025-26 M04"))]
+        ['2025-26 M05', '2025-26 M06']
         """
         if not self.trajectory:
             return []
-        return [Period.from_index(i) for i in range(period.index + 1, self.trajectory[-1][0] + 1)]
-
-
+        last = Period.from_index(self.trajectory[-1][0])
+        end = Month.containing(last.end) if isinstance(period, Month) else last
+        return [type(period).from_index(i) for i in range(period.index + 1, end.index + 1)]
 
 
 def _number(entry: dict, key: str, where: str, default: float | None = None) -> float:

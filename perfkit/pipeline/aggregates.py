@@ -27,7 +27,7 @@ from perfkit.config.settings import (
 )
 from perfkit.errors import ContractError, PeriodError, SettingsError
 from perfkit.indicators.catalogue import ALL, load_catalogue
-from perfkit.indicators.periods import Month, Period, check_period, is_month, latest_complete_period
+from perfkit.indicators.periods import Month, Period, Window, check_period, latest_complete_period, parse_period
 from perfkit.indicators.targets import load_targets
 from perfkit.present.authority_report import AuthorityReport
 from perfkit.present.by_month import months_to
@@ -40,7 +40,20 @@ if TYPE_CHECKING:  # the records are read only without prepared aggregates: kern
     from perfkit.records.dataset import Dataset
 
 TREND_QUARTERS = 12
-"""How many quarters a report's trend covers."""
+"""How many quarters a quarterly report's trend covers."""
+TREND_MONTHS = 24
+"""How many months a monthly report's trend covers: two years, each month beside the same month a year
+before, and enough points for process limits."""
+
+
+def trend_of(period: Period | Month, quarters: int = TREND_QUARTERS) -> list[Period | Month]:
+    """The periods a report's trend covers, oldest first, ending with ``period``: ``quarters`` quarters (at
+    least 8) for a quarter, :data:`TREND_MONTHS` months for a month.
+
+    >>> [p.label for p in trend_of(Month.parse("2024-25 M07"))][::23]
+    ['2022-23 M08', '2024-25 M07']
+    """
+    return period.series(TREND_MONTHS if isinstance(period, Month) else max(quarters, 8))
 
 
 
@@ -109,18 +122,19 @@ def _neighbours_with_figures(values: pl.DataFrame, neighbours: list[str]) -> set
     return set(rows.select("indicator", "breakdown", "year", "la_code").iter_rows())
 
 
-def resolve_period(period: str | Period | None, as_at: dt.date) -> Period:
-    """``None`` or ``"latest"`` means the last complete quarter of the data."""
+def resolve_period(period: str | Period | Month | None, as_at: dt.date) -> Period | Month:
+    """A quarter (``"2024-25 Q3"``) or a month (``"2024-25 M07"``: a monthly report); ``None`` or ``"latest"``
+    means the last complete quarter of the data."""
     if period is None or (isinstance(period, str) and period.strip().lower() == "latest"):
         return latest_complete_period(as_at)
-    return period if isinstance(period, Period) else Period.parse(period)
+    return period if isinstance(period, (Period, Month)) else parse_period(period)
 
 
 @dataclass
 class Aggregates:
     """Everything a report shows for one authority, before disclosure control: no records."""
 
-    period: Period
+    period: Period | Month
     as_at: dt.date
     """The latest record's date: how ``latest`` is resolved, never shown (a report shows the declared date)."""
     measures: pl.DataFrame
@@ -135,19 +149,19 @@ class Aggregates:
     breakdowns), true values: for disclosure control only, never shown (:func:`earlier_context`)."""
 
 
-def report_measures(data: Dataset, authorities: list[str], period: Period, quarters: int = TREND_QUARTERS,
+def report_measures(data: Dataset, authorities: list[str], period: Period | Month, quarters: int = TREND_QUARTERS,
                     closure_days: list[dt.date] | tuple[dt.date, ...] = (),
                     data_end: dict[str, dt.date | None] | None = None) -> pl.DataFrame:
     """The figures a report shows, for several authorities in one pass over the data.
 
-    Headline figures for the ``quarters`` quarters of the trend (at least 8),
-    and breakdowns for ``period`` and the quarter before (which the last
+    Headline figures for the periods of the trend (:func:`trend_of`: quarters, or a monthly report's
+    months), and breakdowns for ``period`` and the one before (which the last
     report showed, and which disclosure control must relate to this one's):
-    the report shows no breakdown of an earlier quarter, and computing
-    breakdowns for every quarter of the trend took most of the time. The rows are those, and in the order, that
+    the report shows no breakdown of an earlier period, and computing
+    breakdowns for every period of the trend took most of the time. The rows are those, and in the order, that
     :func:`perfkit.indicators.engine.compute` gives, followed by the groups the report shows beside a year
-    earlier (:func:`year_earlier_groups`), then each quarter
-    alone (``"3m"`` windows, annualised) of the figures whose trend is
+    earlier (:func:`year_earlier_groups`), a quarterly report's months (:func:`monthly_figures`), then each
+    period alone (``"alone"`` windows, annualised) of the figures whose trend is
     ``quarter_alone`` in the catalogue (sums over a rolling 12 months).
 
     Parameters
@@ -156,10 +170,10 @@ def report_measures(data: Dataset, authorities: list[str], period: Period, quart
         Validated records.
     authorities : list of str
         Three-digit LA numbers, all present in ``data``.
-    period : Period
-        The report's quarter, the last of the trend.
+    period : Period or Month
+        The report's quarter (or month), the last of the trend.
     quarters : int
-        How many quarters the trend covers.
+        How many quarters a quarterly report's trend covers.
     closure_days : sequence of date
         Local closure days shared by these authorities.
     data_end : dict of str to date, optional
@@ -167,9 +181,8 @@ def report_measures(data: Dataset, authorities: list[str], period: Period, quart
     """
     from perfkit.indicators.catalogue import load_catalogue
     from perfkit.indicators.engine import compute
-    from perfkit.indicators.periods import Window
 
-    trend = period.series(max(quarters, 8))
+    trend = trend_of(period, quarters)
     # the quarter before's breakdowns too: the last report showed them, and with this one's they relate
     # (girls looked after now = before + starting - leaving), so disclosure control must see both
     figures = compute(data, trend, authorities, closure_days=closure_days, breakdowns=True,
@@ -177,12 +190,14 @@ def report_measures(data: Dataset, authorities: list[str], period: Period, quart
     parts = [figures]
     if (groups := year_earlier_groups(data, authorities, period, closure_days, data_end)).height:
         parts.append(groups)
-    if (months := monthly_figures(data, authorities, period, closure_days, data_end)).height:
+    # a quarter's report shows its 13 months one by one; a month's trend is months already
+    if isinstance(period, Period) and (months := monthly_figures(data, authorities, period, closure_days, data_end)).height:
         parts.append(months)
     alone = [i.id for i in load_catalogue().indicators if i.trend == "quarter_alone"]
     if alone:
-        # each quarter alone of a figure over a rolling 12 months: what its trend chart and process limits show
-        parts.append(compute(data, [Window(q, "3m") for q in trend], authorities, alone, closure_days=closure_days,
+        # each quarter (month) alone of a figure over a rolling 12 months: what its trend chart and process
+        # limits show
+        parts.append(compute(data, [Window(q, "alone") for q in trend], authorities, alone, closure_days=closure_days,
                              data_end=data_end))
     return pl.concat(parts) if len(parts) > 1 else figures
 
@@ -209,10 +224,9 @@ def year_earlier_groups(data: Dataset, authorities: list[str], period: Period,
 
 def monthly_figures(data: Dataset, authorities: list[str], period: Period,
                     closure_days: list[dt.date] | tuple[dt.date, ...] = (),
-                    data_end: dict[str, dt.date | None] | None = None,
-                    months: list[Month] | None = None) -> pl.DataFrame:
+                    data_end: dict[str, dt.date | None] | None = None) -> pl.DataFrame:
     """The figures the catalogue shows month by month (``by_month``: the figure, and a breakdown's groups), for
-    the months the report shows (:func:`perfkit.present.by_month.months_to`), or the ``months`` given: counted for each
+    the months a quarter's report shows (:func:`perfkit.present.by_month.months_to`): counted for each
     month as for a quarter (events in the month, or at its end).
     """
     from perfkit.indicators.catalogue import load_catalogue
@@ -221,7 +235,7 @@ def monthly_figures(data: Dataset, authorities: list[str], period: Period,
     pairs = {(i.id, b) for i in load_catalogue().indicators for b in i.by_month}
     if not pairs:
         return pl.DataFrame()
-    months = months or months_to(period)
+    months = months_to(period)
     groups = sorted({b for _, b in pairs if b != ALL})
     figures = compute(data, months, authorities, sorted({i for i, _ in pairs}), closure_days=closure_days,
                       breakdowns=groups or False, breakdown_periods=months if groups else None, data_end=data_end)
@@ -233,9 +247,9 @@ def earlier_context(data: Dataset, authorities: list[str], period: Period, measu
                     earlier: dict[str, pl.DataFrame], closure_days: tuple[dt.date, ...] = (),
                     data_end: dict[str, dt.date | None] | None = None) -> pl.DataFrame:
     """The true figures of what the authorities' earlier published reports named (showed or withheld) that
-    ``measures`` has not: the breakdowns of quarters before the last one, and the months before this report's
-    13 (``by_month``), for disclosure control to relate
-    to this report's as a reader of every pack does.
+    ``measures`` has not: the breakdowns of quarters (months) before the last one, and the months an earlier
+    report showed that this one's trend has not (the oldest of a quarter's 13 ``by_month``), for disclosure
+    control to relate to this report's as a reader of every pack does.
 
     A report relates its breakdowns to the last quarter's (girls looked after now are those before, plus
     girls starting, less girls leaving); packs read together chain that relation over every quarter they
@@ -246,23 +260,25 @@ def earlier_context(data: Dataset, authorities: list[str], period: Period, measu
     Returns rows with ``measures``' columns (empty without earlier reports).
     """
     from perfkit.indicators.engine import compute
-    from perfkit.pipeline.ledger import _is_quarter
+    from perfkit.pipeline.ledger import is_period
 
     named = pl.concat([earlier[la].select(KEY) for la in authorities if la in earlier and earlier[la].height]
                       or [pl.DataFrame(schema={c: pl.String for c in KEY})]).unique()
     reported = {period.label, period.previous().label}
-    # the quarters whose breakdowns a report named (every earlier quarter's headline is in the trend)
-    quarters = sorted({Period.parse(p) for p in named.filter(pl.col("breakdown") != ALL)["period"].unique().to_list()
-                       if p not in reported and _is_quarter(p)}, key=lambda q: q.label)
-    # the months an earlier report showed month by month that this one does not (the oldest of its 13)
     in_measures = set(measures["period"].unique().to_list())
-    months = sorted({Month.parse(p) for p in named["period"].unique().to_list() if is_month(p) and p not in in_measures})
+    # the quarters and months whose breakdowns a report named (this report breaks down its period and the one
+    # before), and those it named that this report's trend has not (the oldest months of a quarter's 13)
+    broken_down = {p for p in named.filter(pl.col("breakdown") != ALL)["period"].unique().to_list()
+                   if p not in reported and is_period(p)}
+    absent = {p for p in named["period"].unique().to_list() if p not in in_measures and is_period(p)}
     parts = []
-    if quarters:
-        parts.append(compute(data, quarters, authorities, closure_days=closure_days, breakdowns=True,
-                             breakdown_periods=quarters, data_end=data_end))
-    if months and (found := monthly_figures(data, authorities, period, closure_days, data_end, months)).height:
-        parts.append(found)
+    if broken_down | absent:
+        def in_order(labels: set[str]) -> list[Period | Month]:
+            return sorted((parse_period(p) for p in labels), key=lambda p: (p.end, p.label))
+
+        parts.append(compute(data, in_order(broken_down | absent), authorities, closure_days=closure_days,
+                             breakdowns=bool(broken_down), breakdown_periods=in_order(broken_down) or None,
+                             data_end=data_end))
     if not parts:
         return measures.clear()
     return (pl.concat([f.select(measures.columns) for f in parts])
@@ -408,7 +424,7 @@ def load_aggregates(folder: str | Path, authority: str) -> Aggregates:
                if (folder / CONTEXT).exists() else None)
     benchmarks = {k: _benchmarks_from_json(v) for k, v in own["benchmarks"].items()}
     source = own.get("benchmark_source") or {}
-    return Aggregates(Period.parse(own["period"]), dt.date.fromisoformat(own["as_at"]), measures, quality,
+    return Aggregates(parse_period(own["period"]), dt.date.fromisoformat(own["as_at"]), measures, quality,
                       benchmarks, own["note"], _settings_from_json(own["settings"]),
                       BenchmarkSource(**{**source, "neighbours": tuple(source.get("neighbours", ()))}), context)
 

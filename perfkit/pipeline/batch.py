@@ -41,7 +41,7 @@ from pathlib import Path
 from perfkit.config import paths
 from perfkit.config.la_codes import la_code
 from perfkit.errors import PeriodError, PublishedDataError, SettingsError
-from perfkit.indicators.periods import Period, latest_complete_period
+from perfkit.indicators.periods import Period, latest_complete_period, parse_period
 from perfkit.pipeline.index_page import (
     ANALYST_HEADING,
     ANALYST_WARNING,
@@ -181,7 +181,7 @@ def run_batch(
         if period is None or period.strip().lower() == "latest":
             label = latest_period(preliminary).label
         else:
-            label = Period.parse(period).label
+            label = parse_period(period).label
         folder = root / label.replace(" ", "-")
         analyst = root / ANALYST_FOLDER / folder.name
         jobs = authority_jobs(label, data_path, folder, authorities, parameters_path, analyst)

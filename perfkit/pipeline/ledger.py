@@ -26,7 +26,9 @@ LEDGER_FOLDER = ".published"
 
 SCHEMA = {"report": pl.String, "la_code": pl.String, "period": pl.String, "indicator": pl.String,
           "breakdown": pl.String, "group": pl.String, "shown": pl.Boolean}
-"""One row per figure of a published report: the report's quarter, the figure's key, whether the page showed it."""
+"""One row per figure of a published report: the report's period, the figure's key, whether the page showed it
+(null where the page did not name it at all: a breakdown not shown, which later reports withhold too, but of
+which a reader knows nothing, not even whether it is small)."""
 
 
 def ledger_path(root: Path, authority: str) -> Path:
@@ -48,8 +50,8 @@ def earlier(root: Path, authority: str) -> pl.DataFrame:
     rows = recorded(root, authority)
     recorded_reports = set(rows["report"].unique().to_list())
     for page in sorted(Path(root).glob(f"*/{authority}.html")):
-        report = page.parent.name.replace("-Q", " Q")
-        if report in recorded_reports or not _is_quarter(report):
+        report = page.parent.name.replace("-Q", " Q").replace("-M", " M")
+        if report in recorded_reports or not is_period(report):
             continue
         rows = pl.concat([rows, from_page(page.read_text(encoding="utf-8"), report, authority)])
     return rows
@@ -68,11 +70,16 @@ def recorded(root: Path, authority: str) -> pl.DataFrame:
                           f"{Path(root)}") from None
 
 
-def _is_quarter(label: str) -> bool:
-    from perfkit.indicators.periods import Period, PeriodError
+def is_period(label: str) -> bool:
+    """Whether ``label`` is a quarter's or a month's (a report's period), not a window's.
+
+    >>> is_period("2024-25 Q3"), is_period("2024-25 M07"), is_period("2024-25 Q3 R12"), is_period("analyst")
+    (True, True, False, False)
+    """
+    from perfkit.indicators.periods import PeriodError, parse_period
 
     try:
-        Period.parse(label)
+        parse_period(label)
     except (PeriodError, ValueError):
         return False
     return True
@@ -110,13 +117,14 @@ def from_page(html: str, report: str, authority: str) -> pl.DataFrame:
 
 
 def published(html: str, report: str, measures: pl.DataFrame) -> pl.DataFrame:
-    """Each figure of ``measures`` (one authority's, before suppression) and whether the page shows it: a
-    figure the page does not show as a number (:func:`from_page`) is recorded as withheld."""
+    """Each figure of ``measures`` (one authority's, before suppression) and whether the page shows it
+    (:func:`from_page`): shown as a number (true), named in words of suppression (false), or not named at
+    all (null: withheld, and unknown to its reader)."""
     keys = measures.select("la_code", "period", "indicator", "breakdown", "group").unique(maintain_order=True)
     page = from_page(html, report, str(keys["la_code"][0]) if keys.height else "")
-    seen = page.filter(pl.col("shown")).select("period", "indicator", "breakdown", "group", "shown")
+    seen = page.select("period", "indicator", "breakdown", "group", "shown")
     return (keys.join(seen, on=["period", "indicator", "breakdown", "group"], how="left")
-            .with_columns(report=pl.lit(report), shown=pl.col("shown").fill_null(False)).select(list(SCHEMA)))
+            .with_columns(report=pl.lit(report)).select(list(SCHEMA)))
 
 
 def record(root: Path, authority: str, report: str, html: str, measures: pl.DataFrame) -> Path:

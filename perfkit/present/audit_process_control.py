@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from perfkit.indicators.catalogue import ALL, Catalogue
-from perfkit.indicators.periods import ALONE
+from perfkit.indicators.periods import is_alone, parse_period, without_alone
 from perfkit.present.disclosure_audit import ICON, Finding, SpcClaim
 
 
@@ -33,7 +33,6 @@ def check_spc(claims: list[SpcClaim], visible: dict[tuple, object], measures: pl
     process control is a function of figures it shows, and adds nothing a
     reader could not work out from them.
     """
-    from perfkit.indicators.periods import Period
     from perfkit.present.process_control import recompute
 
     findings: list[Finding] = []
@@ -54,8 +53,8 @@ def check_spc(claims: list[SpcClaim], visible: dict[tuple, object], measures: pl
     for indicator_id, own in by_indicator.items():
         indicator = catalogue[indicator_id]
         try:
-            periods = sorted({c.period for c in own}, key=lambda label: Period.parse(label.removesuffix(ALONE)).index)
-            if len({p.endswith(ALONE) for p in periods}) > 1:
+            periods = sorted({c.period for c in own}, key=lambda label: parse_period(without_alone(label)).index)
+            if len({is_alone(p) for p in periods}) > 1:
                 raise ValueError("limits drawn over a quarter alone and a 12-month figure at once")
         except ValueError:
             findings.append(Finding("process limits the audit cannot place", indicator.title))

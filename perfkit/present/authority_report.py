@@ -26,7 +26,7 @@ from perfkit.indicators.catalogue import (
     Indicator,
     load_catalogue,
 )
-from perfkit.indicators.periods import ALONE, Period
+from perfkit.indicators.periods import Month, Period, is_alone, parse_period, without_alone
 from perfkit.indicators.rounding import round_half_up
 from perfkit.indicators.targets import Target, rag
 from perfkit.present.breakdown_tables import breakdown_rows, print_tables
@@ -59,11 +59,11 @@ POLARITY_WORDS = {"high_is_good": "Higher", "low_is_good": "Lower", "none": "Nei
 
 @dataclass
 class AuthorityReport:
-    """Aggregated, disclosure-controlled figures and commentary for one authority and quarter."""
+    """Aggregated, disclosure-controlled figures and commentary for one authority and quarter (or month)."""
 
     authority: str
     name: str
-    period: Period
+    period: Period | Month
     audience: str
     as_at: dt.date | None
     measures: pl.DataFrame
@@ -177,11 +177,11 @@ class AuthorityReport:
         for a sum over a rolling 12 months (``trend: quarter_alone``), each quarter alone, annualised."""
         if indicator.trend == QUARTER_ALONE:
             found = self._split.get((indicator.id, ALL, True))
-            rows = [] if found is None else [{**r, "period": r["period"].removesuffix(ALONE)} for r in found.iter_rows(named=True)]
+            rows = [] if found is None else [{**r, "period": without_alone(r["period"])} for r in found.iter_rows(named=True)]
         else:
             found = self._split.get((indicator.id, ALL, False))
             rows = [] if found is None else list(found.iter_rows(named=True))
-        return sorted(rows, key=lambda r: Period.parse(r["period"]).index)
+        return sorted(rows, key=lambda r: parse_period(r["period"]).index)
 
     def variation(self, indicator: Indicator) -> str:
         """What the process limits say of the latest quarter, in words (:func:`variation_words`)."""
@@ -190,12 +190,13 @@ class AuthorityReport:
             return variation_words(None, reason=spc.reason)
         notes = []
         if indicator.trend == QUARTER_ALONE:
-            notes.append("each quarter alone, annualised")
+            notes.append(f"each {self.period.noun} alone, annualised")
         if spc.trial:
             n = spc.chart.filter(pl.col("segment") == spc.chart["segment"][-1]).height
             since = f" since the change declared in {spc.rebased[-1]}" if spc.rebased else ""
-            notes.append(f"provisional limits, from the {n} quarters{since}")
-        return variation_words(spc.variation, spc.rule, spc.run_length(), spc.assurance, provisional="; ".join(notes))
+            notes.append(f"provisional limits, from the {n} {self.period.noun}s{since}")
+        return variation_words(spc.variation, spc.rule, spc.run_length(), spc.assurance, provisional="; ".join(notes),
+                               noun=self.period.noun)
 
     def icons(self, indicator: Indicator) -> tuple[Cell, Cell]:
         """The variation and assurance icons of the indicator's latest quarter, as table cells."""
@@ -203,8 +204,8 @@ class AuthorityReport:
         has_target = spc.target is not None
         variation = Cell(variation_label(spc.variation, spc.improvement, spc.direction), "pk-icon-cell",
                          variation_icon(spc.variation, spc.improvement, spc.direction))
-        assurance = Cell(assurance_label(spc.assurance, has_target, spc.has_limits, spc.improvement), "pk-icon-cell",
-                         assurance_icon(spc.assurance, has_target, spc.has_limits, spc.improvement))
+        words = (spc.assurance, has_target, spc.has_limits, spc.improvement, self.period.noun)
+        assurance = Cell(assurance_label(*words), "pk-icon-cell", assurance_icon(*words))
         return variation, assurance
 
     def sentence(self, indicator: Indicator) -> str:
@@ -231,7 +232,7 @@ class AuthorityReport:
                  "The date of the data extract is not stated (set data_as_at in the authority's parameters file).")
         return Markdown(
             f"# {markdown_text(self.name)}: children's services performance, {self.period.label}\n\n"
-            f"Quarter {self.period.start:%-d %B %Y} to {self.period.end:%-d %B %Y}. "
+            f"{self.period.noun.capitalize()} {self.period.start:%-d %B %Y} to {self.period.end:%-d %B %Y}. "
             f"{as_at} Authority {markdown_text(self.authority)}.{audience}"
         )
 
@@ -276,8 +277,8 @@ class AuthorityReport:
                         Cell(format_value(b.region, shown) if b.region is not None else "", "pk-num"),
                         Cell(format_value(b.neighbours, shown) if b.neighbours is not None else "", "pk-num")]
             rows.append(row)
-        headers = ["Indicator", p.label, COUNTED, "Variation", "Assurance", f"Previous quarter ({p.previous().label})",
-                   f"Same quarter last year ({p.year_earlier().label})", "Target", "Status", "Better is"]
+        headers = ["Indicator", p.label, COUNTED, "Variation", "Assurance", f"Previous {p.noun} ({p.previous().label})",
+                   f"Same {p.noun} last year ({p.year_earlier().label})", "Target", "Status", "Better is"]
         if with_benchmarks:
             region = next((b.region_name for b in self.benchmarks.values() if b.region_name), "Region")
             headers += ["England (latest published)", f"{region} (latest published)",
@@ -314,7 +315,7 @@ class AuthorityReport:
         """The key to the variation and assurance icons, for under the headline table."""
         from IPython.display import HTML
 
-        return HTML(key_html())
+        return HTML(key_html(self.period.noun))
 
     # -- published comparison --------------------------------------------------
     def comparisons(self) -> list[tuple[Indicator, str, Benchmarks]]:
@@ -389,7 +390,7 @@ class AuthorityReport:
         text = (f"Where {self._published_who()} stood among English local authorities in the figures DfE "
                 f"published for {year}, the latest published: each figure, its quartile band and rank among the "
                 f"authorities with a figure, and its change on {self._previous_year}. These are annual published "
-                f"figures, not this quarter's ({self.period.label}) figures from the council's own records.")
+                f"figures, not this {self.period.noun}'s ({self.period.label}) figures from the council's own records.")
         if self._borrowed:
             text += (f" {self.name} takes its published comparisons from {self._published_who()}: the figures, "
                      f"bands, ranks and changes in this table are {self._published_name}'s.")
@@ -466,18 +467,18 @@ class AuthorityReport:
         p = self.period
         found = self.significant()
         assessed = [i for i in self.indicators if self.spc(i).has_limits]
-        lines = [f"**Significant changes in {p.label}** (special cause variation in the latest quarter, by the NHS "
+        lines = [f"**Significant changes in {p.label}** (special cause variation in the latest {p.noun}, by the NHS "
                  "Making Data Count rules; each indicator's section explains its chart):", ""]
         if found:
             lines += [f"- {markdown_text(self._significant_sentence(i))}" for i in found]
         else:
             lines.append(f"- None: each of the {len(assessed)} indicators with process limits is within normal "
-                         "variation in the latest quarter.")
+                         f"variation in the latest {p.noun}.")
         unassessed = [i for i in self.indicators if not self.spc(i).has_limits]
         if unassessed:
             lines += ["", markdown_text(
                 f"Process limits are not drawn for {len(unassessed)} of the {len(self.indicators)} indicators (their "
-                "commentary says why: a quarter whose figure is not published, or for which the data give none): "
+                f"commentary says why: a {p.noun} whose figure is not published, or for which the data give none): "
                 + "; ".join(i.title for i in unassessed) + ".")]
         return lines
 
@@ -493,9 +494,10 @@ class AuthorityReport:
 
     @cached_property
     def _split(self) -> dict[tuple[str, str, bool], pl.DataFrame]:
-        """``measures`` but its months, split once by (indicator, breakdown, whether a quarter alone), rows in
-        their order (a lookup, not a filter, per chart)."""
-        return (self.measures.filter(~a_month()).with_columns(_alone=pl.col("period").str.ends_with(ALONE))
+        """``measures`` but a quarter's months, split once by (indicator, breakdown, whether a period alone), rows
+        in their order (a lookup, not a filter, per chart)."""
+        own = self.measures.filter(~a_month()) if isinstance(self.period, Period) else self.measures
+        return (own.with_columns(_alone=pl.col("period").map_elements(is_alone, return_dtype=pl.Boolean))
                 .partition_by("indicator", "breakdown", "_alone", as_dict=True, maintain_order=True))
 
     def month_by_month(self) -> MonthByMonth:
@@ -506,28 +508,22 @@ class AuthorityReport:
         """Aggregated trend rows of one family, with display values and targets."""
         columns: dict[str, list] = {"title": [], "period": [], "value": [], "shown": [], "target": [],
                                     **{name: [] for name in SPC_FIELDS}}
-        for indicator in [i for i in self.indicators if i.family == family_id]:  # those with a figure this quarter
+        for indicator in [i for i in self.indicators if i.family == family_id]:  # those with a figure this period
             rows = self.trend_rows(indicator)
             if not rows:
                 continue
             target = self.targets.get(indicator.id)
-            labels = [r["period"] for r in rows]
-            periods = [Period.parse(label) for label in labels]
-            columns["title"] += [indicator.trend_title] * len(labels)
+            ahead = [] if target is None else target.ahead(self.period)  # a trajectory's path, drawn to its end
+            labels = [r["period"] for r in rows] + [q.label for q in ahead]
+            columns["title"] += [indicator.trend_title_for(self.period.noun)] * len(labels)
             columns["period"] += labels
             columns["value"] += [None if r["value"] is None else float(round_half_up(r["value"], indicator.decimals))
-                                 for r in rows]
-            columns["shown"] += [self.shown_row(indicator, r) for r in rows]
-            columns["target"] += [None if target is None else target.value_for(q) for q in periods]
+                                 for r in rows] + [None] * len(ahead)
+            columns["shown"] += [self.shown_row(indicator, r) for r in rows] + [""] * len(ahead)
+            columns["target"] += [None if target is None else target.value_for(label) for label in labels]
             limits = chart_columns(self.spc(indicator))  # empty where the trend has no limits
             for name in SPC_FIELDS:
                 columns[name] += [limits.get(label, {}).get(name) for label in labels]
-            ahead = [] if target is None else target.ahead(self.period)  # a trajectory's path, drawn to its end
-            for name, items in (("title", [indicator.trend_title] * len(ahead)), ("period", [q.label for q in ahead]),
-                                ("value", [None] * len(ahead)), ("shown", [""] * len(ahead)),
-                                ("target", [target.value_for(q) for q in ahead]),
-                                *((name, [None] * len(ahead)) for name in SPC_FIELDS)):
-                columns[name] += items
         if not columns["title"]:
             return pl.DataFrame()
         return pl.DataFrame(columns, schema={"title": pl.String, "period": pl.String, "value": pl.Float64,
@@ -540,8 +536,8 @@ class AuthorityReport:
         if series.height == 0:
             return None
         title = next(f.title for f in self.catalogue.families if f.id == family_id)
-        order = sorted(series["period"].unique().to_list(), key=lambda label: Period.parse(label).index)
-        indicators = {i.trend_title: i for i in self.indicators if i.family == family_id}
+        order = sorted(series["period"].unique().to_list(), key=lambda label: parse_period(label).index)
+        indicators = {i.trend_title_for(self.period.noun): i for i in self.indicators if i.family == family_id}
         return trend_chart(series, title, order, self.period.year_earlier().label, indicators)
 
     def breakdown_rows(self, family: Family) -> pl.DataFrame:
@@ -550,7 +546,7 @@ class AuthorityReport:
 
     def breakdown_chart(self, family: Family) -> ChartOutput | None:
         rows = self.breakdown_rows(family)
-        return breakdown_chart(rows, family.title) if rows.height else None
+        return breakdown_chart(rows, family.title, self.period.noun) if rows.height else None
 
     def quality_table(self) -> HtmlTable:
         return quality_table(self.quality, self.period.label, self.audience, self.threshold)
@@ -583,14 +579,15 @@ class AuthorityReport:
             rows, earlier = self.breakdown_rows(family), YearOnYear(tuple(members), self._split, p, self.threshold)
             tail = []
             if rows.height:
-                display(breakdown_chart(rows, family.title))  # on screen, with its menu
+                display(breakdown_chart(rows, family.title, p.noun))  # on screen, with its menu
                 # on paper, every breakdown in full, and beside a year earlier where the catalogue says
                 tail.append(print_tables(rows, family.title, p.label, members, earlier.rows(), earlier.earlier.label).html())
             tail.append(earlier.html())  # on screen, the groups beside a year earlier
             tail.append(small_print("<p><strong>Definitions.</strong> " + " ".join(
                 f"<em>{escape(i.title)}</em>: {escape(i.definition)}" for i in members) + "</p>"))
             display(HTML("".join(tail)))
-        display(HTML(self.month_by_month().html() + "<h2>Data quality</h2>" + self.quality_table().html() + glossary_html(used_in(self.words()))))
+        months = self.month_by_month().html() if isinstance(p, Period) else ""  # a month's trend is months
+        display(HTML(months + "<h2>Data quality</h2>" + self.quality_table().html() + glossary_html(used_in(self.words()))))
 
     def words(self) -> str:
         """Everything the report writes in words (titles, definitions, sentences, the tables' headings), for

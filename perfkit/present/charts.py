@@ -18,6 +18,7 @@ from functools import cache
 
 import polars as pl
 
+from perfkit.indicators.periods import noun_of
 from perfkit.present.formatting import format_number
 from perfkit.present.html_tables import Cell, HtmlTable
 
@@ -182,12 +183,17 @@ def trend_chart(series: pl.DataFrame, title: str, period_order: list[str], year_
         *[pl.col(name).cast(pl.Float64).round(4) for name in ("mean", "lower_limit", "upper_limit")],
         is_year_earlier=pl.col("period") == (year_earlier or ""),
     ).to_dicts()
+    # a target or process-control field that is empty (none set, no limits) or false is left out of its row: the
+    # chart reads a missing field as it reads null, and a page of 24 months a panel weighs a tenth less
+    data = [{k: v for k, v in row.items() if k in ("value", "shown") or (v is not None and v is not False)}
+            for row in data]
     titles = list(dict.fromkeys(series["title"].to_list()))
-    heading, description = f"{title}: trend by quarter", (
-        f"Statistical process control charts of {title.lower()} indicators by quarter, one panel each: the figure, "
-        "and where process limits are drawn their average and limits, with each quarter coloured by its variation "
+    noun = noun_of(period_order[-1]) if period_order else "quarter"
+    heading, description = f"{title}: trend by {noun}", (
+        f"Statistical process control charts of {title.lower()} indicators by {noun}, one panel each: the figure, "
+        f"and where process limits are drawn their average and limits, with each {noun} coloured by its variation "
         "(grey common cause, blue improvement, orange concern, purple a special cause where neither direction is "
-        "better); a dashed line shows the target where one is set and a diamond marks the same quarter last year.")
+        f"better); a dashed line shows the target where one is set and a diamond marks the same {noun} last year.")
     values = {HEADING: heading, DESCRIPTION: description, PANELS: titles, PERIODS: list(period_order)}
     spec = with_panels_a_row(filled(stored_forms()["trend"], values) | {"data": {"values": data}}, len(titles))
     table = HtmlTable(f"{title}: the figures in the chart", ["Indicator", *period_order],
@@ -334,28 +340,29 @@ def write_forms() -> None:
 
 def trend_form(alt, heading: str, description: str, panels: list[str], period_order: list[str]) -> dict:
     """The trend chart's specification, without its rows (``data``), built by Altair: an SPC chart a panel."""
-    # a tick each quarter, and the year under its first quarter: short enough to lie flat
-    quarter = alt.Axis(labelAngle=0, labelExpr="substring(datum.value, 8) == 'Q1' ? substring(datum.value, 0, 7) : ''",
+    # a tick each quarter (month), and the year under its first quarter (month): short enough to lie flat
+    quarter = alt.Axis(labelAngle=0, labelExpr="indexof(['Q1', 'M01'], substring(datum.value, 8)) >= 0 ? "
+                                               "substring(datum.value, 0, 7) : ''",
                        labelOverlap=False, labelAlign="left")
     base = alt.Chart().encode(x=alt.X("period:O", sort=period_order, title=None, axis=quarter))
-    tooltip = [alt.Tooltip("title:N", title="Indicator"), alt.Tooltip("period:O", title="Quarter"),
+    tooltip = [alt.Tooltip("title:N", title="Indicator"), alt.Tooltip("period:O", title="Period"),
                alt.Tooltip("shown:N", title="Value")]
     spc_tooltip = [*tooltip, alt.Tooltip("point_type:N", title="Variation"),
                    alt.Tooltip("mean:Q", title="Average (mean)"),
                    alt.Tooltip("lower_limit:Q", title="Lower process limit"),
                    alt.Tooltip("upper_limit:Q", title="Upper process limit")]
     limits = [base.mark_line(strokeDash=[2, 3], strokeWidth=1.5, color=SPC_PALETTE["limit"]).encode(
-        y=alt.Y(f"{name}:Q", title=None), tooltip=[alt.Tooltip("period:O", title="Quarter"),
+        y=alt.Y(f"{name}:Q", title=None), tooltip=[alt.Tooltip("period:O", title="Period"),
                                                    alt.Tooltip(f"{name}:Q", title=words.capitalize())],
     ).transform_filter(f"isValid(datum.{name})")
         for name, words in (("upper_limit", "upper process limit"), ("lower_limit", "lower process limit"))]
     mean = base.mark_line(strokeWidth=1.5, color=SPC_PALETTE["mean"]).encode(
-        y=alt.Y("mean:Q", title=None), tooltip=[alt.Tooltip("period:O", title="Quarter"),
+        y=alt.Y("mean:Q", title=None), tooltip=[alt.Tooltip("period:O", title="Period"),
                                                  alt.Tooltip("mean:Q", title="Average (mean)")],
     ).transform_filter("isValid(datum.mean)")
     target = base.mark_line(strokeDash=[6, 4], strokeWidth=2, color=SPC_PALETTE["target"]).encode(
         y=alt.Y("target:Q", title=None),
-        tooltip=[alt.Tooltip("period:O", title="Quarter"), alt.Tooltip("target:Q", title="Target")],
+        tooltip=[alt.Tooltip("period:O", title="Period"), alt.Tooltip("target:Q", title="Target")],
     ).transform_filter("isValid(datum.target)")
     line = base.mark_line(color=SPC_PALETTE["line"]).encode(
         y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)), tooltip=tooltip,
@@ -392,8 +399,8 @@ def trend_form(alt, heading: str, description: str, panels: list[str], period_or
     return to_spec(chart)
 
 
-def breakdown_chart(rows: pl.DataFrame, title: str) -> ChartOutput:
-    """Bars by group for one quarter, with a menu to choose the indicator and breakdown.
+def breakdown_chart(rows: pl.DataFrame, title: str, noun: str = "quarter") -> ChartOutput:
+    """Bars by group for one quarter (``noun``: or month), with a menu to choose the indicator and breakdown.
 
     Parameters
     ----------
@@ -412,12 +419,12 @@ def breakdown_chart(rows: pl.DataFrame, title: str) -> ChartOutput:
     """
     choices = list(dict.fromkeys(rows["choice"].to_list()))
     data = rows.select("choice", "group", pl.col("value").round(4), "shown").to_dicts()
-    heading, description = f"{title}: breakdowns this quarter", (
+    heading, description = f"{title}: breakdowns this {noun}", (
         f"Bar chart of {title.lower()} by group for the chosen indicator and breakdown; counts of fewer than 5 are not shown.")
     values = {HEADING: heading, DESCRIPTION: description, CHOICES: choices, FIRST: choices[0]}
     spec = filled(stored_forms()["breakdown"], values) | {"data": {"values": data}}
     table = HtmlTable(
-        f"{title}: breakdowns this quarter",
+        heading,
         ["Indicator and breakdown", "Group", "Value"],
         [[Cell(r["choice"]), Cell(r["group"]), Cell(r["shown"], "pk-num")] for r in rows.iter_rows(named=True)],
     )

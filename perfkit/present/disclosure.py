@@ -200,9 +200,10 @@ def earlier_reader(model: Relations, threshold: int, row_keys: list[tuple], own_
     False
     """
     known_keys, withheld_keys = known_and_withheld(earlier)
+    unknown = never_named(earlier)
     known = {q for q, row in enumerate(model.row_of) if row_keys[row] in known_keys}
-    unnamed = {q for q, row in enumerate(model.row_of)
-               if row < own_rows and row_keys[row] not in known_keys and row_keys[row] not in withheld_keys}
+    unnamed = {q for q, row in enumerate(model.row_of) if row_keys[row] in unknown or (
+        row < own_rows and row_keys[row] not in known_keys and row_keys[row] not in withheld_keys)}
     return Reader(model, threshold, set(range(len(model.values))) - known, (absent | unnamed) - known, known)
 
 
@@ -344,17 +345,32 @@ def _primary(frame: pl.DataFrame, threshold: int, catalogue: Catalogue) -> pl.Se
 
 def known_and_withheld(earlier: pl.DataFrame | None) -> tuple[set[tuple], set[tuple]]:
     """The keys (la_code, period, indicator, breakdown, group) an earlier report showed, and those one withheld
-    that none showed (``earlier``: :mod:`perfkit.pipeline.ledger`'s rows).
+    (named in words, or not named at all) that none showed (``earlier``: :mod:`perfkit.pipeline.ledger`'s rows).
 
     >>> rows = pl.DataFrame({"report": ["Q1", "Q2", "Q2"], "la_code": ["990"] * 3, "period": ["Q1"] * 3,
-    ...     "indicator": ["a", "a", "b"], "breakdown": ["all"] * 3, "group": ["all"] * 3, "shown": [False, True, False]})
+    ...     "indicator": ["a", "a", "b"], "breakdown": ["all"] * 3, "group": ["all"] * 3, "shown": [False, True, None]})
     >>> known_and_withheld(rows)
     ({('990', 'Q1', 'a', 'all', 'all')}, {('990', 'Q1', 'b', 'all', 'all')})
     """
     if earlier is None or earlier.is_empty():
         return set(), set()
     known = set(earlier.filter(pl.col("shown")).select(KEY).iter_rows())
-    return known, set(earlier.filter(~pl.col("shown")).select(KEY).iter_rows()) - known
+    return known, set(earlier.filter(~pl.col("shown").fill_null(False)).select(KEY).iter_rows()) - known
+
+
+def never_named(earlier: pl.DataFrame | None) -> set[tuple]:
+    """The keys no earlier page named at all (the ledger's null): a reader of those pages knows nothing of
+    them, not even whether they are small (a breakdown not shown, where a page said nothing of its groups).
+
+    >>> rows = pl.DataFrame({"report": ["Q1", "Q2", "Q2"], "la_code": ["990"] * 3, "period": ["Q1"] * 3,
+    ...     "indicator": ["a", "a", "b"], "breakdown": ["all"] * 3, "group": ["all"] * 3, "shown": [None, False, None]})
+    >>> never_named(rows)
+    {('990', 'Q1', 'b', 'all', 'all')}
+    """
+    if earlier is None or earlier.is_empty():
+        return set()
+    named = set(earlier.filter(pl.col("shown").is_not_null()).select(KEY).iter_rows())
+    return set(earlier.filter(pl.col("shown").is_null()).select(KEY).iter_rows()) - named
 
 
 def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: Catalogue | None = None,
@@ -393,7 +409,9 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
     rows_quantities: dict[int, list[int]] = {}
     for q, row in enumerate(model.row_of):
         rows_quantities.setdefault(row, []).append(q)
-    absent: set[int] = set()
+    # an earlier figure no page named: its reader knows nothing of it, not even its class
+    unknown = never_named(earlier)
+    absent: set[int] = {q for q, row in enumerate(model.row_of) if row >= own_rows and row_keys[row] in unknown}
     # a breakdown of a small total says who those few children are (all girls, all under 1): not shown at all
     small_totals = {key[:3] for key, reason in zip(row_keys, reasons) if key[3] == ALL and reason == SMALL_REASON}
     for row, key in enumerate(row_keys):
@@ -451,6 +469,7 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
                 for row in {model.row_of[q] for q in dropped}:
                     reasons[row] = DROPPED_REASON
                     absent.update(rows_quantities[row])
+                    reader.absent.update(set(rows_quantities[row]) - model.unshown)  # the reader's own copy too
                     hidden.update(rows_quantities[row])
                 if dropped:
                     continue

@@ -42,6 +42,7 @@ import polars as pl
 
 from perfkit.config.settings import DEFAULT_THRESHOLD
 from perfkit.indicators.catalogue import ALL, Catalogue, load_catalogue
+from perfkit.indicators.periods import alone_label
 from perfkit.indicators.quality_checks import CHECKS, QUALITY, as_measures
 from perfkit.present.disclosure import (
     ALL_GROUPS,
@@ -51,6 +52,7 @@ from perfkit.present.disclosure import (
     Reader,
     earlier_reader,
     known_and_withheld,
+    never_named,
     label,
     relations_of,
     with_context,
@@ -62,9 +64,10 @@ from perfkit.present.page_names import PageNames, spc_row
 from perfkit.present.year_on_year import A_YEAR_EARLIER, CHANGE, change_text
 from perfkit.present.by_month import MONTH_BY_MONTH, read_month_table
 
-PERIOD = re.compile(r"\b(\d{4}-\d{2} Q[1-4])\b")
+PERIOD = re.compile(r"\b(\d{4}-\d{2} (?:Q[1-4]|M(?:0[1-9]|1[0-2])))\b")
+"""A quarter's or a month's label in a heading."""
 _NUMBER = re.compile(r"^(-?[\d,]*\.?\d+)(%| per 10,000| working days| days)?$")
-_OF_QUARTER = re.compile(r"(.+), (\d{4}-\d{2} Q[1-4])")
+_OF_QUARTER = re.compile(r"(.+), (\d{4}-\d{2} (?:Q[1-4]|M(?:0[1-9]|1[0-2])))")
 _EMBED = re.compile(r'vegaEmbed\(\s*"#[^"]+"\s*,\s*')
 _OTHER_COLUMNS = re.compile(r"^(Indicator|Target|Status|Better is|.+ \(latest published\))$")
 """Columns of a figures table that hold no figure of the authority's: targets, words, published comparators."""
@@ -280,14 +283,14 @@ def _tables(soup, names: PageNames, period: str) -> Iterator[Shown | SpcClaim | 
                         if found is None:
                             yield Finding("a process-control word the audit does not know", place)
                         else:
-                            yield SpcClaim(indicator.id, columns[n] + alone, "point_type", found, 0.0, place)
+                            yield SpcClaim(indicator.id, _alone(columns[n], alone), "point_type", found, 0.0, place)
                         continue
                     number = parse_number(text)
                     if number is None:
                         yield Finding("a process-control figure the audit cannot read", place)
                         continue
                     tolerance = _tolerance(_NUMBER.match(text.strip()).group(1)) + 0.5e-4  # written from 4 decimals
-                    yield SpcClaim(indicator.id, columns[n] + alone, name, number, tolerance, place)
+                    yield SpcClaim(indicator.id, _alone(columns[n], alone), name, number, tolerance, place)
                 continue
             indicator, alone = names.trends.get(row[0], (None, ""))
             for n in counts:  # the count beside this quarter's figure
@@ -309,7 +312,13 @@ def _tables(soup, names: PageNames, period: str) -> Iterator[Shown | SpcClaim | 
                     if parse_number(text) is not None:
                         yield Finding("a figure the audit cannot place", f"{caption}, row '{row[0]}'")
                     continue
-                yield Shown(columns[n] + alone, indicator.id, ALL, ALL, text, f"{caption}, {row[0]}, {columns[n]}")
+                yield Shown(_alone(columns[n], alone), indicator.id, ALL, ALL, text, f"{caption}, {row[0]}, {columns[n]}")
+
+
+def _alone(label: str, alone: str) -> str:
+    """A trend's period label, as the figures know it: the period's window alone under a title that shows each
+    quarter (month) alone (``alone``: :attr:`PageNames.trends`)."""
+    return alone_label(label) if alone else label
 
 
 def _year_on_year(caption: str, headers: list[str], rows: list[list[str]], names: PageNames
@@ -357,10 +366,10 @@ def _charts(html: str, names: PageNames, period: str) -> Iterator[Shown | SpcCla
                     yield Finding("a chart figure the audit cannot place", f"{where}, '{row['title']}'")
                     continue
                 place = f"{where}, {row['title']}, {row['period']}"
-                yield Shown(row["period"] + alone, indicator.id, ALL, ALL, text, place)
+                yield Shown(_alone(row["period"], alone), indicator.id, ALL, ALL, text, place)
                 if row.get("value") is not None and parse_number(text) is None:
                     yield Finding("a chart holds a value its label hides", place)
-                yield from _chart_claims({**row, "period": row["period"] + alone}, indicator.id, place)
+                yield from _chart_claims({**row, "period": _alone(row["period"], alone)}, indicator.id, place)
             elif "choice" in row and "group" in row:
                 found = names.choices.get(row["choice"])
                 if found is None:
@@ -559,9 +568,11 @@ def audit_page(html: str, measures: pl.DataFrame, quality: pl.DataFrame | None, 
     findings += [Finding("a figure an earlier report withheld is shown", figure.place)
                  for key, figure in visible.items() if (la, *key) in withheld_keys]
     hidden = {q for q, row in enumerate(model.row_of) if keys[row] not in visible or row >= own_rows} | model.unshown
-    # an earlier page named its figures, but for the breakdowns of a small total, which none shows
+    # an earlier page named its figures, but for the breakdowns of a small total and those it did not show
+    unknown = never_named(earlier)
     absent = {q for q in hidden if (keys[model.row_of[q]] not in on_page if model.row_of[q] < own_rows
-                                    else keys[model.row_of[q]][:2] in small_totals)}
+                                    else keys[model.row_of[q]][:2] in small_totals
+                                    or (la, *keys[model.row_of[q]]) in unknown)}
     known = {q for q in hidden if (la, *keys[model.row_of[q]]) in known_keys}
     reader = Reader(model, threshold, hidden, absent - known, known)
     before: Reader | None = None  # the earlier packs' reader alone, where a small number is found

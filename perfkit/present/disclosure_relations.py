@@ -19,7 +19,7 @@ import polars as pl
 
 from perfkit.indicators.catalogue import ALL, MEDIAN_UNITS, Catalogue, load_catalogue
 from perfkit.indicators.labels import group_label
-from perfkit.indicators.periods import ALONE, Month, Period, Window, is_month
+from perfkit.indicators.periods import Month, Window, alone_label, is_month, parse_period, without_alone
 from perfkit.indicators.quality_checks import CHECKS, COUNT, QUALITY
 
 KEY = ("la_code", "period", "indicator", "breakdown", "group")
@@ -153,35 +153,36 @@ def _series(quantities: dict[tuple, int]) -> dict[tuple, dict[tuple, int]]:
 
 
 def _rolling_relations(values: list[float], numerators: dict[tuple, int], minimum: int = 1) -> list[Relation]:
-    """An indicator's figure that is exactly the sum of four quarters ending with it (a rolling 12 months),
-    another indicator's or its own quarters alone (``"3m"`` windows), in every period where both are shown
+    """An indicator's figure that is exactly the sum of four quarters (twelve months) ending with it (a rolling
+    12 months), another indicator's or its own quarters (months) alone (``"alone"`` windows), in every period
+    where both are shown
     (at least ``minimum``): found in the figures themselves. One period is enough (records starting within
     the year: 39 in it, three quarters of 12 shown give the fourth); a relation found by chance is true of
     the values still, and only makes suppression more cautious."""
     # a data-quality count is no sum of quarters, whatever four quarters it meets by chance
     series = {key: found for key, found in _series(numerators).items() if not key[1].startswith(QUALITY)}
-    four: dict[str, list[str] | None] = {}  # each period's four quarters ending with it (None: no quarter)
+    four: dict[str, list[str] | None] = {}  # each period's year of quarters (months) ending with it (None: neither)
     for found in series.values():
         for period, _, _ in found:
             if period not in four:
                 try:
-                    end = Period.parse(period)
-                except ValueError:  # a year to date, rolling or quarter-alone window's own label
+                    end = parse_period(period)
+                except ValueError:  # a year to date, rolling or period-alone window's own label
                     four[period] = None
                 else:
-                    four[period] = [end.shift(-k).label for k in range(4)]
+                    four[period] = [end.shift(-k).label for k in range(end.per_year)]
     relations = []
     for (la, rolling), rolled in series.items():
         for (la2, quarterly), quarters in series.items():
             if la2 != la:
                 continue
-            alone = ALONE if quarterly == rolling else ""  # its own quarters: those of its "3m" windows
+            own = quarterly == rolling  # its own quarters (months): those of its "alone" windows
             found = []
             for (period, breakdown, group), q in rolled.items():
                 labels = four[period]
                 if labels is None:
                     continue
-                parts = [quarters.get((label + alone, breakdown, group)) for label in labels]
+                parts = [quarters.get((alone_label(label) if own else label, breakdown, group)) for label in labels]
                 if any(p is None for p in parts):
                     continue
                 if sum(values[p] for p in parts) != values[q]:
@@ -270,7 +271,7 @@ def _twin_relations(values: list[float], quantities: list[dict[tuple, int]], min
     series: dict[tuple, dict[tuple, int]] = {}
     for kind, table in enumerate(quantities):
         for (la, period, indicator, breakdown, group), q in table.items():
-            own = period.removesuffix(ALONE)
+            own = without_alone(period)
             series.setdefault((la, indicator, kind, own != period), {})[(own, breakdown, group)] = q
     names = sorted(series)
     relations = []
@@ -362,9 +363,9 @@ def _stock_relations(values: list[float], numerators: dict[tuple, int], denomina
         out, _, of = str(indicator.stock["out"]).partition(".")
         flows_out = denominators if of == "denominator" else numerators
         for (la, period, own, breakdown, group), now in numerators.items():
-            if own != indicator.id or period.count(" ") != 1 or is_month(period):  # quarters only
+            if own != indicator.id or period.count(" ") != 1:  # quarters and months, not windows
                 continue
-            previous = Period.parse(period).previous().label
+            previous = parse_period(period).previous().label
             before = numerators.get((la, previous, own, breakdown, group))
             starts = numerators.get((la, period, indicator.stock["in"], breakdown, group))
             ends = flows_out.get((la, period, out, breakdown, group))
@@ -382,9 +383,9 @@ def _stock_relations(values: list[float], numerators: dict[tuple, int], denomina
         # a group that emptied (no row this quarter, which is broken down at all): none now, so the children
         # before and those starting are those who left
         for (la, previous, own, breakdown, group), before in numerators.items():
-            if own != indicator.id or breakdown == ALL or previous.count(" ") != 1 or is_month(previous):
+            if own != indicator.id or breakdown == ALL or previous.count(" ") != 1:
                 continue
-            period = Period.parse(previous).shift(1).label
+            period = parse_period(previous).shift(1).label
             if (la, period, own, breakdown, group) in numerators or (la, period, own, breakdown) not in broken_down:
                 continue
             starts = numerators.get((la, period, indicator.stock["in"], breakdown, group))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from perfkit.indicators.catalogue import Indicator
-from perfkit.indicators.periods import Period
+from perfkit.indicators.periods import Period, noun_of, parse_period
 from perfkit.indicators.rounding import compare, round_half_up
 from perfkit.indicators.targets import Target, rag
 from perfkit.present.formatting import NO_FIGURE, format_number, format_value
@@ -153,7 +153,7 @@ def target_clause(current: float | None, target: Target | None, indicator: Indic
     where = {1: "above", -1: "below", 0: "on"}[side]
     clause = f"{where} the target of {format_value(goal, indicator)} ({status})"
     final = target.final
-    if final is not None and period is not None and Period.parse(final[0]).index > Period.parse(period).index:
+    if final is not None and period is not None and Period.parse(final[0]).end > parse_period(period).end:
         clause += f", on a trajectory to {format_value(final[1], indicator)} by {final[0]}"
     return clause
 
@@ -390,7 +390,7 @@ def indicator_sentence(
         comparisons.append(f"{movement(current, previous_value, indicator)} {format_value(previous_value, indicator)} in {previous_period}")
     if format_value(year_value, indicator) != NO_FIGURE:
         comparisons.append(
-            f"{movement(current, year_value, indicator)} {format_value(year_value, indicator)} in the same quarter last year ({year_period})"
+            f"{movement(current, year_value, indicator)} {format_value(year_value, indicator)} in the same {noun_of(period)} last year ({year_period})"
         )
     sentence = f"{indicator.title}: {value} in {period}"
     if variation:
@@ -427,7 +427,7 @@ def episodes_and_children(episodes: float | None, children: float | None, period
     )
 
 
-def repeats_and_still_missing(repeat: str | None, at_end: str | None, year_to: str) -> str:
+def repeats_and_still_missing(repeat: str | None, at_end: str | None, year_to: str, noun: str = "quarter") -> str:
     """Children who went missing again and again, and those still missing, in one sentence after
     :func:`episodes_and_children`: each figure as the page shows it (a number, or "fewer than 5"), and left
     out where the data give none (``None``).
@@ -447,7 +447,7 @@ def repeats_and_still_missing(repeat: str | None, at_end: str | None, year_to: s
         parts.append(f"In the 12 months to {year_to}, {who} went missing 3 or more times")
     if at_end is not None:
         still = "none was" if at_end == "0" else f"{at_end} {'were' if parts else 'children were'}"
-        parts.append(f"{still} still missing at the quarter's end")
+        parts.append(f"{still} still missing at the {noun}'s end")
     if not parts:
         return ""
     sentence = "; ".join(parts) + "."
@@ -466,7 +466,7 @@ def missing_opening(report, period) -> str:
                                            report.value("missing_children", period), period.label))
     shown = [None if report.reason(i, period) or (report.value(i, period) is None and not report.suppressed(i, period))
              else report.shown(report.catalogue[i], period) for i in ("missing_repeat_children", "missing_at_end")]
-    words.append(repeats_and_still_missing(*shown, f"{period.end:%-d %B %Y}"))
+    words.append(repeats_and_still_missing(*shown, f"{period.end:%-d %B %Y}", period.noun))
     return " ".join(w for w in words if w)
 
 
@@ -514,34 +514,36 @@ _COUNT_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"
                 11: "eleven", 12: "twelve"}
 
 
-def rule_words(rule: str, count: int) -> str:
+def rule_words(rule: str, count: int, noun: str = "quarter") -> str:
     """The special-cause rule that decided the latest point (NHSRplotthedots' words), as members read it.
 
-    ``count`` is how many quarters, ending with the latest, the rule counts:
+    ``count`` is how many quarters (``noun``: or months), ending with the latest, the rule counts:
     the run or trend's length, or how many of the last three are beyond two sigma.
 
     >>> rule_words("7 Points Below CL", 8), rule_words("Above UCL", 1)
     ('eight quarters in a row below the average', 'the latest quarter is above the upper process limit')
     >>> rule_words("7 Point Trend (Increasing)", 7), rule_words("2 in 3 Below CL", 2)
     ('seven quarters in a row each higher than the one before', 'two of the last three quarters near the lower process limit')
+    >>> rule_words("Below LCL", 1, "month")
+    'the latest month is below the lower process limit'
     """
     n = _COUNT_WORDS.get(count, str(count))
     if rule == "Above UCL":
-        return "the latest quarter is above the upper process limit"
+        return f"the latest {noun} is above the upper process limit"
     if rule == "Below LCL":
-        return "the latest quarter is below the lower process limit"
+        return f"the latest {noun} is below the lower process limit"
     if rule.startswith("7 Point Trend"):
-        return f"{n} quarters in a row each {'higher' if 'Increasing' in rule else 'lower'} than the one before"
+        return f"{n} {noun}s in a row each {'higher' if 'Increasing' in rule else 'lower'} than the one before"
     if rule.startswith("2 in 3"):
         which = "all" if count == 3 else n
-        return f"{which} of the last three quarters near the {'upper' if 'Above' in rule else 'lower'} process limit"
+        return f"{which} of the last three {noun}s near the {'upper' if 'Above' in rule else 'lower'} process limit"
     if rule.startswith("7 Points"):
-        return f"{n} quarters in a row {'above' if 'Above' in rule else 'below'} the average"
+        return f"{n} {noun}s in a row {'above' if 'Above' in rule else 'below'} the average"
     raise ValueError(f"special-cause rule {rule!r} is not one of NHSRplotthedots'")
 
 
 def variation_words(point_type: str | None, rule: str | None = None, count: int = 0, assurance: str | None = None,
-                    reason: str | None = None, provisional: str = "") -> str:
+                    reason: str | None = None, provisional: str = "", noun: str = "quarter") -> str:
     """What the process limits say of the latest quarter: the words that stand before any "up" or "down".
 
     ``point_type`` is the latest point's (``common_cause``,
@@ -562,9 +564,9 @@ def variation_words(point_type: str | None, rule: str | None = None, count: int 
     if point_type == "common_cause":
         words = COMMON_CAUSE_WORDS
     else:
-        words = f"{SPECIAL_CAUSE_WORDS[point_type]}: {rule_words(rule or '', count)}"
+        words = f"{SPECIAL_CAUSE_WORDS[point_type]}: {rule_words(rule or '', count, noun)}"
     if provisional:
         words += f" ({provisional})"
     if assurance in ASSURANCE_WORDS:
-        words += f", {ASSURANCE_WORDS[assurance]}"
+        words += f", {ASSURANCE_WORDS[assurance].replace('quarters', noun + 's')}"
     return words

@@ -23,9 +23,11 @@ class PageNames:
         self.choices = {choice(i, b): (i.id, b)
                         for i in catalogue.indicators for b in i.breakdowns}
         self.trends = {**{i.title: (i, "") for i in catalogue.indicators},
-                       **{i.trend_title: (i, ALONE) for i in catalogue.indicators if i.trend == QUARTER_ALONE}}
-        """A figure's or trend's title to its indicator and the suffix of its periods' labels (each quarter
-        alone: " 3M")."""
+                       **{i.trend_title_for(noun): (i, ALONE) for i in catalogue.indicators
+                          if i.trend == QUARTER_ALONE for noun in ("quarter", "month")}}
+        """A figure's or trend's title to its indicator and, where its trend shows each quarter (month) alone,
+        the suffix of a quarter alone's label (" 3M"; :func:`perfkit.indicators.periods.alone_label` gives a
+        month's)."""
         self.counted = {f"{count_heading(i)} by {BREAKDOWN_NAMES.get(b, b)}": (i.id, b)
                         for i in catalogue.indicators if i.unit == "rate_per_10k" for b in i.breakdowns}
         """A printed breakdown's heading of a rate's groups written as counts, "by" the breakdown, to the rate."""

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from perfkit.indicators.catalogue import QUARTER_ALONE, Indicator
+from perfkit.indicators.periods import noun_of
 from perfkit.indicators.rounding import round_half_up
 from perfkit.indicators.spc import IMPROVEMENT_OF_POLARITY, SpcInputError, xmr
 from perfkit.indicators.spc_attribute import p_chart, recommended_chart, u_chart
@@ -204,7 +205,7 @@ def series_spc(indicator: Indicator, rows: Sequence[dict], target: float | None 
         starts exactly; an XmR chart's limits are worked out from the shown
         figures alone and publish nothing more. Members get XmR charts.
     quarters_alone
-        Whether ``rows`` are each quarter alone (``"3m"`` windows, annualised)
+        Whether ``rows`` are each quarter (or month) alone (``"alone"`` windows, annualised)
         of a figure whose catalogue ``trend`` is ``quarter_alone``: a sum over
         a rolling 12 months gets limits over those only, never over its
         overlapping 12-month figures.
@@ -221,6 +222,7 @@ def series_spc(indicator: Indicator, rows: Sequence[dict], target: float | None 
     the figure for 1 of the 4 quarters is not published, to protect children's privacy, and limits or an average worked out over it could give it away
     """
     periods = tuple(r["period"] for r in rows)
+    noun = noun_of(periods[-1]) if periods else "quarter"
     unavailable = sum(1 for r in rows if r.get("reason"))
     hidden = sum(1 for r in rows if not r.get("reason") and r.get("suppressed"))
     empty = sum(1 for r in rows if not r.get("reason") and not r.get("suppressed") and r.get("value") is None)
@@ -229,18 +231,19 @@ def series_spc(indicator: Indicator, rows: Sequence[dict], target: float | None 
         figure = "figure" if hidden == 1 else "figures"
         verb, it = ("is", "it") if hidden == 1 else ("are", "them")
         return SeriesSpc(indicator, periods, target=target, hidden=hidden, reason=(
-            f"the {figure} for {hidden} of the {n} quarters {verb} not published, to protect children's privacy, and "
+            f"the {figure} for {hidden} of the {n} {noun}s {verb} not published, to protect children's privacy, and "
             f"limits or an average worked out over {it} could give {it} away"))
     if unavailable or empty:
         missing = unavailable + empty
         return SeriesSpc(indicator, periods, target=target, hidden=missing, reason=(
-            f"the data give no figure for {missing} of the {n} quarters, and limits need every quarter"))
+            f"the data give no figure for {missing} of the {n} {noun}s, and limits need every {noun}"))
     if indicator.trend == QUARTER_ALONE and not quarters_alone:
         return SeriesSpc(indicator, periods, target=target, reason=(
-            "a rolling 12-month figure: each quarter shares nine of its twelve months with the one before, so "
-            "process limits would flag changes that are not there; they are drawn over each quarter alone"))
+            f"a rolling 12-month figure: each {noun} shares {'nine' if noun == 'quarter' else 'eleven'} of its twelve "
+            f"months with the one before, so process limits would flag changes that are not there; they are drawn "
+            f"over each {noun} alone"))
     if n < 2:
-        return SeriesSpc(indicator, periods, target=target, reason="fewer than 2 quarters: limits need more")
+        return SeriesSpc(indicator, periods, target=target, reason=f"fewer than 2 {noun}s: limits need more")
     changes = tuple(p for p in periods[1:] if p in set(rebase_at))
     values = [shown_value(r["value"], indicator) for r in rows]
     numerators = [r.get("numerator") for r in rows]
@@ -250,7 +253,7 @@ def series_spc(indicator: Indicator, rows: Sequence[dict], target: float | None 
         chart = _chart(kind, indicator, list(periods), values, numerators, denominators, target, changes)
     except SpcInputError:  # a declared change leaving a segment of one quarter
         return SeriesSpc(indicator, periods, target=target, rebased=changes, reason=(
-            f"a change in the process was declared in {changes[-1]}, which leaves too few quarters to draw limits"))
+            f"a change in the process was declared in {changes[-1]}, which leaves too few {noun}s to draw limits"))
     return SeriesSpc(indicator, periods, chart=chart, kind=kind, rebased=changes, target=target)
 
 

@@ -59,8 +59,10 @@ def variation_label(point_type: str | None, improvement: str, direction: int = 0
     return f"Special cause variation: {_WHICH[point_type]} ({_BETTER[improvement]})"
 
 
-def assurance_label(assurance: str | None, has_target: bool, has_limits: bool, improvement: str) -> str:
-    """The words of an assurance icon, or of the cell where there is none.
+def assurance_label(assurance: str | None, has_target: bool, has_limits: bool, improvement: str,
+                    noun: str = "quarter") -> str:
+    """The words of an assurance icon, or of the cell where there is none (``noun``: a quarterly or a monthly
+    report's periods).
 
     >>> assurance_label("pass", True, True, "higher")
     'Assurance: the target is consistently met'
@@ -75,7 +77,7 @@ def assurance_label(assurance: str | None, has_target: bool, has_limits: bool, i
         return NOT_ASSESSED
     return {"pass": "Assurance: the target is consistently met",
             "fail": "Assurance: the target is consistently missed",
-            "hit_and_miss": "Assurance: hit and miss, the target is met in some quarters and missed in others"}[assurance]
+            "hit_and_miss": f"Assurance: hit and miss, the target is met in some {noun}s and missed in others"}[assurance]
 
 
 VARIATION_LABELS = frozenset(
@@ -84,7 +86,7 @@ VARIATION_LABELS = frozenset(
        for i in _BETTER for d in (1, -1)])
 ASSURANCE_LABELS = frozenset(
     [NO_TARGET, NOT_ASSESSED, NO_DIRECTION]
-    + [assurance_label(a, True, True, "higher") for a in ASSURANCE_COLOURS])
+    + [assurance_label(a, True, True, "higher", noun) for a in ASSURANCE_COLOURS for noun in ("quarter", "month")])
 """Every text an icon cell may hold (the audit accepts these and nothing else)."""
 
 
@@ -135,7 +137,8 @@ def variation_icon(point_type: str | None, improvement: str, direction: int = 0)
     return _svg(label, body)
 
 
-def assurance_icon(assurance: str | None, has_target: bool, has_limits: bool, improvement: str) -> str:
+def assurance_icon(assurance: str | None, has_target: bool, has_limits: bool, improvement: str,
+                   noun: str = "quarter") -> str:
     """The assurance icon of a latest segment against its target, as inline SVG with its words; plain words
     (no icon) where there is no target.
 
@@ -144,7 +147,7 @@ def assurance_icon(assurance: str | None, has_target: bool, has_limits: bool, im
     >>> assurance_icon(None, False, True, "higher")
     'No target'
     """
-    label = assurance_label(assurance, has_target, has_limits, improvement)
+    label = assurance_label(assurance, has_target, has_limits, improvement, noun)
     if not has_target:
         return escape(label)
     colour = ASSURANCE_COLOURS.get(assurance or "", COLOURS["none"])
@@ -181,10 +184,13 @@ KEY = [
 ]
 
 
-def key_html() -> str:
-    """The key to the icons, for under the headline table: each icon beside its words (a list, not a table).
+def key_html(noun: str = "quarter") -> str:
+    """The key to the icons, for under the headline table: each icon beside its words (a list, not a table),
+    of a quarterly or a monthly report (``noun``).
 
     >>> "pk-icon-key" in key_html() and 'role="img"' not in key_html()
+    True
+    >>> "the latest month is" in key_html("month")
     True
     """
     items = "".join(f"<li>{_decorative(icon())} <span>{escape(words)}</span></li>" for icon, words in KEY)
@@ -200,4 +206,4 @@ def key_html() -> str:
             "cause, blue improvement, orange concern, purple a special cause where neither direction is better. "
             "Dashed red line: the target, drawn on to a trajectory's end point. Diamond: the same quarter last year. "
             "Each panel's vertical axis is scaled to its own figures and need not start at zero; the table under "
-            "each chart gives every figure with its unit.</p></div>")
+            "each chart gives every figure with its unit.</p></div>").replace("quarter", noun)

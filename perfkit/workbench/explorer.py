@@ -307,7 +307,7 @@ class Explorer(ExplorerView):
             self.calls["compute"] += 1
             periods = self._extended()
             breakdowns = [] if self.breakdown.value == ALL else [self.breakdown.value]
-            windows = [Window(p, "3m") for p in periods] if alone else periods
+            windows = [Window(p, "alone") for p in periods] if alone else periods
             frame = compute(self.data, windows, [self.authority], indicators=[self.indicator.value],
                             closure_days=self.settings.closure_days, breakdowns=breakdowns,
                             data_end={self.authority: self.settings.data_as_at})
@@ -341,7 +341,7 @@ class Explorer(ExplorerView):
         if key not in self._rows_cache:
             self.calls["rows"] += 1
             periods = self._extended()
-            windows = [Window(p, "3m") for p in periods] if alone else periods
+            windows = [Window(p, "alone") for p in periods] if alone else periods
             self._rows_cache[key] = filtered_rows(self.data, self.indicator.value, windows_frame(windows),
                                                   self.settings.closure_days, filters)
         return self._rows_cache[key]
