@@ -216,3 +216,21 @@ def test_consecutive_monthly_packs_bind_each_other(monthly_pack):
     ledger_path(out, "990").unlink()  # lost: the pages are read again, month folders too
     read_again = earlier(out, "990")
     assert set(read_again["report"].unique().to_list()) == {"2024-25 M06", PERIOD}
+
+
+def test_the_monthly_report_prints_in_at_most_twelve_pages(monthly_pack):
+    """24 months a chart, on A4: the same at most 12 pages as a quarter's report."""
+    import os
+
+    from helpers import chromium_path
+
+    from perfkit.pipeline.printing import MAX_PAGES, print_pdf
+
+    browser = chromium_path()
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: the README lists Debian's chromium as a prerequisite")
+        pytest.skip("chromium not found: install Debian's chromium package to print the reports")
+    _, folder, _ = monthly_pack
+    printed = print_pdf(folder / "990.html", str(browser))
+    assert not printed.error and 1 <= printed.pages <= MAX_PAGES, (printed.error, printed.pages)
