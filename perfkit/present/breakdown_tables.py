@@ -19,8 +19,8 @@ import polars as pl
 from perfkit.indicators.catalogue import Indicator
 from perfkit.indicators.labels import UNKNOWN, in_natural_order
 from perfkit.indicators.periods import Period
-from perfkit.present.disclosure import ALL_GROUPS, DROPPED_REASON, NOT_SHOWN, shown_label
-from perfkit.present.formatting import count_heading, count_words, format_value
+from perfkit.present.disclosure import ALL_GROUPS, DROPPED_REASON, NOT_SHOWN, shown_text
+from perfkit.present.formatting import count_heading, count_words
 from perfkit.present.html_tables import Cell, HtmlTable
 
 BREAKDOWN_NAMES = {
@@ -53,6 +53,18 @@ def choice(indicator: Indicator, breakdown: str) -> str:
     'Referrals by source'
     """
     return f"{indicator.title} by {BREAKDOWN_NAMES.get(breakdown, breakdown)}"
+
+
+def not_recorded(groups: pl.DataFrame) -> bool:
+    """Whether every group of a breakdown is "Not recorded": the data do not hold it (a return without the
+    column), and the groups tell nothing."""
+    return groups.height > 0 and (groups["group"] == UNKNOWN).all()
+
+
+def dropped(groups: pl.DataFrame) -> bool:
+    """Whether disclosure control shows not even a breakdown's groups: their existence would give a small
+    number away."""
+    return "suppression" in groups.columns and (groups["suppression"] == DROPPED_REASON).any()
 
 
 def breakdown_rows(indicators: list[Indicator], split: dict, period: Period, threshold: int) -> pl.DataFrame:
@@ -95,11 +107,10 @@ def breakdown_rows(indicators: list[Indicator], split: dict, period: Period, thr
             if rows is None:
                 continue
             groups = rows.filter(pl.col("period") == period.label).sort("group")
-            if groups.height and (groups["group"] == UNKNOWN).all():
-                continue  # the data do not record it (a return without the column): "Not recorded" tells nothing
+            if not_recorded(groups):
+                continue
             by_count = indicator.unit == "rate_per_10k"
-            if "suppression" in groups.columns and (groups["suppression"] == DROPPED_REASON).any():
-                # not even the groups are shown: their existence would give a small number away
+            if dropped(groups):
                 found = [(ALL_GROUPS, None, NOT_SHOWN)]
             else:
                 order = in_natural_order(breakdown, groups["group"].to_list())
@@ -109,9 +120,7 @@ def breakdown_rows(indicators: list[Indicator], split: dict, period: Period, thr
                         # a rate has no population by group: the group's count is shown, with what it counts
                         found.append((r["group"], r["numerator"], count_words(indicator, r["numerator"], None)))
                     else:
-                        found.append((r["group"], r["value"],
-                                      shown_label(indicator.unit, r.get("suppression"), threshold) if r["suppressed"]
-                                      else format_value(r["value"], indicator)))
+                        found.append((r["group"], r["value"], shown_text(indicator, r, threshold)))
             for group, value, shown in found:
                 for name, item in (("choice", choice(indicator, breakdown)), ("breakdown", breakdown),
                                    ("indicator", indicator.title), ("group", group), ("value", value),

@@ -25,11 +25,10 @@ from functools import cached_property
 import polars as pl
 
 from perfkit.indicators.catalogue import Indicator
-from perfkit.indicators.labels import UNKNOWN, in_natural_order
+from perfkit.indicators.labels import in_natural_order
 from perfkit.indicators.periods import Period
-from perfkit.present.breakdown_tables import ROWS_SCHEMA, choice
-from perfkit.present.disclosure import DROPPED_REASON, shown_label
-from perfkit.present.formatting import format_value
+from perfkit.present.breakdown_tables import ROWS_SCHEMA, choice, dropped, not_recorded
+from perfkit.present.disclosure import shown_text
 from perfkit.present.html_tables import Cell, HtmlTable
 
 CHANGE = "Change"
@@ -118,9 +117,7 @@ class YearOnYear:
                 if rows is None:
                     continue
                 quarters = [rows.filter(pl.col("period") == p.label) for p in (self.period, self.earlier)]
-                if any(q.height == 0 or (q["group"] == UNKNOWN).all() for q in quarters):
-                    continue
-                if any("suppression" in q.columns and (q["suppression"] == DROPPED_REASON).any() for q in quarters):
+                if any(q.height == 0 or not_recorded(q) or dropped(q) for q in quarters):
                     continue
                 by_group = [{r["group"]: r for r in q.iter_rows(named=True)} for q in quarters]
                 groups = tuple(in_natural_order(breakdown, sorted(set(by_group[0]) | set(by_group[1]))))
@@ -130,11 +127,11 @@ class YearOnYear:
         return found
 
     def _shown(self, indicator: Indicator, row: dict | None) -> tuple[str, float | None]:
+        """A group's words as members read them (:func:`perfkit.present.disclosure.shown_text`), and its
+        figure (None where hidden)."""
         if row is None:  # no row: none that quarter
             return "0", 0.0
-        if row.get("suppressed"):
-            return shown_label(indicator.unit, row.get("suppression"), self.threshold), None
-        return format_value(row["value"], indicator), row["value"]
+        return shown_text(indicator, row, self.threshold), None if row.get("suppressed") else row["value"]
 
     def tables(self) -> list[HtmlTable]:
         """One table each, its groups across, with a row for this quarter, one for the year-earlier quarter and
