@@ -206,7 +206,7 @@ def _batch(args: argparse.Namespace) -> int:
     if first := [o.authority for o in outcomes if o.ok and o.first_in_folder]:
         print(f"note: no earlier report of {', '.join(first)} in {folder.parent}: a report relates its figures to "
               "the packs made into the same folder only; if earlier packs were published from another folder, "
-              "make this quarter's into that one (docs/disclosure.md)", file=sys.stderr)
+              "make this period's into that one (docs/disclosure.md)", file=sys.stderr)
     if args.pdf:
         _print_pdfs([Path(o.path) for o in outcomes if o.ok])
     else:
@@ -344,7 +344,7 @@ def parser() -> argparse.ArgumentParser:
     catalogue.set_defaults(run=_catalogue)
 
     batch = commands.add_parser("batch", help="run the quarterly (or monthly) report for every authority")
-    batch.add_argument("--period", default=None, help="a quarter, e.g. '2024-25 Q2', or a month for a monthly report, e.g. '2024-25 M07' (October 2024); default: last complete quarter of the data")
+    batch.add_argument("--period", default=None, help="a quarter, e.g. '2024-25 Q2', or a month for a monthly report, e.g. '2024-25 M07' (October 2024), or 'latest month'; default: last complete quarter of the data")
     batch.add_argument("--data", type=Path, default=None, help="dataset directory; default: the embedded data")
     batch.add_argument("--out", type=Path, default=None, help="reports folder; default: reports/")
     batch.add_argument("--workers", type=int, default=2, help="reports run side by side, each in its own Jupyter kernel (default 2: one a core)")
@@ -364,7 +364,7 @@ def parser() -> argparse.ArgumentParser:
         "report", help="one authority's member report, as the batch makes it (figures, disclosure control and audit, "
                        "the published-reports ledger and the index)")
     report.add_argument("--authority", required=True, type=la_code_argument("--authority"), help="three-digit LA number")
-    report.add_argument("--period", default=None, help="a quarter, e.g. '2024-25 Q2', or a month for a monthly report, e.g. '2024-25 M07' (October 2024); default: last complete quarter of the data")
+    report.add_argument("--period", default=None, help="a quarter, e.g. '2024-25 Q2', or a month for a monthly report, e.g. '2024-25 M07' (October 2024), or 'latest month'; default: last complete quarter of the data")
     report.add_argument("--data", type=Path, default=None, help="dataset directory; default: the embedded data")
     report.add_argument("--out", type=Path, default=None, help="reports folder; default: reports/")
     report.add_argument("--parameters", type=Path, default=None,

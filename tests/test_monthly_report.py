@@ -65,6 +65,16 @@ def test_a_month_alone_is_labelled_counted_and_annualised_as_a_month():
     assert annualised(frame, ["2024-25 M07 1M", "2024-25 Q3 3M"], ["r"])["value"].to_list() == [360.0, 360.0]
 
 
+def test_the_latest_month_is_the_last_complete_one():
+    import datetime as dt
+
+    from perfkit.pipeline.aggregates import resolve_period
+
+    assert resolve_period("latest month", dt.date(2025, 3, 31)).label == "2024-25 M12"
+    assert resolve_period("Latest-Month", dt.date(2025, 3, 30)).label == "2024-25 M11"
+    assert resolve_period("latest", dt.date(2025, 3, 30)).label == "2024-25 Q3"
+
+
 def test_a_trajectory_is_read_month_by_month():
     from perfkit.indicators.targets import Target
 

@@ -323,6 +323,35 @@ def periods_between(first: Period, last: Period) -> list[Period]:
     return [Period.from_index(i) for i in range(first.index, last.index + 1)]
 
 
+LATEST, LATEST_MONTH = "latest", "latest month"
+"""The words that ask for the last complete quarter of the data, or the last complete month (a monthly report)."""
+
+
+def latest_kind(text: "str | Period | Month | None") -> type | None:
+    """Which period the words ask for the latest of: :class:`Period` for ``None`` or ``"latest"``,
+    :class:`Month` for ``"latest month"`` (``"latest-month"`` too); None for a period's own label.
+
+    >>> latest_kind(None), latest_kind(" Latest "), latest_kind("latest-month"), latest_kind("2024-25 M07")
+    (<class 'perfkit.indicators.periods.Period'>, <class 'perfkit.indicators.periods.Period'>, <class 'perfkit.indicators.periods.Month'>, None)
+    """
+    if text is None:
+        return Period
+    if not isinstance(text, str):
+        return None
+    words = " ".join(text.strip().lower().replace("-", " ").split())
+    return {LATEST: Period, LATEST_MONTH: Month}.get(words)
+
+
+def latest_complete(as_at: dt.date, kind: type = Period) -> "Period | Month":
+    """The last quarter (``kind``: or month) that has ended on or before ``as_at``.
+
+    >>> str(latest_complete(dt.date(2025, 3, 30))), str(latest_complete(dt.date(2025, 3, 30), Month))
+    ('2024-25 Q3', '2024-25 M11')
+    """
+    current = kind.containing(as_at)
+    return current if current.end == as_at else current.previous()
+
+
 def latest_complete_period(as_at: dt.date) -> Period:
     """The last quarter that has ended on or before ``as_at``.
 
@@ -331,8 +360,7 @@ def latest_complete_period(as_at: dt.date) -> Period:
     >>> str(latest_complete_period(dt.date(2025, 3, 30)))
     '2024-25 Q3'
     """
-    current = Period.containing(as_at)
-    return current if current.end == as_at else current.previous()
+    return latest_complete(as_at, Period)
 
 
 def check_period(period: "Period | Month", first: dt.date, as_at: dt.date, who: str) -> "Period | Month":
@@ -349,8 +377,7 @@ def check_period(period: "Period | Month", first: dt.date, as_at: dt.date, who: 
     perfkit.errors.PeriodError: period 2026-27 Q2 is after the data of authority 990 end: expected a quarter from 2019-20 Q1 to 2024-25 Q4
     """
     kind = type(period)
-    current = kind.containing(as_at)
-    last = current if current.end == as_at else current.previous()
+    last = latest_complete(as_at, kind)
     earliest = kind.containing(first)
     noun = "month" if kind is Month else "quarter"
     if earliest.index > last.index:

@@ -27,7 +27,7 @@ from perfkit.config.settings import (
 )
 from perfkit.errors import ContractError, PeriodError, SettingsError
 from perfkit.indicators.catalogue import ALL, load_catalogue
-from perfkit.indicators.periods import Month, Period, Window, check_period, latest_complete_period, parse_period
+from perfkit.indicators.periods import Month, Period, Window, check_period, latest_complete, latest_kind, parse_period
 from perfkit.indicators.targets import load_targets
 from perfkit.present.authority_report import AuthorityReport
 from perfkit.present.by_month import months_to
@@ -124,9 +124,9 @@ def _neighbours_with_figures(values: pl.DataFrame, neighbours: list[str]) -> set
 
 def resolve_period(period: str | Period | Month | None, as_at: dt.date) -> Period | Month:
     """A quarter (``"2024-25 Q3"``) or a month (``"2024-25 M07"``: a monthly report); ``None`` or ``"latest"``
-    means the last complete quarter of the data."""
-    if period is None or (isinstance(period, str) and period.strip().lower() == "latest"):
-        return latest_complete_period(as_at)
+    means the last complete quarter of the data, ``"latest month"`` its last complete month."""
+    if (kind := latest_kind(period)) is not None:
+        return latest_complete(as_at, kind)
     return period if isinstance(period, (Period, Month)) else parse_period(period)
 
 

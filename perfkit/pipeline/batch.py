@@ -41,7 +41,7 @@ from pathlib import Path
 from perfkit.config import paths
 from perfkit.config.la_codes import la_code
 from perfkit.errors import PeriodError, PublishedDataError, SettingsError
-from perfkit.indicators.periods import Period, latest_complete_period, parse_period
+from perfkit.indicators.periods import Month, Period, latest_complete, latest_kind, parse_period
 from perfkit.pipeline.index_page import (
     ANALYST_HEADING,
     ANALYST_WARNING,
@@ -94,9 +94,9 @@ def check_shared_settings(authorities: list[str]) -> None:
         load_targets(paths.targets_file(), authority, catalogue)
 
 
-def latest_period(jobs: list[Job]) -> Period:
-    """The last complete quarter of the jobs' authorities' own data: each one's declared extract date
-    (``data_as_at``), else the date of its latest record that passes the contract.
+def latest_period(jobs: list[Job], kind: type = Period) -> Period | Month:
+    """The last complete quarter (``kind``: or month) of the jobs' authorities' own data: each one's declared
+    extract date (``data_as_at``), else the date of its latest record that passes the contract.
 
     Each authority's own dataset (its job's ``data_dir``) is read. Authorities
     whose data end in different quarters cannot share a batch's period: a
@@ -108,23 +108,23 @@ def latest_period(jobs: list[Job]) -> Period:
     sources: dict[str, list[Job]] = {}
     for job in jobs:
         sources.setdefault(dict(job.parameters)["data_dir"], []).append(job)
-    found: dict[str, Period] = {}
+    found: dict[str, Period | Month] = {}
     for source, group in sources.items():
         data, _ = checked_records(source, [j.authority for j in group])
         span = data.event_span() if data is not None else {}
         for job in group:
             end = job.settings.data_end(span[job.authority][1] if job.authority in span else None)
             if end is not None:
-                found[job.authority] = latest_complete_period(end)
+                found[job.authority] = latest_complete(end, kind)
     if not found:  # no authority's rows pass: say why, as loading them says
         source, group = next(iter(sources.items()))
         load_dataset(source, authorities=[j.authority for j in group])
         raise PeriodError(f"no authority among {', '.join(j.authority for j in jobs)} has dated records: "
-                          "there is no quarter to report on")
+                          f"there is no {kind.noun} to report on")
     ends = sorted({p.label for p in found.values()})
     if len(ends) > 1:
         which = "; ".join(f"{label}: {', '.join(la for la in sorted(found) if found[la].label == label)}" for label in ends)
-        raise PeriodError(f"the authorities' data end in different quarters ({which}): give --period, or run them "
+        raise PeriodError(f"the authorities' data end in different {kind.noun}s ({which}): give --period, or run them "
                           "in separate batches")
     return next(iter(found.values()))
 
@@ -178,8 +178,8 @@ def run_batch(
         if job.settings is not None:
             check_spc_rebase(job.settings)
     with sigterm_as_exit(), folder_lock(root), scratch_folder(root) as scratch:
-        if period is None or period.strip().lower() == "latest":
-            label = latest_period(preliminary).label
+        if (kind := latest_kind(period)) is not None:
+            label = latest_period(preliminary, kind).label
         else:
             label = parse_period(period).label
         folder = root / label.replace(" ", "-")
