@@ -27,8 +27,8 @@ LEDGER_FOLDER = ".published"
 SCHEMA = {"report": pl.String, "la_code": pl.String, "period": pl.String, "indicator": pl.String,
           "breakdown": pl.String, "group": pl.String, "shown": pl.Boolean}
 """One row per figure of a published report: the report's period, the figure's key, whether the page showed it
-(null where the page did not name it at all: a breakdown not shown, which later reports withhold too, but of
-which a reader knows nothing, not even whether it is small)."""
+(null where the page did not name it at all, such as a breakdown not shown or the 12-month figure of a month
+its chart draws alone: its reader knows nothing of it, not even whether it is small)."""
 
 
 def ledger_path(root: Path, authority: str) -> Path:
@@ -118,8 +118,8 @@ def from_page(html: str, report: str, authority: str) -> pl.DataFrame:
 
 def published(html: str, report: str, measures: pl.DataFrame) -> pl.DataFrame:
     """Each figure of ``measures`` (one authority's, before suppression) and whether the page shows it
-    (:func:`from_page`): shown as a number (true), named in words of suppression (false), or not named at
-    all (null: withheld, and unknown to its reader)."""
+    (:func:`from_page`): shown as a number (true), named in words of suppression (false: later reports
+    withhold it too), or not named at all (null: unknown to its reader)."""
     keys = measures.select("la_code", "period", "indicator", "breakdown", "group").unique(maintain_order=True)
     page = from_page(html, report, str(keys["la_code"][0]) if keys.height else "")
     seen = page.select("period", "indicator", "breakdown", "group", "shown")

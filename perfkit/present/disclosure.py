@@ -345,17 +345,20 @@ def _primary(frame: pl.DataFrame, threshold: int, catalogue: Catalogue) -> pl.Se
 
 def known_and_withheld(earlier: pl.DataFrame | None) -> tuple[set[tuple], set[tuple]]:
     """The keys (la_code, period, indicator, breakdown, group) an earlier report showed, and those one withheld
-    (named in words, or not named at all) that none showed (``earlier``: :mod:`perfkit.pipeline.ledger`'s rows).
+    in words ("fewer than 5", "withheld") that none showed (``earlier``: :mod:`perfkit.pipeline.ledger`'s rows).
+    A figure no page named (null) is neither: its reader knows nothing of it, and this report may show it
+    where its own check allows (with every earlier pack's figures related to it).
 
-    >>> rows = pl.DataFrame({"report": ["Q1", "Q2", "Q2"], "la_code": ["990"] * 3, "period": ["Q1"] * 3,
-    ...     "indicator": ["a", "a", "b"], "breakdown": ["all"] * 3, "group": ["all"] * 3, "shown": [False, True, None]})
+    >>> rows = pl.DataFrame({"report": ["Q1", "Q2", "Q2", "Q2"], "la_code": ["990"] * 4, "period": ["Q1"] * 4,
+    ...     "indicator": ["a", "a", "b", "c"], "breakdown": ["all"] * 4, "group": ["all"] * 4,
+    ...     "shown": [False, True, False, None]})
     >>> known_and_withheld(rows)
     ({('990', 'Q1', 'a', 'all', 'all')}, {('990', 'Q1', 'b', 'all', 'all')})
     """
     if earlier is None or earlier.is_empty():
         return set(), set()
     known = set(earlier.filter(pl.col("shown")).select(KEY).iter_rows())
-    return known, set(earlier.filter(~pl.col("shown").fill_null(False)).select(KEY).iter_rows()) - known
+    return known, set(earlier.filter(pl.col("shown") == False).select(KEY).iter_rows()) - known  # noqa: E712
 
 
 def never_named(earlier: pl.DataFrame | None) -> set[tuple]:
