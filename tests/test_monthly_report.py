@@ -228,6 +228,19 @@ def test_consecutive_monthly_packs_bind_each_other(monthly_pack):
     assert set(read_again["report"].unique().to_list()) == {"2024-25 M06", PERIOD}
 
 
+def test_a_quarterly_report_is_refused_in_a_folder_of_monthly_ones(monthly_pack):
+    """A quarter is its three months, but checking a quarter against every monthly pack's months took over 15
+    minutes an authority: the report is refused, naming the packs and what to do, and nothing is written."""
+    from perfkit.pipeline.batch import run_batch
+
+    out, _, _ = monthly_pack
+    folder, outcomes = run_batch("2024-25 Q2", out_dir=out, workers=1, authorities=["990"], progress=False)
+    (outcome,) = outcomes
+    assert not outcome.ok and "the earlier reports in this folder are monthly (2024-25 M06 to 2024-25 M07)" in outcome.error
+    assert "make quarterly reports into a folder of their own" in outcome.error
+    assert not (folder / "990.html").exists()
+
+
 def test_the_monthly_report_prints_in_at_most_twelve_pages(monthly_pack):
     """24 months a chart, on A4: the same at most 12 pages as a quarter's report."""
     import os

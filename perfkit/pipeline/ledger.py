@@ -70,6 +70,32 @@ def recorded(root: Path, authority: str) -> pl.DataFrame:
                           f"{Path(root)}") from None
 
 
+def check_cadence(rows: pl.DataFrame, report: str, root: Path) -> None:
+    """Refuse a report whose earlier packs in the folder are of the other cadence (a quarter's among months,
+    or a month's among quarters), naming them.
+
+    Disclosure control would relate them (a quarter is its three months), but over the months of every
+    monthly pack it solves too long: measured, a quarterly report after four monthly packs had not finished
+    in 15 minutes (``docs/disclosure.md``).
+
+    >>> rows = pl.DataFrame({"report": ["2024-25 M05", "2024-25 M06"]})
+    >>> check_cadence(rows, "2024-25 M07", Path("reports"))
+    >>> check_cadence(rows, "2024-25 Q2", Path("reports"))
+    Traceback (most recent call last):
+    ...
+    perfkit.errors.LedgerError: reports: the earlier reports in this folder are monthly (2024-25 M05 to 2024-25 M06), and a quarterly report is not checked against them (it took over 15 minutes an authority); make quarterly reports into a folder of their own (docs/disclosure.md, 'Monthly and quarterly packs')
+    """
+    from perfkit.indicators.periods import is_month
+
+    other = sorted({r for r in rows["report"].unique().to_list() if is_month(r) != is_month(report)})
+    if other:
+        kinds = ("monthly", "quarterly") if is_month(other[0]) else ("quarterly", "monthly")
+        raise LedgerError(f"{root}: the earlier reports in this folder are {kinds[0]} ({other[0]} to {other[-1]}), "
+                          f"and a {kinds[1]} report is not checked against them (it took over 15 minutes an authority); make "
+                          f"{kinds[1]} reports into a folder of their own (docs/disclosure.md, 'Monthly and "
+                          "quarterly packs')")
+
+
 def is_period(label: str) -> bool:
     """Whether ``label`` is a quarter's or a month's (a report's period), not a window's.
 

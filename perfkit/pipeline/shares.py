@@ -181,7 +181,7 @@ def aggregate_share(share: Share, period: str, start_kernel: bool = True) -> tup
     import polars as pl
 
     from perfkit.pipeline.aggregates import EARLIER, compute_aggregates, compute_aggregates_for, save_aggregates
-    from perfkit.pipeline.ledger import SCHEMA, earlier
+    from perfkit.pipeline.ledger import SCHEMA, check_cadence, earlier
 
     if start_kernel:
         try:
@@ -203,6 +203,7 @@ def aggregate_share(share: Share, period: str, start_kernel: bool = True) -> tup
             continue
         try:
             shown_before[job.authority] = earlier(Path(job.out_dir).parent, job.authority)
+            check_cadence(shown_before[job.authority], period, Path(job.out_dir).parent)
         except Exception as exc:  # noqa: BLE001 - this authority fails, not the others
             failed.append(_failed(job, started, _failure_reason(exc), public_reason(exc)))
             jobs.remove(job)
