@@ -397,7 +397,7 @@ def annualised(figures: pl.DataFrame, periods_alone: Sequence[str], yearly: Sequ
     if not periods_alone or not yearly:
         return figures
     scaled = pl.col("period").is_in(list(periods_alone)) & pl.col("indicator").is_in(list(yearly))
-    per_year = pl.when(pl.col("period").str.ends_with(MONTH_ALONE)).then(12).otherwise(4)
+    per_year = pl.when(pl.col("period").str.ends_with(MONTH_ALONE)).then(Month.per_year).otherwise(Period.per_year)
     return figures.with_columns(value=pl.when(scaled).then(pl.col("value") * per_year).otherwise(pl.col("value")))
 
 

@@ -20,6 +20,8 @@ from typing import ClassVar, Iterable
 from perfkit.errors import PeriodError
 
 _PERIOD_RE = re.compile(r"^\s*(\d{4})\s*-\s*(\d{2})\s*Q([1-4])\s*$", re.IGNORECASE)
+LABEL_PATTERN = r"\d{4}-\d{2} (?:Q[1-4]|M(?:0[1-9]|1[0-2]))"
+"""A quarter's or a month's label as perfkit writes it (``2024-25 Q3``, ``2024-25 M07``), to find in a text."""
 
 
 
@@ -166,7 +168,7 @@ def noun_of(label: str) -> str:
     >>> noun_of("2024-25 M07"), noun_of("2024-25 Q3")
     ('month', 'quarter')
     """
-    return "month" if is_month(label) else "quarter"
+    return (Month if is_month(label) else Period).noun
 
 
 @dataclass(frozen=True, order=True)
@@ -379,7 +381,7 @@ def check_period(period: "Period | Month", first: dt.date, as_at: dt.date, who: 
     kind = type(period)
     last = latest_complete(as_at, kind)
     earliest = kind.containing(first)
-    noun = "month" if kind is Month else "quarter"
+    noun = kind.noun
     if earliest.index > last.index:
         raise PeriodError(f"period {period.label}: the data of {who} cover no complete {noun}")
     if not earliest.index <= period.index <= last.index:
@@ -398,11 +400,6 @@ ALONE = " 3M"
 MONTH_ALONE = " 1M"
 """The end of the label of a window of a month alone (``"2024-25 M07 1M"``)."""
 _WINDOW_SUFFIX = {"quarter": "", "ytd": " YTD", "r12": " R12"}
-
-
-def alone_suffix(period: "Period | Month") -> str:
-    """The end of the label of ``period``'s window alone: ``" 3M"`` for a quarter, ``" 1M"`` for a month."""
-    return MONTH_ALONE if isinstance(period, Month) else ALONE
 
 
 def without_alone(label: str) -> str:
@@ -472,8 +469,7 @@ class Window:
             if words.upper().endswith(suffix.strip()):
                 period = parse_period(words[: -len(suffix.strip())])
                 if not isinstance(period, kind):
-                    raise PeriodError(f"window {words!r}: {suffix.strip()!r} ends the label of a "
-                                      f"{'quarter' if kind is Period else 'month'} alone")
+                    raise PeriodError(f"window {words!r}: {suffix.strip()!r} ends the label of a {kind.noun} alone")
                 return cls(period, "alone")
         for kind, suffix in _WINDOW_SUFFIX.items():
             if suffix and words.upper().endswith(suffix.strip()):
@@ -482,7 +478,7 @@ class Window:
 
     @property
     def label(self) -> str:
-        return self.period.label + (alone_suffix(self.period) if self.kind == "alone" else _WINDOW_SUFFIX[self.kind])
+        return alone_label(self.period.label) if self.kind == "alone" else self.period.label + _WINDOW_SUFFIX[self.kind]
 
     def __str__(self) -> str:
         return self.label

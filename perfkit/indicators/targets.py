@@ -59,9 +59,10 @@ class Target:
             return self.value
         label = period.label if isinstance(period, (Period, Month)) else str(period).split(" YTD")[0].split(" R12")[0]
         when = parse_period(without_alone(label))
-        index, points = when.index, self.trajectory
-        if isinstance(when, Month):  # the path counted in months
-            index, points = when.index, [(i * 3 + 2, v) for i, v in points]
+        points = self.trajectory
+        if isinstance(when, Month):  # the path counted in months: a quarter's point at its last month
+            points = [(i * 3 + 2, v) for i, v in points]
+        index = when.index
         if index < points[0][0]:
             return None
         if index == points[0][0]:

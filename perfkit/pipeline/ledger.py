@@ -85,15 +85,15 @@ def check_cadence(rows: pl.DataFrame, report: str, root: Path) -> None:
     ...
     perfkit.errors.LedgerError: reports: the earlier reports in this folder are monthly (2024-25 M05 to 2024-25 M06), and a quarterly report is not checked against them (it took over 15 minutes an authority); make quarterly reports into a folder of their own (docs/disclosure.md, 'Monthly and quarterly packs')
     """
-    from perfkit.indicators.periods import is_month
+    from perfkit.indicators.periods import noun_of
 
-    other = sorted({r for r in rows["report"].unique().to_list() if is_month(r) != is_month(report)})
+    ours = noun_of(report) + "ly"
+    other = sorted({r for r in rows["report"].unique().to_list() if noun_of(r) + "ly" != ours})
     if other:
-        kinds = ("monthly", "quarterly") if is_month(other[0]) else ("quarterly", "monthly")
-        raise LedgerError(f"{root}: the earlier reports in this folder are {kinds[0]} ({other[0]} to {other[-1]}), "
-                          f"and a {kinds[1]} report is not checked against them (it took over 15 minutes an authority); make "
-                          f"{kinds[1]} reports into a folder of their own (docs/disclosure.md, 'Monthly and "
-                          "quarterly packs')")
+        raise LedgerError(f"{root}: the earlier reports in this folder are {noun_of(other[0])}ly ({other[0]} to "
+                          f"{other[-1]}), and a {ours} report is not checked against them (it took over 15 minutes "
+                          f"an authority); make {ours} reports into a folder of their own (docs/disclosure.md, "
+                          "'Monthly and quarterly packs')")
 
 
 def is_period(label: str) -> bool:

@@ -42,7 +42,7 @@ import polars as pl
 
 from perfkit.config.settings import DEFAULT_THRESHOLD
 from perfkit.indicators.catalogue import ALL, Catalogue, load_catalogue
-from perfkit.indicators.periods import alone_label
+from perfkit.indicators.periods import LABEL_PATTERN, alone_label
 from perfkit.indicators.quality_checks import CHECKS, QUALITY, as_measures
 from perfkit.present.disclosure import (
     ALL_GROUPS,
@@ -64,10 +64,10 @@ from perfkit.present.page_names import PageNames, spc_row
 from perfkit.present.year_on_year import A_YEAR_EARLIER, CHANGE, change_text
 from perfkit.present.by_month import MONTH_BY_MONTH, read_month_table
 
-PERIOD = re.compile(r"\b(\d{4}-\d{2} (?:Q[1-4]|M(?:0[1-9]|1[0-2])))\b")
+PERIOD = re.compile(rf"\b({LABEL_PATTERN})\b")
 """A quarter's or a month's label in a heading."""
 _NUMBER = re.compile(r"^(-?[\d,]*\.?\d+)(%| per 10,000| working days| days)?$")
-_OF_QUARTER = re.compile(r"(.+), (\d{4}-\d{2} (?:Q[1-4]|M(?:0[1-9]|1[0-2])))")
+_OF_QUARTER = re.compile(rf"(.+), ({LABEL_PATTERN})")
 _EMBED = re.compile(r'vegaEmbed\(\s*"#[^"]+"\s*,\s*')
 _OTHER_COLUMNS = re.compile(r"^(Indicator|Target|Status|Better is|.+ \(latest published\))$")
 """Columns of a figures table that hold no figure of the authority's: targets, words, published comparators."""
@@ -292,7 +292,7 @@ def _tables(soup, names: PageNames, period: str) -> Iterator[Shown | SpcClaim | 
                     tolerance = _tolerance(_NUMBER.match(text.strip()).group(1)) + 0.5e-4  # written from 4 decimals
                     yield SpcClaim(indicator.id, _alone(columns[n], alone), name, number, tolerance, place)
                 continue
-            indicator, alone = names.trends.get(row[0], (None, ""))
+            indicator, alone = names.trends.get(row[0], (None, False))
             for n in counts:  # the count beside this quarter's figure
                 text = row[n] if n < len(row) else ""
                 if not text.strip():
@@ -315,7 +315,7 @@ def _tables(soup, names: PageNames, period: str) -> Iterator[Shown | SpcClaim | 
                 yield Shown(_alone(columns[n], alone), indicator.id, ALL, ALL, text, f"{caption}, {row[0]}, {columns[n]}")
 
 
-def _alone(label: str, alone: str) -> str:
+def _alone(label: str, alone: bool) -> str:
     """A trend's period label, as the figures know it: the period's window alone under a title that shows each
     quarter (month) alone (``alone``: :attr:`PageNames.trends`)."""
     return alone_label(label) if alone else label
@@ -361,7 +361,7 @@ def _charts(html: str, names: PageNames, period: str) -> Iterator[Shown | SpcCla
                 yield Finding("a chart field the audit does not know", f"{where}, {sorted(fields - TREND_FIELDS - BREAKDOWN_FIELDS)}")
                 continue
             if "title" in row and "period" in row:
-                indicator, alone = names.trends.get(row["title"], (None, ""))
+                indicator, alone = names.trends.get(row["title"], (None, False))
                 if indicator is None:
                     yield Finding("a chart figure the audit cannot place", f"{where}, '{row['title']}'")
                     continue

@@ -8,7 +8,6 @@ a data-quality row, each named here once from the catalogue.
 from __future__ import annotations
 
 from perfkit.indicators.catalogue import ALL, QUARTER_ALONE, Catalogue
-from perfkit.indicators.periods import ALONE
 from perfkit.indicators.quality_checks import CHECKS
 from perfkit.present.breakdown_tables import BREAKDOWN_NAMES, choice
 from perfkit.present.formatting import count_heading
@@ -22,12 +21,11 @@ class PageNames:
         self.ids = {i.id: i for i in catalogue.indicators}
         self.choices = {choice(i, b): (i.id, b)
                         for i in catalogue.indicators for b in i.breakdowns}
-        self.trends = {**{i.title: (i, "") for i in catalogue.indicators},
-                       **{i.trend_title_for(noun): (i, ALONE) for i in catalogue.indicators
+        self.trends = {**{i.title: (i, False) for i in catalogue.indicators},
+                       **{i.trend_title_for(noun): (i, True) for i in catalogue.indicators
                           if i.trend == QUARTER_ALONE for noun in ("quarter", "month")}}
-        """A figure's or trend's title to its indicator and, where its trend shows each quarter (month) alone,
-        the suffix of a quarter alone's label (" 3M"; :func:`perfkit.indicators.periods.alone_label` gives a
-        month's)."""
+        """A figure's or trend's title to its indicator and whether its trend shows each quarter (month) alone,
+        whose labels are then the window alone's (:func:`perfkit.indicators.periods.alone_label`)."""
         self.counted = {f"{count_heading(i)} by {BREAKDOWN_NAMES.get(b, b)}": (i.id, b)
                         for i in catalogue.indicators if i.unit == "rate_per_10k" for b in i.breakdowns}
         """A printed breakdown's heading of a rate's groups written as counts, "by" the breakdown, to the rate."""
@@ -56,7 +54,7 @@ class PageNames:
         return (indicator.id, breakdowns[0], name) if breakdowns else None
 
 
-def spc_row(label: str, names: PageNames) -> tuple[object, str] | None:
+def spc_row(label: str, names: PageNames) -> tuple[tuple[object, bool], str] | None:
     """A trend table's process-control row ``<title>: <words>``: the indicator and the field, else None."""
     from perfkit.present.charts import SPC_ROWS
 
