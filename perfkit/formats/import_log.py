@@ -108,8 +108,18 @@ class ImportLog:
         return path
 
     def summary(self, shown: int = 10) -> str:
-        """The first problems, one a line, rows left out first, and how many more: for the terminal."""
-        ordered = sorted(self.problems, key=lambda p: not p.left_out)
+        """The first problems, one a line, and how many more: for the terminal. A problem of a whole file (no
+        row: "expected an LA column naming the authority, or --la") comes first, as it may be why nothing was
+        written (and then there is no problems file to read the rest in); then rows left out.
+
+        >>> log = ImportLog([ImportProblem("a.csv", row=2, column="DOB", value="x", expected="a date",
+        ...                                action="left out of children"),
+        ...                  ImportProblem("b.xml", expected="an LA column naming the authority, or --la")])
+        >>> print(log.summary(1))
+          - b.xml: expected an LA column naming the authority, or --la
+          ... and 1 more
+        """
+        ordered = sorted(self.problems, key=lambda p: (p.row is not None, not p.left_out))
         lines = [f"  - {p}" for p in ordered[:shown]]
         if len(self.problems) > shown:
             lines.append(f"  ... and {len(self.problems) - shown} more")
