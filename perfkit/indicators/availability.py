@@ -57,6 +57,7 @@ def filled_needs(data: Dataset, needs: Sequence[Need], authorities: Sequence[str
     [True, False, False]
     """
     found = {(la, need): False for la in authorities for need in needs}
+    grouped: list[tuple[list[Need], pl.LazyFrame]] = []
     for table in dict.fromkeys(n.table for n in needs):
         if not data.has(table):
             continue
@@ -64,11 +65,14 @@ def filled_needs(data: Dataset, needs: Sequence[Need], authorities: Sequence[str
         of_table = [n for n in needs if n.table == table and n.column in frame.columns]
         if not of_table or "la_code" not in frame.columns:
             continue
-        # grouped whole, then the authorities wanted picked: no copy of the table's rows
-        held = frame.lazy().select("la_code", *{n.column for n in of_table}).group_by("la_code").agg(
-            (pl.col(n.column).is_in(list(n.codes)) if n.codes else pl.col(n.column).is_not_null()).any().alias(f"n{k}")
+        # grouped whole (counts, which polars aggregates natively), then the authorities wanted picked:
+        # no copy of the table's rows
+        grouped.append((of_table, frame.lazy().group_by("la_code").agg(
+            ((pl.col(n.column).is_in(list(n.codes)).sum() if n.codes else pl.col(n.column).count()) > 0).alias(f"n{k}")
             for k, n in enumerate(of_table)
-        ).filter(pl.col("la_code").is_in(list(authorities))).collect()
+        ).filter(pl.col("la_code").is_in(list(authorities)))))
+    # the tables' groupings run side by side
+    for (of_table, _), held in zip(grouped, pl.collect_all([lazy for _, lazy in grouped])):
         for row in held.iter_rows():
             for k, need in enumerate(of_table):
                 found[(row[0], need)] = bool(row[k + 1])

@@ -94,9 +94,16 @@ def window_position(date: pl.Expr, bounds: pl.DataFrame) -> pl.Expr:
     >>> days.select(window_position(pl.col("day"), ordered_bounds(windows, "period"))).to_series().to_list()
     [None, 0, 1, None]
     """
-    started = pl.lit(bounds["__first"]).search_sorted(date, side="right").cast(pl.Int64) - 1
-    ending = pl.lit(bounds[TO]).search_sorted(date, side="left").cast(pl.Int64)
-    return pl.when(date.is_not_null() & (started == ending)).then(ending)
+    # a table of the days from the first window's first to the last one's last, each holding its window's
+    # row (or null): a date's window is one subtraction and one look-up, not two binary searches
+    first_day, last_day = bounds["__first"].min(), bounds[TO].max()
+    days = pl.date_range(first_day, last_day, "1d", eager=True)
+    table = pl.select(pl.lit(bounds[TO]).search_sorted(days, side="left").cast(pl.UInt32).alias("w"), day=days).select(
+        pl.when(pl.col("day") >= pl.lit(bounds["__first"]).gather(pl.col("w").clip(0, bounds.height - 1)))
+        .then(pl.col("w"))).to_series()
+    offset = date.cast(pl.Int32) - pl.lit(first_day).cast(pl.Int32)
+    inside = (offset >= 0) & (offset < table.len())
+    return pl.when(inside).then(pl.lit(table).gather(offset.clip(0, table.len() - 1)))
 
 
 FIRST_DAY = {"period": "window_start", "rolling12": "window_r12_start"}

@@ -73,7 +73,7 @@ class Dataset:
         """
         from perfkit.records.contract import TABLES
 
-        spans = {}
+        spans: dict[str, pl.LazyFrame] = {}
         for name, frame in self.tables.items():
             if tables is not None and name not in tables:
                 continue
@@ -85,17 +85,9 @@ class Dataset:
             pairs = [pair for pair in (TABLES[name].date_order if name in TABLES else ()) if set(pair) <= set(dates)]
             starts = list(dict.fromkeys(start for start, _ in pairs)) or dates
             ends = list(dict.fromkeys(end for _, end in pairs))
-            earliest_start = pl.min_horizontal(pl.col(starts).min())
-            first = pl.coalesce(pl.min_horizontal(pl.col(ends).min()), earliest_start) if ends else earliest_start
-            last = pl.max_horizontal(pl.col(starts).max())
-            # the usual gap between the events the records cover (an episode open since 2015 is not one)
-            events = (pl.col(starts[0]) >= first).sum()
-            spans[name] = (frame.lazy().select("la_code", *dates).group_by("la_code")
-                           .agg(first.alias("first"), last.alias("last"),
-                                ((last - first).dt.total_days().clip(lower_bound=0) / pl.max_horizontal(events - 1, 1))
-                                .cast(pl.Float64).alias("gap"), events.cast(pl.Int64).alias("events"))
-                           .filter(pl.col("first").is_not_null() & pl.col("last").is_not_null()).sort("la_code").collect())
-        return spans
+            spans[name] = _spans_of(frame, starts, ends)
+        # the tables' groupings run side by side
+        return dict(zip(spans, pl.collect_all(spans.values())))
 
     def event_span(self) -> dict[str, tuple[dt.date, dt.date]]:
         """When each authority's records start and end: the first day by which every table holding its
@@ -146,6 +138,31 @@ class Dataset:
                     pieces = [frame.slice(offset, length) for offset, length in where]
                     tables[name] = pl.concat(pieces, rechunk=False) if pieces else frame.clear()
             yield Dataset(self.directory, tables, self.warnings)
+
+
+def _spans_of(frame: pl.DataFrame, starts: list[str], ends: list[str]) -> pl.LazyFrame:
+    """:meth:`Dataset.table_spans` of one table, whose events are dated by ``starts`` and, where they are
+    records with a start and an end, whose records start with the earliest of ``ends``.
+
+    Each aggregation is one polars computes natively by group (a minimum, a maximum, a count): the events
+    on or after ``first`` are the events counted (every dated event, where ``first`` is the earliest
+    event), or, for records with an end, counted after ``first`` is joined back to the rows.
+    """
+    earliest_start = pl.min_horizontal(pl.col(starts).min())
+    first = pl.coalesce(pl.min_horizontal(pl.col(ends).min()), earliest_start) if ends else earliest_start
+    bounds = (frame.lazy().select("la_code", *dict.fromkeys([*starts, *ends])).group_by("la_code")
+              .agg(first.alias("first"), pl.max_horizontal(pl.col(starts).max()).alias("last"),
+                   pl.col(starts[0]).count().cast(pl.Int64).alias("events")))
+    if ends:  # events before the records start (an episode open since 2015) are not counted
+        after = (frame.lazy().select("la_code", starts[0]).join(bounds.select("la_code", "first"), on="la_code")
+                 .group_by("la_code").agg((pl.col(starts[0]) >= pl.col("first")).sum().cast(pl.Int64).alias("events")))
+        bounds = bounds.drop("events").join(after, on="la_code", how="left")
+    # the usual gap between the events the records cover
+    gap = ((pl.col("last") - pl.col("first")).dt.total_days().clip(lower_bound=0)
+           / pl.max_horizontal(pl.col("events") - 1, 1)).cast(pl.Float64)
+    return (bounds.filter(pl.col("first").is_not_null() & pl.col("last").is_not_null())
+            .select("la_code", "first", "last", gap.alias("gap"), pl.col("events").fill_null(0))
+            .sort("la_code"))
 
 
 def authority_groups(authorities: list[str], size: int = AUTHORITIES_PER_PART) -> list[list[str]]:

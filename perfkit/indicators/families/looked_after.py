@@ -213,15 +213,19 @@ def reviews_on_time(reviews: pl.DataFrame, history: pl.DataFrame, calendar) -> p
               .join_asof(history.select(CHILD, "__start", "care_start"), left_on="review_date", right_on="__start",
                          by=CHILD, strategy="backward", check_sortedness=False)
               .sort(*keys, "review_date"))
-    number = pl.int_range(1, pl.len() + 1).over(keys)
-    before = pl.col("review_date").shift(1).over(keys)
+    # sorted, a period of care's reviews are neighbours: the first is where the period changes, the
+    # second follows the first, and the review before is the row above
+    same_period = ((pl.col(CHILD) == pl.col(CHILD).shift(1))
+                   & (pl.col("care_start") == pl.col("care_start").shift(1))).fill_null(False)
+    first, second = ~pl.col("__same"), pl.col("__same") & ~pl.col("__same").shift(1).fill_null(False)
+    before = pl.col("review_date").shift(1)
     first_recorded = pl.col("review_date").min().over("la_code").dt.truncate("1q")
     on_time = (pl.when(pl.col("care_start").is_null()).then(None)
-               .when(number == 1).then(pl.when(pl.col("care_start") < first_recorded).then(None)
-                                       .otherwise(calendar.duration("care_start", "review_date") <= FIRST_REVIEW_WORKING_DAYS))
-               .when(number == 2).then(pl.col("review_date") <= before.dt.offset_by("3mo"))
+               .when(first).then(pl.when(pl.col("care_start") < first_recorded).then(None)
+                                 .otherwise(calendar.duration("care_start", "review_date") <= FIRST_REVIEW_WORKING_DAYS))
+               .when(second).then(pl.col("review_date") <= before.dt.offset_by("3mo"))
                .otherwise(pl.col("review_date") <= before.dt.offset_by("6mo")))
-    return placed.with_columns(__on_time=on_time).drop("__start")
+    return placed.with_columns(__same=same_period).with_columns(__on_time=on_time).drop("__start", "__same")
 
 
 @measure("cla_reviews_on_time_pct")
