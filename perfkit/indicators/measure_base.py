@@ -20,7 +20,8 @@ from typing import Callable, TypeVar
 
 import polars as pl
 
-from perfkit.indicators.windows import disjoint, in_window, ordered_bounds, window_position
+from perfkit.indicators import sweeps
+from perfkit.indicators.windows import disjoint, in_window, open_at_end, ordered_bounds, window_position
 from perfkit.indicators.workdays import WorkingDayCalendar
 from perfkit.records.dataset import Dataset
 
@@ -143,6 +144,21 @@ def measure(indicator_id: str) -> Callable[[MeasureFunction], MeasureFunction]:
 
 ROWS = pl.len().cast(pl.Float64)
 CHILDREN = pl.col("child_id").n_unique().cast(pl.Float64)
+
+
+def children_open_at_end(m: "MeasureInput", intervals: pl.DataFrame, start_column: str, end_column: str) -> MeasureRows:
+    """The children with an interval open at each window's end (:func:`perfkit.indicators.windows.open_at_end`),
+    counted once each.
+
+    For headline figures alone (``m.headlines_only``), counted in one sweep over
+    the intervals (:func:`perfkit.indicators.sweeps.children_open_at_end`),
+    whatever the number of window ends; otherwise each interval stays a row once
+    per window whose end it spans, with its child, for breakdowns and drill-down.
+    """
+    if m.headlines_only:
+        counted = sweeps.children_open_at_end(intervals, start_column, end_column, m.windows)
+        return MeasureRows(counted, pl.col(sweeps.COUNTED).sum().cast(pl.Float64))
+    return MeasureRows(open_at_end(intervals, start_column, end_column, m.windows), CHILDREN)
 
 
 def count_true(condition: pl.Expr) -> pl.Expr:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from perfkit.indicators.families.looked_after import in_care_at_end
 from perfkit.indicators.measure_base import (
     CHILDREN,
     ROWS,
@@ -60,9 +61,9 @@ def cpp_rate(m: MeasureInput) -> MeasureRows:
 @measure("cpp_looked_after")
 def cpp_looked_after(m: MeasureInput) -> MeasureRows:
     """Children on a plan at a window's end who are looked after on that day too."""
-    in_care = open_at_end(m.data.table("cla_episodes"), "episode_start", "episode_end", m.windows)
-    both = _on_plan_at_end(m).join(in_care.select("la_code", "child_id", "period").unique(),
-                                   on=["la_code", "child_id", "period"], how="semi")
+    # the children looked after at each window's end, one row each, as the looked-after figures count them
+    in_care = in_care_at_end(m).select("la_code", "child_id", "period")
+    both = _on_plan_at_end(m).join(in_care, on=["la_code", "child_id", "period"], how="semi")
     return MeasureRows(both, CHILDREN)
 
 

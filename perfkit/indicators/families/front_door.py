@@ -7,11 +7,11 @@ import datetime
 import polars as pl
 
 from perfkit.indicators.measure_base import (
-    CHILDREN,
     ROWS,
     Events,
     MeasureInput,
     MeasureRows,
+    children_open_at_end,
     count_true,
     events_in,
     measure,
@@ -43,7 +43,7 @@ def early_help_starts(m: MeasureInput) -> MeasureRows:
 
 @measure("early_help_open")
 def early_help_open(m: MeasureInput) -> MeasureRows:
-    return MeasureRows(open_at_end(m.data.table("early_help"), "eh_start", "eh_end", m.windows), CHILDREN)
+    return children_open_at_end(m, m.data.table("early_help"), "eh_start", "eh_end")
 
 
 @measure("contact_conversion_pct")
@@ -142,4 +142,4 @@ def assessment_days_median(m: MeasureInput) -> MeasureRows:
 @measure("cin_rate")
 def cin_rate(m: MeasureInput) -> MeasureRows:
     referrals = m.data.table("referrals").filter(pl.col("nfa") != "Y")
-    return MeasureRows(open_at_end(referrals, "referral_date", "closure_date", m.windows), CHILDREN)
+    return children_open_at_end(m, referrals, "referral_date", "closure_date")

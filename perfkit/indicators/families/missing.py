@@ -12,10 +12,11 @@ from perfkit.indicators.measure_base import (
     ROWS,
     MeasureInput,
     MeasureRows,
+    children_open_at_end,
     count_true,
     measure,
 )
-from perfkit.indicators.windows import in_window, open_at_end
+from perfkit.indicators.windows import in_window
 from perfkit.records.contract import EXPLOITATION_RISKS
 
 
@@ -115,7 +116,7 @@ def missing_exploited_children(m: MeasureInput) -> MeasureRows:
 
 @measure("missing_at_end")
 def missing_at_end(m: MeasureInput) -> MeasureRows:
-    return MeasureRows(open_at_end(_missing(m), "missing_start", "missing_end", m.windows), CHILDREN)
+    return children_open_at_end(m, _missing(m), "missing_start", "missing_end")
 
 
 def _missing_ending(m: MeasureInput) -> pl.DataFrame:
