@@ -13,6 +13,8 @@ from typing import Iterable
 
 import polars as pl
 
+from perfkit.indicators.day_numbers import by_day, day_span
+
 
 @functools.lru_cache(maxsize=32)
 def bank_holidays(first_year: int, last_year: int) -> tuple[dt.date, ...]:
@@ -58,11 +60,38 @@ class WorkingDayCalendar:
         return sorted(set(bank_holidays(self.first_year, self.last_year)) | set(self.closure_days))
 
     def duration(self, start: str | pl.Expr, end: str | pl.Expr) -> pl.Expr:
-        """Working days ``d`` with ``start < d <= end``, as a polars expression."""
+        """Working days ``d`` with ``start < d <= end``, as a polars expression, row by row; where ``end``
+        is before ``start`` (which the contract refuses), minus the working days ``d`` with ``end < d <= start``.
+
+        :meth:`durations` gives the same numbers for the columns of a frame, faster.
+        """
         start_expr = pl.col(start) if isinstance(start, str) else start
         end_expr = pl.col(end) if isinstance(end, str) else end
         one_day = pl.duration(days=1)
-        return pl.business_day_count(start_expr + one_day, end_expr + one_day, holidays=self.holidays)
+        forward = pl.business_day_count(start_expr + one_day, end_expr + one_day, holidays=self.holidays)
+        backward = -pl.business_day_count(end_expr + one_day, start_expr + one_day, holidays=self.holidays)
+        return pl.when(start_expr <= end_expr).then(forward).otherwise(backward)
+
+    def durations(self, frame: pl.DataFrame, start: str, end: str) -> pl.Expr:
+        """:meth:`duration` for the columns ``start`` and ``end`` of ``frame``: each day's count of working
+        days so far worked out once, and looked up (:mod:`perfkit.indicators.day_numbers`).
+
+        >>> cal = WorkingDayCalendar(2022, 2023)
+        >>> frame = pl.DataFrame({"a": [dt.date(2022, 12, 16), dt.date(2023, 1, 3), None],
+        ...     "b": [dt.date(2023, 2, 22), dt.date(2022, 12, 28), dt.date(2023, 1, 1)]})
+        >>> frame.select(cal.durations(frame, "a", "b")).to_series().to_list()
+        [45, -3, None]
+        """
+        span = day_span([frame[start], frame[end]])
+        if span is None:
+            return self.duration(start, end)
+        closed = self.holidays
+
+        def worked_so_far(days: pl.Series) -> pl.Series:
+            working = (days.dt.weekday() <= 5) & ~days.is_in(closed)
+            return working.cast(pl.Int32).cum_sum()
+
+        return (by_day(pl.col(end), span, worked_so_far) - by_day(pl.col(start), span, worked_so_far)).cast(pl.Int32)
 
     def counting_back(self, end: dt.date, working_days: int) -> dt.date:
         """The ``working_days``-th working day counting back from ``end`` (which counts, if it is one).

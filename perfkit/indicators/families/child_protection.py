@@ -26,7 +26,7 @@ def s47_rate(m: MeasureInput) -> MeasureRows:
 @measure("icpc_15wd_pct")
 def icpc_15wd_pct(m: MeasureInput) -> MeasureRows:
     held = m.data.table("section47").filter(pl.col("icpc_date").is_not_null())
-    timed = held.with_columns(working_days=m.calendar.duration("start_date", "icpc_date"))
+    timed = held.with_columns(working_days=m.calendar.durations(held, "start_date", "icpc_date"))
     return MeasureRows(in_window(timed, "icpc_date", m.windows), count_true(pl.col("working_days") <= 15), ROWS)
 
 

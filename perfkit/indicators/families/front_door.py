@@ -6,6 +6,7 @@ import datetime
 
 import polars as pl
 
+from perfkit.indicators.day_numbers import year_earlier
 from perfkit.indicators.measure_base import (
     ROWS,
     Events,
@@ -93,7 +94,7 @@ def flag_rereferrals(referrals: pl.DataFrame) -> pl.DataFrame:
     earliest = pl.lit(datetime.date.min)
     before = pl.when(same_day).then(None).when(same_child).then(pl.col("referral_date").shift(1)).otherwise(earliest)
     flagged = ordered.with_columns(__before=before.forward_fill()).with_columns(
-        is_rereferral=pl.col("__before") >= pl.col("referral_date").dt.offset_by("-1y")
+        is_rereferral=pl.col("__before") >= year_earlier(ordered, "referral_date")
     )
     return flagged.drop("__before")
 
@@ -115,7 +116,7 @@ def referral_nfa_pct(m: MeasureInput) -> MeasureRows:
 def _authorised_assessments(m: MeasureInput) -> pl.DataFrame:
     def build() -> pl.DataFrame:
         authorised = m.data.table("assessments").filter(pl.col("authorised_date").is_not_null())
-        timed = authorised.with_columns(working_days=m.calendar.duration("start_date", "authorised_date"))
+        timed = authorised.with_columns(working_days=m.calendar.durations(authorised, "start_date", "authorised_date"))
         return in_window(timed, "authorised_date", m.windows)
 
     return m.shared("authorised_assessments", build)
@@ -129,7 +130,7 @@ def assessments_45wd_pct(m: MeasureInput) -> MeasureRows:
 @measure("assessments_open_over_45wd")
 def assessments_open_over_45wd(m: MeasureInput) -> MeasureRows:
     open_assessments = open_at_end(m.data.table("assessments"), "start_date", "authorised_date", m.windows)
-    timed = open_assessments.with_columns(working_days=m.calendar.duration("start_date", TO))
+    timed = open_assessments.with_columns(working_days=m.calendar.durations(open_assessments, "start_date", TO))
     return MeasureRows(timed, count_true(pl.col("working_days") > 45))
 
 

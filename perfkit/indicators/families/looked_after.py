@@ -224,7 +224,7 @@ def reviews_on_time(reviews: pl.DataFrame, history: pl.DataFrame, calendar) -> p
     first_recorded = pl.col("review_date").min().over("la_code").dt.truncate("1q")
     on_time = (pl.when(pl.col("care_start").is_null()).then(None)
                .when(first).then(pl.when(pl.col("care_start") < first_recorded).then(None)
-                                 .otherwise(calendar.duration("care_start", "review_date") <= FIRST_REVIEW_WORKING_DAYS))
+                                 .otherwise(calendar.durations(placed, "care_start", "review_date") <= FIRST_REVIEW_WORKING_DAYS))
                .when(second).then(pl.col("review_date") <= before.dt.offset_by("3mo"))
                .otherwise(pl.col("review_date") <= before.dt.offset_by("6mo")))
     return placed.with_columns(__same=same_period).with_columns(__on_time=on_time).drop("__start", "__same")
