@@ -464,13 +464,18 @@ def test_children_are_matched_exactly_even_when_their_keys_collide(small_data, m
     """Rows meet children through a hashed key; a collision falls back to matching the ids: same figures."""
     import perfkit.indicators.child_details
     import perfkit.indicators.families.front_door
+    import perfkit.indicators.sweeps
+    import perfkit.records.dataset
 
     data = load_dataset(small_data)
     windows = ["2023-24 Q3", "2023-24 Q4 R12"]
     keyed = compute(data, windows, breakdowns=True)
-    monkeypatch.setattr(perfkit.indicators.child_details, "child_key", lambda: pl.lit(7, dtype=pl.UInt64))  # every child collides
-    monkeypatch.setattr(perfkit.indicators.families.front_door, "child_key", lambda: pl.lit(7, dtype=pl.UInt64))
-    assert compute(data, windows, breakdowns=True).equals(keyed)
+    headlines = compute(data, windows)
+    for module in (perfkit.indicators.child_details, perfkit.indicators.families.front_door,
+                   perfkit.indicators.sweeps, perfkit.records.dataset):  # every child collides
+        monkeypatch.setattr(module, "child_key", lambda: pl.lit(7, dtype=pl.UInt64))
+    assert compute(load_dataset(small_data), windows, breakdowns=True).equals(keyed)
+    assert compute(load_dataset(small_data), windows).equals(headlines)
 
 
 def test_a_row_whose_key_is_another_childs_gets_no_details(monkeypatch):
@@ -480,7 +485,10 @@ def test_a_row_whose_key_is_another_childs_gets_no_details(monkeypatch):
 
     children = pl.DataFrame({"la_code": ["990", "991"], "child_id": ["a", "b"], "sex": ["F", "M"]})
     rows = pl.DataFrame({"la_code": ["990", "990", "991"], "child_id": ["a", "z", "b"]})
-    monkeypatch.setattr(perfkit.indicators.child_details, "child_key", lambda: pl.col("la_code").hash(1))  # z's key is a's
+    import perfkit.records.dataset
+
+    for module in (perfkit.indicators.child_details, perfkit.records.dataset):  # z's key is a's
+        monkeypatch.setattr(module, "child_key", lambda: pl.col("la_code").hash(1))
     assert with_children(rows, Dataset(Path("."), {"children": children}), ("sex",))["sex"].to_list() == ["F", None, "M"]
 
 

@@ -38,8 +38,9 @@ def with_children(rows: pl.DataFrame, data: Dataset, details: tuple[str, ...] = 
                                   else pl.lit(None, pl.Date if name == "__uasc_ceased" else pl.String)).alias(name)
                                  for name in wanted]
     )
-    keyed = children.with_columns(__key=child_key()).rename({"la_code": "__la_code", "child_id": "__child_id"})
-    if keyed["__key"].n_unique() == keyed.height:
+    keys, unique = data.child_keys()
+    if unique:
+        keyed = children.with_columns(__key=keys).rename({"la_code": "__la_code", "child_id": "__child_id"})
         rows = rows.with_columns(__key=child_key())
         if rows.height < keyed.height:  # the rows' children first: the join then looks them up among a few
             keyed = keyed.filter(pl.col("__key").is_in(rows["__key"].implode()))

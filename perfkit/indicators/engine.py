@@ -222,6 +222,22 @@ def counted_columns_only(data: Dataset) -> Dataset:
     )
 
 
+def authorities_numbered(data: Dataset, authorities: list[str]) -> tuple[Dataset, pl.Enum]:
+    """The dataset with ``la_code`` an enumeration of ``authorities`` (every row must be one of theirs), and
+    the enumeration: each table's rows are then grouped and joined by a small number, not a text, which
+    took a quarter of the counting's time at national scale (``bench/RESULTS.md``). Figures come out the same.
+
+    >>> data = Dataset(Path("."), {"t": pl.DataFrame({"la_code": ["991", "990"], "x": [1, 2]})})
+    >>> numbered, codes = authorities_numbered(data, ["990", "991"])
+    >>> numbered.tables["t"]["la_code"].to_physical().to_list(), codes.categories.to_list()
+    ([1, 0], ['990', '991'])
+    """
+    codes = pl.Enum(sorted(authorities))
+    tables = {name: frame.with_columns(pl.col("la_code").cast(codes)) if "la_code" in frame.columns else frame
+              for name, frame in data.tables.items()}
+    return Dataset(data.directory, tables, data.warnings), codes
+
+
 def _compute_part(
     data: Dataset, authorities: list[str], chosen: list[Indicator], windows: pl.DataFrame,
     calendar: WorkingDayCalendar, breakdowns: bool | Iterable[str], breakdown_periods: list[str] | None = None,
@@ -232,7 +248,8 @@ def _compute_part(
     (contacts and their conversion, the three of referrals) are counted in
     one grouping, and every figure's value is worked out in one step at the end.
     """
-    grid = pl.DataFrame({"la_code": authorities}, schema={"la_code": pl.String}).join(windows, how="cross")
+    data, codes = authorities_numbered(data, authorities)
+    grid = pl.DataFrame({"la_code": authorities}, schema={"la_code": codes}).join(windows, how="cross")
     if data.has("population"):
         grid = population_for(grid, data.table("population"))
     else:

@@ -95,8 +95,11 @@ def _by_child(spans: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     if ordered.select(((pl.col("__key") == pl.col("__key").shift(1)) & ~same_child).any()).item():
         # two children share a key: neighbours by key are not one child's intervals
         ordered = spans.sort("la_code", "child_id", "__from")
-    authorities = ordered.get_column("la_code").unique().sort()
+    codes = ordered.get_column("la_code")
+    if isinstance(codes.dtype, pl.Enum):  # already numbered
+        authorities, number = codes.dtype.categories.cast(codes.dtype), pl.col("la_code").to_physical()
+    else:
+        authorities = codes.unique().sort()
+        number = pl.col("la_code").cast(pl.Enum(authorities)).to_physical()
     return ordered.select(
-        __new_child=~same_child.fill_null(False),
-        __authority=pl.col("la_code").cast(pl.Enum(authorities)).to_physical(),
-        __from="__from", __to="__to"), authorities
+        __new_child=~same_child.fill_null(False), __authority=number, __from="__from", __to="__to"), authorities

@@ -29,6 +29,7 @@ class Dataset:
     directory: Path
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    _child_keys: tuple[pl.DataFrame, pl.Series, bool] | None = field(default=None, init=False, repr=False, compare=False)
 
     def has(self, name: str) -> bool:
         return name in self.tables
@@ -44,6 +45,21 @@ class Dataset:
     @property
     def authorities(self) -> list[str]:
         return sorted(self.tables["children"]["la_code"].unique().to_list())
+
+    def child_keys(self) -> tuple[pl.Series, bool]:
+        """Each child's 64-bit key (:func:`child_key`), in the children table's order, and whether no two
+        children share one: worked out once for the dataset (every measure that joins children asks).
+
+        >>> data = Dataset(Path("."), {"children": pl.DataFrame({"la_code": ["990", "990"], "child_id": ["a", "b"]})})
+        >>> keys, unique = data.child_keys()
+        >>> keys.len(), unique
+        (2, True)
+        """
+        children = self.table("children")
+        if self._child_keys is None or self._child_keys[0] is not children:
+            keys = children.with_columns(child_key().alias("__key")).get_column("__key")
+            self._child_keys = (children, keys, keys.n_unique() == keys.len())
+        return self._child_keys[1], self._child_keys[2]
 
     def table_spans(self, tables: set[str] | None = None) -> dict[str, pl.DataFrame]:
         """What each dated table's records cover, by authority: ``la_code``, ``first``, ``last``, ``gap``, ``events``.
