@@ -320,6 +320,53 @@ def test_a_child_with_overlapping_episodes_is_in_care_once(tmp_path):
     assert_frame_equal(headlines, compute(data, windows, indicators=cla, breakdowns=True).filter(pl.col("breakdown") == "all"))
 
 
+def test_children_looked_after_excluding_uasc_are_those_not_uasc_at_the_period_end(tmp_path):
+    """Members asked for children looked after excluding UASC: ``cla_rate`` by UASC on the period's last day.
+    A child whose UASC status ceased by then (an 18th birthday, leave to remain) is no longer UASC; one
+    whose status ceases after it still is; a child with no flag recorded is "Not recorded". The UASC group
+    is ``cla_uasc`` exactly (its ``same_as``), and the groups add up to the children looked after."""
+    children = _frame(["la_code", "child_id", "sex", "date_of_birth", "ethnicity", "uasc", "uasc_ceased"], [
+        (LA, "a", "M", d("2006-01-01"), "BAFR", "Y", None),
+        (LA, "b", "M", d("2004-09-01"), "BAFR", "Y", d("2022-09-01")),  # turned 18 before 30 September 2022
+        (LA, "c", "F", d("2010-01-01"), "WBRI", "N", None),
+        (LA, "d", "F", d("2011-01-01"), "WBRI", None, None),  # not recorded
+        (LA, "e", "M", d("2004-10-05"), "AOTH", "Y", d("2022-10-05")),  # still UASC on 30 September 2022
+    ])
+    columns = ["la_code", "child_id", "episode_start", "episode_end", "rne", "legal_status", "category_of_need", "placement_type"]
+    episodes = _frame(columns, [(LA, c, d("2022-01-10"), None, "S", "C2", "N1", "U1") for c in "abcde"]
+                      + [(LA, "c", d("2021-11-01"), d("2022-01-10"), "S", "C2", "N1", "U1")])  # c's earlier episode
+    population = _frame(["la_code", "year", "population_0_17"], [(LA, 2022, 5000)])
+    data = load_dataset(write_tables(tmp_path, {"children": children, "cla_episodes": episodes, "population": population}))
+    rows = compute(data, [PERIOD], indicators=["cla_rate", "cla_uasc"], breakdowns=["uasc_at_end"])
+    counted = {(r["indicator"], r["group"]): r["numerator"] for r in rows.iter_rows(named=True)}
+    assert counted == {("cla_rate", "all"): 5, ("cla_uasc", "all"): 2, ("cla_rate", "UASC"): 2,
+                       ("cla_rate", "Excluding UASC"): 2, ("cla_rate", "Not recorded"): 1}
+    from perfkit.indicators.catalogue import load_catalogue
+
+    assert load_catalogue()["cla_uasc"].same_as == {"indicator": "cla_rate", "breakdown": "uasc_at_end", "group": "Y"}
+
+
+def test_every_group_the_catalogue_relates_is_a_group_its_breakdown_gives():
+    """``same_as`` and ``within`` name another indicator's breakdown and groups by code: each must be a
+    breakdown that indicator lists, and each code a group the labels know, or disclosure control would
+    look for a group that never exists and relate nothing."""
+    from perfkit.indicators.catalogue import load_catalogue
+    from perfkit.indicators.labels import AGE_BANDS, UNKNOWN, group_label, group_labels
+
+    catalogue = load_catalogue()
+    related = [(i.id, i.same_as["indicator"], i.same_as["breakdown"], [i.same_as["group"]])
+               for i in catalogue.indicators if i.same_as]
+    related += [(i.id, i.within["indicator"], i.within["breakdown"], [*i.within["groups"], *i.within.get("rest", [])])
+                for i in catalogue.indicators if i.within]
+    assert len(related) == 7
+    for indicator, other, breakdown, groups in related:
+        assert breakdown in catalogue[other].breakdowns, (indicator, other, breakdown)
+        # coded groups take their labels' words; age bands are named as the engine names them
+        known = set(group_labels()[breakdown].values()) if breakdown in group_labels() else {b[2] for b in AGE_BANDS}
+        for code in groups:
+            assert group_label(breakdown, code) in known - {UNKNOWN}, (indicator, breakdown, code)
+
+
 def test_zero_denominator_gives_an_empty_value_not_zero(tmp_path):
     children = _frame(["la_code", "child_id", "sex", "date_of_birth", "ethnicity"], [(LA, "a", "M", d("2010-01-01"), "WBRI")])
     referrals = _frame(["la_code", "child_id", "referral_id", "referral_date", "referral_source", "nfa"],

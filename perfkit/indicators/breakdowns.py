@@ -9,11 +9,11 @@ from __future__ import annotations
 import polars as pl
 
 from perfkit.indicators.catalogue import ALL
-from perfkit.indicators.children import age_on
+from perfkit.indicators.children import age_on, uasc_on
 from perfkit.indicators.labels import AGE_BANDS, UNKNOWN, group_labels
-from perfkit.indicators.windows import AGE_DATE
+from perfkit.indicators.windows import AGE_DATE, TO
 
-CHILD_BREAKDOWNS = {"sex", "age_band", "ethnicity_group", "district", "uasc"}
+CHILD_BREAKDOWNS = {"sex", "age_band", "ethnicity_group", "district", "uasc", "uasc_at_end"}
 
 
 def age_band(age: pl.Expr) -> pl.Expr:
@@ -66,6 +66,9 @@ def group_expression(breakdown: str, columns: list[str]) -> pl.Expr:
         return _mapped("looked_after", "looked_after")
     if breakdown == "uasc":  # as the children table records it: "Y" if ever an unaccompanied asylum-seeking child
         return _mapped("__uasc", "uasc")
+    if breakdown == "uasc_at_end":  # on the period's last day: cla_uasc's children, and the rest (CLA excluding UASC)
+        at_end = uasc_on(pl.col(TO))
+        return _mapped("__uasc", breakdown, pl.when(at_end).then(pl.lit("Y")).when(at_end.is_not_null()).then(pl.lit("N")))
     if breakdown == "placement_location" and "__placement_location" not in columns:  # a care episode's own placement
         inside = pl.when(pl.col("placement_la") == pl.col("la_code")).then(pl.lit("inside")).otherwise(pl.lit("outside"))
         return _mapped("placement_la", breakdown, pl.when(pl.col("placement_la").is_not_null()).then(inside))

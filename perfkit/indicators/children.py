@@ -1,4 +1,4 @@
-"""Facts about a child that every indicator and importer works out the same way: age."""
+"""Facts about a child that every indicator and importer works out the same way: age, and UASC on a date."""
 
 from __future__ import annotations
 
@@ -23,3 +23,17 @@ def age_on(date: pl.Expr, birth: pl.Expr) -> pl.Expr:
 
     before_birthday = month_day(date) < month_day(birth)
     return date.dt.year().cast(pl.Int32) - birth.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)
+
+
+def uasc_on(date: pl.Expr, uasc: pl.Expr = pl.col("__uasc"), ceased: pl.Expr = pl.col("__uasc_ceased")) -> pl.Expr:
+    """Whether a child is an unaccompanied asylum-seeking child on ``date``: flagged (the children table's
+    ``uasc``, "Y" if ever), and not yet past the day UASC ceased (``uasc_ceased``: an 18th birthday, or
+    leave to remain). Empty where the flag is not recorded.
+
+    >>> import datetime as dt
+    >>> f = pl.DataFrame({"u": ["Y", "Y", "N", None], "c": [None, dt.date(2024, 5, 1), None, None]},
+    ...                  schema_overrides={"c": pl.Date})
+    >>> f.select(uasc_on(pl.lit(dt.date(2024, 6, 30)), pl.col("u"), pl.col("c"))).to_series().to_list()
+    [True, False, False, None]
+    """
+    return (uasc == "Y") & (ceased.is_null() | (ceased > date))

@@ -30,6 +30,7 @@ BREAKDOWN_NAMES = {
     "looked_after": "missing from care or home", "care_leaver_age_band": "age band", "team": "team",
     "department": "department", "reason_ceased": "reason", "contact_outcome": "outcome",
     "uasc": "unaccompanied asylum-seeking or not", "placement_location": "where placed",
+    "uasc_at_end": "UASC at the period end or not",
     "known_before": "referred to social care before or not", "care_leaver_accommodation": "accommodation",
     "care_leaver_activity": "activity", "review_code": "how the child took part",
     "risk": "risk of exploitation", "ehcp_time_open": "time open",

@@ -6,7 +6,7 @@ import polars as pl
 
 from perfkit.indicators.catalogue import load_catalogue
 from perfkit.indicators.child_details import with_children
-from perfkit.indicators.children import age_on
+from perfkit.indicators.children import age_on, uasc_on
 from perfkit.indicators.measure_base import (
     CHILDREN,
     ROWS,
@@ -124,7 +124,7 @@ def cla_review_participation_pct(m: MeasureInput) -> MeasureRows:
     return MeasureRows(rows, count_true(pl.col("review_code").is_in(took_part)), ROWS)
 
 
-UASC_AT_END = (pl.col("__uasc") == "Y") & (pl.col("__uasc_ceased").is_null() | (pl.col("__uasc_ceased") > pl.col(TO)))
+UASC_AT_END = uasc_on(pl.col(TO))
 """A child looked after at a window's end is UASC then: flagged, and not yet past the day UASC ceased."""
 
 
