@@ -358,13 +358,32 @@ def test_every_group_the_catalogue_relates_is_a_group_its_breakdown_gives():
                for i in catalogue.indicators if i.same_as]
     related += [(i.id, i.within["indicator"], i.within["breakdown"], [*i.within["groups"], *i.within.get("rest", [])])
                 for i in catalogue.indicators if i.within]
-    assert len(related) == 7
+    assert len(related) == 8
     for indicator, other, breakdown, groups in related:
         assert breakdown in catalogue[other].breakdowns, (indicator, other, breakdown)
         # coded groups take their labels' words; age bands are named as the engine names them
         known = set(group_labels()[breakdown].values()) if breakdown in group_labels() else {b[2] for b in AGE_BANDS}
         for code in groups:
             assert group_label(breakdown, code) in known - {UNKNOWN}, (indicator, breakdown, code)
+
+
+def test_a_table_holding_another_authority_and_an_authority_asked_twice(tmp_path):
+    """A population file that also covers a neighbour (991, with no children here) is read for 990 alone,
+    breakdowns too; an authority named twice is counted once."""
+    from perfkit.config import paths
+
+    source = paths.default_data_dir()
+    for table in ("children", "referrals"):
+        pl.read_parquet(source / f"{table}.parquet").filter(pl.col("la_code") == "990").write_parquet(tmp_path / f"{table}.parquet")
+    pl.read_parquet(source / "population.parquet").filter(pl.col("la_code").is_in(["990", "991"])).write_parquet(
+        tmp_path / "population.parquet")
+    data = load_dataset(tmp_path, recall=False)
+    assert data.authorities == ["990"] and sorted(data.table("population")["la_code"].unique()) == ["990", "991"]
+    for authorities in (None, ["990"], ["990", "990"]):
+        figures = compute(data, ["2022-23 Q2"], authorities, indicators=["referrals", "referral_rate"], breakdowns=True)
+        assert figures["la_code"].unique().to_list() == ["990"]
+        headline = figures.filter(pl.col("breakdown") == "all").select("indicator", "numerator", "denominator").rows()
+        assert headline == [("referrals", 773.0, None), ("referral_rate", 3265.0, 62992.0)]
 
 
 def test_zero_denominator_gives_an_empty_value_not_zero(tmp_path):

@@ -56,7 +56,8 @@ class Dataset:
         (2, True)
         """
         children = self.table("children")
-        if self._child_keys is None or self._child_keys[0] is not children:
+        # a table replaced, or grown in place, is keyed again
+        if self._child_keys is None or self._child_keys[0] is not children or self._child_keys[1].len() != children.height:
             keys = children.with_columns(child_key().alias("__key")).get_column("__key")
             self._child_keys = (children, keys, keys.n_unique() == keys.len())
         return self._child_keys[1], self._child_keys[2]

@@ -148,8 +148,9 @@ def cla_uasc_threshold_pct(m: MeasureInput) -> MeasureRows:
 
 PLACEMENT_STARTS = ("S", "P", "B")
 
-CHILD_PERIOD = (pl.col(CHILD).cast(pl.Int64) * 2**32 + pl.col("period").to_physical().cast(pl.Int64)).alias("__child_period")
-"""A child (``__child``) in a window (``period``, an enumeration) as one number: joined on faster than the two."""
+CHILD_PERIOD = (pl.col(CHILD).cast(pl.Int64) * 2**32
+                + pl.col("period").cast(pl.Categorical).to_physical().cast(pl.Int64)).alias("__child_period")
+"""A child (``__child``) in a window (``period``) as one number: joined on faster than the two."""
 
 
 @measure("cla_3plus_placements_pct")
