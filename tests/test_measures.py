@@ -529,16 +529,14 @@ def test_target_trajectory_gives_each_quarter_its_target():
 def test_children_are_matched_exactly_even_when_their_keys_collide(small_data, monkeypatch):
     """Rows meet children through a hashed key; a collision falls back to matching the ids: same figures."""
     import perfkit.indicators.child_details
-    import perfkit.indicators.families.front_door
-    import perfkit.indicators.sweeps
     import perfkit.records.dataset
 
     data = load_dataset(small_data)
     windows = ["2023-24 Q3", "2023-24 Q4 R12"]
     keyed = compute(data, windows, breakdowns=True)
     headlines = compute(data, windows)
-    for module in (perfkit.indicators.child_details, perfkit.indicators.families.front_door,
-                   perfkit.indicators.sweeps, perfkit.records.dataset):  # every child collides
+    # the key is made in records.dataset (children's keys, and by_child's sort: re-referrals, sweeps) and for rows
+    for module in (perfkit.indicators.child_details, perfkit.records.dataset):  # every child collides
         monkeypatch.setattr(module, "child_key", lambda: pl.lit(7, dtype=pl.UInt64))
     assert compute(load_dataset(small_data), windows, breakdowns=True).equals(keyed)
     assert compute(load_dataset(small_data), windows).equals(headlines)
@@ -559,14 +557,14 @@ def test_a_row_whose_key_is_another_childs_gets_no_details(monkeypatch):
 
 
 def test_rereferrals_are_the_same_when_children_share_a_key(small_data, monkeypatch):
-    import perfkit.indicators.families.front_door
+    import perfkit.records.dataset
     from perfkit.indicators.families.front_door import flag_rereferrals
 
     referrals = load_dataset(small_data, tables=["referrals"]).table("referrals")
     order = ["la_code", "child_id", "referral_date", "referral_id"]
     keyed = flag_rereferrals(referrals).sort(order)
     assert keyed["is_rereferral"].sum() > 0
-    monkeypatch.setattr(perfkit.indicators.families.front_door, "child_key", lambda: pl.col("la_code").hash(1))  # an authority's children collide
+    monkeypatch.setattr(perfkit.records.dataset, "child_key", lambda: pl.col("la_code").hash(1))  # an authority's children collide
     assert flag_rereferrals(referrals).sort(order).equals(keyed)
 
 

@@ -76,7 +76,9 @@ def test_the_sweep_counts_what_the_rows_count(windows, seed):
 def test_children_whose_keys_collide_are_still_told_apart(monkeypatch):
     """Every child given one key: neighbours by key are not one child's, and the texts decide instead."""
     intervals = _intervals(4)
-    monkeypatch.setattr(sweeps, "child_key", lambda: pl.lit(7, dtype=pl.UInt64))
+    import perfkit.records.dataset
+
+    monkeypatch.setattr(perfkit.records.dataset, "child_key", lambda: pl.lit(7, dtype=pl.UInt64))  # by_child's key
     compared = _compared(intervals, QUARTERS)
     assert compared.filter(pl.col(sweeps.COUNTED) != pl.col("n")).is_empty()
     assert compared["n"].sum() > 0

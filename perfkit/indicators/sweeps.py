@@ -16,9 +16,8 @@ over the intervals sorted by child, whatever the number of window ends:
    and a running total over the positions, by authority, is the number of
    children at each end.
 
-Children are sorted by a 64-bit key (:func:`perfkit.records.dataset.child_key`);
-if two children share a key (a hash collision), by their ids' texts instead, so
-the count is exact.
+Children are sorted by :func:`perfkit.records.dataset.by_child`: by a 64-bit key,
+or by their ids' texts where two children share one, so the count is exact.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from __future__ import annotations
 import polars as pl
 
 from perfkit.indicators.windows import OPEN_ENDED
-from perfkit.records.dataset import child_key
+from perfkit.records.dataset import SAME_CHILD, by_child
 
 COUNTED = "__children"
 """The column :func:`children_open_at_end` counts in."""
@@ -90,11 +89,7 @@ def children_open_at_end(intervals: pl.DataFrame, start_column: str, end_column:
 def _by_child(spans: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     """``spans`` sorted by child, then first position, with ``__new_child`` (the first row of each child) and
     ``__authority`` (the authority's place among the authorities, in order); and the authorities."""
-    same_child = (pl.col("la_code") == pl.col("la_code").shift(1)) & (pl.col("child_id") == pl.col("child_id").shift(1))
-    ordered = spans.with_columns(__key=child_key()).sort("__key", "__from")
-    if ordered.select(((pl.col("__key") == pl.col("__key").shift(1)) & ~same_child).any()).item():
-        # two children share a key: neighbours by key are not one child's intervals
-        ordered = spans.sort("la_code", "child_id", "__from")
+    ordered = by_child(spans, "__from")
     codes = ordered.get_column("la_code")
     if isinstance(codes.dtype, pl.Enum):  # already numbered
         authorities, number = codes.dtype.categories.cast(codes.dtype), pl.col("la_code").to_physical()
@@ -102,4 +97,4 @@ def _by_child(spans: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
         authorities = codes.unique().sort()
         number = pl.col("la_code").cast(pl.Enum(authorities)).to_physical()
     return ordered.select(
-        __new_child=~same_child.fill_null(False), __authority=number, __from="__from", __to="__to"), authorities
+        __new_child=~SAME_CHILD.fill_null(False), __authority=number, __from="__from", __to="__to"), authorities

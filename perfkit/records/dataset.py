@@ -200,6 +200,27 @@ def _authority_runs(frame: pl.DataFrame) -> dict[str, tuple[int, int]] | None:
     return {code: (offset, length) for code, offset, length in zip(runs["value"], offsets, runs["len"])}
 
 
+SAME_CHILD = (pl.col("la_code") == pl.col("la_code").shift(1)) & (pl.col("child_id") == pl.col("child_id").shift(1))
+"""Whether a row is the same child's as the row above (its ids' texts): in :func:`by_child`'s order, a child's
+rows are neighbours."""
+
+
+def by_child(frame: pl.DataFrame, *then: str) -> pl.DataFrame:
+    """``frame`` with each child's rows together, then in the order of ``then``: sorted by the child's 64-bit
+    key (:func:`child_key`), twice as fast as by the ids' texts; if two children share a key (neighbours by
+    key that :data:`SAME_CHILD` says are not one child's), by the texts.
+
+    >>> frame = pl.DataFrame({"la_code": ["990", "991", "990"], "child_id": ["a", "a", "a"], "n": [2, 3, 1]})
+    >>> ordered = by_child(frame, "n")
+    >>> ordered["n"].to_list()[ordered["la_code"].to_list().index("990"):][:2]
+    [1, 2]
+    """
+    ordered = frame.with_columns(__key=child_key()).sort("__key", *then)
+    if ordered.select(((pl.col("__key") == pl.col("__key").shift(1)) & ~SAME_CHILD).any()).item():
+        ordered = frame.sort("la_code", "child_id", *then)  # two children share a key
+    return ordered.drop("__key", strict=False)
+
+
 def child_key() -> pl.Expr:
     """A 64-bit number for each child of each authority: the same for the same ``la_code`` and ``child_id``.
 

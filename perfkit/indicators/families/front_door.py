@@ -18,7 +18,7 @@ from perfkit.indicators.measure_base import (
     measure,
 )
 from perfkit.indicators.windows import TO, in_window, open_at_end
-from perfkit.records.dataset import child_key
+from perfkit.records.dataset import SAME_CHILD, by_child
 
 
 def _contacts(m: MeasureInput) -> Events:
@@ -72,9 +72,8 @@ def flag_rereferrals(referrals: pl.DataFrame) -> pl.DataFrame:
     same day is not a re-referral of the first); the same calendar date a year
     earlier counts as within 12 months. Rows come back with each child's
     referrals together, in date order (counting does not depend on order;
-    sorting back would cost a second sort of every referral). They are sorted
-    by the child's 64-bit key (:func:`child_key`), twice as fast as by the ids'
-    texts; if two children share a key, by the texts.
+    sorting back would cost a second sort of every referral): see
+    :func:`perfkit.records.dataset.by_child`.
 
     >>> import datetime as dt
     >>> f = pl.DataFrame({"la_code": ["990"] * 3, "child_id": ["a"] * 3,
@@ -82,17 +81,12 @@ def flag_rereferrals(referrals: pl.DataFrame) -> pl.DataFrame:
     >>> flag_rereferrals(f)["is_rereferral"].to_list()
     [False, True, False]
     """
-    same_child = (pl.col("la_code") == pl.col("la_code").shift(1)) & (pl.col("child_id") == pl.col("child_id").shift(1))
-    ordered = referrals.with_columns(__key=child_key()).sort("__key", "referral_date")
-    if ordered.select(((pl.col("__key") == pl.col("__key").shift(1)) & ~same_child).any()).item():
-        # two children share a key: neighbours by key are not one child's referrals
-        ordered = referrals.sort("la_code", "child_id", "referral_date")
-    ordered = ordered.drop("__key", strict=False)
-    same_day = same_child & (pl.col("referral_date") == pl.col("referral_date").shift(1))
+    ordered = by_child(referrals, "referral_date")
+    same_day = SAME_CHILD & (pl.col("referral_date") == pl.col("referral_date").shift(1))
     # the child's latest referral dated before this one: the row above, unless it is the same
     # day, in which case the first referral of that day already holds the answer
     earliest = pl.lit(datetime.date.min)
-    before = pl.when(same_day).then(None).when(same_child).then(pl.col("referral_date").shift(1)).otherwise(earliest)
+    before = pl.when(same_day).then(None).when(SAME_CHILD).then(pl.col("referral_date").shift(1)).otherwise(earliest)
     flagged = ordered.with_columns(__before=before.forward_fill()).with_columns(
         is_rereferral=pl.col("__before") >= year_earlier(ordered, "referral_date")
     )
