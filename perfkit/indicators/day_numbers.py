@@ -30,18 +30,19 @@ def day_span(dates: list[pl.Series]) -> tuple[dt.date, dt.date] | None:
 
 
 def by_day(date: pl.Expr, span: tuple[dt.date, dt.date], rule: Callable[[pl.Series], pl.Series]) -> pl.Expr:
-    """``rule`` of ``date``, worked out once for each day of ``span`` (every date ``date`` holds must be in
-    it: see :func:`day_span`) and looked up by day number; empty where ``date`` is.
+    """``rule`` of ``date``, worked out once for each day of ``span`` and looked up by day number; empty where
+    ``date`` is, or falls outside the span (:func:`day_span` gives one holding every date of some columns).
 
     >>> span = (dt.date(2024, 2, 28), dt.date(2024, 3, 1))
-    >>> frame = pl.DataFrame({"day": [dt.date(2024, 2, 29), None, dt.date(2024, 3, 1)]})
+    >>> frame = pl.DataFrame({"day": [dt.date(2024, 2, 29), None, dt.date(2024, 3, 1), dt.date(2024, 3, 2)]})
     >>> frame.select(by_day(pl.col("day"), span, lambda days: days.dt.offset_by("-1y"))).to_series().to_list()
-    [datetime.date(2023, 2, 28), None, datetime.date(2023, 3, 1)]
+    [datetime.date(2023, 2, 28), None, datetime.date(2023, 3, 1), None]
     """
     first, last = span
-    days = pl.date_range(first, last, "1d", eager=True)
-    table = rule(days)
-    return pl.lit(table).gather(date.cast(pl.Int32) - pl.lit(first).cast(pl.Int32))
+    table = rule(pl.date_range(first, last, "1d", eager=True))
+    offset = date.cast(pl.Int32) - pl.lit(first).cast(pl.Int32)
+    inside = (offset >= 0) & (offset < table.len())
+    return pl.when(inside).then(pl.lit(table).gather(offset.clip(0, table.len() - 1)))
 
 
 def year_earlier(frame: pl.DataFrame, column: str) -> pl.Expr:

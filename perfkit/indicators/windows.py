@@ -12,6 +12,8 @@ import datetime
 
 import polars as pl
 
+from perfkit.indicators.day_numbers import by_day
+
 AGE_DATE = "__age_date"
 FROM = "__from"
 TO = "__to"
@@ -94,16 +96,13 @@ def window_position(date: pl.Expr, bounds: pl.DataFrame) -> pl.Expr:
     >>> days.select(window_position(pl.col("day"), ordered_bounds(windows, "period"))).to_series().to_list()
     [None, 0, 1, None]
     """
-    # a table of the days from the first window's first to the last one's last, each holding its window's
-    # row (or null): a date's window is one subtraction and one look-up, not two binary searches
-    first_day, last_day = bounds["__first"].min(), bounds[TO].max()
-    days = pl.date_range(first_day, last_day, "1d", eager=True)
-    table = pl.select(pl.lit(bounds[TO]).search_sorted(days, side="left").cast(pl.UInt32).alias("w"), day=days).select(
-        pl.when(pl.col("day") >= pl.lit(bounds["__first"]).gather(pl.col("w").clip(0, bounds.height - 1)))
-        .then(pl.col("w"))).to_series()
-    offset = date.cast(pl.Int32) - pl.lit(first_day).cast(pl.Int32)
-    inside = (offset >= 0) & (offset < table.len())
-    return pl.when(inside).then(pl.lit(table).gather(offset.clip(0, table.len() - 1)))
+    def row_of(days: pl.Series) -> pl.Series:  # each day's window (the first ending on or after it), if it has begun
+        ending = pl.lit(bounds[TO]).search_sorted(days, side="left").cast(pl.UInt32)
+        return pl.select(pl.when(pl.lit(days) >= pl.lit(bounds["__first"]).gather(ending)).then(ending)).to_series()
+
+    # worked out for each day from the first window's first to the last one's last, and looked up: a date's
+    # window is one subtraction and one look-up, not two binary searches
+    return by_day(date, (bounds["__first"].min(), bounds[TO].max()), row_of)
 
 
 FIRST_DAY = {"period": "window_start", "rolling12": "window_r12_start"}
