@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from perfkit.indicators.windows import OPEN_ENDED
+from perfkit.indicators.windows import spanned
 from perfkit.records.dataset import SAME_CHILD, by_child
 
 COUNTED = "__children"
@@ -52,11 +52,10 @@ def children_open_at_end(intervals: pl.DataFrame, start_column: str, end_column:
     """
     ends = windows.get_column("window_end").unique().sort()
     positions = ends.len()
+    first, after = spanned(ends, start_column, end_column)
     spans = (
         intervals.filter(pl.col(start_column).is_not_null())
-        .select("la_code", "child_id",
-                __from=pl.lit(ends).search_sorted(pl.col(start_column), side="left").cast(pl.Int64),
-                __to=pl.lit(ends).search_sorted(pl.col(end_column).fill_null(OPEN_ENDED), side="left").cast(pl.Int64))
+        .select("la_code", "child_id", __from=first.cast(pl.Int64), __to=after.cast(pl.Int64))
         .filter(pl.col("__from") < pl.col("__to"))
     )
     ordered, authorities = _by_child(spans)

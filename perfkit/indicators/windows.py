@@ -154,21 +154,31 @@ def spanning(
     """
     bounds = _bounds(windows).sort(point)
     points = bounds.select(pl.col(point).unique().sort()).to_series()
-    stop = pl.col(end_column).fill_null(OPEN_ENDED)
+    first, after = spanned(points, start_column, end_column, started_before)
     paired = (
-        intervals.with_columns(
-            __point=pl.when(pl.col(start_column).is_not_null()).then(pl.int_ranges(
-                pl.lit(points).search_sorted(pl.col(start_column), side="right" if started_before else "left"),
-                pl.lit(points).search_sorted(stop, side="left"),
-                dtype=pl.UInt32,
-            ))
-        )
+        intervals.with_columns(__point=pl.when(pl.col(start_column).is_not_null()).then(pl.int_ranges(first, after, dtype=pl.UInt32)))
         .explode("__point", empty_as_null=False, keep_nulls=False)
     )
     if points.len() == bounds.height:  # one window per date (quarters only): look the window up by position
         return _with_window(paired, bounds, "__point")
     at = pl.DataFrame({"__point": pl.Series(range(points.len()), dtype=pl.UInt32), point: points})
     return paired.join(at, on="__point").join(bounds, on=point).drop("__point")
+
+
+def spanned(points: pl.Series, start_column: str, end_column: str, started_before: bool = False) -> tuple[pl.Expr, pl.Expr]:
+    """The positions among the sorted dates ``points`` that each interval spans (see :func:`spanning`): from
+    the first to just before the second, found by binary search.
+
+    >>> import datetime as dt
+    >>> ends = pl.Series([dt.date(2022, 6, 30), dt.date(2022, 9, 30)])
+    >>> plans = pl.DataFrame({"start": [dt.date(2022, 5, 1), dt.date(2022, 5, 1)], "end": [dt.date(2022, 6, 30), None]})
+    >>> first, after = spanned(ends, "start", "end")
+    >>> plans.select(first.alias("first"), after.alias("after")).rows()  # the first ended on 30 June: open at no end
+    [(0, 0), (0, 2)]
+    """
+    lookup = pl.lit(points)
+    return (lookup.search_sorted(pl.col(start_column), side="right" if started_before else "left"),
+            lookup.search_sorted(pl.col(end_column).fill_null(OPEN_ENDED), side="left"))
 
 
 def _with_window(rows: pl.DataFrame, bounds: pl.DataFrame, position: str) -> pl.DataFrame:
