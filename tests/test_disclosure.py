@@ -627,13 +627,13 @@ def test_uasc_looked_after_are_hidden_with_the_group_they_equal():
 
 def test_the_under_16_share_cannot_pin_an_age_band_of_missing_children():
     """The other attack that worked: 11 children missing, 63.6% under 16 (7), so 4 were 16 or over at every
-    episode, all in the 16-17 band shown as 'fewer than 5': it had to be 4."""
-    children = rows("missing_children", [("all", "all", 11, None), ("age_band", "10-15", 7, None),
-                                         ("age_band", "16-17", 4, None)])
+    episode, all in the 17 and over band shown as 'fewer than 5': it had to be 4."""
+    children = rows("missing_children", [("all", "all", 11, None), ("age_band_16_17", "10-15", 7, None),
+                                         ("age_band_16_17", "17 and over", 4, None)])
     under16 = rows("missing_under16_pct", [("all", "all", 7, 11)])
     out = suppress(pl.concat([children, under16]), T)
     hidden = {(r["indicator"], r["group"]) for r in out.iter_rows(named=True) if r["suppressed"]}
-    assert ("missing_children", "16-17") in hidden
+    assert ("missing_children", "17 and over") in hidden
     under = range(0, 12) if ("missing_under16_pct", "all") in hidden else [7]
     young = classes(7, 11) if ("missing_children", "10-15") in hidden else [7]
     possible = {v16 for v16 in range(1, T) for u in under for b in young if u <= b and 11 - u <= v16 and b + v16 >= 11}

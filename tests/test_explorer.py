@@ -124,7 +124,7 @@ def test_the_explorer_the_command_line_and_the_report_give_the_same_figure_for_e
     denominator and value."""
     _, reported, printed, explored = _three_ways(capsys, None)
     headlines = {k for k in reported if k[1] == "all"}
-    assert len(headlines) == len(explorer_ids := {i.id for i in load_catalogue().indicators}) == 58, explorer_ids
+    assert len(headlines) == len(explorer_ids := {i.id for i in load_catalogue().indicators}) == 59, explorer_ids
     assert len(reported) > 300
     for key, figure in reported.items():
         assert _same(printed[key], figure), (key, printed[key], figure)

@@ -351,18 +351,18 @@ def test_every_group_the_catalogue_relates_is_a_group_its_breakdown_gives():
     breakdown that indicator lists, and each code a group the labels know, or disclosure control would
     look for a group that never exists and relate nothing."""
     from perfkit.indicators.catalogue import load_catalogue
-    from perfkit.indicators.labels import AGE_BANDS, UNKNOWN, group_label, group_labels
+    from perfkit.indicators.labels import NATURAL_ORDER, UNKNOWN, group_label, group_labels
 
     catalogue = load_catalogue()
     related = [(i.id, i.same_as["indicator"], i.same_as["breakdown"], [i.same_as["group"]])
                for i in catalogue.indicators if i.same_as]
     related += [(i.id, i.within["indicator"], i.within["breakdown"], [*i.within["groups"], *i.within.get("rest", [])])
                 for i in catalogue.indicators if i.within]
-    assert len(related) == 8
+    assert len(related) == 9
     for indicator, other, breakdown, groups in related:
         assert breakdown in catalogue[other].breakdowns, (indicator, other, breakdown)
         # coded groups take their labels' words; age bands are named as the engine names them
-        known = set(group_labels()[breakdown].values()) if breakdown in group_labels() else {b[2] for b in AGE_BANDS}
+        known = set(group_labels()[breakdown].values()) if breakdown in group_labels() else set(NATURAL_ORDER[breakdown])
         for code in groups:
             assert group_label(breakdown, code) in known - {UNKNOWN}, (indicator, breakdown, code)
 
@@ -911,3 +911,40 @@ def test_assessments_open_over_45_working_days_at_the_period_end_by_hand(tmp_pat
     # a (46 days) and f (open since January); b is 45 days old; c was authorised on the last day (closed);
     # d, authorised after the end, is open: started 1 March, well over 45; e starts next quarter
     assert (row["numerator"], row["value"]) == (3, 3)
+
+
+def test_children_in_semi_independent_living_or_supported_accommodation_by_age(tmp_path):
+    """Members asked how many under-16s, and how many older children, are in such settings (minute 002):
+    ``cla_semi_independent`` counts children looked after on 30 September 2022 whose placement that day is
+    H5 or P2, or K3 (registered supported accommodation: a K code, yet not a children's home), by age on
+    that day with 16, and 17 and over, apart. A child who moved on before the period end is not counted;
+    a child under 16 placed there is (where no child may be placed): a 0 in every other band under 16.
+    The headline figure is ``cla_rate``'s placement-type group of that name (its ``same_as``)."""
+    born = {"a": "2006-08-01", "b": "2005-09-01", "c": "2005-01-01", "d": "2008-01-01", "e": "2006-03-01", "f": "2004-10-01"}
+    children = _frame(["la_code", "child_id", "sex", "date_of_birth", "ethnicity", "uasc"],
+                      [(LA, c, "F", d(b), "WBRI", "N") for c, b in born.items()])
+    columns = ["la_code", "child_id", "episode_start", "episode_end", "rne", "legal_status", "category_of_need", "placement_type"]
+    episodes = _frame(columns, [
+        (LA, "a", d("2022-08-01"), None, "S", "C2", "N1", "K3"),   # 16 on 30 September 2022: supported accommodation
+        (LA, "b", d("2022-01-01"), None, "S", "V2", "N1", "P2"),   # 17: independent living
+        (LA, "c", d("2021-06-01"), d("2022-09-01"), "S", "C2", "N1", "H5"),  # moved on before the period end
+        (LA, "c", d("2022-09-01"), None, "P", "C2", "N1", "K2"),   # a children's home on 30 September
+        (LA, "d", d("2022-07-01"), None, "S", "C2", "N1", "H5"),   # 14, placed where no under-16 may be
+        (LA, "e", d("2022-05-01"), None, "S", "C2", "N1", "U1"),   # fostered
+        (LA, "f", d("2022-04-01"), None, "S", "C2", "N1", "H5"),   # 17, 18 on 1 October: 17 and over
+    ])
+    population = _frame(["la_code", "year", "population_0_17"], [(LA, 2022, 5000)])
+    data = load_dataset(write_tables(tmp_path, {"children": children, "cla_episodes": episodes, "population": population}))
+    rows = compute(data, [PERIOD], indicators=["cla_semi_independent", "cla_rate"], breakdowns=["age_band_16_17", "placement_type"])
+    counted = {(r["indicator"], r["breakdown"], r["group"]): r["numerator"] for r in rows.iter_rows(named=True)}
+    semi = {g: n for (i, b, g), n in counted.items() if i == "cla_semi_independent" and b == "age_band_16_17"}
+    assert counted[("cla_semi_independent", "all", "all")] == 4
+    assert semi == {"10-15": 1, "16": 1, "17 and over": 2}
+    from perfkit.indicators.catalogue import load_catalogue
+    from perfkit.indicators.labels import group_label
+
+    group = group_label("placement_type", load_catalogue()["cla_semi_independent"].same_as["group"])
+    assert counted[("cla_rate", "placement_type", group)] == 4
+    assert counted[("cla_rate", "placement_type", "Children's homes")] == 1  # c's K2, not a's K3
+    headlines = compute(data, [PERIOD], indicators=["cla_semi_independent"])
+    assert headlines["numerator"].to_list() == [4]

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from perfkit.indicators.catalogue import MEDIAN_UNITS, load_catalogue
-from perfkit.indicators.labels import AGE_GROUPS, group_labels
+from perfkit.indicators.labels import AGE_GROUPS, AGE_GROUPS_16_17, group_labels
 
 CATALOGUE = load_catalogue()
 
@@ -252,6 +252,33 @@ def test_a_groups_figure_is_shown_beside_the_same_quarter_a_year_earlier(page, t
         else:
             assert rows["Change"][k] == ""
     assert compared >= len(groups)
+
+
+def test_older_children_are_counted_at_16_and_at_17_and_over(page, truth):
+    """"Five under-16s in care in unregistered accommodation … the number for the older age range of 17-18"
+    (minute 002) and "the majority [missing] are 16 years old and over and quite a lot are 17 and 18"
+    (minute 003): children in independent or semi-independent living, or supported accommodation, and
+    children who went missing, by age with 16, and 17 and over, apart, read back from the page: every
+    band youngest first, 0 in each band under 16 where no child is placed, each figure the true one or
+    "fewer than 5"."""
+    html, period = page
+    rows = _breakdown_rows(html)
+    for indicator in ("cla_semi_independent", "missing_children", "missing_episodes"):
+        choice = f"{CATALOGUE[indicator].title} by age (16, and 17 and over, apart)"
+        shown = [(g, text) for c, g, text in rows if c == choice]
+        groups = [g for g, _ in shown]
+        assert {"16", "17 and over"} <= set(groups), (indicator, groups)
+        assert groups == [a for a in AGE_GROUPS_16_17 if a in groups], (indicator, groups)
+        true = truth.filter((pl.col("period") == period) & (pl.col("indicator") == indicator)
+                            & (pl.col("breakdown") == "age_band_16_17"))
+        for group, text in shown:
+            count = true.filter(pl.col("group") == group)["numerator"].item()
+            if text == "fewer than 5":
+                assert 0 < count < 5, (indicator, group)
+            elif text != "withheld":
+                assert float(text.split(" ")[0].replace(",", "")) == count, (indicator, group, text)
+        if indicator == "cla_semi_independent":
+            assert [t for g, t in shown if g in AGE_GROUPS[:4]] == ["0"] * 4, shown
 
 
 def test_care_leavers_suitable_accommodation_is_broken_down_by_accommodation_type(page, truth):

@@ -10,14 +10,15 @@ import polars as pl
 
 from perfkit.indicators.catalogue import ALL
 from perfkit.indicators.children import age_on, uasc_on
-from perfkit.indicators.labels import AGE_BANDS, UNKNOWN, group_labels
+from perfkit.indicators.labels import AGE_BANDS, AGE_BANDS_16_17, UNKNOWN, group_labels
 from perfkit.indicators.windows import AGE_DATE, TO
 
-CHILD_BREAKDOWNS = {"sex", "age_band", "ethnicity_group", "district", "uasc", "uasc_at_end"}
+CHILD_BREAKDOWNS = {"sex", "age_band", "age_band_16_17", "ethnicity_group", "district", "uasc", "uasc_at_end"}
 
 
-def age_band(age: pl.Expr) -> pl.Expr:
-    """The specification's age bands (under 1, 1-4, 5-9, 10-15, 16-17), the top one open: 16 and over.
+def age_band(age: pl.Expr, bands: tuple[tuple[int, int | None, str], ...] = AGE_BANDS) -> pl.Expr:
+    """The specification's age bands (under 1, 1-4, 5-9, 10-15, 16-17), the top one open: 16 and over
+    (or other ``bands``: :data:`perfkit.indicators.labels.AGE_BANDS_16_17` give 16, and 17 and over).
 
     The top band is open, as DfE's is in its children in need and looked-after
     statistics ("16 and over"): a young person's record can be dated after
@@ -29,9 +30,11 @@ def age_band(age: pl.Expr) -> pl.Expr:
 
     >>> pl.DataFrame({"a": [0, 4, 15, 16, 17, 19, -1, None]}).select(age_band(pl.col("a"))).to_series().to_list()
     ['Under 1', '1-4', '10-15', '16 and over', '16 and over', '16 and over', 'Not recorded', 'Not recorded']
+    >>> pl.DataFrame({"a": [15, 16, 17, 18, 19]}).select(age_band(pl.col("a"), AGE_BANDS_16_17)).to_series().to_list()
+    ['10-15', '16', '17 and over', '17 and over', '17 and over']
     """
     expr = pl.when(age.is_null() | (age < 0)).then(pl.lit(UNKNOWN))
-    for low, high, label in AGE_BANDS:
+    for low, high, label in bands:
         expr = expr.when((age >= low) if high is None else (age >= low) & (age < high)).then(pl.lit(label))
     return expr.otherwise(pl.lit(UNKNOWN))
 
@@ -53,6 +56,8 @@ def group_expression(breakdown: str, columns: list[str]) -> pl.Expr:
         return _mapped("sex", "sex")
     if breakdown == "age_band":
         return age_band(age_on(pl.col(AGE_DATE), pl.col("date_of_birth")))
+    if breakdown == "age_band_16_17":
+        return age_band(age_on(pl.col(AGE_DATE), pl.col("date_of_birth")), AGE_BANDS_16_17)
     if breakdown == "ethnicity_group":
         key = pl.when(pl.col("ethnicity").is_in(["REFU", "NOBT"])).then(pl.lit("X")).otherwise(pl.col("ethnicity").str.slice(0, 1))
         return _mapped("ethnicity", "ethnicity_group", key)
@@ -61,7 +66,10 @@ def group_expression(breakdown: str, columns: list[str]) -> pl.Expr:
     if breakdown == "category":
         return _mapped("category", "category")
     if breakdown == "placement_type":
-        return _mapped("placement_type", "placement_type", pl.col("placement_type").str.slice(0, 1))
+        in_full = [code for code in group_labels()["placement_type"] if len(code) > 1]  # K3: not a children's home
+        code = pl.col("placement_type")
+        return _mapped("placement_type", "placement_type",
+                       pl.when(code.is_in(in_full)).then(code).otherwise(code.str.slice(0, 1)))
     if breakdown == "looked_after":
         return _mapped("looked_after", "looked_after")
     if breakdown == "uasc":  # as the children table records it: "Y" if ever an unaccompanied asylum-seeking child

@@ -20,7 +20,15 @@ AGE_BANDS = ((0, 1, "Under 1"), (1, 5, "1-4"), (5, 10, "5-9"), (10, 16, "10-15")
 AGE_GROUPS = (*(label for _, _, label in AGE_BANDS), UNKNOWN)
 """Every group of the age-band breakdown, in order (``Not recorded``: no date of birth, or one after the event)."""
 
-NATURAL_ORDER = {"age_band": AGE_GROUPS, "care_leaver_age_band": ("17-18", "19-21")}
+AGE_BANDS_16_17 = (*AGE_BANDS[:-1], (16, 17, "16"), (17, None, "17 and over"))
+"""The age bands with the top one split at 17: 16, and 17 and over (open, as the top band is: a record
+after the 18th birthday is rare, and a band of its own would be a small number), where the oldest are
+most of the children counted (missing children: "the majority are 16 and over, and quite a lot are 17
+and 18"), or where the law draws a line at 16 (semi-independent living)."""
+AGE_GROUPS_16_17 = (*(label for _, _, label in AGE_BANDS_16_17), UNKNOWN)
+"""Every group of the ``age_band_16_17`` breakdown, in order."""
+
+NATURAL_ORDER = {"age_band": AGE_GROUPS, "age_band_16_17": AGE_GROUPS_16_17, "care_leaver_age_band": ("17-18", "19-21")}
 """Breakdowns whose groups have an order of their own (ages); the others read alphabetically."""
 
 

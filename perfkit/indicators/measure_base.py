@@ -92,7 +92,7 @@ COUNTED_COLUMNS: dict[str, tuple[str, ...]] = {
     "section47": ("start_date", "icpc_date"),
     "cp_plans": ("start_date", "end_date", "initial_category", "latest_category", "previous_plans"),
     "cp_visits": ("visit_date", "recorded_date"),
-    "cla_episodes": ("episode_start", "episode_end", "rne", "legal_status", "reason_ceased"),
+    "cla_episodes": ("episode_start", "episode_end", "rne", "legal_status", "reason_ceased", "placement_type"),
     "missing_episodes": ("missing_start", "missing_end", "missing_type", "rhi_offered_date", "rhi_accepted",
                          "risk"),
     "early_help": ("eh_start", "eh_end"),

@@ -24,7 +24,8 @@ from perfkit.present.formatting import count_heading, count_words
 from perfkit.present.html_tables import Cell, HtmlTable
 
 BREAKDOWN_NAMES = {
-    "district": "district", "sex": "sex", "age_band": "age band", "ethnicity_group": "ethnic group",
+    "district": "district", "sex": "sex", "age_band": "age band",
+    "age_band_16_17": "age (16, and 17 and over, apart)", "ethnicity_group": "ethnic group",
     "referral_source": "source", "contact_source": "source", "category": "category of abuse",
     "placement_type": "placement type", "legal_status": "legal status", "category_of_need": "category of need",
     "looked_after": "missing from care or home", "care_leaver_age_band": "age band", "team": "team",

@@ -35,6 +35,10 @@ CLA_NEED_CODES = tuple(f"N{i}" for i in range(1, 9))
 PLACEMENT_TYPES = (
     "A3", "A4", "A5", "A6", "H5", "K1", "K2", "P1", "P2", "P3", "R1", "R2", "R3",
     "R5", "S1", "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1",
+    # later SSDA903 years: K3, registered supported accommodation (from 2024-25, for H5 and P2, as
+    # supported accommodation for 16- and 17-year-olds must be registered with Ofsted since 28 October
+    # 2023); Z11-Z14, other placements split (2025-26). Earlier years' files keep their codes.
+    "K3", "Z11", "Z12", "Z13", "Z14",
 )
 PLACEMENT_PROVIDERS = tuple(f"PR{i}" for i in range(0, 6))
 REASON_CEASED_CODES = (

@@ -10,6 +10,8 @@ import polars as pl
 from perfkit.synth.authority import SimulatedAuthority
 from perfkit.synth.draws import AS_AT, CARE_FROM, EVENTS_FROM, NAT, _d, _days, _pick
 
+SEMI_INDEPENDENT = {"H5"}
+OLDER_SEMI_INDEPENDENT = {"H5", "U5", "U6"}
 PLACEMENTS = {"U1": 0.12, "U3": 0.20, "U4": 0.18, "U5": 0.10, "U6": 0.10, "K2": 0.11, "R1": 0.07, "P1": 0.04, "H5": 0.05, "A5": 0.03}
 LEGAL = {"C2": 0.48, "C1": 0.20, "V2": 0.24, "E1": 0.04, "L2": 0.02, "J2": 0.02}
 CLA_NEED = {"N1": 0.66, "N2": 0.03, "N3": 0.04, "N4": 0.13, "N5": 0.05, "N6": 0.02, "N7": 0.01, "N8": 0.06}
@@ -48,6 +50,7 @@ class LookedAfter(SimulatedAuthority):
         child[rest] = self._new_children(starts[rest], ages[rest])
         dob = np.array(self.children.dob, dtype="datetime64[D]")
         eighteen = dob[child] + np.timedelta64(int(18 * 365.25), "D")
+        sixteen = dob[child] + np.timedelta64(int(16 * 365.25), "D")
         short = rng.random(n) < 0.30
         length = np.where(short, rng.lognormal(np.log(120), 0.8, n), rng.lognormal(np.log(1400), 0.7, n))
         end = np.minimum(starts + np.clip(length, 3, 7000).astype(np.int64).astype("timedelta64[D]"), eighteen)
@@ -84,7 +87,14 @@ class LookedAfter(SimulatedAuthority):
                     episode_end = NAT
                 if bounds[k] > np.datetime64(AS_AT):
                     break
-                rows.append((ids[child[i]], _d(bounds[k]), _d(episode_end), rne, legal, need, placement, ceased))
+                # no child under 16 is placed in semi-independent living (unlawful since September 2021): a
+                # foster placement instead; and a third of 16- and 17-year-olds' foster placements are
+                # semi-independent, as nationally. Drawing nothing more: every other figure stays the same
+                if bounds[k] < sixteen[i]:
+                    placed = "U4" if placement in SEMI_INDEPENDENT else placement
+                else:
+                    placed = "H5" if placement in OLDER_SEMI_INDEPENDENT else placement
+                rows.append((ids[child[i]], _d(bounds[k]), _d(episode_end), rne, legal, need, placed, ceased))
         frame = pl.DataFrame(rows, schema=["child_id", "episode_start", "episode_end", "rne", "legal_status",
                                            "category_of_need", "placement_type", "reason_ceased"], orient="row")
         frame = frame.with_columns(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 
+from perfkit.indicators.breakdowns import group_expression
 from perfkit.indicators.catalogue import load_catalogue
 from perfkit.indicators.child_details import with_children
 from perfkit.indicators.children import age_on, uasc_on
+from perfkit.indicators.labels import group_label
 from perfkit.indicators.measure_base import (
     CHILDREN,
     ROWS,
@@ -132,6 +134,18 @@ UASC_AT_END = uasc_on(pl.col(TO))
 def cla_uasc(m: MeasureInput) -> MeasureRows:
     rows = in_care_at_end(m).filter(UASC_AT_END)
     return MeasureRows(rows, CHILDREN)
+
+
+SEMI_INDEPENDENT = group_label("placement_type", "H")
+"""The placement types' group of independent or semi-independent living, or supported accommodation
+(H5, P2 and K3: labels.yaml says which codes are in it)."""
+
+
+@measure("cla_semi_independent")
+def cla_semi_independent(m: MeasureInput) -> MeasureRows:
+    rows = in_care_at_end(m)  # a row per child and window: counting rows counts children, and every age group
+    # is counted, a 0 where no child of that age is placed there (members asked about under-16s)
+    return MeasureRows(rows, count_true(group_expression("placement_type", rows.columns) == SEMI_INDEPENDENT))
 
 
 NTS_THRESHOLD_SHARE = 0.001
