@@ -917,8 +917,8 @@ def test_children_in_semi_independent_living_or_supported_accommodation_by_age(t
     """Members asked how many under-16s, and how many older children, are in such settings (minute 002):
     ``cla_semi_independent`` counts children looked after on 30 September 2022 whose placement that day is
     H5 or P2, or K3 (registered supported accommodation: a K code, yet not a children's home), by age on
-    that day with 16, and 17 and over, apart. A child who moved on before the period end is not counted;
-    a child under 16 placed there is (where no child may be placed): a 0 in every other band under 16.
+    that day: under 16, 16, and 17 and over. A child who moved on before the period end is not counted;
+    a child under 16 placed there is (where no child may be placed): the under-16 band.
     The headline figure is ``cla_rate``'s placement-type group of that name (its ``same_as``)."""
     born = {"a": "2006-08-01", "b": "2005-09-01", "c": "2005-01-01", "d": "2008-01-01", "e": "2006-03-01", "f": "2004-10-01"}
     children = _frame(["la_code", "child_id", "sex", "date_of_birth", "ethnicity", "uasc"],
@@ -935,11 +935,11 @@ def test_children_in_semi_independent_living_or_supported_accommodation_by_age(t
     ])
     population = _frame(["la_code", "year", "population_0_17"], [(LA, 2022, 5000)])
     data = load_dataset(write_tables(tmp_path, {"children": children, "cla_episodes": episodes, "population": population}))
-    rows = compute(data, [PERIOD], indicators=["cla_semi_independent", "cla_rate"], breakdowns=["age_band_16_17", "placement_type"])
+    rows = compute(data, [PERIOD], indicators=["cla_semi_independent", "cla_rate"], breakdowns=["age_under_16", "placement_type"])
     counted = {(r["indicator"], r["breakdown"], r["group"]): r["numerator"] for r in rows.iter_rows(named=True)}
-    semi = {g: n for (i, b, g), n in counted.items() if i == "cla_semi_independent" and b == "age_band_16_17"}
+    semi = {g: n for (i, b, g), n in counted.items() if i == "cla_semi_independent" and b == "age_under_16"}
     assert counted[("cla_semi_independent", "all", "all")] == 4
-    assert semi == {"10-15": 1, "16": 1, "17 and over": 2}
+    assert semi == {"Under 16": 1, "16": 1, "17 and over": 2}
     from perfkit.indicators.catalogue import load_catalogue
     from perfkit.indicators.labels import group_label
 
@@ -948,3 +948,26 @@ def test_children_in_semi_independent_living_or_supported_accommodation_by_age(t
     assert counted[("cla_rate", "placement_type", "Children's homes")] == 1  # c's K2, not a's K3
     headlines = compute(data, [PERIOD], indicators=["cla_semi_independent"])
     assert headlines["numerator"].to_list() == [4]
+
+
+def test_children_missing_again_and_again_by_whether_referred_to_social_care_by_the_period_end(tmp_path):
+    """"If they went missing repeatedly they would be referred to social care" (minute 000): children with 3
+    or more missing episodes in the 12 months to 30 September 2022, by whether they have a referral dated on
+    or before that day. A referral after it does not count; a child with 2 episodes is in no group."""
+    children = _frame(["la_code", "child_id", "sex", "date_of_birth", "ethnicity"],
+                      [(LA, c, "F", d("2008-01-01"), "WBRI") for c in "abcd"])
+    columns = ["la_code", "child_id", "missing_start", "missing_end", "missing_type", "looked_after"]
+    starts = {"a": ["2022-01-05", "2022-03-01", "2022-09-01"], "b": ["2021-11-01", "2022-02-01", "2022-08-01"],
+              "c": ["2022-04-01", "2022-05-01", "2022-06-01"], "d": ["2022-07-01", "2022-08-01"]}
+    episodes = _frame(columns, [(LA, c, d(s), d(s), "M", "N") for c, days in starts.items() for s in days])
+    referrals = _frame(["la_code", "child_id", "referral_id", "referral_date", "referral_source", "nfa"], [
+        (LA, "a", "r1", d("2022-09-30"), "6", "N"),   # on the period's last day: referred
+        (LA, "b", "r2", d("2020-05-01"), "6", "N"),   # long before the episodes: referred
+        (LA, "c", "r3", d("2022-10-01"), "6", "N"),   # the day after: not yet
+        (LA, "d", "r4", d("2022-01-01"), "6", "N"),   # 2 episodes: not counted at all
+    ])
+    data = load_dataset(write_tables(tmp_path, {"children": children, "missing_episodes": episodes, "referrals": referrals}))
+    rows = compute(data, [PERIOD], indicators=["missing_repeat_children"], breakdowns=["referred_by_end"])
+    counted = {r["group"]: r["numerator"] for r in rows.iter_rows(named=True)}
+    assert counted == {"all": 3, "Referred to social care by the period end": 2,
+                       "Not referred to social care by the period end": 1}

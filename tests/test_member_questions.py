@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from perfkit.indicators.catalogue import MEDIAN_UNITS, load_catalogue
-from perfkit.indicators.labels import AGE_GROUPS, AGE_GROUPS_16_17, group_labels
+from perfkit.indicators.labels import AGE_GROUPS, AGE_GROUPS_16_17, AGE_GROUPS_UNDER_16, group_labels
 
 CATALOGUE = load_catalogue()
 
@@ -259,18 +259,20 @@ def test_older_children_are_counted_at_16_and_at_17_and_over(page, truth):
     (minute 002) and "the majority [missing] are 16 years old and over and quite a lot are 17 and 18"
     (minute 003): children in independent or semi-independent living, or supported accommodation, and
     children who went missing, by age with 16, and 17 and over, apart, read back from the page: every
-    band youngest first, 0 in each band under 16 where no child is placed, each figure the true one or
-    "fewer than 5"."""
+    band youngest first, 0 under 16 where no child is placed, each figure the true one or "fewer than 5"."""
     html, period = page
     rows = _breakdown_rows(html)
-    for indicator in ("cla_semi_independent", "missing_children", "missing_episodes"):
-        choice = f"{CATALOGUE[indicator].title} by age (16, and 17 and over, apart)"
+    for indicator, breakdown, words, order in (
+            ("cla_semi_independent", "age_under_16", "under 16, 16, 17 and over", AGE_GROUPS_UNDER_16),
+            ("missing_children", "age_band_16_17", "16, and 17 and over, apart", AGE_GROUPS_16_17),
+            ("missing_episodes", "age_band_16_17", "16, and 17 and over, apart", AGE_GROUPS_16_17)):
+        choice = f"{CATALOGUE[indicator].title} by age ({words})"
         shown = [(g, text) for c, g, text in rows if c == choice]
         groups = [g for g, _ in shown]
         assert {"16", "17 and over"} <= set(groups), (indicator, groups)
-        assert groups == [a for a in AGE_GROUPS_16_17 if a in groups], (indicator, groups)
+        assert groups == [a for a in order if a in groups], (indicator, groups)
         true = truth.filter((pl.col("period") == period) & (pl.col("indicator") == indicator)
-                            & (pl.col("breakdown") == "age_band_16_17"))
+                            & (pl.col("breakdown") == breakdown))
         for group, text in shown:
             count = true.filter(pl.col("group") == group)["numerator"].item()
             if text == "fewer than 5":
@@ -278,7 +280,21 @@ def test_older_children_are_counted_at_16_and_at_17_and_over(page, truth):
             elif text != "withheld":
                 assert float(text.split(" ")[0].replace(",", "")) == count, (indicator, group, text)
         if indicator == "cla_semi_independent":
-            assert [t for g, t in shown if g in AGE_GROUPS[:4]] == ["0"] * 4, shown
+            assert dict(shown)["Under 16"] == "0", shown
+
+
+def test_children_missing_again_and_again_are_shown_by_whether_referred(page, truth):
+    """"If they went missing repeatedly they would be referred to social care" (minute 000): the children
+    with 3 or more missing episodes in 12 months, by whether referred by the quarter's end, read back."""
+    html, period = page
+    choice = f"{CATALOGUE['missing_repeat_children'].title} by referred to social care by the period end or not"
+    shown = {g: text for c, g, text in _breakdown_rows(html) if c == choice}
+    assert set(shown) == set(group_labels()["referred_by_end"].values()), shown
+    true = truth.filter((pl.col("period") == period) & (pl.col("indicator") == "missing_repeat_children")
+                        & (pl.col("breakdown") == "referred_by_end"))
+    for group, text in shown.items():
+        count = true.filter(pl.col("group") == group)["numerator"].item()
+        assert text == "fewer than 5" and 0 < count < 5 or text == f"{count:,.0f}", (group, text, count)
 
 
 def test_care_leavers_suitable_accommodation_is_broken_down_by_accommodation_type(page, truth):

@@ -10,10 +10,10 @@ import polars as pl
 
 from perfkit.indicators.catalogue import ALL
 from perfkit.indicators.children import age_on, uasc_on
-from perfkit.indicators.labels import AGE_BANDS, AGE_BANDS_16_17, UNKNOWN, group_labels
+from perfkit.indicators.labels import AGE_BANDS, AGE_BANDS_16_17, AGE_BANDS_UNDER_16, UNKNOWN, group_labels
 from perfkit.indicators.windows import AGE_DATE, TO
 
-CHILD_BREAKDOWNS = {"sex", "age_band", "age_band_16_17", "ethnicity_group", "district", "uasc", "uasc_at_end"}
+CHILD_BREAKDOWNS = {"sex", "age_band", "age_band_16_17", "age_under_16", "ethnicity_group", "district", "uasc", "uasc_at_end"}
 
 
 def age_band(age: pl.Expr, bands: tuple[tuple[int, int | None, str], ...] = AGE_BANDS) -> pl.Expr:
@@ -56,8 +56,9 @@ def group_expression(breakdown: str, columns: list[str]) -> pl.Expr:
         return _mapped("sex", "sex")
     if breakdown == "age_band":
         return age_band(age_on(pl.col(AGE_DATE), pl.col("date_of_birth")))
-    if breakdown == "age_band_16_17":
-        return age_band(age_on(pl.col(AGE_DATE), pl.col("date_of_birth")), AGE_BANDS_16_17)
+    if breakdown in ("age_band_16_17", "age_under_16"):
+        bands = AGE_BANDS_16_17 if breakdown == "age_band_16_17" else AGE_BANDS_UNDER_16
+        return age_band(age_on(pl.col(AGE_DATE), pl.col("date_of_birth")), bands)
     if breakdown == "ethnicity_group":
         key = pl.when(pl.col("ethnicity").is_in(["REFU", "NOBT"])).then(pl.lit("X")).otherwise(pl.col("ethnicity").str.slice(0, 1))
         return _mapped("ethnicity", "ethnicity_group", key)
@@ -80,7 +81,7 @@ def group_expression(breakdown: str, columns: list[str]) -> pl.Expr:
     if breakdown == "placement_location" and "__placement_location" not in columns:  # a care episode's own placement
         inside = pl.when(pl.col("placement_la") == pl.col("la_code")).then(pl.lit("inside")).otherwise(pl.lit("outside"))
         return _mapped("placement_la", breakdown, pl.when(pl.col("placement_la").is_not_null()).then(inside))
-    if breakdown in ("placement_location", "known_before"):  # worked out by the missing family (families/missing.py)
+    if breakdown in ("placement_location", "known_before", "referred_by_end"):  # worked out by the missing family
         return _mapped(f"__{breakdown}", breakdown)
     if breakdown == "ehcp_time_open":  # worked out by the EHCP family at each period's end (families/ehcp.py)
         return _mapped(f"__{breakdown}", breakdown)

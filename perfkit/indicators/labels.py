@@ -24,11 +24,17 @@ AGE_BANDS_16_17 = (*AGE_BANDS[:-1], (16, 17, "16"), (17, None, "17 and over"))
 """The age bands with the top one split at 17: 16, and 17 and over (open, as the top band is: a record
 after the 18th birthday is rare, and a band of its own would be a small number), where the oldest are
 most of the children counted (missing children: "the majority are 16 and over, and quite a lot are 17
-and 18"), or where the law draws a line at 16 (semi-independent living)."""
+and 18")."""
 AGE_GROUPS_16_17 = (*(label for _, _, label in AGE_BANDS_16_17), UNKNOWN)
 """Every group of the ``age_band_16_17`` breakdown, in order."""
+AGE_BANDS_UNDER_16 = ((0, 16, "Under 16"), *AGE_BANDS_16_17[-2:])
+"""Under 16, 16, and 17 and over: where the law draws its line at 16 (no child under 16 may be placed in
+semi-independent living), the younger bands are one."""
+AGE_GROUPS_UNDER_16 = (*(label for _, _, label in AGE_BANDS_UNDER_16), UNKNOWN)
+"""Every group of the ``age_under_16`` breakdown, in order."""
 
-NATURAL_ORDER = {"age_band": AGE_GROUPS, "age_band_16_17": AGE_GROUPS_16_17, "care_leaver_age_band": ("17-18", "19-21")}
+NATURAL_ORDER = {"age_band": AGE_GROUPS, "age_band_16_17": AGE_GROUPS_16_17, "age_under_16": AGE_GROUPS_UNDER_16,
+                 "care_leaver_age_band": ("17-18", "19-21")}
 """Breakdowns whose groups have an order of their own (ages); the others read alphabetically."""
 
 

@@ -25,14 +25,15 @@ from perfkit.present.html_tables import Cell, HtmlTable
 
 BREAKDOWN_NAMES = {
     "district": "district", "sex": "sex", "age_band": "age band",
-    "age_band_16_17": "age (16, and 17 and over, apart)", "ethnicity_group": "ethnic group",
+    "age_band_16_17": "age (16, and 17 and over, apart)", "age_under_16": "age (under 16, 16, 17 and over)", "ethnicity_group": "ethnic group",
     "referral_source": "source", "contact_source": "source", "category": "category of abuse",
     "placement_type": "placement type", "legal_status": "legal status", "category_of_need": "category of need",
     "looked_after": "missing from care or home", "care_leaver_age_band": "age band", "team": "team",
     "department": "department", "reason_ceased": "reason", "contact_outcome": "outcome",
     "uasc": "unaccompanied asylum-seeking or not", "placement_location": "where placed",
     "uasc_at_end": "UASC at the period end or not",
-    "known_before": "referred to social care before or not", "care_leaver_accommodation": "accommodation",
+    "known_before": "referred to social care before or not",
+    "referred_by_end": "referred to social care by the period end or not", "care_leaver_accommodation": "accommodation",
     "care_leaver_activity": "activity", "review_code": "how the child took part",
     "risk": "risk of exploitation", "ehcp_time_open": "time open",
 }

@@ -16,7 +16,7 @@ from perfkit.indicators.measure_base import (
     count_true,
     measure,
 )
-from perfkit.indicators.windows import in_window
+from perfkit.indicators.windows import TO, in_window
 from perfkit.records.contract import EXPLOITATION_RISKS
 
 
@@ -97,10 +97,33 @@ def missing_episodes_per_child(m: MeasureInput) -> MeasureRows:
     return MeasureRows(_missing_starting(m), ROWS, CHILDREN)
 
 
+def referred_by_end(rows: pl.DataFrame, referrals: pl.DataFrame | None) -> pl.DataFrame:
+    """``rows`` (in windows) with ``__referred_by_end``: ``referred`` where the child has a referral to
+    children's social care dated on or before the window's last day, ``not_referred`` where not; empty
+    without a referrals table. "If they went missing repeatedly they would be referred to social care".
+
+    >>> from datetime import date
+    >>> rows = pl.DataFrame({"la_code": ["990"] * 3, "child_id": ["a", "b", "c"], TO: [date(2025, 3, 31)] * 3})
+    >>> referrals = pl.DataFrame({"la_code": ["990"] * 2, "child_id": ["a", "b"],
+    ...     "referral_date": [date(2025, 3, 31), date(2025, 4, 1)]})
+    >>> referred_by_end(rows, referrals)["__referred_by_end"].to_list()
+    ['referred', 'not_referred', 'not_referred']
+    """
+    if referrals is None or "referral_date" not in referrals.columns:
+        return rows.with_columns(__referred_by_end=pl.lit(None, pl.String))
+    keys = ["la_code", "child_id"]
+    first = referrals.group_by(keys).agg(__first_referral=pl.col("referral_date").min())
+    referred = pl.when(pl.col("__first_referral") <= pl.col(TO)).then(pl.lit("referred")).otherwise(pl.lit("not_referred"))
+    return rows.join(first, on=keys, how="left", maintain_order="left").with_columns(
+        __referred_by_end=referred).drop("__first_referral")
+
+
 @measure("missing_repeat_children")
 def missing_repeat_children(m: MeasureInput) -> MeasureRows:
     episodes = pl.len().over("la_code", "period", "child_id")
     rows = in_window(_missing(m), "missing_start", m.windows, "rolling12").with_columns(__episodes=episodes)
+    if not m.headlines_only:  # the breakdown by referral reads the referrals; headline figures do not
+        rows = referred_by_end(rows, m.data.table("referrals") if m.data.has("referrals") else None)
     return MeasureRows(rows, pl.col("child_id").filter(pl.col("__episodes") >= 3).n_unique().cast(pl.Float64))
 
 
