@@ -88,7 +88,7 @@ def test_another_projects_903_files_give_no_figure_their_source_cannot_support(t
     figures = pl.read_csv(capsys.readouterr().out.encode(), schema_overrides={"la_code": pl.String, "reason": pl.String})
     shown = set(figures.filter(pl.col("value").is_not_null())["indicator"].to_list())
     # what episodes, missing episodes and care leavers hold, without a population (no rates)
-    assert shown <= {"cla_starts", "cla_ceased", "cla_uasc", "cla_3plus_placements_pct", "cla_long_term_stability_pct",
+    assert shown <= {"cla_starts", "cla_ceased", "cla_uasc", "cla_semi_independent", "cla_3plus_placements_pct", "cla_long_term_stability_pct",
                      "cla_s20_starts", "cla_s20_repeat_starts", "missing_episodes", "missing_children",
                      "missing_episodes_per_child", "missing_under16_pct", "missing_repeat_children",
                      "missing_at_end", "missing_over_7d_pct", "care_leavers_suitable_pct", "care_leavers_eet_pct",

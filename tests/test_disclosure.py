@@ -1306,3 +1306,52 @@ def test_open_assessments_less_those_over_45_working_days_are_protected():
     # 20 open, 6 over: the 14 younger are no small number, and both figures are shown
     truth = _with_quality(_counts([(PERIOD, "assessments_open_over_45wd", 6.0, None)]), {"assessments_open": 20.0})
     assert not suppress(truth, T)["suppressed"].any()
+
+
+def test_children_in_a_group_are_no_more_than_their_episodes():
+    """The attack a review found (session 22): 16 children missing, 7 aged 10-15, and the 16-year-olds'
+    5 episodes shown. Each child has an episode in their band, so at most 5 children were 16; shown as
+    "withheld" (5 or more) it had to be 5, and then the 17-and-over band, "fewer than 5", had to be 4
+    (16 - 7 - 5). ``missing_children``'s ``at_most: missing_episodes`` tells the reader's model so."""
+    children = rows("missing_children", [("all", "all", 16, None), ("age_band_16_17", "10-15", 7, None),
+                                         ("age_band_16_17", "16", 5, None), ("age_band_16_17", "17 and over", 4, None)])
+    episodes = rows("missing_episodes", [("all", "all", 55, None), ("age_band_16_17", "10-15", 30, None),
+                                         ("age_band_16_17", "16", 5, None), ("age_band_16_17", "17 and over", 20, None)])
+    out = suppress(pl.concat([children, episodes]), T)
+    shown = {(r["indicator"], r["group"]): r["numerator"] for r in out.iter_rows(named=True) if not r["suppressed"]}
+    hidden = {(r["indicator"], r["group"]) for r in out.iter_rows(named=True) if r["suppressed"]}
+    assert ("missing_children", "17 and over") in hidden
+    # every value of the small band the shown figures leave possible, as the reader works it out
+    total = shown.get(("missing_children", "all"))
+    young = shown.get(("missing_children", "10-15"))
+    sixteen_at_most = shown.get(("missing_episodes", "16"), 10**6)
+    sixteen = [shown[("missing_children", "16")]] if ("missing_children", "16") in shown else \
+        [v for v in range(0, min(sixteen_at_most, 100) + 1) if v == 0 or v >= T]
+    possible = {small for small in range(1, T) for s in sixteen
+                if total is None or young is None or young + s + small >= total}
+    assert len(possible) >= 2, (possible, shown)
+
+
+def test_figures_declared_equal_are_shown_or_withheld_together_in_every_member_report():
+    """A page that says "withheld" for children in semi-independent or supported accommodation beside a
+    placement-type group of the same 6 children (993, 2024-25 Q4, before session 22) hides nothing and
+    tells members the figures cannot be trusted: each ``same_as`` pair is shown, or withheld, together."""
+    from perfkit.indicators.catalogue import load_catalogue
+    from perfkit.indicators.labels import group_label
+    from perfkit.pipeline.aggregates import build_report
+
+    catalogue = load_catalogue()
+    pairs = [(i.id, i.same_as["indicator"], i.same_as["breakdown"], group_label(i.same_as["breakdown"], i.same_as["group"]))
+             for i in catalogue.indicators if i.same_as]
+    checked = 0
+    for la in ("990", "991", "992", "993"):
+        measures = build_report(la, "2024-25 Q4", audience="members").measures
+        hidden = {(r["period"], r["indicator"], r["breakdown"], r["group"]): r["suppressed"]
+                  for r in measures.iter_rows(named=True)}
+        for own, other, breakdown, group in pairs:
+            for period in measures["period"].unique().to_list():
+                mine, theirs = hidden.get((period, own, "all", "all")), hidden.get((period, other, breakdown, group))
+                if mine is not None and theirs is not None:
+                    assert mine == theirs, (la, period, own, other, group)
+                    checked += 1
+    assert checked >= 8

@@ -20,7 +20,7 @@ from perfkit.indicators.periods import Month, Period
 AT_THE_END = {
     # counted at the period's end: the quarter's last month gives the quarter's figure
     "referral_rate", "early_help_open", "assessments_open_over_45wd", "cin_rate", "s47_rate", "cpp_rate",
-    "cpp_looked_after", "cp_visits_10wd_pct", "cla_rate", "cla_uasc", "cla_uasc_threshold_pct",
+    "cpp_looked_after", "cp_visits_10wd_pct", "cla_rate", "cla_uasc", "cla_uasc_threshold_pct", "cla_semi_independent",
     "cla_3plus_placements_pct", "cla_long_term_stability_pct", "missing_repeat_children",
     "missing_exploited_children", "missing_at_end", "sw_agency_rate", "sw_vacancy_rate", "sw_turnover_rate",
     "sw_permanent_fte", "sw_nqsw_pct", "sw_caseload", "ehcp_open", "ehcp_open_over_20wk",

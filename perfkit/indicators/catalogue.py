@@ -77,6 +77,9 @@ class Indicator:
     """Another indicator whose denominator (or, for a count, whose count) holds every one of this one's, the
     rest a count no page shows (episodes with no return interview offer): a reader takes one from the other
     (see catalogue.yaml)."""
+    at_most: str | None = None
+    """Another indicator counting the events of which this one counts the children (missing episodes, of
+    missing children): in every group both show, this figure is at most that one (see catalogue.yaml)."""
     stock: dict | None = None
     """``{in, out}``: the indicators whose numerator starts and whose denominator ends what this one counts at
     each period end (see catalogue.yaml)."""

@@ -492,7 +492,35 @@ def protect(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: 
                 undo(added, before)
             else:
                 hide(candidates[0])
+    show_what_a_twin_shows(reasons, model, rows_quantities, own_rows, row_keys, withheld_keys)
     return reasons[:own_rows]
+
+
+def show_what_a_twin_shows(reasons: list[str | None], model: Relations, rows_quantities: dict[int, list[int]],
+                           own_rows: int, row_keys: list[tuple], withheld_keys: set[tuple]) -> None:
+    """Show again each figure hidden to protect another (``complement``) whose every quantity equals one this
+    report shows: hiding it protected nothing (a reader knows it from its twin), and a page that says
+    "withheld" beside "19 of 413" for the same children is one members cannot trust. A figure an earlier
+    pack withheld stays withheld.
+
+    >>> from perfkit.present.disclosure_relations import Relation
+    >>> model = Relations([19.0, 19.0, 413.0], [0, 1, 1], [Relation((0,), 1, True)], {0: {1}, 1: {0}}, equals={0: {1}, 1: {0}})
+    >>> reasons = [COMPLEMENT_REASON, None]
+    >>> show_what_a_twin_shows(reasons, model, {0: [0], 1: [1, 2]}, 2, [("a",), ("b",)], set())
+    >>> reasons
+    [None, None]
+    """
+    changed = True
+    while changed:  # a figure shown again may be the twin that lets another be shown
+        changed = False
+        for row in range(own_rows):
+            if reasons[row] != COMPLEMENT_REASON or row_keys[row] in withheld_keys:
+                continue
+            quantities = [q for q in rows_quantities.get(row, ()) if q not in model.unshown]
+            if quantities and all(any(model.row_of[e] < own_rows and not reasons[model.row_of[e]]
+                                      for e in model.equals.get(q, ())) for q in quantities):
+                reasons[row] = None
+                changed = True
 
 
 def suppress(frame: pl.DataFrame, threshold: int = DEFAULT_THRESHOLD, catalogue: Catalogue | None = None,

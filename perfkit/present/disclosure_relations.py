@@ -80,6 +80,8 @@ class Relations:
     """Of ``unshown``, those a reader knows nothing of but what their relation gives (a number from 0 up): a
     percentage's complement (:func:`_complement_relations`). Of the others the reader is taken to know the
     class (small, zero or large), as of every hidden figure; no page says which class a complement is in."""
+    equals: dict[int, set[int]] = field(default_factory=dict)
+    """The quantities known to equal each quantity (the twins' figures, one by one)."""
 
     def of_quantity(self) -> dict[int, list[int]]:
         found: dict[int, list[int]] = {}
@@ -289,7 +291,7 @@ def _twin_relations(values: list[float], quantities: list[dict[tuple, int]], min
 def _declared_relations(values: list[float], row_of: list[int], numerators: dict[tuple, int],
                         denominators: dict[tuple, int], catalogue: Catalogue,
                         unshown: set[int]) -> tuple[list[Relation], list[Relation]]:
-    """The relations the catalogue declares (``same_as``, ``within``): equal figures, and bounds by groups
+    """The relations the catalogue declares (``same_as``, ``within``, ``at_most``): equal figures, and bounds by groups
     (sums, where the true figures meet them exactly: care leavers in education, employment or training are
     those recorded in its eight activities).
 
@@ -311,6 +313,11 @@ def _declared_relations(values: list[float], row_of: list[int], numerators: dict
                     values.append(values[other] - values[q])
                     row_of.append(row_of[q])
                 bounds.append(Relation((q, *rest), other, True))
+        if indicator.at_most:  # children no more than their events, in every group both show
+            for (la, period, own, breakdown, group), q in numerators.items():
+                events = numerators.get((la, period, indicator.at_most, breakdown, group))
+                if own == indicator.id and events is not None and values[q] <= values[events]:
+                    bounds.append(Relation((events,), q, False))
         for (la, period, own, breakdown, group), q in numerators.items():
             if own != indicator.id or breakdown != ALL:
                 continue
@@ -482,8 +489,11 @@ def relations_of(frame: pl.DataFrame, catalogue: Catalogue | None = None, curren
                  + _quality_relations(values, row_of, numerators, denominators, unshown)
                  + _complement_relations(values, row_of, numerators, denominators, catalogue, unshown, derived))
     twin_rows: dict[int, set[int]] = {}
+    equals: dict[int, set[int]] = {}
     for relation in twins:
         a, b = row_of[relation.parts[0]], row_of[relation.whole]
         twin_rows.setdefault(a, set()).add(b)
         twin_rows.setdefault(b, set()).add(a)
-    return Relations(values, row_of, relations, twin_rows, unshown, derived)
+        equals.setdefault(relation.parts[0], set()).add(relation.whole)
+        equals.setdefault(relation.whole, set()).add(relation.parts[0])
+    return Relations(values, row_of, relations, twin_rows, unshown, derived, equals)

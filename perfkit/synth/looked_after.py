@@ -11,7 +11,7 @@ from perfkit.synth.authority import SimulatedAuthority
 from perfkit.synth.draws import AS_AT, CARE_FROM, EVENTS_FROM, NAT, _d, _days, _pick
 
 SEMI_INDEPENDENT = {"H5"}
-OLDER_SEMI_INDEPENDENT = {"H5", "U5", "U6"}
+FOSTERING_TO_SEMI_INDEPENDENT_AT_16 = {"U5", "U6"}
 PLACEMENTS = {"U1": 0.12, "U3": 0.20, "U4": 0.18, "U5": 0.10, "U6": 0.10, "K2": 0.11, "R1": 0.07, "P1": 0.04, "H5": 0.05, "A5": 0.03}
 LEGAL = {"C2": 0.48, "C1": 0.20, "V2": 0.24, "E1": 0.04, "L2": 0.02, "J2": 0.02}
 CLA_NEED = {"N1": 0.66, "N2": 0.03, "N3": 0.04, "N4": 0.13, "N5": 0.05, "N6": 0.02, "N7": 0.01, "N8": 0.06}
@@ -93,7 +93,7 @@ class LookedAfter(SimulatedAuthority):
                 if bounds[k] < sixteen[i]:
                     placed = "U4" if placement in SEMI_INDEPENDENT else placement
                 else:
-                    placed = "H5" if placement in OLDER_SEMI_INDEPENDENT else placement
+                    placed = "H5" if placement in FOSTERING_TO_SEMI_INDEPENDENT_AT_16 else placement
                 rows.append((ids[child[i]], _d(bounds[k]), _d(episode_end), rne, legal, need, placed, ceased))
         frame = pl.DataFrame(rows, schema=["child_id", "episode_start", "episode_end", "rne", "legal_status",
                                            "category_of_need", "placement_type", "reason_ceased"], orient="row")

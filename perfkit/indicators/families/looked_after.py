@@ -136,16 +136,14 @@ def cla_uasc(m: MeasureInput) -> MeasureRows:
     return MeasureRows(rows, CHILDREN)
 
 
-SEMI_INDEPENDENT = group_label("placement_type", "H")
-"""The placement types' group of independent or semi-independent living, or supported accommodation
-(H5, P2 and K3: labels.yaml says which codes are in it)."""
-
-
 @measure("cla_semi_independent")
 def cla_semi_independent(m: MeasureInput) -> MeasureRows:
-    rows = in_care_at_end(m)  # a row per child and window: counting rows counts children, and every age group
-    # is counted, a 0 where no child of that age is placed there (members asked about under-16s)
-    return MeasureRows(rows, count_true(group_expression("placement_type", rows.columns) == SEMI_INDEPENDENT))
+    # the placement types' group the catalogue says it equals (H5, P2 and K3: labels.yaml lists them)
+    same_as = load_catalogue()["cla_semi_independent"].same_as
+    placed = group_expression(same_as["breakdown"], in_care_at_end(m).columns) == group_label(same_as["breakdown"], same_as["group"])
+    # a row per child and window: counting rows counts children, and every age group is counted, a 0 where
+    # no child of that age is placed there (members asked about under-16s)
+    return MeasureRows(in_care_at_end(m), count_true(placed))
 
 
 NTS_THRESHOLD_SHARE = 0.001

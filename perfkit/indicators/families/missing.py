@@ -63,14 +63,29 @@ def in_context(episodes: pl.DataFrame, cla_episodes: pl.DataFrame | None, referr
         rows = rows.with_columns(__placement_location=placed).drop("episode_start", "episode_end", "placement_la")
     else:
         rows = rows.with_columns(__placement_location=pl.when(from_home).then(pl.lit("home")))
-    if referrals is not None and "referral_date" in referrals.columns:
-        first = referrals.group_by(keys).agg(__first_referral=pl.col("referral_date").min())
-        rows = rows.join(first, on=keys, how="left").with_columns(
-            __known_before=pl.when(pl.col("__first_referral") < pl.col("missing_start")).then(pl.lit("known"))
-            .otherwise(pl.lit("new"))).drop("__first_referral")
-    else:
-        rows = rows.with_columns(__known_before=pl.lit(None, pl.String))
+    rows = with_first_referral(rows, referrals, "__known_before", pl.col("missing_start"), strictly=True, yes="known", no="new")
     return rows.sort("__order").drop("__order")
+
+
+def with_first_referral(rows: pl.DataFrame, referrals: pl.DataFrame | None, name: str, by: pl.Expr, strictly: bool,
+                        yes: str, no: str) -> pl.DataFrame:
+    """``rows`` with ``name``: ``yes`` where the child's first referral to children's social care is dated
+    before ``by`` (or on it, unless ``strictly``), ``no`` where not (or no referral); empty without a
+    referrals table. One rule for "known to social care" at a date.
+
+    >>> from datetime import date
+    >>> rows = pl.DataFrame({"la_code": ["990"] * 2, "child_id": ["a", "b"], "day": [date(2025, 3, 31)] * 2})
+    >>> referrals = pl.DataFrame({"la_code": ["990"], "child_id": ["a"], "referral_date": [date(2025, 3, 31)]})
+    >>> [with_first_referral(rows, referrals, "k", pl.col("day"), s, "y", "n")["k"].to_list() for s in (True, False)]
+    [['n', 'n'], ['y', 'n']]
+    """
+    if referrals is None or "referral_date" not in referrals.columns:
+        return rows.with_columns(pl.lit(None, pl.String).alias(name))
+    keys = ["la_code", "child_id"]
+    first = referrals.group_by(keys).agg(__first_referral=pl.col("referral_date").min())
+    referred = pl.col("__first_referral") < by if strictly else pl.col("__first_referral") <= by
+    return rows.join(first, on=keys, how="left", maintain_order="left").with_columns(
+        pl.when(referred).then(pl.lit(yes)).otherwise(pl.lit(no)).alias(name)).drop("__first_referral")
 
 
 def _missing_in_context(m: MeasureInput) -> pl.DataFrame:
@@ -109,13 +124,8 @@ def referred_by_end(rows: pl.DataFrame, referrals: pl.DataFrame | None) -> pl.Da
     >>> referred_by_end(rows, referrals)["__referred_by_end"].to_list()
     ['referred', 'not_referred', 'not_referred']
     """
-    if referrals is None or "referral_date" not in referrals.columns:
-        return rows.with_columns(__referred_by_end=pl.lit(None, pl.String))
-    keys = ["la_code", "child_id"]
-    first = referrals.group_by(keys).agg(__first_referral=pl.col("referral_date").min())
-    referred = pl.when(pl.col("__first_referral") <= pl.col(TO)).then(pl.lit("referred")).otherwise(pl.lit("not_referred"))
-    return rows.join(first, on=keys, how="left", maintain_order="left").with_columns(
-        __referred_by_end=referred).drop("__first_referral")
+    return with_first_referral(rows, referrals, "__referred_by_end", pl.col(TO), strictly=False,
+                               yes="referred", no="not_referred")
 
 
 @measure("missing_repeat_children")
