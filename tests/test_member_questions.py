@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from perfkit.indicators.catalogue import MEDIAN_UNITS, load_catalogue
-from perfkit.indicators.labels import AGE_GROUPS, AGE_GROUPS_16_17, AGE_GROUPS_UNDER_16, group_labels
+from perfkit.indicators.labels import AGE_GROUPS, NATURAL_ORDER, group_labels
 
 CATALOGUE = load_catalogue()
 
@@ -263,9 +263,9 @@ def test_older_children_are_counted_at_16_and_at_17_and_over(page, truth):
     html, period = page
     rows = _breakdown_rows(html)
     for indicator, breakdown, words, order in (
-            ("cla_semi_independent", "age_under_16", "under 16, 16, 17 and over", AGE_GROUPS_UNDER_16),
-            ("missing_children", "age_band_16_17", "16, and 17 and over, apart", AGE_GROUPS_16_17),
-            ("missing_episodes", "age_band_16_17", "16, and 17 and over, apart", AGE_GROUPS_16_17)):
+            ("cla_semi_independent", "age_under_16", "under 16, 16, 17 and over", NATURAL_ORDER["age_under_16"]),
+            ("missing_children", "age_band_16_17", "16, and 17 and over, apart", NATURAL_ORDER["age_band_16_17"]),
+            ("missing_episodes", "age_band_16_17", "16, and 17 and over, apart", NATURAL_ORDER["age_band_16_17"])):
         choice = f"{CATALOGUE[indicator].title} by age ({words})"
         shown = [(g, text) for c, g, text in rows if c == choice]
         groups = [g for g, _ in shown]

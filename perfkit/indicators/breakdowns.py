@@ -10,15 +10,16 @@ import polars as pl
 
 from perfkit.indicators.catalogue import ALL
 from perfkit.indicators.children import age_on, uasc_on
-from perfkit.indicators.labels import AGE_BANDS, AGE_BANDS_16_17, AGE_BANDS_UNDER_16, UNKNOWN, group_labels
+from perfkit.indicators.labels import AGE_BANDS, AGE_BREAKDOWNS, UNKNOWN, group_labels
 from perfkit.indicators.windows import AGE_DATE, TO
 
-CHILD_BREAKDOWNS = {"sex", "age_band", "age_band_16_17", "age_under_16", "ethnicity_group", "district", "uasc", "uasc_at_end"}
+CHILD_BREAKDOWNS = {"sex", *AGE_BREAKDOWNS, "ethnicity_group", "district", "uasc", "uasc_at_end"}
 
 
 def age_band(age: pl.Expr, bands: tuple[tuple[int, int | None, str], ...] = AGE_BANDS) -> pl.Expr:
     """The specification's age bands (under 1, 1-4, 5-9, 10-15, 16-17), the top one open: 16 and over
-    (or other ``bands``: :data:`perfkit.indicators.labels.AGE_BANDS_16_17` give 16, and 17 and over).
+    (or other ``bands``: those of ``age_band_16_17`` in :data:`perfkit.indicators.labels.AGE_BREAKDOWNS` give 16,
+    and 17 and over).
 
     The top band is open, as DfE's is in its children in need and looked-after
     statistics ("16 and over"): a young person's record can be dated after
@@ -30,7 +31,7 @@ def age_band(age: pl.Expr, bands: tuple[tuple[int, int | None, str], ...] = AGE_
 
     >>> pl.DataFrame({"a": [0, 4, 15, 16, 17, 19, -1, None]}).select(age_band(pl.col("a"))).to_series().to_list()
     ['Under 1', '1-4', '10-15', '16 and over', '16 and over', '16 and over', 'Not recorded', 'Not recorded']
-    >>> pl.DataFrame({"a": [15, 16, 17, 18, 19]}).select(age_band(pl.col("a"), AGE_BANDS_16_17)).to_series().to_list()
+    >>> pl.DataFrame({"a": [15, 16, 17, 18, 19]}).select(age_band(pl.col("a"), AGE_BREAKDOWNS["age_band_16_17"])).to_series().to_list()
     ['10-15', '16', '17 and over', '17 and over', '17 and over']
     """
     expr = pl.when(age.is_null() | (age < 0)).then(pl.lit(UNKNOWN))
@@ -54,11 +55,8 @@ def group_expression(breakdown: str, columns: list[str]) -> pl.Expr:
         return pl.coalesce(*own, pl.col("__child_district"), pl.lit(UNKNOWN))
     if breakdown == "sex":
         return _mapped("sex", "sex")
-    if breakdown == "age_band":
-        return age_band(age_on(pl.col(AGE_DATE), pl.col("date_of_birth")))
-    if breakdown in ("age_band_16_17", "age_under_16"):
-        bands = AGE_BANDS_16_17 if breakdown == "age_band_16_17" else AGE_BANDS_UNDER_16
-        return age_band(age_on(pl.col(AGE_DATE), pl.col("date_of_birth")), bands)
+    if breakdown in AGE_BREAKDOWNS:
+        return age_band(age_on(pl.col(AGE_DATE), pl.col("date_of_birth")), AGE_BREAKDOWNS[breakdown])
     if breakdown == "ethnicity_group":
         key = pl.when(pl.col("ethnicity").is_in(["REFU", "NOBT"])).then(pl.lit("X")).otherwise(pl.col("ethnicity").str.slice(0, 1))
         return _mapped("ethnicity", "ethnicity_group", key)

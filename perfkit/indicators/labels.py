@@ -25,15 +25,13 @@ AGE_BANDS_16_17 = (*AGE_BANDS[:-1], (16, 17, "16"), (17, None, "17 and over"))
 after the 18th birthday is rare, and a band of its own would be a small number), where the oldest are
 most of the children counted (missing children: "the majority are 16 and over, and quite a lot are 17
 and 18")."""
-AGE_GROUPS_16_17 = (*(label for _, _, label in AGE_BANDS_16_17), UNKNOWN)
-"""Every group of the ``age_band_16_17`` breakdown, in order."""
 AGE_BANDS_UNDER_16 = ((0, 16, "Under 16"), *AGE_BANDS_16_17[-2:])
 """Under 16, 16, and 17 and over: where the law draws its line at 16 (no child under 16 may be placed in
 semi-independent living), the younger bands are one."""
-AGE_GROUPS_UNDER_16 = (*(label for _, _, label in AGE_BANDS_UNDER_16), UNKNOWN)
-"""Every group of the ``age_under_16`` breakdown, in order."""
+AGE_BREAKDOWNS = {"age_band": AGE_BANDS, "age_band_16_17": AGE_BANDS_16_17, "age_under_16": AGE_BANDS_UNDER_16}
+"""Each breakdown by the child's age at the event, and its bands."""
 
-NATURAL_ORDER = {"age_band": AGE_GROUPS, "age_band_16_17": AGE_GROUPS_16_17, "age_under_16": AGE_GROUPS_UNDER_16,
+NATURAL_ORDER = {**{breakdown: (*(label for _, _, label in bands), UNKNOWN) for breakdown, bands in AGE_BREAKDOWNS.items()},
                  "care_leaver_age_band": ("17-18", "19-21")}
 """Breakdowns whose groups have an order of their own (ages); the others read alphabetically."""
 
